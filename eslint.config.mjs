@@ -1,0 +1,31 @@
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.infra', 'e2e/artifacts', 'apps/care-dashboard/dist'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // Dependencies point one way (DESIGN.md "Shape"): apps -> libs, libs never -> apps,
+      // and contracts / risk-engine import nothing of ours.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: 'scope:isolated', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+];

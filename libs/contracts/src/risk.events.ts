@@ -1,0 +1,71 @@
+/** `data` shapes of risk-scores.v1 and alerts.v1. The risk engine has its own types; the scorer maps them here. */
+
+export type RiskLevel = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export type FactorSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertSeverity = 'medium' | 'high' | 'critical';
+
+export interface RiskFactorData {
+  /** Stable machine code, e.g. `news2.respiratoryRate`, `hf.weightGain24h`, `phq9.item9`, `baseline.spo2`. */
+  code: string;
+  value: number | string | boolean;
+  threshold: string;
+  points: number;
+  severity: FactorSeverity;
+  /** What a nurse reads. */
+  message: string;
+}
+
+export interface News2Summary {
+  total: number;
+  level: 'low' | 'low-medium' | 'medium' | 'high';
+  partial: boolean;
+  parametersPresent: string[];
+  parametersMissing: string[];
+}
+
+/** `data` of `risk.scored`: one per scored check-in. */
+export interface RiskScoredData {
+  modelVersion: string;
+  patientId: string;
+  tenantId: string;
+  checkInId: string;
+  recordedAt: string;
+  score: number;
+  level: RiskLevel;
+  factors: RiskFactorData[];
+  news2: News2Summary | null;
+  /** True when the check-in arrived too late to alert on. */
+  late: boolean;
+}
+
+/** `data` of `alert.raised`. */
+export interface AlertRaisedData {
+  alertId: string;
+  modelVersion: string;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  ruleCode: string;
+  severity: AlertSeverity;
+  level: RiskLevel;
+  score: number;
+  checkInId?: string;
+  triggeredAt: string;
+  reasons: RiskFactorData[];
+  summary: string;
+}
+
+/** `data` of `alert.acknowledged` and `alert.resolved`. */
+export interface AlertLifecycleData {
+  alertId: string;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  status: 'acknowledged' | 'resolved';
+  /** The user (`sub`) who changed it. */
+  by: string;
+  at: string;
+  note?: string;
+}
+
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
