@@ -1,0 +1,161 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+/**
+ * W3C trace-context helpers. They use their own propagator instance, so they behave the same
+ * whether or not the global propagator is registered; with tracing disabled they are no-ops
+ * (`currentTraceparent()` returns undefined and functions simply run).
+ */
+const w3c = new W3CTraceContextPropagator();
+const TRACER_NAME = '@vigil/observability';
+
+function tracer(): Tracer {
+  return trace.getTracer(TRACER_NAME);
+}
+
+/** Kafka headers as kafkajs gives them. */
+export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+/**
+ * The W3C `traceparent` of the active span (`00-<trace id>-<span id>-<flags>`), or undefined when
+ * there is none (tracing off, or outside any span). Put it in the CloudEvents `traceparent` attribute.
+ */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  w3c.inject(context.active(), carrier, defaultTextMapSetter);
+  return carrier['traceparent'];
+}
+
+/** A context whose (remote) parent is `traceparent`, or undefined if it is missing or malformed. */
+export function contextFromTraceparent(traceparent: string | null | undefined, tracestate?: string): Context | undefined {
+  if (!traceparent) return undefined;
+  const carrier: Record<string, string> = { traceparent };
+  if (tracestate) carrier['tracestate'] = tracestate;
+  const ctx = w3c.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+  const spanContext = trace.getSpanContext(ctx);
+  return spanContext && isSpanContextValid(spanContext) ? ctx : undefined;
+}
+
+/** True when `traceparent` is a well-formed W3C traceparent with non-zero ids. */
+export function isValidTraceparent(traceparent: string | null | undefined): boolean {
+  return contextFromTraceparent(traceparent) !== undefined;
+}
+
+/**
+ * Runs `fn` with `traceparent` as the active (remote) parent: spans started inside join that trace
+ * and `currentTraceparent()` returns it. A missing or malformed traceparent runs `fn` unchanged.
+ */
+export function withExtractedContext<T>(traceparent: string | null | undefined, fn: () => T): T {
+  const ctx = contextFromTraceparent(traceparent);
+  return ctx ? context.with(ctx, fn) : fn();
+}
+
+function headerValue(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+}
+
+/**
+ * The traceparent carried by a Kafka message: the W3C `traceparent` header (written by the kafkajs
+ * instrumentation on send, parent = the producer's send span), else the CloudEvents `ce_traceparent`.
+ */
+export function traceparentFromHeaders(headers: KafkaHeaders | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const name of ['traceparent', 'ce_traceparent']) {
+    const v = headerValue(headers[name]);
+    if (v && isValidTraceparent(v)) return v;
+  }
+  return undefined;
+}
+
+/** Span links to each valid traceparent: for one span that handles many events at once (a batch insert). */
+export function linksFromTraceparents(traceparents: Iterable<string | null | undefined>): Link[] {
+  const links: Link[] = [];
+  for (const tp of traceparents) {
+    const ctx = contextFromTraceparent(tp);
+    const sc = ctx && trace.getSpanContext(ctx);
+    if (sc) links.push({ context: sc });
+  }
+  return links;
+}
+
+function recordFailure(span: Span, err: unknown): void {
+  if (err instanceof Error) {
+    // Name, message and stack only: error messages are ours and carry no payload (README, PHI policy).
+    span.recordException(err);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err.name });
+  } else {
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
+export interface ConsumerSpanOptions {
+  /** Scalar, non-PHI attributes: topic, partition, offset, event id and type. */
+  attributes?: Attributes;
+  /** More links (the span currently active, e.g. kafkajs' batch span, is linked automatically). */
+  links?: Link[];
+  kind?: SpanKind;
+}
+
+/**
+ * One span for handling one event, child of the event's `traceparent` (so the check-in's trace
+ * continues through this consumer), linked to the span active at the call (the kafkajs batch span).
+ * Spans started inside `fn` (Cassandra, Redis, Kafka sends) are its children. With no valid
+ * traceparent the span starts a new trace. Errors are recorded and rethrown.
+ */
+export async function startConsumerSpan<T>(
+  name: string,
+  traceparent: string | null | undefined,
+  fn: (span: Span) => T | Promise<T>,
+  options: ConsumerSpanOptions = {},
+): Promise<T> {
+  const parent = contextFromTraceparent(traceparent) ?? ROOT_CONTEXT;
+  const links = [...(options.links ?? [])];
+  const active = trace.getActiveSpan()?.spanContext();
+  if (active && isSpanContextValid(active)) links.push({ context: active });
+  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.CONSUMER, attributes: options.attributes, links }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** An internal span around `fn`, child of the active span (e.g. `risk.score`, `sse.push`). */
+export async function withSpan<T>(name: string, fn: (span: Span) => T | Promise<T>, attributes?: Attributes): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Trace and span ids of the active span, for log lines and problem+json bodies. */
+export function currentTraceIds(): { trace_id: string; span_id: string } | undefined {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
+}
