@@ -1,0 +1,42 @@
+import { cassandraEnv, httpEnv, intFromEnv, kafkaEnv, logEnv, redisEnv, z } from '@vigil/config';
+import { DEFAULT_MODEL_VERSION, MODEL_VERSIONS } from '@vigil/risk-engine';
+
+/**
+ * risk-scorer configuration, validated once at start-up (main.ts calls loadConfigOrExit).
+ * Tests build the same object with `parseConfig(scorerConfigSchema, {...})`.
+ */
+export const scorerConfigSchema = z.object({
+  ...kafkaEnv,
+  ...cassandraEnv,
+  ...redisEnv,
+  ...httpEnv,
+  ...logEnv,
+  PORT: intFromEnv(0, 65535).default(3003),
+  /** Consumer group of checkins.v1 and patients.v1. Tests use a unique one per run. */
+  KAFKA_GROUP_ID: z.string().min(1).default('risk-scorer'),
+  /** Which engine version scores live traffic ('static-v0' | 'v1'); default the engine's default. */
+  MODEL_VERSION: z
+    .string()
+    .refine((v) => (MODEL_VERSIONS as readonly string[]).includes(v), { message: `must be one of ${MODEL_VERSIONS.join(', ')}` })
+    .default(DEFAULT_MODEL_VERSION),
+  /** How often the engagement (missed check-in) check runs. */
+  ENGAGEMENT_CHECK_INTERVAL_MS: intFromEnv(100, 3_600_000).default(60_000),
+  /** Time-to-live of the Redis lock that elects the one instance running the engagement check. */
+  ENGAGEMENT_LOCK_TTL_MS: intFromEnv(1_000, 3_600_000).optional(),
+  /** The engagement tick waits while the group has more unprocessed check-ins than this (catching up after downtime). */
+  ENGAGEMENT_MAX_CONSUMER_LAG: intFromEnv(0, 100_000_000).default(100),
+  /** Set to false to run no engagement checks in this process (e.g. a replay sandbox). */
+  ENGAGEMENT_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(true),
+  /** Patients scored in parallel within one consumed batch. */
+  SCORER_CONCURRENCY: intFromEnv(1, 256).default(16),
+});
+
+export type ScorerConfig = z.infer<typeof scorerConfigSchema>;
+
+/** The lock TTL: configured, or three check intervals (at least 5 s), so one missed renewal does not lose it. */
+export function engagementLockTtlMs(config: Pick<ScorerConfig, 'ENGAGEMENT_CHECK_INTERVAL_MS' | 'ENGAGEMENT_LOCK_TTL_MS'>): number {
+  return config.ENGAGEMENT_LOCK_TTL_MS ?? Math.max(5_000, config.ENGAGEMENT_CHECK_INTERVAL_MS * 3);
+}

@@ -1,0 +1,188 @@
+import Redis from 'ioredis';
+import type { Client } from 'cassandra-driver';
+import { prefixedTopic, TOPICS } from '@vigil/contracts';
+import { createKafka, EventPublisher, ensureTopics, KafkaBatchServer, kafkaSettingsFromEnv, type Kafka, type KafkaLogLevel } from '@vigil/messaging';
+import type { ModelVersion } from '@vigil/risk-engine';
+import { createCassandraClient } from '@vigil/storage';
+import { engagementLockTtlMs, type ScorerConfig } from './config';
+import { EngagementScheduler } from './engagement';
+import { LeaderLock } from './leader-lock';
+import { Scorer, type Publisher } from './scorer';
+import { ScorerStore } from './scorer.store';
+import type { Logger } from '@vigil/observability';
+import { createPinoLogger, ScorerMetrics, scorerLog, type ScorerLog } from './telemetry';
+
+export const SCORER_RUNTIME = Symbol('SCORER_RUNTIME');
+
+export interface ScorerRuntimeOptions {
+  /** pino logger (default: @vigil/observability's, JSON on stdout at LOG_LEVEL). */
+  logger?: Logger;
+  /** Metrics (default: a fresh set; main.ts passes the process's getMetrics()). */
+  metrics?: ScorerMetrics;
+  /** Clock of the engagement check (tests). */
+  now?: () => number;
+  /** Wraps the publisher (tests inject faults / observe publishing). */
+  wrapPublisher?: (p: Publisher) => Publisher;
+  /** Consumer drain bound on shutdown; default 25 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export type Check = 'up' | 'down';
+
+/**
+ * Everything the service holds: clients, the scorer and its scheduler. Built before Nest so that a
+ * bad connection fails start-up with a clear message; closed after the consumer has drained.
+ */
+export interface ScorerRuntime {
+  config: ScorerConfig;
+  logger: Logger;
+  log: ScorerLog;
+  metrics: ScorerMetrics;
+  kafka: Kafka;
+  cassandra: Client;
+  redis: Redis;
+  publisher: EventPublisher;
+  store: ScorerStore;
+  scorer: Scorer;
+  engagement: EngagementScheduler;
+  server: KafkaBatchServer;
+  checks(): Promise<{ kafkaConsumer: Check; kafkaProducer: Check; cassandra: Check; redis: Check; engagementLeader: boolean }>;
+  /** Closes clients (after the consumer stopped: Nest's onApplicationShutdown). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** kafkajs chatter stays at warn unless the service itself logs at debug. */
+function kafkaLogLevel(level: ScorerConfig['LOG_LEVEL']): KafkaLogLevel {
+  if (level === 'silent') return 'silent';
+  if (level === 'debug' || level === 'trace') return 'debug';
+  if (level === 'error' || level === 'fatal') return 'error';
+  return 'warn';
+}
+
+export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOptions = {}): Promise<ScorerRuntime> {
+  const logger = opts.logger ?? createPinoLogger(config.LOG_LEVEL);
+  const log = scorerLog(logger);
+  const metrics = opts.metrics ?? new ScorerMetrics();
+  const cassandra = createCassandraClient(config, { applicationName: 'vigil-risk-scorer' });
+  const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
+  // Redis only holds the engagement lease: a command fails fast while it is away (the tick is skipped).
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  let redisDownSince = 0;
+  redis.on('error', (e: Error) => {
+    if (redisDownSince === 0) log.warn('Redis unavailable; engagement ticks paused until it is back', { error: e.message });
+    redisDownSince = redisDownSince || Date.now();
+  });
+  redis.on('ready', () => {
+    if (redisDownSince) log.info('Redis available again');
+    redisDownSince = 0;
+  });
+  const publisher = new EventPublisher(kafka);
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    await cassandra.connect();
+    closers.push(() => cassandra.shutdown());
+    await ensureTopics(kafka, { prefix: config.TOPIC_PREFIX, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    await publisher.connect();
+    closers.push(() => publisher.disconnect());
+    await redis.connect().catch(() => undefined); // not fatal: see above
+    closers.push(async () => redis.disconnect());
+  } catch (e) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    redis.disconnect();
+    throw e;
+  }
+
+  const store = new ScorerStore(cassandra, config.CASSANDRA_KEYSPACE);
+  const scorer = new Scorer({
+    store,
+    publisher: opts.wrapPublisher ? opts.wrapPublisher(publisher) : publisher,
+    modelVersion: config.MODEL_VERSION as ModelVersion,
+    concurrency: config.SCORER_CONCURRENCY,
+    log,
+    metrics,
+    now: opts.now,
+  });
+  // One lease per keyspace: the schedule it guards lives there.
+  const lock = new LeaderLock(redis, `${config.REDIS_KEY_PREFIX}risk-scorer:${config.CASSANDRA_KEYSPACE}:engagement-lock`, engagementLockTtlMs(config));
+  const admin = kafka.admin();
+  let adminConnected: Promise<void> | null = null;
+  const checkinsTopic = prefixedTopic(TOPICS.checkins, config.TOPIC_PREFIX);
+  /** Unprocessed check-ins of the whole group: end offsets minus committed offsets (Kafka admin API). */
+  const consumerLag = async (): Promise<number | null> => {
+    adminConnected ??= admin.connect().catch((e: unknown) => {
+      adminConnected = null;
+      throw e;
+    });
+    await adminConnected;
+    const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(checkinsTopic), admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] })]);
+    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    let lag = 0n;
+    for (const p of ends) {
+      const done = committed.get(p.partition) ?? -1n;
+      lag += BigInt(p.high) - (done >= 0n ? done : BigInt(p.low));
+    }
+    return Number(lag);
+  };
+  closers.push(async () => {
+    if (adminConnected) await admin.disconnect();
+  });
+  const engagement = new EngagementScheduler({
+    scorer,
+    store,
+    lock,
+    intervalMs: config.ENGAGEMENT_CHECK_INTERVAL_MS,
+    log,
+    metrics,
+    concurrency: config.SCORER_CONCURRENCY,
+    now: opts.now,
+    consumerLag,
+    maxLag: config.ENGAGEMENT_MAX_CONSUMER_LAG,
+  });
+  const server = new KafkaBatchServer({ kafka, groupId: config.KAFKA_GROUP_ID, fromBeginning: true, shutdownTimeoutMs: opts.shutdownTimeoutMs });
+
+  // kafka_consumer_lag{topic, partition, group} from the transport's own view of its partitions.
+  const lagTimer = setInterval(() => {
+    for (const p of server.stats().partitions) {
+      if (p.lag !== null) metrics.vigil.kafkaConsumerLag.set({ topic: p.topic, partition: String(p.partition), group: config.KAFKA_GROUP_ID }, p.lag);
+    }
+  }, 5000);
+  lagTimer.unref();
+  closers.push(async () => clearInterval(lagTimer));
+
+  let closed: Promise<void> | null = null;
+  const runtime: ScorerRuntime = {
+    config,
+    logger,
+    log,
+    metrics,
+    kafka,
+    cassandra,
+    redis,
+    publisher,
+    store,
+    scorer,
+    engagement,
+    server,
+    async checks() {
+      const cassandraUp = await store.ping().then(
+        () => 'up' as const,
+        () => 'down' as const,
+      );
+      return {
+        kafkaConsumer: server.isReady() ? 'up' : 'down',
+        kafkaProducer: publisher.isConnected() ? 'up' : 'down',
+        cassandra: cassandraUp,
+        redis: redis.status === 'ready' ? 'up' : 'down',
+        engagementLeader: lock.isHeld,
+      };
+    },
+    close() {
+      closed ??= (async () => {
+        await engagement.stop();
+        for (const close of closers.reverse()) await close().catch((e: unknown) => log.warn('error while closing', { error: String(e) }));
+      })();
+      return closed;
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,344 @@
+import { Client, QueryOptions, types } from 'cassandra-driver';
+import { CheckIn, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, PatientProfile as ProfileData, VigilEvent } from '@vigil/contracts';
+import type { PatientState, RiskScore } from '@vigil/risk-engine';
+import { monthBucket, PROFILES, quoteIdent, READ_OPTIONS, WRITE_OPTIONS } from '@vigil/storage';
+
+/**
+ * The scorer's Cassandra access (tables of migrations 0002 and 0003). Cassandra is the durable
+ * truth of everything the scorer knows; nothing lives only in memory or in Redis.
+ */
+
+/** A Kafka position: topic (base name), partition, offset (int64 as a decimal string). */
+export interface Position {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface StateRecord {
+  tenantId: string;
+  patientId: string;
+  /** null: no row yet. */
+  version: number | null;
+  state: PatientState | null;
+  applied: Position | null;
+  /** Check-in ids applied most recently, oldest first. */
+  recentCheckIns: string[];
+  enrolledAt: number | null;
+  dueAt: number | null;
+  dueHour: number | null;
+}
+
+export interface StateWrite {
+  state: PatientState;
+  modelVersion: string;
+  applied: Position | null;
+  recentCheckIns: string[];
+  enrolledAt: number | null;
+  dueAt: number | null;
+  dueHour: number | null;
+}
+
+export interface PendingCheckIn {
+  tenantId: string;
+  patientId: string;
+  recordedAt: number;
+  checkInId: string;
+  /** The check-in event without notes. */
+  event: VigilEvent<CheckIn>;
+  position: Position;
+}
+
+export interface DueRow {
+  hour: number;
+  dueAt: number;
+  tenantId: string;
+  patientId: string;
+}
+
+export interface StoredScore {
+  score: RiskScore;
+  eventId: string;
+}
+
+/** Conditional writes: prepared, never retried blindly by the driver (an LWT retry is not idempotent). */
+const LWT_OPTIONS: QueryOptions = { prepare: true, isIdempotent: false, executionProfile: PROFILES.write };
+
+const ENGAGEMENT_WATERMARK = 'engagement-watermark';
+
+const toMs = (d: unknown): number | null => (d instanceof Date ? d.getTime() : null);
+const toNum = (x: unknown): number | null => (x === null || x === undefined ? null : typeof x === 'number' ? x : Number(String(x)));
+
+export class ScorerStore {
+  private readonly t: Record<'state' | 'patients' | 'scores' | 'pending' | 'due' | 'schedule', string>;
+
+  constructor(
+    private readonly client: Client,
+    keyspace: string,
+  ) {
+    const ks = quoteIdent(keyspace);
+    this.t = {
+      state: `${ks}.scorer_state`,
+      patients: `${ks}.patients`,
+      scores: `${ks}.risk_scores_by_patient`,
+      pending: `${ks}.scorer_pending`,
+      due: `${ks}.scorer_engagement_due`,
+      schedule: `${ks}.scorer_schedule`,
+    };
+  }
+
+  // --- profiles (patients.v1 mirrored into `patients`) ------------------------------------------
+
+  /**
+   * The profile as last mirrored from patients.v1 (the `profile` JSON). care-api writes the same row
+   * on PUT; should its row lack the JSON, the profile is rebuilt from the typed columns.
+   */
+  async getProfile(tenantId: string, patientId: string): Promise<ProfileData | null> {
+    const rs = await this.client.execute(
+      `SELECT profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at
+       FROM ${this.t.patients} WHERE tenant_id = ? AND patient_id = ?`,
+      [tenantId, patientId],
+      READ_OPTIONS,
+    );
+    const row = rs.first();
+    if (!row) return null;
+    const text = row['profile'] as string | null;
+    if (text) return JSON.parse(text) as ProfileData;
+    if (!row['care_team_id']) return null;
+    const p: ProfileData = {
+      patientId,
+      tenantId,
+      careTeamId: row['care_team_id'] as string,
+      conditions: ((row['conditions'] as string[] | null) ?? []) as ProfileData['conditions'],
+      news2SpO2Scale: row['news2_spo2_scale'] === 2 ? 2 : 1,
+      expectedCheckInIntervalHours: (row['expected_checkin_interval_hours'] as number | null) ?? DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
+      status: row['status'] === 'discharged' ? 'discharged' : 'active',
+      updatedAt: ((row['updated_at'] as Date | null) ?? new Date(0)).toISOString(),
+    };
+    if (typeof row['dry_weight_kg'] === 'number') p.dryWeightKg = row['dry_weight_kg'] as number;
+    return p;
+  }
+
+  /**
+   * Upserts the profile with the write timestamp of its own `updatedAt`: care-api writes the same
+   * row on PUT, and a profile event consumed late (or replayed from the compacted topic) can then
+   * never overwrite a newer profile.
+   */
+  async upsertProfile(p: ProfileData): Promise<void> {
+    const updated = Date.parse(p.updatedAt);
+    const at = Number.isFinite(updated) ? updated : Date.now();
+    await this.client.execute(
+      `INSERT INTO ${this.t.patients} (tenant_id, patient_id, care_team_id, conditions, dry_weight_kg, news2_spo2_scale,
+         expected_checkin_interval_hours, status, profile, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+      [
+        p.tenantId,
+        p.patientId,
+        p.careTeamId,
+        p.conditions,
+        p.dryWeightKg ?? null,
+        p.news2SpO2Scale,
+        Math.round(p.expectedCheckInIntervalHours),
+        p.status,
+        JSON.stringify(p),
+        new Date(at),
+        types.Long.fromNumber(at * 1000),
+      ],
+      WRITE_OPTIONS,
+    );
+  }
+
+  // --- per-patient state (optimistic concurrency on `version`) ------------------------------------
+
+  async loadState(tenantId: string, patientId: string): Promise<StateRecord> {
+    const rs = await this.client.execute(
+      `SELECT state, applied_topic, applied_partition, applied_offset, version, recent_check_ins, enrolled_at,
+         engagement_due_at, engagement_due_hour FROM ${this.t.state} WHERE tenant_id = ? AND patient_id = ?`,
+      [tenantId, patientId],
+      READ_OPTIONS,
+    );
+    const row = rs.first();
+    if (!row) {
+      return { tenantId, patientId, version: null, state: null, applied: null, recentCheckIns: [], enrolledAt: null, dueAt: null, dueHour: null };
+    }
+    const offset = row['applied_offset'] as types.Long | null;
+    return {
+      tenantId,
+      patientId,
+      version: toNum(row['version']) ?? 0,
+      state: row['state'] ? (JSON.parse(row['state'] as string) as PatientState) : null,
+      applied:
+        offset !== null && row['applied_topic']
+          ? { topic: row['applied_topic'] as string, partition: row['applied_partition'] as number, offset: offset.toString() }
+          : null,
+      recentCheckIns: row['recent_check_ins'] ? (JSON.parse(row['recent_check_ins'] as string) as string[]) : [],
+      enrolledAt: toMs(row['enrolled_at']),
+      dueAt: toMs(row['engagement_due_at']),
+      dueHour: toNum(row['engagement_due_hour']),
+    };
+  }
+
+  /**
+   * Writes the state if nobody else wrote it since `prev` was read (LWT: INSERT IF NOT EXISTS, or
+   * UPDATE IF version = prev.version). False: someone did; reload and redo.
+   */
+  async saveState(prev: StateRecord, next: StateWrite): Promise<boolean> {
+    const values = [
+      JSON.stringify(next.state),
+      next.modelVersion,
+      next.applied?.topic ?? null,
+      next.applied?.partition ?? null,
+      next.applied ? types.Long.fromString(next.applied.offset) : null,
+      new Date(),
+      JSON.stringify(next.recentCheckIns),
+      next.enrolledAt === null ? null : new Date(next.enrolledAt),
+      next.dueAt === null ? null : new Date(next.dueAt),
+      next.dueHour === null ? null : types.Long.fromNumber(next.dueHour),
+    ];
+    if (prev.version === null) {
+      const rs = await this.client.execute(
+        `INSERT INTO ${this.t.state} (state, model_version, applied_topic, applied_partition, applied_offset, updated_at,
+           recent_check_ins, enrolled_at, engagement_due_at, engagement_due_hour, version, tenant_id, patient_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+        [...values, types.Long.fromNumber(1), prev.tenantId, prev.patientId],
+        LWT_OPTIONS,
+      );
+      return rs.wasApplied();
+    }
+    const rs = await this.client.execute(
+      `UPDATE ${this.t.state} SET state = ?, model_version = ?, applied_topic = ?, applied_partition = ?, applied_offset = ?,
+         updated_at = ?, recent_check_ins = ?, enrolled_at = ?, engagement_due_at = ?, engagement_due_hour = ?, version = ?
+       WHERE tenant_id = ? AND patient_id = ? IF version = ?`,
+      [...values, types.Long.fromNumber(prev.version + 1), prev.tenantId, prev.patientId, types.Long.fromNumber(prev.version)],
+      LWT_OPTIONS,
+    );
+    return rs.wasApplied();
+  }
+
+  // --- scores ----------------------------------------------------------------------------------
+
+  async saveScores(scores: readonly StoredScore[]): Promise<void> {
+    const now = new Date();
+    await Promise.all(
+      scores.map(({ score: s, eventId }) => {
+        const at = Date.parse(s.recordedAt);
+        return this.client.execute(
+          `INSERT INTO ${this.t.scores} (tenant_id, patient_id, bucket, recorded_at, check_in_id, model_version, score, level,
+             factors, news2, late, event_id, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            s.tenantId,
+            s.patientId,
+            monthBucket(at),
+            new Date(at),
+            s.checkInId,
+            s.modelVersion,
+            s.score,
+            s.level,
+            JSON.stringify(s.factors),
+            s.news2 ? JSON.stringify(s.news2) : null,
+            s.late,
+            eventId,
+            now,
+          ],
+          WRITE_OPTIONS,
+        );
+      }),
+    );
+  }
+
+  // --- check-ins waiting for an enrolment --------------------------------------------------------
+
+  async park(items: readonly PendingCheckIn[]): Promise<void> {
+    const now = new Date();
+    await Promise.all(
+      items.map((p) =>
+        this.client.execute(
+          `INSERT INTO ${this.t.pending} (tenant_id, patient_id, recorded_at, check_in_id, event, topic, partition, offset, parked_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [p.tenantId, p.patientId, new Date(p.recordedAt), p.checkInId, JSON.stringify(p.event), p.position.topic, p.position.partition, types.Long.fromString(p.position.offset), now],
+          WRITE_OPTIONS,
+        ),
+      ),
+    );
+  }
+
+  /** A patient's parked check-ins in device-time order. */
+  async listPending(tenantId: string, patientId: string): Promise<PendingCheckIn[]> {
+    const rs = await this.client.execute(
+      `SELECT recorded_at, check_in_id, event, topic, partition, offset FROM ${this.t.pending} WHERE tenant_id = ? AND patient_id = ?`,
+      [tenantId, patientId],
+      { ...READ_OPTIONS, fetchSize: 10_000 },
+    );
+    return rs.rows.map((r) => ({
+      tenantId,
+      patientId,
+      recordedAt: (r['recorded_at'] as Date).getTime(),
+      checkInId: r['check_in_id'] as string,
+      event: JSON.parse(r['event'] as string) as VigilEvent<CheckIn>,
+      position: { topic: r['topic'] as string, partition: r['partition'] as number, offset: (r['offset'] as types.Long).toString() },
+    }));
+  }
+
+  async deletePending(items: readonly Pick<PendingCheckIn, 'tenantId' | 'patientId' | 'recordedAt' | 'checkInId'>[]): Promise<void> {
+    await Promise.all(
+      items.map((p) =>
+        this.client.execute(
+          `DELETE FROM ${this.t.pending} WHERE tenant_id = ? AND patient_id = ? AND recorded_at = ? AND check_in_id = ?`,
+          [p.tenantId, p.patientId, new Date(p.recordedAt), p.checkInId],
+          WRITE_OPTIONS,
+        ),
+      ),
+    );
+  }
+
+  // --- engagement schedule -------------------------------------------------------------------
+
+  async insertDue(row: DueRow): Promise<void> {
+    await this.client.execute(
+      `INSERT INTO ${this.t.due} (hour, due_at, tenant_id, patient_id) VALUES (?, ?, ?, ?)`,
+      [types.Long.fromNumber(row.hour), new Date(row.dueAt), row.tenantId, row.patientId],
+      WRITE_OPTIONS,
+    );
+  }
+
+  async deleteDue(row: DueRow): Promise<void> {
+    await this.client.execute(
+      `DELETE FROM ${this.t.due} WHERE hour = ? AND due_at = ? AND tenant_id = ? AND patient_id = ?`,
+      [types.Long.fromNumber(row.hour), new Date(row.dueAt), row.tenantId, row.patientId],
+      WRITE_OPTIONS,
+    );
+  }
+
+  /** Rows of one hour partition due at or before `nowMs`, in due order, fetched a page at a time. */
+  async *listDue(hour: number, nowMs: number, pageSize = 500): AsyncGenerator<DueRow> {
+    let pageState: string | undefined;
+    do {
+      const rs = await this.client.execute(
+        `SELECT due_at, tenant_id, patient_id FROM ${this.t.due} WHERE hour = ? AND due_at <= ?`,
+        [types.Long.fromNumber(hour), new Date(nowMs)],
+        { ...READ_OPTIONS, fetchSize: pageSize, pageState },
+      );
+      for (const r of rs.rows) {
+        yield { hour, dueAt: (r['due_at'] as Date).getTime(), tenantId: r['tenant_id'] as string, patientId: r['patient_id'] as string };
+      }
+      pageState = rs.pageState ?? undefined;
+    } while (pageState);
+  }
+
+  async getWatermark(): Promise<number | null> {
+    const rs = await this.client.execute(`SELECT value FROM ${this.t.schedule} WHERE name = ?`, [ENGAGEMENT_WATERMARK], READ_OPTIONS);
+    return toNum(rs.first()?.['value']);
+  }
+
+  async setWatermark(hour: number): Promise<void> {
+    await this.client.execute(
+      `INSERT INTO ${this.t.schedule} (name, value, updated_at) VALUES (?, ?, ?)`,
+      [ENGAGEMENT_WATERMARK, types.Long.fromNumber(hour), new Date()],
+      WRITE_OPTIONS,
+    );
+  }
+
+  /** Readiness: a trivial read on the cluster. */
+  async ping(): Promise<void> {
+    await this.client.execute('SELECT release_version FROM system.local', [], READ_OPTIONS);
+  }
+}

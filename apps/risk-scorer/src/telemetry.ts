@@ -1,0 +1,72 @@
+import type { DestinationStream } from 'pino';
+import { createLogger as createVigilLogger, createMetrics, type Logger, type VigilMetrics } from '@vigil/observability';
+
+/**
+ * Logs and metrics of the scorer, on @vigil/observability (JSON logs with PHI keys redacted and
+ * trace ids; Prometheus metrics with guarded label names). What the scorer logs: ids (pseudonymous
+ * patient ids, check-in and alert ids), counts, offsets and error names, never check-in values or
+ * notes. Metric labels are bounded enums, never ids.
+ */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+export interface ScorerLog {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+export const SERVICE_NAME = 'risk-scorer';
+
+export function createPinoLogger(level: string, destination?: DestinationStream): Logger {
+  return createVigilLogger({ service: SERVICE_NAME, level, destination });
+}
+
+/** The scorer's (message, fields) logging calls on a pino logger. */
+export function scorerLog(logger: Logger): ScorerLog {
+  return {
+    debug: (msg, fields = {}) => logger.debug(fields, msg),
+    info: (msg, fields = {}) => logger.info(fields, msg),
+    warn: (msg, fields = {}) => logger.warn(fields, msg),
+    error: (msg, fields = {}) => logger.error(fields, msg),
+  };
+}
+
+/** The shared metrics (VigilMetrics) plus the scorer's own; one set per app instance (tests run several). */
+export class ScorerMetrics {
+  readonly checkIns;
+  readonly scores;
+  readonly alerts;
+  readonly stateConflicts;
+  readonly profiles;
+  readonly pendingDrained;
+  readonly engagementTicks;
+  readonly engagementChecked;
+  readonly engagementLeader;
+  readonly patientSeconds;
+
+  constructor(readonly vigil: VigilMetrics = createMetrics({ service: SERVICE_NAME })) {
+    const m = vigil;
+    // outcome: scored | duplicate | parked | invalid | ignored
+    this.checkIns = m.counter('risk_scorer_checkins_total', 'Consumed check-ins by outcome', ['outcome']);
+    this.scores = m.counter('risk_scorer_scores_total', 'risk.scored events published, by level', ['level']);
+    // kind: checkin | engagement | suppressed (discharged patient: not published)
+    this.alerts = m.counter('risk_scorer_alerts_total', 'alert.raised events by severity and kind', ['severity', 'kind']);
+    this.stateConflicts = m.counter('risk_scorer_state_conflicts_total', 'Conditional state writes that lost a race (retried)', []);
+    this.profiles = m.counter('risk_scorer_profiles_total', 'patients.v1 events applied, by resulting status', ['status']);
+    this.pendingDrained = m.counter('risk_scorer_pending_drained_total', 'Parked check-ins scored after their enrolment arrived', []);
+    // outcome: ran | not-leader | lock-error | consumer-lagging | failed
+    this.engagementTicks = m.counter('risk_scorer_engagement_ticks_total', 'Engagement ticks by outcome', ['outcome']);
+    this.engagementChecked = m.counter('risk_scorer_engagement_checked_total', 'Due engagement rows evaluated', []);
+    this.engagementLeader = m.gauge('risk_scorer_engagement_leader', '1 while this instance holds the engagement lock', []);
+    this.patientSeconds = m.histogram('risk_scorer_patient_batch_seconds', "Time to score, publish and persist one patient's check-ins of a batch", [], [
+      0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+    ]);
+  }
+
+  /** An alert published: the scorer's counter and the shared `alerts_raised_total{rule, severity}`. */
+  alertRaised(rule: string, severity: string, kind: 'checkin' | 'engagement'): void {
+    this.alerts.inc({ severity, kind });
+    this.vigil.alertsRaised.inc({ rule, severity });
+  }
+}
