@@ -6,7 +6,7 @@ const preset = require('./jest.preset');
 
 module.exports = {
   projects: [
-    { ...preset, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    { ...preset, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts', '<rootDir>/deploy/tests/**/*.spec.ts'] },
     {
       ...preset,
       displayName: 'integration',
