@@ -27,5 +27,14 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // kafkajs has had no release since 2023: it stays behind libs/messaging so a maintained client
+    // with the same API shape can replace it in one place (DESIGN.md "Shape").
+    files: ['**/*.ts'],
+    ignores: ['libs/messaging/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Use @vigil/messaging; kafkajs lives only in libs/messaging.' }] }],
+    },
+  },
   { files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 ];

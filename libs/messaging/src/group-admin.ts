@@ -1,0 +1,85 @@
+/**
+ * Consumer-group administration for operators' tools (replay's `reset-group`): describe a group,
+ * read its committed offsets, move them. kafkajs stays behind this library.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+
+export interface ConsumerGroupMember {
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ConsumerGroupInfo {
+  groupId: string;
+  /** Kafka's group state: `Empty`, `Stable`, `PreparingRebalance`, `CompletingRebalance`, `Dead` (unknown group) ... */
+  state: string;
+  protocolType: string;
+  members: ConsumerGroupMember[];
+}
+
+export interface CommittedOffsets {
+  topic: string;
+  /** `offset` is `-1` where the group has committed nothing for the partition. */
+  partitions: { partition: number; offset: string }[];
+}
+
+async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** A group's state and members (an unknown group is reported as state `Dead` with no members). */
+export async function describeConsumerGroup(kafka: Kafka, groupId: string): Promise<ConsumerGroupInfo> {
+  return withAdmin(kafka, async (admin) => {
+    const { groups } = await admin.describeGroups([groupId]);
+    const g = groups.find((x) => x.groupId === groupId);
+    if (!g) return { groupId, state: 'Dead', protocolType: '', members: [] };
+    return {
+      groupId,
+      state: g.state,
+      protocolType: g.protocolType,
+      members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+    };
+  });
+}
+
+/** True when the group has members (or is rebalancing): its offsets must not be moved. */
+export function groupIsActive(info: Pick<ConsumerGroupInfo, 'state' | 'members'>): boolean {
+  return info.members.length > 0 || (info.state !== 'Empty' && info.state !== 'Dead');
+}
+
+/** The group's committed offsets: of the given topics (full names), or of every topic it has committed on. */
+export async function fetchCommittedOffsets(kafka: Kafka, groupId: string, topics: string[] = []): Promise<CommittedOffsets[]> {
+  return withAdmin(kafka, async (admin) => {
+    const res = await admin.fetchOffsets({ groupId, topics });
+    return res
+      .map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => ({ partition: p.partition, offset: p.offset })).sort((a, b) => a.partition - b.partition),
+      }))
+      .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+  });
+}
+
+/**
+ * Sets a group's committed offsets on one topic. The group must have no members: Kafka (and kafkajs)
+ * refuse otherwise. The offset is the next record the group will read.
+ */
+export async function setConsumerGroupOffsets(kafka: Kafka, groupId: string, topic: string, partitions: { partition: number; offset: string }[]): Promise<void> {
+  if (partitions.length === 0) return;
+  await withAdmin(kafka, (admin) => admin.setOffsets({ groupId, topic, partitions }));
+}
+
+/** Deletes groups (they must be empty). */
+export async function deleteConsumerGroups(kafka: Kafka, groupIds: string[]): Promise<void> {
+  if (groupIds.length === 0) return;
+  await withAdmin(kafka, async (admin) => {
+    await admin.deleteGroups(groupIds);
+  });
+}

@@ -1,0 +1,113 @@
+import { allTopicSpecs, prefixedTopic, type TopicSpec } from '@vigil/contracts';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { backoffDelay, sleep } from './backoff';
+import { loggerFor } from './settings';
+
+export interface EnsureTopicsOptions {
+  /** Prefix of every topic name (tests); default none. */
+  prefix?: string;
+  partitions: number;
+  replicationFactor: number;
+  /** Default: every topic with its dead-letter topic (`allTopicSpecs()`). */
+  specs?: readonly TopicSpec[];
+  /** Overall deadline. Default 30 s. */
+  timeoutMs?: number;
+}
+
+const TOPIC_CONFIG_SOURCE = 1; // DescribeConfigs: set on the topic itself
+
+/** The config entries a spec pins on its topic. */
+export function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
+  return [
+    { name: 'cleanup.policy', value: spec.cleanupPolicy },
+    { name: 'retention.ms', value: String(spec.retentionMs) },
+  ];
+}
+
+/**
+ * Creates missing topics and pins `cleanup.policy` / `retention.ms` on existing ones. Idempotent,
+ * and safe when several services run it at once (a topic another process just created is fine).
+ * An existing topic keeps its partition count: growing it would move keys between partitions and
+ * break per-patient ordering, so a mismatch is only logged.
+ */
+export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Promise<void> {
+  const log = loggerFor(kafka, 'vigil.messaging.topics');
+  const specs = opts.specs ?? allTopicSpecs();
+  const wanted = new Map(specs.map((s) => [prefixedTopic(s.name, opts.prefix), s]));
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await createMissing(admin, wanted, opts);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        log.warn('creating topics failed, retrying', { error: String((e as Error)?.message ?? e), attempt });
+        await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2000 }));
+      }
+    }
+    await alignConfigs(admin, wanted);
+    const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+    for (const t of meta.topics) {
+      if (t.partitions.length !== opts.partitions) {
+        log.warn('topic has a different partition count than configured; left unchanged', {
+          topic: t.name,
+          partition: t.partitions.length,
+          size: opts.partitions,
+        });
+      }
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts: EnsureTopicsOptions): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [...wanted.entries()].filter(([name]) => !existing.has(name));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      timeout: 10_000,
+      topics: missing.map(([topic, spec]) => ({
+        topic,
+        numPartitions: opts.partitions,
+        replicationFactor: opts.replicationFactor,
+        configEntries: topicConfigEntries(spec),
+      })),
+    });
+  } catch (e) {
+    // Some created by another process meanwhile (kafkajs only tolerates "all already exist"):
+    // look again; what still misses is created on the next attempt.
+    const now = new Set(await admin.listTopics());
+    if (missing.every(([name]) => now.has(name))) return;
+    throw e;
+  }
+}
+
+async function alignConfigs(admin: Admin, wanted: Map<string, TopicSpec>): Promise<void> {
+  const names = [...wanted.keys()];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const toAlter: { type: ConfigResourceTypes; name: string; configEntries: { name: string; value: string }[] }[] = [];
+  for (const res of described.resources) {
+    const spec = wanted.get(res.resourceName);
+    if (!spec) continue;
+    const current = new Map(res.configEntries.map((c) => [c.configName, c]));
+    const desired = topicConfigEntries(spec);
+    const differs = desired.some((d) => current.get(d.name)?.configValue !== d.value);
+    if (!differs) continue;
+    // AlterConfigs (kafkajs has no incremental variant) replaces the topic's whole override set:
+    // carry over every other override set on the topic so nothing an operator set is lost.
+    const keep = res.configEntries
+      .filter((c) => c.configSource === TOPIC_CONFIG_SOURCE && !c.isSensitive && !desired.some((d) => d.name === c.configName))
+      .map((c) => ({ name: c.configName, value: c.configValue }));
+    toAlter.push({ type: ConfigResourceTypes.TOPIC, name: res.resourceName, configEntries: [...keep, ...desired] });
+  }
+  if (toAlter.length) await admin.alterConfigs({ validateOnly: false, resources: toAlter });
+}
