@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# `npm start`: the whole system on one machine. Servers (Kafka, Cassandra, Redis), migrations, every
+# service, the dashboard, and the simulator feeding a demo cohort. Ctrl-C stops what this started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
+export LOG_LEVEL="${LOG_LEVEL:-info}"
+LOG_DIR="${VIGIL_LOG_DIR:-tmp/run}"
+mkdir -p "$LOG_DIR"
+
+bash deploy/local/infra.sh up
+
+echo "== migrations"
+npm run --silent migrate
+
+echo "== dashboard"
+npm run --silent build:dashboard >"$LOG_DIR/dashboard-build.log" 2>&1 || {
+  echo "dashboard build failed; see $LOG_DIR/dashboard-build.log"; exit 1; }
+
+pids=()
+cleanup() {
+  echo
+  echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+start() { # name main.ts port
+  echo "   $1 on :$3 (log: $LOG_DIR/$1.log)"
+  PORT="$3" node -r ./tools/register.js "$2" >"$LOG_DIR/$1.log" 2>&1 &
+  pids+=($!)
+}
+
+wait_ready() { # name port
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$1 did not become ready; last log lines:"; tail -n 30 "$LOG_DIR/$1.log"; exit 1
+}
+
+echo "== services"
+start ingest-api apps/ingest-api/src/main.ts 3000
+start care-api apps/care-api/src/main.ts 3001
+start timeseries-writer apps/timeseries-writer/src/main.ts 3002
+start risk-scorer apps/risk-scorer/src/main.ts 3003
+wait_ready ingest-api 3000
+wait_ready care-api 3001
+wait_ready timeseries-writer 3002
+wait_ready risk-scorer 3003
+
+TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --sub nurse-demo --org org-demo --teams team-a,team-b --ttl 12h)
+cat <<MSG
+
+Vigil is running.
+  dashboard   http://127.0.0.1:3001/dashboard/   (paste the token below)
+  ingest API  http://127.0.0.1:3000/docs
+  care API    http://127.0.0.1:3001/docs
+
+care-manager token for teams team-a and team-b of org-demo:
+$TOKEN
+
+== simulator (Ctrl-C stops everything)
+MSG
+node -r ./tools/register.js apps/simulator/src/main.ts 2>&1 | tee "$LOG_DIR/simulator.log" &
+pids+=($!)
+wait
