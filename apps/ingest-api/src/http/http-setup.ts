@@ -1,0 +1,75 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { fastifyRequestIdOptions } from '@vigil/observability';
+import type { AppLogger } from '../logging';
+import { DomainErrorMapper, fastifyProblemErrorHandler } from './problem-details.filter';
+
+/**
+ * The HTTP plumbing every Vigil Fastify service wants (candidate for a shared lib): a strict
+ * JSON-only body parser, per-route body caps, problem+json for the errors Fastify raises before a
+ * handler runs. Request ids, access logs and HTTP metrics come from @vigil/observability
+ * (fastifyRequestIdOptions, registerHttpObservability): `request.id` is the sanitized x-request-id.
+ */
+export function fastifyOptions(opts: { bodyLimit: number }): FastifyServerOptions {
+  return {
+    logger: false,
+    ...fastifyRequestIdOptions(),
+    bodyLimit: opts.bodyLimit,
+    // During shutdown, a request on a kept-alive connection gets 503 instead of hanging.
+    return503OnClosing: true,
+    // Hostile inputs are reported by validation with a path, never silently dropped (see parser below).
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: 30_000,
+  };
+}
+
+/**
+ * Nest installs its own Fastify error handler at init, which turns Fastify's errors into bare
+ * HttpExceptions (losing their codes). This adapter keeps the problem+json handler that
+ * configureHttp installs; errors inside Nest handlers still go through the Nest exception filters.
+ */
+export class ProblemFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(): FastifyInstance {
+    return this.getInstance();
+  }
+}
+
+export class InvalidJsonError extends Error {
+  readonly code = 'VIGIL_INVALID_JSON';
+  readonly statusCode = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidJsonError';
+  }
+}
+
+export interface HttpSetupOptions {
+  logger: AppLogger;
+  /** Body caps per route URL (as registered, e.g. `/v1/check-ins`); others get the server bodyLimit. */
+  routeBodyLimits: Record<string, number>;
+  domainErrors?: DomainErrorMapper;
+}
+
+/** Call before app.init() (routes are registered then). */
+export function configureHttp(fastify: FastifyInstance, opts: HttpSetupOptions): void {
+  fastify.addHook('onRoute', (route) => {
+    const limit = opts.routeBodyLimits[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
+
+  // JSON only: no text/plain, no forms (-> 415). Parsed with the plain JSON.parse, which makes
+  // `__proto__` an ordinary own key; validation then rejects it with its path.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(new InvalidJsonError('the body is empty'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new InvalidJsonError('the body is not valid JSON'), undefined);
+    }
+  });
+
+  fastify.setErrorHandler(fastifyProblemErrorHandler(opts.logger, opts.domainErrors));
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './verify';
+export * from './mint';
+export * from './dev-keys';
+export * from './nest';
+export * from './env';

@@ -1,0 +1,5 @@
+export * from './cassandra';
+export * from './redis';
+export * from './private-server';
+export * from './kafka';
+export * from './wait';
