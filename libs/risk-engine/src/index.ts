@@ -1,0 +1,59 @@
+/**
+ * @vigil/risk-engine: the pure, deterministic risk model. See README.md.
+ */
+export {
+  MODEL_VERSIONS,
+  DEFAULT_MODEL_VERSION,
+  RiskEngineInputError,
+} from './lib/types';
+export type {
+  ModelVersion,
+  Level,
+  Severity,
+  AlertSeverity,
+  Consciousness,
+  Condition,
+  Instrument,
+  Adherence,
+  Spo2Scale,
+  News2Level,
+  News2Parameter,
+  EngineVitals,
+  EngineSymptoms,
+  EngineQuestionnaire,
+  EngineCheckIn,
+  PatientProfile,
+  FactorDomain,
+  RiskFactor,
+  News2Summary,
+  RiskScore,
+  RaisedAlert,
+  EngineOptions,
+  ScoreResult,
+  EngagementResult,
+  Series,
+  SeriesKey,
+  AlertMemo,
+  ModelBook,
+  PatientHistory,
+  PatientState,
+} from './lib/types';
+export { initialState, scoreCheckIn, checkEngagement, STATE_SCHEMA_VERSION } from './lib/engine';
+export { DEFAULT_OPTIONS } from './lib/options';
+export { FACTOR_CODES, ALERT_RULE_CODES, CRITICAL_FACTOR_CODES, LEVEL_RULE_CODE, ENGAGEMENT_RULE_CODE } from './lib/catalogue';
+export type { FactorCodeInfo } from './lib/catalogue';
+export { LEVELS, LEVEL_FLOORS, levelForScore, levelRank } from './lib/score';
+export {
+  NEWS2_PARAMETERS,
+  computeNews2,
+  news2Level,
+  respiratoryRatePoints,
+  spo2Points,
+  supplementalOxygenPoints,
+  systolicBpPoints,
+  heartRatePoints,
+  consciousnessPoints,
+  temperaturePoints,
+} from './lib/news2';
+export type { News2Points, BandResult, News2Input, News2Computation } from './lib/news2';
+export { parseInstant } from './lib/time';

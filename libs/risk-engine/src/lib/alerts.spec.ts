@@ -1,0 +1,198 @@
+import { putMemo } from './alerts';
+import { CRITICAL_FACTOR_CODES, FACTOR_CODES } from './catalogue';
+import { initialState, scoreCheckIn } from './engine';
+import { checkIn, factor, iso, profile, run } from './spec-helpers';
+import { EngineCheckIn } from './types';
+
+const p = profile();
+const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const item9 = (hours: number, answer = 1): EngineCheckIn =>
+  checkIn(hours, { questionnaires: [{ instrument: 'PHQ-9', answers: [0, 0, 0, 0, 0, 0, 0, 0, answer] }] }, p);
+/** NEWS2 3 from a single parameter: medium. */
+const medium = (hours: number): EngineCheckIn => checkIn(hours, { vitals: { heartRate: 135 } }, p);
+/** NEWS2 5: high. */
+const high = (hours: number): EngineCheckIn => checkIn(hours, { vitals: { heartRate: 115, respiratoryRate: 22, temperatureC: 38.5 } }, p);
+const calm = (hours: number): EngineCheckIn => checkIn(hours, { vitals: { heartRate: 70 } }, p);
+
+const rules = (alerts: { ruleCode: string; severity: string }[]) => alerts.map((a) => `${a.ruleCode}:${a.severity}`);
+
+describe('raising on a critical factor', () => {
+  it('raises one alert under the factor code, with what caused it', () => {
+    const c = item9(0);
+    const { alerts, score } = scoreCheckIn('v1', p, initialState(p), c);
+    expect(alerts).toHaveLength(1);
+    const a = alerts[0];
+    expect(a).toMatchObject({
+      modelVersion: 'v1',
+      patientId: 'patient-1',
+      tenantId: 'tenant-1',
+      careTeamId: 'team-1',
+      ruleCode: 'phq9.item9',
+      severity: 'critical',
+      level: 'critical',
+      score: score.score,
+      checkInId: c.checkInId,
+      triggeredAt: c.recordedAt,
+    });
+    expect(a.alertId).toMatch(UUID_V8);
+    expect(a.reasons[0].code).toBe('phq9.item9');
+    expect(a.summary).toBe('Critical: PHQ-9 item 9: thoughts of death or self-harm (score 75)');
+  });
+
+  it('a critical alert replaces the level alert of the same check-in', () => {
+    const c = checkIn(0, { vitals: { glucoseMgDl: 45, heartRate: 135 } }, p);
+    const { alerts } = scoreCheckIn('v1', p, initialState(p), c);
+    expect(rules(alerts)).toEqual(['glucose.low2:critical']);
+    expect(alerts[0].summary).toBe('Critical: Glucose 45 mg/dL (level 2 hypo) (score 100). Also: NEWS2 3 (low-medium)');
+  });
+
+  it('two critical factors raise two alerts', () => {
+    const c = checkIn(0, { vitals: { glucoseMgDl: 45 }, questionnaires: [{ instrument: 'PHQ-9', answers: [0, 0, 0, 0, 0, 0, 0, 0, 2] }] }, p);
+    expect(rules(scoreCheckIn('v1', p, initialState(p), c).alerts).sort()).toEqual(['glucose.low2:critical', 'phq9.item9:critical']);
+  });
+});
+
+describe('cool-down (12 h by device time, unless the severity rises)', () => {
+  it('holds back the same critical rule within 12 h and raises it again after', () => {
+    const { steps } = run('v1', p, [item9(0), item9(6), item9(11.99), item9(12), item9(13)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([1, 0, 0, 1, 0]);
+  });
+
+  it('uses device time, not arrival: a check-in 13 h earlier by device time is outside it', () => {
+    const { steps } = run('v1', p, [item9(20), item9(7)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([1, 1]);
+  });
+
+  it('level alerts: a rise to medium, back to low, medium again within 12 h is held back', () => {
+    const { steps } = run('v1', p, [calm(0), medium(1), calm(2), medium(3), calm(14), medium(15)]);
+    expect(steps.map((s) => rules(s.alerts))).toEqual([[], ['risk.level:medium'], [], [], [], ['risk.level:medium']]);
+  });
+
+  it('escalation: a higher severity is raised within the cool-down', () => {
+    const { steps } = run('v1', p, [medium(0), high(2), medium(3), high(4)]);
+    expect(steps.map((s) => rules(s.alerts))).toEqual([['risk.level:medium'], ['risk.level:high'], [], []]);
+  });
+
+  it('a level that stays up raises nothing new', () => {
+    const { steps } = run('v1', p, [medium(0), medium(24), medium(48)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([1, 0, 0]);
+  });
+
+  it('the previous level is forgotten after 72 h of silence', () => {
+    const { steps } = run('v1', p, [high(0), high(73)]);
+    expect(steps.map((s) => rules(s.alerts))).toEqual([['risk.level:high'], ['risk.level:high']]);
+    const { steps: kept } = run('v1', p, [high(0), high(71)]);
+    expect(kept.map((s) => s.alerts.length)).toEqual([1, 0]);
+  });
+
+  it('honours the coolDownHours option', () => {
+    const { steps } = run('v1', p, [item9(0), item9(5)], { coolDownHours: 4 });
+    expect(steps.map((s) => s.alerts.length)).toEqual([1, 1]);
+  });
+});
+
+describe('late check-ins', () => {
+  it('are scored, marked late, stored, and raise nothing', () => {
+    const first = calm(100);
+    const lateOne = item9(50);
+    const { steps } = run('v1', p, [first, lateOne]);
+    expect(steps[1].score.late).toBe(true);
+    expect(factor(steps[1].score, 'phq9.item9')).toBeDefined();
+    expect(steps[1].alerts).toEqual([]);
+    expect(steps[1].state.models).toEqual(steps[0].state.models);
+    expect(steps[1].state.history.newestAt).toBe(steps[0].state.history.newestAt);
+  });
+
+  it('late means older than the newest seen minus lateAfterHours (default 24)', () => {
+    const { steps } = run('v1', p, [calm(100), item9(76)]);
+    expect(steps[1].score.late).toBe(false);
+    expect(steps[1].alerts).toHaveLength(1);
+    const { steps: s2 } = run('v1', p, [calm(100), item9(75.9)]);
+    expect(s2[1].score.late).toBe(true);
+    const { steps: s3 } = run('v1', p, [calm(100), item9(60)], { lateAfterHours: 48 });
+    expect(s3[1].score.late).toBe(false);
+  });
+
+  it('a late check-in does not move the level the next check-in is compared with', () => {
+    const { steps } = run('v1', p, [medium(100), high(10), medium(101)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([1, 0, 0]);
+  });
+});
+
+describe('alert ids', () => {
+  it('are derived from the cause: the same check-in on the same prior state gives the same ids', () => {
+    const prior = run('v1', p, [calm(0)]).state;
+    const c = item9(30);
+    const a = scoreCheckIn('v1', p, prior, c).alerts;
+    const b = scoreCheckIn('v1', p, JSON.parse(JSON.stringify(prior)), c).alerts;
+    expect(b).toEqual(a);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('differ by model, rule, patient and check-in', () => {
+    const c = checkIn(0, { vitals: { glucoseMgDl: 45 }, questionnaires: [{ instrument: 'PHQ-9', answers: [0, 0, 0, 0, 0, 0, 0, 0, 2] }] }, p);
+    const v1 = scoreCheckIn('v1', p, initialState(p), c).alerts.map((a) => a.alertId);
+    const v0 = scoreCheckIn('static-v0', p, initialState(p), c).alerts.map((a) => a.alertId);
+    const other = scoreCheckIn('v1', p, initialState(p), { ...c, checkInId: 'another' }).alerts.map((a) => a.alertId);
+    const ids = [...v1, ...v0, ...other];
+    expect(new Set(ids).size).toBe(6);
+  });
+
+  it('a redelivered check-in (scored again on the state it produced) raises nothing and changes no history', () => {
+    const c = item9(0);
+    const once = scoreCheckIn('v1', p, initialState(p), c);
+    const twice = scoreCheckIn('v1', p, once.state, c);
+    expect(twice.alerts).toEqual([]);
+    expect(twice.state.history).toEqual(once.state.history);
+    expect(twice.score.factors).toEqual(once.score.factors);
+  });
+});
+
+describe('one state serves both models', () => {
+  it('keeps alert bookkeeping per model', () => {
+    const c = item9(0);
+    const s1 = scoreCheckIn('v1', p, initialState(p), c);
+    const s2 = scoreCheckIn('static-v0', p, s1.state, c);
+    expect(s2.alerts).toHaveLength(1);
+    expect(s2.alerts[0].modelVersion).toBe('static-v0');
+    expect(s2.state.history).toEqual(s1.state.history);
+  });
+});
+
+describe('input errors are thrown, typed', () => {
+  it.each([
+    ['an unparseable recordedAt', () => scoreCheckIn('v1', p, initialState(p), { ...calm(0), recordedAt: 'yesterday' }), 'checkIn.recordedAt'],
+    ['a recordedAt without offset', () => scoreCheckIn('v1', p, initialState(p), { ...calm(0), recordedAt: '2025-03-01T08:00:00' }), 'checkIn.recordedAt'],
+    ['another patient’s check-in', () => scoreCheckIn('v1', p, initialState(p), { ...calm(0), patientId: 'x' }), 'checkIn.patientId'],
+    ['another patient’s state', () => scoreCheckIn('v1', p, initialState(profile({ patientId: 'x' })), calm(0)), 'state.patientId'],
+    ['an unknown state schema', () => scoreCheckIn('v1', p, { ...initialState(p), schemaVersion: 2 as 1 }, calm(0)), 'state.schemaVersion'],
+    ['an unknown model', () => scoreCheckIn('v9' as 'v1', p, initialState(p), calm(0)), 'modelVersion'],
+    ['a bad option', () => scoreCheckIn('v1', p, initialState(p), calm(0), { coolDownHours: -1 }), 'coolDownHours'],
+    ['an empty checkInId', () => scoreCheckIn('v1', p, initialState(p), { ...calm(0), checkInId: '' }), 'checkIn.checkInId'],
+  ])('%s', (_name, f, field) => {
+    expect(f).toThrow(expect.objectContaining({ name: 'RiskEngineInputError', field }));
+  });
+
+  it('accepts any offset and fraction, by the instant', () => {
+    const a = scoreCheckIn('v1', p, initialState(p), { ...calm(0), recordedAt: '2025-03-01T09:30:00.5+01:30' });
+    expect(a.state.history.newestAt).toBe(Date.parse(iso(0)) + 500);
+  });
+});
+
+describe('bookkeeping', () => {
+  it('keeps alert memos sorted by rule code, one per code', () => {
+    const m = (ruleCode: string, at: number) => ({ ruleCode, at, severity: 'medium' as const, alertId: ruleCode });
+    let memos = putMemo([], m('risk.level', 1));
+    memos = putMemo(memos, m('glucose.low2', 2));
+    memos = putMemo(memos, m('phq9.item9', 3));
+    memos = putMemo(memos, m('risk.level', 4));
+    memos = putMemo(memos, m('a', 5));
+    expect(memos.map((x) => `${x.ruleCode}@${x.at}`)).toEqual(['a@5', 'glucose.low2@2', 'phq9.item9@3', 'risk.level@4']);
+  });
+
+  it('every critical rule code is a catalogued factor code', () => {
+    const known = new Set(FACTOR_CODES.map((f) => f.code));
+    expect(CRITICAL_FACTOR_CODES.filter((c) => !known.has(c))).toEqual([]);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Alert policy (README "Alerts"):
+ *  - a critical factor raises an alert under its own code;
+ *  - a level that rises to medium or above (against the previous level, if that is recent) raises
+ *    `risk.level`, unless a critical-factor alert is raised for the same check-in (it says more);
+ *  - the same rule code is not raised again within the cool-down (device time) unless its
+ *    severity rises.
+ * Alert ids are derived from the cause, so the same check-in on the same prior state yields the
+ * same ids.
+ */
+import { LEVEL_RULE_CODE } from './catalogue';
+import { capitalise } from './format';
+import { deterministicUuid } from './ids';
+import { ResolvedOptions } from './options';
+import { levelRank, severityRank } from './score';
+import { AlertMemo, AlertSeverity, Level, ModelBook, ModelVersion, PatientProfile, RaisedAlert, RiskFactor } from './types';
+
+export function alertId(model: ModelVersion, tenantId: string, patientId: string, ruleCode: string, cause: string): string {
+  return deterministicUuid(['vigil.alert.v1', model, tenantId, patientId, ruleCode, cause]);
+}
+
+export function findMemo(memos: readonly AlertMemo[], ruleCode: string): AlertMemo | undefined {
+  for (const m of memos) if (m.ruleCode === ruleCode) return m;
+  return undefined;
+}
+
+/** Memos sorted by rule code, `memo` replacing any of the same code. */
+export function putMemo(memos: readonly AlertMemo[], memo: AlertMemo): AlertMemo[] {
+  const out: AlertMemo[] = [];
+  let placed = false;
+  for (const m of memos) {
+    if (!placed && memo.ruleCode <= m.ruleCode) {
+      out.push(memo);
+      placed = true;
+      if (m.ruleCode === memo.ruleCode) continue;
+    }
+    out.push(m);
+  }
+  if (!placed) out.push(memo);
+  return out;
+}
+
+/** True when an alert for this rule at this time and severity is held back by the cool-down. */
+export function coolingDown(memos: readonly AlertMemo[], ruleCode: string, at: number, severity: AlertSeverity, coolDownMs: number): boolean {
+  const m = findMemo(memos, ruleCode);
+  if (m === undefined) return false;
+  return Math.abs(at - m.at) < coolDownMs && severityRank(severity) <= severityRank(m.severity);
+}
+
+export interface AlertDecisionInput {
+  readonly model: ModelVersion;
+  readonly profile: PatientProfile;
+  readonly book: ModelBook;
+  readonly at: number;
+  readonly checkInId: string;
+  readonly recordedAt: string;
+  readonly level: Level;
+  readonly score: number;
+  /** In output order. */
+  readonly factors: readonly RiskFactor[];
+  readonly opts: ResolvedOptions;
+}
+
+const MAX_SUMMARY_LABELS = 3;
+
+/** Labels of the factors with points, largest first (stable for ties). */
+function topLabels(factors: readonly RiskFactor[]): string[] {
+  return factors
+    .filter((f) => f.points > 0)
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => b.f.points - a.f.points || a.i - b.i)
+    .map((x) => x.f.label);
+}
+
+function summaryOf(labels: readonly string[]): string {
+  const shown = labels.slice(0, MAX_SUMMARY_LABELS).join('; ');
+  return labels.length > MAX_SUMMARY_LABELS ? `${shown}; +${labels.length - MAX_SUMMARY_LABELS} more` : shown;
+}
+
+/** Previous level for the "rises" rule: the book's, if set within the level memory. */
+export function previousLevel(book: ModelBook, at: number, opts: ResolvedOptions): Level {
+  if (book.lastLevelAt === null || Math.abs(at - book.lastLevelAt) > opts.levelMemoryMs) return 'none';
+  return book.lastLevel;
+}
+
+export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]; book: ModelBook } {
+  const { model, profile, book, at, checkInId, level, score, factors, opts } = input;
+  let memos = book.alerts;
+  const alerts: RaisedAlert[] = [];
+  let contributingCache: RiskFactor[] | null = null;
+  const contributing = (): RiskFactor[] => (contributingCache ??= factors.filter((f) => f.severity !== 'info'));
+  const make = (ruleCode: string, severity: AlertSeverity, reasons: RiskFactor[], summary: string): RaisedAlert => ({
+    alertId: alertId(model, profile.tenantId, profile.patientId, ruleCode, checkInId),
+    modelVersion: model,
+    patientId: profile.patientId,
+    tenantId: profile.tenantId,
+    careTeamId: profile.careTeamId,
+    ruleCode,
+    severity,
+    level,
+    score,
+    checkInId,
+    triggeredAt: input.recordedAt,
+    reasons,
+    summary,
+  });
+
+  for (const f of factors) {
+    if (f.severity !== 'critical' || coolingDown(memos, f.code, at, 'critical', opts.coolDownMs)) continue;
+    const others = topLabels(contributing().filter((x) => x !== f));
+    const also = others.length > 0 ? `. Also: ${summaryOf(others)}` : '';
+    const a = make(f.code, 'critical', [f, ...contributing().filter((x) => x !== f)], `Critical: ${f.label} (score ${score})${also}`);
+    alerts.push(a);
+    memos = putMemo(memos, { ruleCode: f.code, at, severity: 'critical', alertId: a.alertId });
+  }
+
+  const prev = previousLevel(book, at, opts);
+  if (levelRank(level) >= 2 && levelRank(level) > levelRank(prev)) {
+    const severity = level as AlertSeverity;
+    if (!coolingDown(memos, LEVEL_RULE_CODE, at, severity, opts.coolDownMs)) {
+      if (alerts.length > 0) {
+        // Covered by the critical alert just raised: remember it so the same rise is not raised again.
+        memos = putMemo(memos, { ruleCode: LEVEL_RULE_CODE, at, severity, alertId: alerts[0].alertId });
+      } else {
+        const reasons = contributing();
+        const a = make(LEVEL_RULE_CODE, severity, reasons, `${capitalise(level)} risk, score ${score}: ${summaryOf(topLabels(reasons))}`);
+        alerts.push(a);
+        memos = putMemo(memos, { ruleCode: LEVEL_RULE_CODE, at, severity, alertId: a.alertId });
+      }
+    }
+  }
+
+  const newest = book.lastLevelAt === null || at >= book.lastLevelAt;
+  const next: ModelBook = {
+    lastLevel: newest ? level : book.lastLevel,
+    lastScore: newest ? score : book.lastScore,
+    lastLevelAt: newest ? at : book.lastLevelAt,
+    alerts: memos,
+    engagementNotifiedFor: book.engagementNotifiedFor,
+  };
+  return { alerts, book: next };
+}

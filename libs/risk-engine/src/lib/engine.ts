@@ -1,0 +1,299 @@
+/**
+ * The engine: (profile, state, check-in) -> (state, score, alerts), and the time-driven
+ * engagement check. Pure and deterministic: no clock, no randomness, no I/O; inputs are never
+ * mutated (outputs may share unchanged parts of the input state: treat both as immutable).
+ */
+import { ENGAGEMENT_RULE_CODE } from './catalogue';
+import { alertId, decideAlerts } from './alerts';
+import { BASELINE_METRICS, BaselineView, MetricSpec, baselineView } from './baseline';
+import { baselineFactor } from './baseline-factors';
+import { fmtAuto } from './format';
+import { emptySeries, foldVitals } from './history';
+import { computeNews2 } from './news2';
+import { TemperingContext, news2Factors } from './news2-factors';
+import { ResolvedOptions, resolveOptions } from './options';
+import { chestPainFactor, factor, glucoseFactors, heartFailureWeightFactors, questionnaireFactors, supportingFactors } from './rules';
+import { CleanVitals, sanitize } from './sanitize';
+import { combine, sortFactors } from './score';
+import { formatInstant, formatInstantForPeople, parseInstant } from './time';
+import {
+  AlertSeverity,
+  EngagementResult,
+  EngineCheckIn,
+  EngineOptions,
+  MODEL_VERSIONS,
+  ModelBook,
+  ModelVersion,
+  News2Parameter,
+  News2Summary,
+  PatientProfile,
+  PatientState,
+  RaisedAlert,
+  RiskEngineInputError,
+  RiskFactor,
+  RiskScore,
+  ScoreResult,
+  Spo2Scale,
+} from './types';
+
+export const STATE_SCHEMA_VERSION = 1;
+
+function emptyBook(): ModelBook {
+  return { lastLevel: 'none', lastScore: 0, lastLevelAt: null, alerts: [], engagementNotifiedFor: null };
+}
+
+export function initialState(profile: PatientProfile): PatientState {
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    patientId: profile.patientId,
+    tenantId: profile.tenantId,
+    history: { newestAt: null, series: emptySeries() },
+    models: { 'static-v0': emptyBook(), v1: emptyBook() },
+  };
+}
+
+function assertModel(model: ModelVersion): void {
+  if (!MODEL_VERSIONS.includes(model)) throw new RiskEngineInputError(`unknown model version ${String(model)}`, 'modelVersion');
+}
+
+function assertState(profile: PatientProfile, state: PatientState): void {
+  if (state === null || typeof state !== 'object' || state.schemaVersion !== STATE_SCHEMA_VERSION) {
+    throw new RiskEngineInputError(`unsupported state schemaVersion ${String(state?.schemaVersion)}`, 'state.schemaVersion');
+  }
+  if (state.patientId !== profile.patientId || state.tenantId !== profile.tenantId) {
+    throw new RiskEngineInputError('state belongs to another patient', 'state.patientId');
+  }
+}
+
+function scaleOf(profile: PatientProfile): Spo2Scale {
+  // Anything but an explicit 2 is scale 1, the more cautious scale for low saturations.
+  return profile.news2SpO2Scale === 2 ? 2 : 1;
+}
+
+
+type BaselineMetric = keyof typeof BASELINE_METRICS;
+
+const SPECS: Readonly<Record<BaselineMetric | 'spo2OnOxygen', MetricSpec>> = {
+  spo2: { key: 'spo2', ...BASELINE_METRICS.spo2 },
+  spo2OnOxygen: { key: 'spo2OnOxygen', ...BASELINE_METRICS.spo2 },
+  heartRate: { key: 'heartRate', ...BASELINE_METRICS.heartRate },
+  respiratoryRate: { key: 'respiratoryRate', ...BASELINE_METRICS.respiratoryRate },
+  systolicBp: { key: 'systolicBp', ...BASELINE_METRICS.systolicBp },
+  temperatureC: { key: 'temperatureC', ...BASELINE_METRICS.temperatureC },
+  weightKg: { key: 'weightKg', ...BASELINE_METRICS.weightKg },
+};
+
+interface PersonalResult {
+  views: Partial<Record<News2Parameter, BaselineView | null>>;
+  factors: RiskFactor[];
+}
+
+function personalOne(
+  out: PersonalResult,
+  series: PatientState['history']['series'],
+  spec: MetricSpec,
+  value: number | undefined,
+  param: News2Parameter | null,
+  at: number,
+  opts: ResolvedOptions,
+  suffix = '',
+): void {
+  if (value === undefined) return;
+  const view = baselineView(series[spec.key], at, spec, opts.baselineMinReadings, opts.baselineK);
+  if (param !== null) out.views[param] = view;
+  if (view === null) return;
+  const f = baselineFactor(spec, value, view, suffix);
+  if (f !== null) out.factors.push(f);
+}
+
+/** v1: baselines of the metrics present (as they were before this check-in), and their deviation factors. */
+function personal(state: PatientState, v: CleanVitals, at: number, opts: ResolvedOptions): PersonalResult {
+  const series = state.history.series;
+  const out: PersonalResult = {
+    // A fixed shape (every key present) keeps property access fast.
+    views: { respiratoryRate: null, spo2: null, supplementalOxygen: null, systolicBp: null, heartRate: null, consciousness: null, temperature: null },
+    factors: [],
+  };
+  if (v.onOxygen === true) personalOne(out, series, SPECS.spo2OnOxygen, v.spo2, 'spo2', at, opts, ' on oxygen');
+  else personalOne(out, series, SPECS.spo2, v.spo2, 'spo2', at, opts);
+  personalOne(out, series, SPECS.heartRate, v.heartRate, 'heartRate', at, opts);
+  personalOne(out, series, SPECS.respiratoryRate, v.respiratoryRate, 'respiratoryRate', at, opts);
+  personalOne(out, series, SPECS.systolicBp, v.systolicBp, 'systolicBp', at, opts);
+  personalOne(out, series, SPECS.temperatureC, v.temperatureC, 'temperature', at, opts);
+  personalOne(out, series, SPECS.weightKg, v.weightKg, null, at, opts);
+  return out;
+}
+
+export function scoreCheckIn(
+  model: ModelVersion,
+  profile: PatientProfile,
+  state: PatientState,
+  checkIn: EngineCheckIn,
+  options?: EngineOptions,
+): ScoreResult {
+  assertModel(model);
+  const opts = resolveOptions(options);
+  assertState(profile, state);
+  if (checkIn === null || typeof checkIn !== 'object') throw new RiskEngineInputError('check-in must be an object', 'checkIn');
+  if (checkIn.patientId !== profile.patientId || checkIn.tenantId !== profile.tenantId) {
+    throw new RiskEngineInputError('check-in belongs to another patient', 'checkIn.patientId');
+  }
+  const id = checkIn.checkInId;
+  if (typeof id !== 'string' || id.length === 0) throw new RiskEngineInputError('checkInId must be a non-empty string', 'checkIn.checkInId');
+  const at = parseInstant(checkIn.recordedAt);
+  if (at === null) throw new RiskEngineInputError('recordedAt must be an ISO-8601 instant with offset', 'checkIn.recordedAt');
+
+  const newestBefore = state.history.newestAt;
+  const late = newestBefore !== null && at < newestBefore - opts.lateAfterMs;
+  const clean = sanitize(checkIn);
+  const v = clean.vitals;
+  const scale = scaleOf(profile);
+  const factors: RiskFactor[] = [];
+
+  // 1. NEWS2, tempered by personal baselines in v1.
+  const comp = computeNews2(v, scale);
+  let personalResult: PersonalResult | null = null;
+  if (model === 'v1') personalResult = personal(state, v, at, opts);
+  let news2: News2Summary | null = null;
+  if (comp !== null) {
+    const ctx: TemperingContext | null =
+      personalResult === null
+        ? null
+        : {
+            scale,
+            onOxygen: v.onOxygen === true,
+            at,
+            minReadings: opts.baselineMinReadings,
+            views: personalResult.views,
+            oxygenSeries: state.history.series.onOxygen,
+          };
+    const nf = news2Factors(comp, scale, v.onOxygen !== undefined, ctx);
+    for (const f of nf.factors) factors.push(f);
+    news2 = {
+      total: comp.total,
+      level: comp.level,
+      partial: comp.missing.length > 0,
+      parametersPresent: comp.present,
+      parametersMissing: comp.missing,
+      spo2Scale: scale,
+      countedTotal: nf.countedTotal,
+      countedLevel: nf.countedLevel,
+    };
+  }
+  // 2. Personal baseline deviations (v1).
+  if (personalResult !== null) for (const f of personalResult.factors) factors.push(f);
+  // 3. Condition rules.
+  const conditions = Array.isArray(profile.conditions) ? profile.conditions : [];
+  if (v.weightKg !== undefined && conditions.includes('heart-failure')) {
+    const dry = typeof profile.dryWeightKg === 'number' && Number.isFinite(profile.dryWeightKg) && profile.dryWeightKg > 0 ? profile.dryWeightKg : undefined;
+    for (const f of heartFailureWeightFactors(state.history.series.weightKg, at, v.weightKg, dry, opts)) factors.push(f);
+  }
+  for (const f of questionnaireFactors(clean.questionnaires)) factors.push(f);
+  if (v.glucoseMgDl !== undefined) for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(f);
+  if (clean.symptoms.chestPain === true) factors.push(chestPainFactor(clean, comp));
+  for (const f of supportingFactors(clean)) factors.push(f);
+
+  const { score, level } = combine(factors);
+  const sorted = sortFactors(factors);
+  const riskScore: RiskScore = {
+    modelVersion: model,
+    patientId: profile.patientId,
+    tenantId: profile.tenantId,
+    checkInId: id,
+    recordedAt: checkIn.recordedAt,
+    score,
+    level,
+    factors: sorted,
+    news2,
+    late,
+  };
+
+  const history = foldVitals(state.history, at, v);
+  let alerts: RaisedAlert[] = [];
+  let book = state.models[model];
+  if (!late) {
+    const decided = decideAlerts({ model, profile, book, at, checkInId: id, recordedAt: checkIn.recordedAt, level, score, factors: sorted, opts });
+    alerts = decided.alerts;
+    book = decided.book;
+  }
+  return { state: withModels(state, history, model, book), score: riskScore, alerts };
+}
+
+function withModels(state: PatientState, history: PatientState['history'], model: ModelVersion, book: ModelBook): PatientState {
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    patientId: state.patientId,
+    tenantId: state.tenantId,
+    history,
+    models: {
+      'static-v0': model === 'static-v0' ? book : state.models['static-v0'],
+      v1: model === 'v1' ? book : state.models.v1,
+    },
+  };
+}
+
+/**
+ * Time-driven: raises `engagement.missedCheckIn` when `now` is more than the expected interval
+ * after the newest check-in (by device time; or after `profile.enrolledAt` if there has been none),
+ * once per silence. The alert's content and id depend only on the silence, not on `now`.
+ */
+export function checkEngagement(
+  model: ModelVersion,
+  profile: PatientProfile,
+  state: PatientState,
+  now: string,
+  options?: EngineOptions,
+): EngagementResult {
+  assertModel(model);
+  const opts = resolveOptions(options);
+  assertState(profile, state);
+  const nowMs = parseInstant(now);
+  if (nowMs === null) throw new RiskEngineInputError('now must be an ISO-8601 instant with offset', 'now');
+  const hasCheckIn = state.history.newestAt !== null;
+  const start = hasCheckIn ? state.history.newestAt : parseInstant(profile.enrolledAt);
+  const book = state.models[model];
+  if (start === null || book.engagementNotifiedFor === start) return { state, alerts: [] };
+  const hours = profile.expectedCheckInIntervalHours;
+  const intervalMs = typeof hours === 'number' && Number.isFinite(hours) && hours > 0 ? hours * 3_600_000 : opts.defaultIntervalMs;
+  if (nowMs - start <= intervalMs) return { state, alerts: [] };
+
+  const intervalText = fmtAuto(intervalMs / 3_600_000);
+  const startText = formatInstant(start);
+  const startForPeople = formatInstantForPeople(start);
+  const sick = book.lastLevel === 'high' || book.lastLevel === 'critical';
+  const severity: AlertSeverity = sick && hasCheckIn ? 'high' : 'medium';
+  const message = hasCheckIn
+    ? `No check-in since ${startForPeople} (device time), longer than the expected interval of ${intervalText} h.${severity === 'high' ? ` The last check-in was ${book.lastLevel} risk.` : ''}`
+    : `No check-in since enrolment at ${startForPeople}, longer than the expected interval of ${intervalText} h.`;
+  const reason = factor(
+    ENGAGEMENT_RULE_CODE,
+    'engagement',
+    Number(intervalText),
+    `more than ${intervalText} h without a check-in`,
+    0,
+    severity,
+    message,
+    `No check-in for over ${intervalText} h`,
+  );
+  const id = alertId(model, profile.tenantId, profile.patientId, ENGAGEMENT_RULE_CODE, `silence:${startText}`);
+  const alert: RaisedAlert = {
+    alertId: id,
+    modelVersion: model,
+    patientId: profile.patientId,
+    tenantId: profile.tenantId,
+    careTeamId: profile.careTeamId,
+    ruleCode: ENGAGEMENT_RULE_CODE,
+    severity,
+    level: book.lastLevel,
+    score: book.lastScore,
+    triggeredAt: formatInstant(start + intervalMs),
+    reasons: [reason],
+    summary: `Missed check-in: none for over ${intervalText} h`,
+  };
+  const nextBook: ModelBook = { ...pickBook(book), engagementNotifiedFor: start };
+  return { state: withModels(state, state.history, model, nextBook), alerts: [alert] };
+}
+
+function pickBook(b: ModelBook): ModelBook {
+  return { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
+}

@@ -1,0 +1,279 @@
+/**
+ * Public types of the risk engine. The engine is pure: every function takes plain JSON-shaped
+ * values and returns new ones; nothing here is read from a clock, a file or the network.
+ */
+
+/**
+ * `static-v0`: population rules only (NEWS2, heart-failure weight, questionnaires, glucose,
+ * chest pain, symptoms); no personal baselines. The comparison baseline for evaluation and replay.
+ * `v1`: static-v0 plus adaptive personal baselines, which both flag sustained deviations from the
+ * patient's own normal and temper NEWS2 points that are usual for a stable patient.
+ */
+export type ModelVersion = 'static-v0' | 'v1';
+export const MODEL_VERSIONS: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1']);
+export const DEFAULT_MODEL_VERSION: ModelVersion = 'v1';
+
+export type Level = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertSeverity = 'medium' | 'high' | 'critical';
+export type Consciousness = 'A' | 'C' | 'V' | 'P' | 'U';
+export type Condition = 'heart-failure' | 'copd' | 'diabetes' | 'depression';
+export type Instrument = 'PHQ-9' | 'GAD-7' | 'CAT';
+export type Adherence = 'all' | 'some' | 'none';
+export type Spo2Scale = 1 | 2;
+export type News2Level = 'low' | 'low-medium' | 'medium' | 'high';
+
+/** The seven NEWS2 parameters, in the order of the RCP chart. */
+export type News2Parameter =
+  | 'respiratoryRate'
+  | 'spo2'
+  | 'supplementalOxygen'
+  | 'systolicBp'
+  | 'heartRate'
+  | 'consciousness'
+  | 'temperature';
+
+export interface EngineVitals {
+  weightKg?: number;
+  systolicBp?: number;
+  diastolicBp?: number;
+  heartRate?: number;
+  respiratoryRate?: number;
+  spo2?: number;
+  onSupplementalOxygen?: boolean;
+  consciousness?: Consciousness;
+  temperatureC?: number;
+  glucoseMgDl?: number;
+}
+
+export interface EngineSymptoms {
+  breathlessness?: number;
+  swelling?: number;
+  fatigue?: number;
+  dizziness?: number;
+  chestPain?: boolean;
+  pain?: number;
+}
+
+export interface EngineQuestionnaire {
+  instrument: Instrument;
+  answers: number[];
+}
+
+/** Structurally the contract check-in minus `notes`, plus the ids carried by the event. */
+export interface EngineCheckIn {
+  checkInId: string;
+  patientId: string;
+  tenantId: string;
+  /** ISO-8601 with offset; device time. */
+  recordedAt: string;
+  vitals?: EngineVitals;
+  symptoms?: EngineSymptoms;
+  questionnaires?: EngineQuestionnaire[];
+  medication?: { adherence: Adherence };
+  /** 1 (lowest) to 5 (best). */
+  mood?: number;
+}
+
+export interface PatientProfile {
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  conditions: Condition[];
+  dryWeightKg?: number;
+  news2SpO2Scale: Spo2Scale;
+  /** Default 48 (or `EngineOptions.defaultCheckInIntervalHours`). */
+  expectedCheckInIntervalHours?: number;
+  /**
+   * Optional addition: ISO time of enrolment. When set, a patient who has never checked in
+   * raises the missed-check-in alert once the expected interval has passed since enrolment.
+   */
+  enrolledAt?: string;
+}
+
+/** Which group a factor belongs to for the score (see README "Score and level"). */
+export type FactorDomain =
+  | 'news2'
+  | 'baseline'
+  | 'weight'
+  | 'mood'
+  | 'copd'
+  | 'glucose'
+  | 'symptoms'
+  | 'medication'
+  | 'input'
+  | 'engagement';
+
+export interface RiskFactor {
+  /** Stable machine code, e.g. `news2.respiratoryRate`, `hf.weightGain24h`, `phq9.item9`. */
+  code: string;
+  value: number | string | boolean;
+  /** The rule's threshold or band, in words and numbers. */
+  threshold: string;
+  /** Score points this factor carries (see README: the score is the sum over domains of the largest). */
+  points: number;
+  severity: Severity;
+  /** A sentence a nurse reads. */
+  message: string;
+  /** Addition: a short phrase for chips and alert summaries, e.g. "Weight +1.2 kg in 24 h". */
+  label: string;
+  /** Addition: the score domain. */
+  domain: FactorDomain;
+  /** Addition, NEWS2 parameter factors only: the RCP points, unmodified. */
+  news2Points?: number;
+  /** Addition, NEWS2 parameter factors only: the points counted after personal tempering (v1). */
+  countedNews2Points?: number;
+}
+
+export interface News2Summary {
+  /** RCP NEWS2 aggregate of the parameters present, unmodified. */
+  total: number;
+  level: News2Level;
+  partial: boolean;
+  parametersPresent: News2Parameter[];
+  parametersMissing: News2Parameter[];
+  /** Addition: the SpO2 scale used. */
+  spo2Scale: Spo2Scale;
+  /** Addition: the aggregate after v1's personal tempering (equals `total` for static-v0). */
+  countedTotal: number;
+  /** Addition: the level of `countedTotal`. */
+  countedLevel: News2Level;
+}
+
+export interface RiskScore {
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  checkInId: string;
+  recordedAt: string;
+  /** 0-100 integer. */
+  score: number;
+  level: Level;
+  factors: RiskFactor[];
+  news2: News2Summary | null;
+  /** Device time older than the newest seen minus `lateAfterHours`: scored, stored, never alerted. */
+  late: boolean;
+}
+
+export interface RaisedAlert {
+  /** UUID-shaped (version 8) sha-256 of the cause; see README "Alert ids". */
+  alertId: string;
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  ruleCode: string;
+  severity: AlertSeverity;
+  level: Level;
+  score: number;
+  checkInId?: string;
+  /** Device time of the cause (the check-in's recordedAt, or the end of the expected interval). */
+  triggeredAt: string;
+  reasons: RiskFactor[];
+  summary: string;
+}
+
+export interface EngineOptions {
+  /** The same rule is not raised again within this many hours (device time) unless its severity rises. Default 12. */
+  coolDownHours?: number;
+  /** A check-in older than the newest seen minus this is late: stored and scored, never alerted. Default 24. */
+  lateAfterHours?: number;
+  /** Heart failure: weight this far above dry weight is flagged. Default 2. */
+  dryWeightMarginKg?: number;
+  /** Heart failure: gain against the reading about 24 h earlier. Default 0.9. */
+  weightGain24hKg?: number;
+  /** Heart failure: gain against the lowest reading of the past 7 days. Default 2.3. */
+  weightGain7dKg?: number;
+  /** The previous level counts for the "level rises" rule only if it is this recent. Default 72. */
+  levelMemoryHours?: number;
+  /** v1: readings a baseline needs before it is trusted. Default 7 (3 to 28). */
+  baselineMinReadings?: number;
+  /** v1: robust standard deviations beyond which a reading deviates. Default 3. */
+  baselineK?: number;
+  /** Interval used when the profile has none. Default 48. */
+  defaultCheckInIntervalHours?: number;
+}
+
+export interface ScoreResult {
+  state: PatientState;
+  score: RiskScore;
+  alerts: RaisedAlert[];
+}
+
+export interface EngagementResult {
+  state: PatientState;
+  alerts: RaisedAlert[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// State. JSON-serialisable, bounded; times are epoch milliseconds (device time).
+
+/**
+ * One metric's readings, column-wise (compact in memory and in JSON): `t[i]` device time (epoch
+ * ms), `v[i]` value; ordered by (t, v); a (t, v) pair appears once.
+ */
+export interface Series {
+  t: number[];
+  v: number[];
+}
+
+/**
+ * Per-metric observation series kept in the state. `spo2` holds readings on air (or with the
+ * oxygen field absent), `spo2OnOxygen` readings on supplemental oxygen, `onOxygen` 1/0 for every
+ * check-in that said whether the patient was on oxygen.
+ */
+export type SeriesKey =
+  | 'spo2'
+  | 'spo2OnOxygen'
+  | 'heartRate'
+  | 'respiratoryRate'
+  | 'systolicBp'
+  | 'temperatureC'
+  | 'weightKg'
+  | 'onOxygen';
+
+export interface AlertMemo {
+  ruleCode: string;
+  /** Device time of the cause of the last alert raised for this rule. */
+  at: number;
+  severity: AlertSeverity;
+  alertId: string;
+}
+
+/** Alerting bookkeeping, kept per model version so that one state can serve both. */
+export interface ModelBook {
+  lastLevel: Level;
+  lastScore: number;
+  /** Device time of the check-in that set `lastLevel`. */
+  lastLevelAt: number | null;
+  /** Sorted by ruleCode. */
+  alerts: AlertMemo[];
+  /** Silence start (epoch ms) for which the missed-check-in alert was raised. */
+  engagementNotifiedFor: number | null;
+}
+
+export interface PatientHistory {
+  /** Newest device time of any check-in folded in. */
+  newestAt: number | null;
+  series: Record<SeriesKey, Series>;
+}
+
+export interface PatientState {
+  schemaVersion: 1;
+  patientId: string;
+  tenantId: string;
+  /** A function of the set of check-ins folded in, whatever their arrival order. */
+  history: PatientHistory;
+  /** Depends on arrival order and on engagement checks (alerts are decisions taken in time). */
+  models: Record<ModelVersion, ModelBook>;
+}
+
+export class RiskEngineInputError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'RiskEngineInputError';
+  }
+}
