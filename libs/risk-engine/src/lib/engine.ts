@@ -7,7 +7,7 @@ import { ENGAGEMENT_RULE_CODE } from './catalogue';
 import { alertId, decideAlerts } from './alerts';
 import { BASELINE_METRICS, BaselineView, MetricSpec, baselineView } from './baseline';
 import { baselineFactor } from './baseline-factors';
-import { fmtAuto } from './format';
+import { fmt, fmtAuto } from './format';
 import { emptySeries, foldVitals } from './history';
 import { computeNews2 } from './news2';
 import { TemperingContext, news2Factors } from './news2-factors';
@@ -124,6 +124,26 @@ function personal(state: PatientState, v: CleanVitals, at: number, opts: Resolve
   return out;
 }
 
+/** v1: a weight rule keeps its points only this far above the personal median: max(1 kg, 2 × robust SD). */
+const WEIGHT_CONFIRM_MIN_KG = 1;
+const WEIGHT_CONFIRM_SDS = 2;
+
+/**
+ * v1, trusted weight baseline: `hf.weightGain24h` and `hf.aboveDryWeight` count only when the
+ * weight is also at least max(1 kg, 2 × robust SD) above the patient's median; otherwise they are
+ * reported as information (0 points). `hf.weightGain7d` is never changed.
+ */
+function confirmWeightFactor(f: RiskFactor, weightKg: number, view: BaselineView): RiskFactor {
+  if (f.code !== 'hf.weightGain24h' && f.code !== 'hf.aboveDryWeight') return f;
+  const medianG = Math.round(view.median * 1000);
+  const marginG = Math.max(WEIGHT_CONFIRM_MIN_KG * 1000, Math.round(WEIGHT_CONFIRM_SDS * view.sd * 1000));
+  const aboveG = Math.round(weightKg * 1000) - medianG;
+  if (aboveG >= marginG) return f;
+  const usual = `Within this patient's usual range (median ${fmt(medianG / 1000, 1)} kg over the last ${view.n} readings; a weight counts from ${fmt((medianG + marginG) / 1000, 1)} kg)`;
+  const tail = f.code === 'hf.aboveDryWeight' ? `${usual}: the dry weight may need review, so it adds nothing to the risk score.` : `${usual}, so it adds nothing to the risk score.`;
+  return { ...f, points: 0, severity: 'info', message: `${f.message} ${tail}` };
+}
+
 export function scoreCheckIn(
   model: ModelVersion,
   profile: PatientProfile,
@@ -186,7 +206,11 @@ export function scoreCheckIn(
   const conditions = Array.isArray(profile.conditions) ? profile.conditions : [];
   if (v.weightKg !== undefined && conditions.includes('heart-failure')) {
     const dry = typeof profile.dryWeightKg === 'number' && Number.isFinite(profile.dryWeightKg) && profile.dryWeightKg > 0 ? profile.dryWeightKg : undefined;
-    for (const f of heartFailureWeightFactors(state.history.series.weightKg, at, v.weightKg, dry, opts)) factors.push(f);
+    const weightView =
+      model === 'v1' ? baselineView(state.history.series.weightKg, at, SPECS.weightKg, opts.baselineMinReadings, opts.baselineK) : null;
+    for (const f of heartFailureWeightFactors(state.history.series.weightKg, at, v.weightKg, dry, opts)) {
+      factors.push(weightView === null ? f : confirmWeightFactor(f, v.weightKg, weightView));
+    }
   }
   for (const f of questionnaireFactors(clean.questionnaires)) factors.push(f);
   if (v.glucoseMgDl !== undefined) for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(f);

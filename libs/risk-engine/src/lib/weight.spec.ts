@@ -144,3 +144,67 @@ describe('weight rules and arrival order', () => {
     expect(factor(more[0].score, 'hf.weightGain7d')?.value).toBe(2.4);
   });
 });
+
+describe('v1: the 24 h and dry-weight rules are confirmed by the personal weight baseline', () => {
+  /** Daily weights from day 0, then the given check-ins. */
+  const days = (kgs: number[], p = hf): EngineCheckIn[] => kgs.map((kg, d) => w(d * 24, kg, p));
+  const lastOf = (model: 'static-v0' | 'v1', checkIns: EngineCheckIn[], p = hf) => {
+    const { steps } = run(model, p, checkIns);
+    return steps[steps.length - 1];
+  };
+
+  it('a 0.9 kg overnight gain within his usual day-to-day swing adds nothing once the baseline is trusted', () => {
+    // Swings 80.0 <-> 80.9 every day: median 80.45, robust SD 0.67, so a weight counts from 81.8 kg.
+    const kgs = [80.9, 80.0, 80.9, 80.0, 80.9, 80.0, 80.9, 80.0, 80.9, 80.0, 80.9];
+    const v1 = lastOf('v1', days(kgs));
+    const f = factor(v1.score, 'hf.weightGain24h');
+    expect(f).toMatchObject({ value: 0.9, severity: 'info', points: 0 });
+    expect(f?.message).toBe(
+      "Weight 80.9 kg, up 0.9 kg since the reading 24 h earlier (80.0 kg); threshold 0.9 kg in about 24 h. Within this patient's usual range (median 80.5 kg over the last 10 readings; a weight counts from 81.8 kg), so it adds nothing to the risk score.",
+    );
+    expect(v1.score.level).toBe('none');
+    expect(v1.alerts).toEqual([]);
+    // static-v0 is unchanged: the same gain scores 25 every time.
+    const v0 = lastOf('static-v0', days(kgs));
+    expect(factor(v0.score, 'hf.weightGain24h')).toMatchObject({ severity: 'medium', points: 25 });
+    expect(v0.score.level).toBe('medium');
+  });
+
+  it('a 0.9 kg overnight gain beyond his usual range still counts and alerts', () => {
+    // Steady around 80.0 (robust SD at its 0.5 kg floor, so a weight counts from 81.0 kg); 80.2 then 81.1.
+    const kgs = [80.0, 79.9, 80.1, 80.0, 79.9, 80.1, 80.0, 80.0, 80.2, 81.1];
+    const v1 = lastOf('v1', days(kgs));
+    expect(factor(v1.score, 'hf.weightGain24h')).toMatchObject({ value: 0.9, severity: 'medium', points: 25 });
+    expect(v1.score.level).toBe('medium');
+    expect(v1.alerts.map((a) => a.ruleCode)).toEqual(['risk.level']);
+  });
+
+  it('a patient still in warm-up (fewer than 7 weights) alerts on a 0.9 kg gain as static-v0 does', () => {
+    const kgs = [80.0, 80.1, 80.0, 80.9]; // the last has 3 readings before it
+    const v1 = lastOf('v1', days(kgs));
+    expect(factor(v1.score, 'hf.weightGain24h')).toMatchObject({ value: 0.9, severity: 'medium', points: 25 });
+    expect(v1.alerts.map((a) => a.ruleCode)).toEqual(['risk.level']);
+    const v0 = lastOf('static-v0', days(kgs)).score;
+    expect([v1.score.score, v1.score.level, v1.score.factors]).toEqual([v0.score, v0.level, v0.factors]);
+  });
+
+  it('a stale dry weight the patient always sits above adds nothing, and says the dry weight may need review', () => {
+    const p = profile({ conditions: ['heart-failure'], dryWeightKg: 78 });
+    const kgs = [80.3, 80.5, 80.2, 80.4, 80.6, 80.3, 80.4, 80.5];
+    const v1 = lastOf('v1', days(kgs, p), p);
+    const f = factor(v1.score, 'hf.aboveDryWeight');
+    expect(f).toMatchObject({ severity: 'info', points: 0 });
+    expect(f?.message).toContain('the dry weight may need review, so it adds nothing to the risk score.');
+    expect(factor(lastOf('static-v0', days(kgs, p), p).score, 'hf.aboveDryWeight')).toMatchObject({ severity: 'medium', points: 25 });
+    // Well above the usual weight it counts again.
+    const up = lastOf('v1', days([...kgs, 81.8], p), p);
+    expect(factor(up.score, 'hf.aboveDryWeight')).toMatchObject({ severity: 'medium', points: 25 });
+  });
+
+  it('leaves the 7-day rule alone', () => {
+    // Swings of 0.9 kg, then a low day and a climb: +2.3 kg on the week's lowest counts in v1 too.
+    const kgs = [80.0, 80.9, 80.0, 80.9, 80.0, 80.9, 80.0, 79.5, 80.6, 81.8];
+    const v1 = lastOf('v1', days(kgs));
+    expect(factor(v1.score, 'hf.weightGain7d')).toMatchObject({ value: 2.3, severity: 'medium', points: 25 });
+  });
+});
