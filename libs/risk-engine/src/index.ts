@@ -34,6 +34,7 @@ export type {
   Series,
   SeriesKey,
   AlertMemo,
+  LevelMark,
   ModelBook,
   PatientHistory,
   PatientState,

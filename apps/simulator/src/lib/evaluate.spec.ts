@@ -136,8 +136,10 @@ describe('evaluation of a tiny hand-made cohort', () => {
       detected: 3,
       sensitivity: 1,
       medianLeadDays: 1,
-      alerts: 7,
-      trueAlerts: 4,
+      // v1 does not re-raise the heart-failure patient's medium level on day 8: it is no higher
+      // than the peak of the last 72 h (day 6). static-v0 compares with the last check-in only.
+      alerts: model === 'v1' ? 6 : 7,
+      trueAlerts: model === 'v1' ? 3 : 4,
       falseAlerts: 3,
       falsePer100PatientDays: 10,
       engagementAlerts: 0,

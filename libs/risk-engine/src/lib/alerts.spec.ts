@@ -64,8 +64,9 @@ describe('cool-down (12 h by device time, unless the severity rises)', () => {
     expect(steps.map((s) => s.alerts.length)).toEqual([1, 1]);
   });
 
-  it('level alerts: a rise to medium, back to low, medium again within 12 h is held back', () => {
-    const { steps } = run('v1', p, [calm(0), medium(1), calm(2), medium(3), calm(14), medium(15)]);
+  it('level alerts (static-v0): a rise to medium, back to low, medium again within 12 h is held back', () => {
+    // v1 would not raise the last one either: it is no rise on the highest level of the last 72 h (below).
+    const { steps } = run('static-v0', p, [calm(0), medium(1), calm(2), medium(3), calm(14), medium(15)]);
     expect(steps.map((s) => rules(s.alerts))).toEqual([[], ['risk.level:medium'], [], [], [], ['risk.level:medium']]);
   });
 
@@ -89,6 +90,49 @@ describe('cool-down (12 h by device time, unless the severity rises)', () => {
   it('honours the coolDownHours option', () => {
     const { steps } = run('v1', p, [item9(0), item9(5)], { coolDownHours: 4 });
     expect(steps.map((s) => s.alerts.length)).toEqual([1, 1]);
+  });
+});
+
+describe('level rises in v1: above the highest level of the last levelMemoryHours (72 h)', () => {
+  it('a patient flapping between none and medium alerts once in v1, at every return in static-v0', () => {
+    const days = [calm(0), medium(24), calm(48), medium(72), calm(96), medium(120)];
+    const v1 = run('v1', p, days).steps.map((s) => rules(s.alerts));
+    expect(v1).toEqual([[], ['risk.level:medium'], [], [], [], []]);
+    const v0 = run('static-v0', p, days).steps.map((s) => rules(s.alerts));
+    expect(v0).toEqual([[], ['risk.level:medium'], [], ['risk.level:medium'], [], ['risk.level:medium']]);
+  });
+
+  it('a genuinely rising patient still alerts at each new level', () => {
+    const { steps } = run('v1', p, [medium(0), calm(24), medium(48), high(49)]);
+    expect(steps.map((s) => rules(s.alerts))).toEqual([['risk.level:medium'], [], [], ['risk.level:high']]);
+  });
+
+  it('alerts again once the higher level is more than 72 h old, and honours levelMemoryHours', () => {
+    const days = [medium(0), calm(24), calm(48), calm(72), medium(73)];
+    expect(run('v1', p, days).steps.map((s) => s.alerts.length)).toEqual([1, 0, 0, 0, 1]);
+    const within = [medium(0), calm(24), calm(48), medium(71)];
+    expect(run('v1', p, within).steps.map((s) => s.alerts.length)).toEqual([1, 0, 0, 0]);
+    expect(run('v1', p, within, { levelMemoryHours: 36 }).steps.map((s) => s.alerts.length)).toEqual([1, 0, 0, 1]);
+  });
+
+  it('a lower level inside the window is remembered after the higher one expires', () => {
+    // high at 0, medium at 48: at 73 the high is forgotten but the medium (25 h ago) is not.
+    const { steps } = run('v1', p, [high(0), medium(48), medium(73), high(74)]);
+    expect(steps.map((s) => rules(s.alerts))).toEqual([['risk.level:high'], [], [], ['risk.level:high']]);
+  });
+
+  it('keeps the window in the v1 book only; static-v0 books and older states are unchanged', () => {
+    const { state } = run('v1', p, [high(0), medium(24), calm(48)]);
+    expect(state.models.v1.recentLevels).toEqual([
+      { level: 'high', at: Date.parse(iso(0)) },
+      { level: 'medium', at: Date.parse(iso(24)) },
+    ]);
+    expect(run('static-v0', p, [high(0), medium(24)]).state.models['static-v0']).not.toHaveProperty('recentLevels');
+    // A v1 book written before the window existed falls back to the last level.
+    const old = run('v1', p, [medium(0)]).state;
+    const { recentLevels: _dropped, ...book } = old.models.v1;
+    const legacy = { ...old, models: { ...old.models, v1: book } };
+    expect(run('v1', p, [medium(24), high(25)], {}, legacy).steps.map((s) => rules(s.alerts))).toEqual([[], ['risk.level:high']]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Alert policy (README "Alerts"):
  *  - a critical factor raises an alert under its own code;
- *  - a level that rises to medium or above (against the previous level, if that is recent) raises
- *    `risk.level`, unless a critical-factor alert is raised for the same check-in (it says more);
+ *  - a level that rises to medium or above (against the previous level, if that is recent; in v1
+ *    against the highest level of the level memory) raises `risk.level`, unless a critical-factor
+ *    alert is raised for the same check-in (it says more);
  *  - the same rule code is not raised again within the cool-down (device time) unless its
  *    severity rises.
  * Alert ids are derived from the cause, so the same check-in on the same prior state yields the
@@ -13,7 +14,7 @@ import { capitalise } from './format';
 import { deterministicUuid } from './ids';
 import { ResolvedOptions } from './options';
 import { levelRank, severityRank } from './score';
-import { AlertMemo, AlertSeverity, Level, ModelBook, ModelVersion, PatientProfile, RaisedAlert, RiskFactor } from './types';
+import { AlertMemo, AlertSeverity, Level, LevelMark, ModelBook, ModelVersion, PatientProfile, RaisedAlert, RiskFactor } from './types';
 
 export function alertId(model: ModelVersion, tenantId: string, patientId: string, ruleCode: string, cause: string): string {
   return deterministicUuid(['vigil.alert.v1', model, tenantId, patientId, ruleCode, cause]);
@@ -83,6 +84,33 @@ export function previousLevel(book: ModelBook, at: number, opts: ResolvedOptions
   return book.lastLevel;
 }
 
+/**
+ * v1's previous level for the "rises" rule: the highest level of the scored check-ins within the
+ * level memory (and never below `previousLevel`, so a book without `recentLevels` behaves as before).
+ */
+export function recentPeakLevel(book: ModelBook, at: number, opts: ResolvedOptions): Level {
+  let peak = previousLevel(book, at, opts);
+  const marks = book.recentLevels;
+  if (marks !== undefined) {
+    for (const m of marks) {
+      if (Math.abs(at - m.at) <= opts.levelMemoryMs && levelRank(m.level) > levelRank(peak)) peak = m.level;
+    }
+  }
+  return peak;
+}
+
+/**
+ * The level window after the newest check-in at `at` scored `level`: marks older than the level
+ * memory are dropped, then every mark not higher than the new level (it outlasts them), then the
+ * new one is appended. Levels stay strictly decreasing, so there are at most four marks.
+ */
+export function pushLevel(marks: readonly LevelMark[], level: Level, at: number, opts: ResolvedOptions): LevelMark[] {
+  const out: LevelMark[] = [];
+  for (const m of marks) if (at - m.at <= opts.levelMemoryMs && levelRank(m.level) > levelRank(level)) out.push(m);
+  if (level !== 'none') out.push({ level, at });
+  return out;
+}
+
 export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]; book: ModelBook } {
   const { model, profile, book, at, checkInId, level, score, factors, opts } = input;
   let memos = book.alerts;
@@ -114,7 +142,7 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     memos = putMemo(memos, { ruleCode: f.code, at, severity: 'critical', alertId: a.alertId });
   }
 
-  const prev = previousLevel(book, at, opts);
+  const prev = model === 'v1' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
   if (levelRank(level) >= 2 && levelRank(level) > levelRank(prev)) {
     const severity = level as AlertSeverity;
     if (!coolingDown(memos, LEVEL_RULE_CODE, at, severity, opts.coolDownMs)) {
@@ -138,5 +166,9 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     alerts: memos,
     engagementNotifiedFor: book.engagementNotifiedFor,
   };
+  if (model === 'v1') {
+    const marks = book.recentLevels ?? [];
+    next.recentLevels = newest ? pushLevel(marks, level, at, opts) : [...marks];
+  }
   return { alerts, book: next };
 }

@@ -319,5 +319,7 @@ export function checkEngagement(
 }
 
 function pickBook(b: ModelBook): ModelBook {
-  return { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
+  const out: ModelBook = { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
+  if (b.recentLevels !== undefined) out.recentLevels = b.recentLevels;
+  return out;
 }

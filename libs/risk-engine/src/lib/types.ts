@@ -184,7 +184,10 @@ export interface EngineOptions {
   weightGain24hKg?: number;
   /** Heart failure: gain against the lowest reading of the past 7 days. Default 2.3. */
   weightGain7dKg?: number;
-  /** The previous level counts for the "level rises" rule only if it is this recent. Default 72. */
+  /**
+   * The previous level counts for the "level rises" rule only if it is this recent. Default 72.
+   * v1 compares with the highest level of the check-ins within this many hours.
+   */
   levelMemoryHours?: number;
   /** v1: readings a baseline needs before it is trusted. Default 7 (3 to 28). */
   baselineMinReadings?: number;
@@ -250,6 +253,19 @@ export interface ModelBook {
   alerts: AlertMemo[];
   /** Silence start (epoch ms) for which the missed-check-in alert was raised. */
   engagementNotifiedFor: number | null;
+  /**
+   * v1 only (absent in static-v0 books and in states written before it existed): the levels of the
+   * newest scored check-ins within `levelMemoryHours`, oldest first, each strictly lower than the
+   * one before (a sliding-window maximum: the first entry is the highest level of the window).
+   * v1 raises `risk.level` only above that highest level.
+   */
+  recentLevels?: LevelMark[];
+}
+
+export interface LevelMark {
+  level: Level;
+  /** Device time of the check-in scored at this level. */
+  at: number;
 }
 
 export interface PatientHistory {
