@@ -1,0 +1,242 @@
+import './styles.css';
+import { Api, ApiError, describeError } from './api';
+import { el, formatDateTime, severityOf } from './format';
+import { clearSession, loadSession, type Session } from './session';
+import { AlertStreamClient, type StreamState } from './sse';
+import { AlertStore } from './store';
+import type { AlertStatus, AlertStreamData } from './types';
+import { renderAlertsView } from './views/alerts';
+import { renderPatientView } from './views/patient';
+import { renderSignIn } from './views/signin';
+
+const BASE = import.meta.env.BASE_URL; // '/dashboard/'
+
+export interface App {
+  session: Session;
+  api: Api;
+  store: AlertStore;
+  stream: AlertStreamClient;
+  navigate(path: string, replace?: boolean): void;
+  announce(text: string): void;
+  /** Loads one list page of these statuses into the store; returns its nextCursor. */
+  loadAlerts(statuses: AlertStatus[], cursor?: string): Promise<string | null>;
+  /** Called by a view to be told when it is left (to stop timers and observers). */
+  onLeave(fn: () => void): void;
+  signOut(message?: string): void;
+}
+
+const main = document.getElementById('main') as HTMLElement;
+const connection = document.getElementById('connection') as HTMLElement;
+const banner = document.getElementById('offline-banner') as HTMLElement;
+const userBox = document.getElementById('user') as HTMLElement;
+const announcer = document.getElementById('announcer') as HTMLElement;
+
+let app: App | null = null;
+let leaveHandlers: (() => void)[] = [];
+let expiryTimer: number | null = null;
+
+function announce(text: string): void {
+  // Re-setting the same text is not announced: clear first.
+  announcer.textContent = '';
+  window.setTimeout(() => (announcer.textContent = text), 50);
+}
+
+function routePath(): string {
+  const p = window.location.pathname;
+  return p.startsWith(BASE) ? p.slice(BASE.length) : p.replace(/^\//, '');
+}
+
+function leaveView(): void {
+  for (const fn of leaveHandlers) fn();
+  leaveHandlers = [];
+}
+
+function render(): void {
+  leaveView();
+  main.replaceChildren();
+  if (!app) {
+    renderSignIn(main, { onSignedIn: start, message: pendingMessage });
+    pendingMessage = undefined;
+    document.title = 'Sign in · Vigil care dashboard';
+    return;
+  }
+  const m = /^patients\/([^/]+)\/?$/.exec(routePath());
+  if (m) renderPatientView(main, app, decodeURIComponent(m[1]));
+  else renderAlertsView(main, app);
+}
+
+let pendingMessage: string | undefined;
+
+const CONNECTION_TEXT: Record<StreamState['kind'], [icon: string, text: string]> = {
+  live: ['●', 'Live'],
+  connecting: ['◌', 'Connecting…'],
+  offline: ['⚠', 'Offline'],
+  stopped: ['○', 'Not connected'],
+};
+
+/** The banner's parts, built once: the countdown updates in place (focus and screen readers are left alone). */
+const bannerSince = el('span');
+const bannerRetry = el('span', { class: 'retry-in' });
+const reconnectButton = el('button', { type: 'button', class: 'button small' }, 'Reconnect now');
+reconnectButton.addEventListener('click', () => app?.stream.reconnectNow());
+banner.append(
+  el('span', { class: 'banner-icon', 'aria-hidden': 'true' }, '⚠'),
+  el('p', {}, el('strong', {}, 'Offline. '), bannerSince, 'The alerts below may be out of date; missed alerts will appear when the connection is back. ', bannerRetry),
+  reconnectButton,
+);
+
+function renderConnection(s: StreamState): void {
+  if (connection.dataset['connection'] !== s.kind) {
+    connection.dataset['connection'] = s.kind;
+    const [icon, text] = CONNECTION_TEXT[s.kind];
+    connection.replaceChildren(el('span', { class: 'connection-icon', 'aria-hidden': 'true' }, icon), ` ${text}`);
+    connection.title = s.kind === 'live' ? `Receiving alerts live since ${formatDateTime(s.since)}` : text;
+  }
+  if (s.kind === 'offline') {
+    const secs = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
+    bannerSince.textContent = `No connection to the care server since ${formatDateTime(s.since)} (${s.reason}). `;
+    bannerRetry.textContent = secs > 0 ? `Trying again in ${secs} s.` : 'Trying again…';
+    if (banner.hidden) {
+      banner.hidden = false;
+      announce('Offline: no connection to the care server. The alerts shown may be out of date. Reconnecting by itself.');
+    }
+  } else if (!banner.hidden) {
+    banner.hidden = true;
+    if (s.kind === 'live') announce('Connection restored. Alerts are live again.');
+  }
+}
+
+// The "trying again in N s" countdown.
+window.setInterval(() => {
+  if (app && app.stream.current.kind === 'offline') renderConnection(app.stream.current);
+}, 1000);
+
+function renderUser(session: Session | null): void {
+  if (!session) {
+    userBox.replaceChildren();
+    return;
+  }
+  const c = session.claims;
+  const out = el('button', { type: 'button', class: 'button small secondary' }, 'Sign out');
+  out.addEventListener('click', () => app?.signOut());
+  userBox.replaceChildren(
+    el('span', { class: 'user-name' }, el('span', { class: 'visually-hidden' }, 'Signed in as '), c.sub),
+    el('span', { class: 'user-meta' }, `${c.role} · ${c.org}`),
+    out,
+  );
+}
+
+function start(session: Session): void {
+  const store = new AlertStore();
+  const api = new Api(() => app?.session.token ?? null);
+  let caughtUp = false;
+  let listLoaded = false;
+  const fetchMissing = (id: string) => {
+    api.getAlert(id).then(
+      (v) => store.putViews([v]),
+      () => undefined,
+    );
+  };
+  const stream = new AlertStreamClient({
+    url: `${window.location.origin}/v1/alerts/stream`,
+    token: () => app?.session.token ?? null,
+    onState: renderConnection,
+    onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch alerts.'),
+    onResumeRefused: () => {
+      store.clear();
+      void next.loadAlerts(['open', 'acknowledged']).catch(() => undefined);
+    },
+    onMessage: (m) => {
+      if (m.event === 'ready') {
+        caughtUp = true;
+        if (!listLoaded) {
+          // The list is read once the stream holds its position: nothing falls between the two.
+          listLoaded = true;
+          void next.loadAlerts(['open', 'acknowledged']).catch(() => undefined);
+        }
+        return;
+      }
+      if (m.event !== 'alert') return;
+      let d: AlertStreamData;
+      try {
+        d = JSON.parse(m.data) as AlertStreamData;
+      } catch {
+        return;
+      }
+      const missing = store.applyEvent(d, caughtUp || listLoaded);
+      if (missing) fetchMissing(missing);
+      if (d.type === 'alert.raised' && d.alert && listLoaded) {
+        announce(`New ${severityOf(d.alert.severity).label.toLowerCase()} alert for patient ${d.patientId}: ${d.alert.summary}`);
+      }
+    },
+  });
+  const next: App = {
+    session,
+    api,
+    store,
+    stream,
+    navigate,
+    announce,
+    onLeave: (fn) => leaveHandlers.push(fn),
+    async loadAlerts(statuses, cursor) {
+      const page = await api.listAlerts({ status: statuses.join(','), cursor });
+      store.putViews(page.items);
+      return page.nextCursor;
+    },
+    signOut(message) {
+      stream.stop();
+      clearSession();
+      if (expiryTimer !== null) window.clearTimeout(expiryTimer);
+      app = null;
+      pendingMessage = message;
+      renderUser(null);
+      renderConnection({ kind: 'stopped', reason: 'signed out' });
+      navigate('', true);
+    },
+  };
+  app = next;
+  renderUser(session);
+  if (session.claims.exp) {
+    const ms = session.claims.exp * 1000 - Date.now();
+    // (setTimeout holds at most ~24.8 days)
+    if (ms < 2 ** 31 - 1) expiryTimer = window.setTimeout(() => app?.signOut('Your sign-in expired. Paste a new token.'), Math.max(0, ms));
+  }
+  stream.start();
+  // If the stream cannot connect at all, still show what the list says (marked offline).
+  window.setTimeout(() => {
+    if (!listLoaded && app === next) {
+      listLoaded = true;
+      void next.loadAlerts(['open', 'acknowledged']).catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) next.signOut('Your sign-in expired or was not accepted. Paste a new token.');
+      });
+    }
+  }, 4000);
+  render();
+}
+
+export function navigate(path: string, replace = false): void {
+  const url = `${BASE}${path}`;
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  render();
+  main.focus({ preventScroll: false });
+}
+
+window.addEventListener('popstate', render);
+
+// In-app links (data-link) navigate without reloading.
+document.addEventListener('click', (e) => {
+  const a = (e.target as Element | null)?.closest?.('a[data-link]') as HTMLAnchorElement | null;
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  e.preventDefault();
+  const href = a.getAttribute('href') ?? BASE;
+  navigate(href.startsWith(BASE) ? href.slice(BASE.length) : href);
+});
+
+window.addEventListener('unhandledrejection', (e) => {
+  console.warn('unhandled', describeError(e.reason));
+});
+
+const existing = loadSession();
+if (existing) start(existing);
+else render();
