@@ -1,4 +1,4 @@
-import { ConfigError, httpEnv, kafkaEnv, parseConfig, z } from '@vigil/config';
+import { ConfigError, httpEnv, kafkaEnv, parseConfig, z } from './index';
 
 const schema = z.object({ ...kafkaEnv, ...httpEnv });
 

@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import { createEvent, EVENT_TYPES, EventDecodeError, fromKafkaRecord, toKafkaRecord } from '@vigil/contracts';
+import { createEvent, EVENT_TYPES, EventDecodeError, fromKafkaRecord, toKafkaRecord } from './index';
 
 const event = createEvent({
   id: '7d9f4b1e-2c3a-4f5e-8a6b-1c2d3e4f5a6b',

@@ -1,4 +1,4 @@
-import { observationsOf } from '@vigil/contracts';
+import { observationsOf } from './index';
 
 describe('observationsOf', () => {
   it('flattens vitals, symptoms, questionnaires, adherence and mood; never notes', () => {

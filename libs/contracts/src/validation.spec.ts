@@ -1,4 +1,4 @@
-import { CHECKIN_LIMITS, validateCheckIn, validateDto, PatientProfileDto } from '@vigil/contracts';
+import { CHECKIN_LIMITS, validateCheckIn, validateDto, PatientProfileDto } from './index';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const base = { checkInId: '7d9f4b1e-2c3a-4f5e-8a6b-1c2d3e4f5a6b', recordedAt: '2026-03-10T08:00:00+01:00' };

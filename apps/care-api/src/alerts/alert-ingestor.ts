@@ -1,0 +1,126 @@
+import type { Logger } from '@vigil/observability';
+import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
+import { EVENT_TYPES, type VigilEvent } from '@vigil/contracts';
+import type { CareMetrics } from '../common/metrics';
+import { AlertStreamData, InvalidAlertEventError, toStreamData } from '../stream/alert-event';
+import type { CassandraAlertStream } from '../stream/cassandra-alert-stream';
+import type { RedisAlertStream } from '../stream/redis-alert-stream';
+import { AlertRecord, AlertsRepository, STATUS_RANK } from './alerts.repository';
+
+export interface AlertIngestorDeps {
+  alerts: AlertsRepository;
+  redisStream: RedisAlertStream;
+  cassandraStream: CassandraAlertStream;
+  concurrency: number;
+  logger: Logger;
+  metrics: CareMetrics;
+}
+
+const KNOWN_TYPES = new Set<string>([EVENT_TYPES.alertRaised, EVENT_TYPES.alertAcknowledged, EVENT_TYPES.alertResolved]);
+
+/** An event whose ids contradict what is stored (another tenant's alert id): never storable. */
+class ConflictingAlertError extends InvalidAlertEventError {}
+
+/**
+ * Stores the alert events the instance consumes (alerts.v1, shared consumer group) and hands them
+ * to every instance's SSE clients. Per event:
+ *
+ * 1. already stored (alert_stream_event_ids has its id)? Then nothing: a redelivery. (Read together
+ *    with the alert itself, whose tenant must match the event's.)
+ * 2. in parallel: append to the tenant's Redis stream (the script dedupes by event id, assigns the
+ *    cursor and PUBLISHes it: live clients on every instance get it now), and apply it to
+ *    alerts_by_id (raise: stored unless present, with a status cell that can never regress;
+ *    lifecycle: a conditional update, forward only).
+ * 3. in parallel: the Cassandra stream row under the same cursor, and the list indexes.
+ * 4. mark the event id stored; the transport then commits the offset.
+ *
+ * A crash anywhere before 4 redelivers the event: the Redis script returns the cursor it already
+ * gave (no second entry, no second notification) and 3-4 are idempotent upserts.
+ */
+export class AlertIngestor {
+  constructor(private readonly deps: AlertIngestorDeps) {}
+
+  async handleBatch(events: ConsumedEvent[]): Promise<BatchHandlerResult> {
+    const deadLetters: DeadLetterRequest[] = [];
+    // A patient's events in offset order; patients side by side.
+    const groups = new Map<string, ConsumedEvent[]>();
+    for (const c of events) {
+      const key = c.key ?? c.event.subject;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(c);
+    }
+    const queue = [...groups.values()];
+    let failure: unknown;
+    const worker = async () => {
+      for (let g = queue.shift(); g && failure === undefined; g = queue.shift()) {
+        for (const c of g) {
+          try {
+            await this.store(c.event);
+          } catch (e) {
+            if (e instanceof InvalidAlertEventError) {
+              this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });
+              this.deps.logger.warn({ eventId: c.event.id, offset: c.offset, partition: c.partition, error: e.message }, 'alert event dead-lettered');
+              deadLetters.push({ offset: c.offset, reason: 'invalid-alert-event', error: e.message });
+              continue;
+            }
+            failure ??= e;
+            break; // the rest of this patient's events wait for the retry, in order
+          }
+        }
+      }
+    };
+    // Every worker finishes before the batch fails: a retry never overlaps with its own stragglers.
+    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, queue.length) }, worker));
+    if (failure !== undefined) throw failure;
+    return deadLetters.length ? { deadLetters } : {};
+  }
+
+  /** Stores one alert event (see the class comment). Idempotent. */
+  async store(event: VigilEvent): Promise<'stored' | 'duplicate'> {
+    const started = process.hrtime.bigint();
+    const data = toStreamData(event);
+    const tenantId = event.tenantid;
+    const { cassandraStream, redisStream, alerts, metrics } = this.deps;
+    const [stored, current] = await Promise.all([cassandraStream.storedCursor(tenantId, data.eventId), alerts.get(data.alertId)]);
+    if (stored) {
+      metrics.alertEvents.inc({ type: data.type, outcome: 'duplicate' });
+      return 'duplicate';
+    }
+    if (current && current.tenantId !== tenantId) throw new ConflictingAlertError('alert id already belongs to another tenant');
+    const [appended, record] = await Promise.all([redisStream.append(tenantId, data), this.applyToAlert(tenantId, data, current)]);
+    await Promise.all([cassandraStream.write({ cursor: appended.cursor, tenantId, data }), record ? alerts.syncIndexes(record) : undefined]);
+    await cassandraStream.markStored(tenantId, data.eventId, appended.cursor);
+    metrics.alertEvents.inc({ type: data.type, outcome: appended.created ? 'stored' : 'restored' });
+    metrics.alertStoreSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.deps.logger.debug({ eventId: data.eventId, alertId: data.alertId, cursor: appended.cursor, type: data.type }, 'alert event stored');
+    return 'stored';
+  }
+
+  /** alerts_by_id: a raise is stored unless present; a lifecycle event moves the status forward only. */
+  private async applyToAlert(tenantId: string, data: AlertStreamData, current: AlertRecord | null): Promise<AlertRecord | null> {
+    const { alerts } = this.deps;
+    if (data.type === 'alert.raised' && data.alert) {
+      return current ?? alerts.insertRaised(data.alert);
+    }
+    const target = data.status as 'acknowledged' | 'resolved';
+    let rec = current;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (attempt > 0) rec = await alerts.get(data.alertId);
+      if (!rec) {
+        // The raise was never stored (dead-lettered upstream?): the lifecycle event still reaches the stream.
+        this.deps.logger.warn({ alertId: data.alertId, eventId: data.eventId }, 'lifecycle event for an unknown alert; streamed, not indexed');
+        return null;
+      }
+      if (rec.tenantId !== tenantId) throw new ConflictingAlertError('alert id belongs to another tenant');
+      if (STATUS_RANK[target] <= STATUS_RANK[rec.status]) return rec; // care-api already applied it (or a later one)
+      const at = new Date(data.change?.at ?? data.at);
+      if (await alerts.transition(rec.alertId, rec.status, target, data.change?.by ?? 'unknown', at)) {
+        return target === 'acknowledged'
+          ? { ...rec, status: target, acknowledgedBy: data.change?.by, acknowledgedAt: at }
+          : { ...rec, status: target, resolvedBy: data.change?.by, resolvedAt: at };
+      }
+    }
+    throw new Error('alert status kept changing while applying a lifecycle event; retrying');
+  }
+}

@@ -1,0 +1,221 @@
+import {
+  AlertLifecycleData,
+  AlertStatus,
+  createEvent,
+  EVENT_SOURCES,
+  EVENT_TYPES,
+  ID_PATTERN,
+  TOPICS,
+  validateDto,
+} from '@vigil/contracts';
+import { ProblemException } from '@vigil/http';
+import type { EventPublisher } from '@vigil/messaging';
+import { currentTraceparent } from '@vigil/observability';
+import { monthBuckets } from '@vigil/storage';
+import type { AuditService } from '../audit/audit.service';
+import type { Caller } from '../common/caller';
+import type { CareMetrics } from '../common/metrics';
+import { badRequest, parseInstant, parseLimit } from '../common/query';
+import type { PatientAccess } from '../patients/patient-access';
+import type { CassandraAlertStream } from '../stream/cassandra-alert-stream';
+import { AlertPageView, AlertsQueryDto, AlertTransitionDto, AlertView } from './alerts.dto';
+import { AlertKey, AlertRecord, AlertsRepository } from './alerts.repository';
+
+const DAY_MS = 86_400_000;
+const MAX_PARTITIONS = 400;
+
+export function toAlertView(a: AlertRecord): AlertView {
+  const v: AlertView = {
+    alertId: a.alertId,
+    patientId: a.patientId,
+    careTeamId: a.careTeamId,
+    status: a.status,
+    severity: a.severity,
+    level: a.level,
+    score: a.score,
+    ruleCode: a.ruleCode,
+    modelVersion: a.modelVersion,
+    triggeredAt: a.triggeredAt.toISOString(),
+    summary: a.summary,
+    reasons: a.reasons,
+  };
+  if (a.checkInId) v.checkInId = a.checkInId;
+  if (a.acknowledgedBy) v.acknowledgedBy = a.acknowledgedBy;
+  if (a.acknowledgedAt) v.acknowledgedAt = a.acknowledgedAt.toISOString();
+  if (a.resolvedBy) v.resolvedBy = a.resolvedBy;
+  if (a.resolvedAt) v.resolvedAt = a.resolvedAt.toISOString();
+  return v;
+}
+
+/** The CloudEvents id of an alert's lifecycle event: one per (alert, status), whoever changes it. */
+export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'resolved'): string {
+  return `${alertId}:${status}`;
+}
+
+function encodeListCursor(k: AlertKey): string {
+  return Buffer.from(JSON.stringify({ v: 1, t: k.triggeredAt.getTime(), a: k.alertId })).toString('base64url');
+}
+
+function decodeListCursor(s: string): AlertKey {
+  try {
+    const o = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (o['v'] === 1 && Number.isSafeInteger(o['t']) && typeof o['a'] === 'string' && ID_PATTERN.test(o['a'] as string)) {
+      return { triggeredAt: new Date(o['t'] as number), alertId: o['a'] as string };
+    }
+  } catch {
+    // fall through
+  }
+  throw badRequest([{ path: 'cursor', message: 'invalid cursor' }]);
+}
+
+/** Newest first: triggeredAt desc, then alertId desc (the clustering order of both index tables). */
+function newestFirst(x: AlertKey, y: AlertKey): number {
+  const d = y.triggeredAt.getTime() - x.triggeredAt.getTime();
+  return d !== 0 ? d : x.alertId < y.alertId ? 1 : x.alertId > y.alertId ? -1 : 0;
+}
+
+export class AlertsService {
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly access: PatientAccess,
+    private readonly audit: AuditService,
+    private readonly publisher: Pick<EventPublisher, 'publish'>,
+    private readonly stream: CassandraAlertStream,
+    private readonly metrics: CareMetrics,
+  ) {}
+
+  private visible(caller: Caller, a: AlertRecord | null): a is AlertRecord {
+    return !!a && a.tenantId === caller.tenantId && caller.teams.has(a.careTeamId);
+  }
+
+  private auditRead(caller: Caller, action: string, patientIds: string[], resource: string): Promise<void> {
+    return this.audit.record({ actor: caller.sub, actorRole: caller.role, tenantId: caller.tenantId, action, patientIds, resource, requestId: caller.requestId, outcome: 'success' });
+  }
+
+  /**
+   * GET /v1/alerts: the caller's teams' alerts (or one patient's), newest first, keyset-paged.
+   * Index rows are re-read from alerts_by_id (the truth); a row whose status moved meanwhile is
+   * dropped. Every patient whose alerts are returned gets an audit row.
+   */
+  async list(caller: Caller, q: AlertsQueryDto, route: string): Promise<AlertPageView> {
+    const statuses = [...new Set((q.status ?? 'open,acknowledged').split(','))] as AlertStatus[];
+    const limit = parseLimit(q.limit, 50, 200);
+    const before = q.cursor ? decodeListCursor(q.cursor) : undefined;
+    const from = parseInstant(q.from, 'from');
+    const to = parseInstant(q.to, 'to');
+    if (from && to && from >= to) throw badRequest([{ path: 'from', message: 'from must be before to' }]);
+    const fetch = limit + 1;
+
+    let candidates: AlertKey[];
+    if (q.patientId !== undefined) {
+      await this.access.require(caller, q.patientId, 'patient.alerts.read', route);
+      const rows: (AlertKey & { status: AlertStatus; careTeamId: string })[] = [];
+      let cursor = before;
+      // The patient's partition is small; status and team are filtered here.
+      for (let i = 0; i < 20 && rows.length < fetch; i++) {
+        const page = await this.repo.pagePatient(caller.tenantId, q.patientId, { before: cursor, from, to, limit: 200 });
+        for (const r of page) if (statuses.includes(r.status) && caller.teams.has(r.careTeamId)) rows.push(r);
+        if (page.length < 200) break;
+        cursor = page[page.length - 1];
+      }
+      candidates = rows;
+    } else {
+      const teams = q.teamId !== undefined ? (caller.teams.has(q.teamId) ? [q.teamId] : []) : [...caller.teams];
+      const parts: { team: string; status: AlertStatus; bucket: string }[] = [];
+      for (const team of teams) {
+        for (const status of statuses) {
+          if (status !== 'resolved') parts.push({ team, status, bucket: '-' });
+          else {
+            const end = to ?? new Date();
+            const start = from ?? new Date(end.getTime() - 90 * DAY_MS);
+            if (start < end) for (const b of monthBuckets(start, end.getTime() - 1).reverse()) parts.push({ team, status, bucket: b });
+          }
+        }
+      }
+      if (parts.length > MAX_PARTITIONS) throw badRequest([{ path: 'from', message: 'too many teams x months to list at once: narrow teamId or from/to' }]);
+      const pages = await Promise.all(parts.map((p) => this.repo.pageTeamStatus(caller.tenantId, p.team, p.status, p.bucket, { before, from, to, limit: fetch })));
+      candidates = pages.flat();
+    }
+    candidates.sort(newestFirst);
+    const more = candidates.length > limit;
+    const pageKeys = candidates.slice(0, limit);
+    const records = await Promise.all(pageKeys.map((k) => this.repo.get(k.alertId)));
+    const items = records.filter((r): r is AlertRecord => this.visible(caller, r) && statuses.includes(r.status)).map(toAlertView);
+    if (items.length) await this.auditRead(caller, q.patientId !== undefined ? 'patient.alerts.read' : 'alerts.list.read', items.map((i) => i.patientId), route);
+    return { items, nextCursor: more && pageKeys.length ? encodeListCursor(pageKeys[pageKeys.length - 1]) : null };
+  }
+
+  /** GET /v1/alerts/{id}. */
+  async get(caller: Caller, alertId: string, route: string): Promise<AlertView> {
+    const rec = ID_PATTERN.test(alertId) ? await this.repo.get(alertId) : null;
+    if (!this.visible(caller, rec)) throw ProblemException.of('notFound', 'no such alert');
+    await this.auditRead(caller, 'alert.read', [rec.patientId], route);
+    return toAlertView(rec);
+  }
+
+  /**
+   * POST /v1/alerts/{id}/acknowledge | /resolve. Idempotent: the state it asks for again answers 200
+   * with the alert as it is, and no second event. acknowledge after resolve: 409. The change is a
+   * conditional write on alerts_by_id (two nurses at once: exactly one wins, the other gets the
+   * result), then the lifecycle event goes to alerts.v1 (keyed by patient) and from there to every
+   * stream. If that publish fails the answer is 503, and the retry re-publishes the same event id.
+   */
+  async transition(caller: Caller, alertId: string, action: 'acknowledge' | 'resolve', body: unknown, route: string): Promise<AlertView> {
+    const target = action === 'acknowledge' ? 'acknowledged' : 'resolved';
+    const parsed = validateDto(AlertTransitionDto, body ?? {});
+    if (!parsed.ok) throw ProblemException.of('validation', 'invalid body', { errors: parsed.errors });
+    const note = parsed.value.note;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const rec = ID_PATTERN.test(alertId) ? await this.repo.get(alertId) : null;
+      if (!this.visible(caller, rec)) throw ProblemException.of('notFound', 'no such alert');
+      if (rec.status === target) {
+        await this.healLifecycleEvent(rec, target);
+        this.metrics.alertTransitions.inc({ action, outcome: 'unchanged' });
+        await this.auditRead(caller, `alert.${action}`, [rec.patientId], route);
+        return toAlertView(rec);
+      }
+      if (rec.status === 'resolved') {
+        this.metrics.alertTransitions.inc({ action, outcome: 'conflict' });
+        throw ProblemException.of('conflict', 'the alert is resolved; it cannot be acknowledged any more');
+      }
+      const at = new Date();
+      if (!(await this.repo.transition(rec.alertId, rec.status, target, caller.sub, at))) continue; // someone else moved it: look again
+      const updated: AlertRecord =
+        target === 'acknowledged' ? { ...rec, status: target, acknowledgedBy: caller.sub, acknowledgedAt: at } : { ...rec, status: target, resolvedBy: caller.sub, resolvedAt: at };
+      await this.publishLifecycle(updated, target, caller.sub, at, note);
+      this.metrics.alertTransitions.inc({ action, outcome: 'changed' });
+      await this.auditRead(caller, `alert.${action}`, [rec.patientId], route);
+      return toAlertView(updated);
+    }
+    throw ProblemException.of('conflict', 'the alert kept changing; retry');
+  }
+
+  private async publishLifecycle(a: AlertRecord, status: 'acknowledged' | 'resolved', by: string, at: Date, note?: string): Promise<void> {
+    const data: AlertLifecycleData = { alertId: a.alertId, patientId: a.patientId, tenantId: a.tenantId, careTeamId: a.careTeamId, status, by, at: at.toISOString() };
+    if (note !== undefined) data.note = note;
+    await this.publisher.publish(
+      TOPICS.alerts,
+      createEvent({
+        id: lifecycleEventId(a.alertId, status),
+        source: EVENT_SOURCES.careApi,
+        type: status === 'acknowledged' ? EVENT_TYPES.alertAcknowledged : EVENT_TYPES.alertResolved,
+        subject: a.patientId,
+        time: at.toISOString(),
+        tenantid: a.tenantId,
+        data,
+        traceparent: currentTraceparent(),
+      }),
+    );
+  }
+
+  /**
+   * The state is already what was asked. If its event never reached the stream (the publish after
+   * the conditional write failed), publish it now under the same id; otherwise nothing.
+   */
+  private async healLifecycleEvent(a: AlertRecord, status: 'acknowledged' | 'resolved'): Promise<void> {
+    if (await this.stream.storedCursor(a.tenantId, lifecycleEventId(a.alertId, status))) return;
+    const by = (status === 'acknowledged' ? a.acknowledgedBy : a.resolvedBy) ?? 'unknown';
+    const at = (status === 'acknowledged' ? a.acknowledgedAt : a.resolvedAt) ?? new Date();
+    await this.publishLifecycle(a, status, by, at);
+  }
+}

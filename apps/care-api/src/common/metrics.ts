@@ -1,0 +1,25 @@
+import type { Counter, Histogram } from 'prom-client';
+import type { VigilMetrics } from '@vigil/observability';
+
+/** care-api's own series, beside the shared ones of @vigil/observability (labels: codes only, never ids). */
+export class CareMetrics {
+  readonly alertEvents: Counter<'type' | 'outcome'>;
+  readonly alertStoreSeconds: Histogram<never>;
+  readonly sseEvents: Counter<'phase'>;
+  readonly sseResumes: Counter<'source'>;
+  readonly sseDisconnects: Counter<'reason'>;
+  readonly auditWrites: Counter<'outcome'>;
+  readonly enrolments: Counter<'outcome'>;
+  readonly alertTransitions: Counter<'action' | 'outcome'>;
+
+  constructor(readonly vigil: VigilMetrics) {
+    this.alertEvents = vigil.counter('care_alert_events_total', 'alerts.v1 events consumed, by type and outcome (stored, duplicate, invalid)', ['type', 'outcome']);
+    this.alertStoreSeconds = vigil.histogram('care_alert_store_seconds', 'Time to store one alert event (dedupe, Redis append, Cassandra writes)', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+    this.sseEvents = vigil.counter('care_sse_events_sent_total', 'Alert events written to SSE clients, by phase (resume, live)', ['phase']);
+    this.sseResumes = vigil.counter('care_sse_resumes_total', 'SSE reconnects with Last-Event-ID, by where the missed events came from (redis, cassandra)', ['source']);
+    this.sseDisconnects = vigil.counter('care_sse_disconnects_total', 'SSE streams closed, by reason (client, slow, shutdown, error, expired)', ['reason']);
+    this.auditWrites = vigil.counter('care_audit_writes_total', 'Audit trail writes, by outcome', ['outcome']);
+    this.enrolments = vigil.counter('care_enrolments_total', 'PUT /v1/patients outcomes (enrolled, updated, unchanged)', ['outcome']);
+    this.alertTransitions = vigil.counter('care_alert_transitions_total', 'Acknowledge / resolve calls by outcome (changed, unchanged, conflict)', ['action', 'outcome']);
+  }
+}

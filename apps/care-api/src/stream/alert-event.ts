@@ -1,0 +1,99 @@
+import {
+  AlertLifecycleData,
+  AlertRaisedData,
+  AlertStatus,
+  EVENT_TYPES,
+  ID_PATTERN,
+  VigilEvent,
+} from '@vigil/contracts';
+
+/** The SSE `type` of an alert event (the CloudEvents type without the `org.vigil.` prefix). */
+export type AlertEventKind = 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
+
+const KIND_OF_TYPE: Record<string, AlertEventKind> = {
+  [EVENT_TYPES.alertRaised]: 'alert.raised',
+  [EVENT_TYPES.alertAcknowledged]: 'alert.acknowledged',
+  [EVENT_TYPES.alertResolved]: 'alert.resolved',
+};
+
+/**
+ * What every SSE `alert` event carries (its `data`), and what the stream stores per alert event.
+ * TODO(contracts): the dashboard reads this shape; it belongs in libs/contracts beside AlertRaisedData.
+ */
+export interface AlertStreamData {
+  /** The stream position of this event: the same as the SSE `id`. Absent in storage. */
+  cursor?: string;
+  /** CloudEvents id of the alert event. */
+  eventId: string;
+  type: AlertEventKind;
+  alertId: string;
+  patientId: string;
+  careTeamId: string;
+  /** The status this event moves the alert to (`open` for raised). */
+  status: AlertStatus;
+  /** Event time. */
+  at: string;
+  /** alert.raised: the whole alert (reasons a nurse can act on). */
+  alert?: AlertRaisedData;
+  /** alert.acknowledged / alert.resolved: who, when, note. */
+  change?: { by: string; at: string; note?: string };
+}
+
+/** One stored stream entry: the tenant's stream position plus the event. */
+export interface StreamEntry {
+  cursor: string;
+  tenantId: string;
+  data: AlertStreamData;
+}
+
+export class InvalidAlertEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidAlertEventError';
+  }
+}
+
+const isId = (v: unknown): v is string => typeof v === 'string' && ID_PATTERN.test(v);
+const isTime = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
+
+/**
+ * Reads an alerts.v1 event defensively into stream data. Throws InvalidAlertEventError (without any
+ * value in the message) for an event that can never be stored: the consumer dead-letters it.
+ */
+export function toStreamData(e: VigilEvent): AlertStreamData {
+  const kind = KIND_OF_TYPE[e.type];
+  if (!kind) throw new InvalidAlertEventError(`unknown alert event type`);
+  const d = e.data as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) throw new InvalidAlertEventError('alert event data is not an object');
+  const problems: string[] = [];
+  if (!isId(d['alertId'])) problems.push('alertId');
+  if (!isId(d['patientId'])) problems.push('patientId');
+  else if (d['patientId'] !== e.subject) problems.push('patientId differs from the subject');
+  if (typeof d['tenantId'] !== 'string' || d['tenantId'] !== e.tenantid) problems.push('tenantId differs from tenantid');
+  if (!isId(d['careTeamId'])) problems.push('careTeamId');
+  if (kind === 'alert.raised') {
+    if (typeof d['ruleCode'] !== 'string') problems.push('ruleCode');
+    if (!['medium', 'high', 'critical'].includes(d['severity'] as string)) problems.push('severity');
+    if (!isTime(d['triggeredAt'])) problems.push('triggeredAt');
+    if (!Array.isArray(d['reasons'])) problems.push('reasons');
+  } else {
+    const want = kind === 'alert.acknowledged' ? 'acknowledged' : 'resolved';
+    if (d['status'] !== want) problems.push('status');
+    if (typeof d['by'] !== 'string' || !d['by']) problems.push('by');
+    if (!isTime(d['at'])) problems.push('at');
+  }
+  if (problems.length) throw new InvalidAlertEventError(`invalid alert event: ${problems.join(', ')}`);
+  const base = {
+    eventId: e.id,
+    type: kind,
+    alertId: d['alertId'] as string,
+    patientId: d['patientId'] as string,
+    careTeamId: d['careTeamId'] as string,
+    at: e.time,
+  };
+  if (kind === 'alert.raised') return { ...base, status: 'open', alert: d as unknown as AlertRaisedData };
+  const l = d as unknown as AlertLifecycleData;
+  const change: AlertStreamData['change'] = { by: l.by, at: l.at };
+  if (typeof l.note === 'string') change.note = l.note;
+  return { ...base, status: l.status, change };
+}

@@ -1,0 +1,83 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken, Claims, Roles } from '@vigil/auth';
+import { REQUEST_ID_HEADER, type VigilClaims } from '@vigil/contracts';
+import { ProblemException, SSE_HEADERS } from '@vigil/http';
+import { AlertStreamQueryDto } from '../alerts/alerts.dto';
+import type { AuditService } from '../audit/audit.service';
+import { callerOf, routeOf } from '../common/caller';
+import { badRequest, validQuery } from '../common/query';
+import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings } from '../common/tokens';
+import { parseCursor } from './cursor';
+import type { AlertFanout } from './fanout';
+
+export const STREAM_PATH = '/v1/alerts/stream';
+
+/** `exp` of the bearer token the guard has already verified (so decoding its payload is safe). */
+function tokenExpiry(req: FastifyRequest): number | undefined {
+  const token = bearerToken(req.headers.authorization);
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('v1/alerts')
+export class AlertStreamController {
+  constructor(
+    @Inject(ALERT_FANOUT) private readonly fanout: AlertFanout,
+    @Inject(AUDIT_SERVICE) private readonly audit: AuditService,
+    @Inject(CARE_SETTINGS) private readonly settings: CareSettings,
+  ) {}
+
+  @Get('stream')
+  @Roles('care-manager', 'care-admin')
+  @ApiOperation({
+    summary: "Server-Sent Events of your teams' alerts",
+    description:
+      'Events: `alert` (data: AlertStreamData; `id` = its stream cursor) and `ready` (once caught up; its id is the position reached). ' +
+      'Reconnect with Last-Event-ID (or ?lastEventId=) to receive, in order, every alert event you missed, then the live feed. ' +
+      'Heartbeat comments every 15 s.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
+  async stream(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: AlertStreamQueryDto): Promise<void> {
+    const q = validQuery(AlertStreamQueryDto, query);
+    const header = req.headers['last-event-id'];
+    const given = (Array.isArray(header) ? header[0] : header) ?? q.lastEventId ?? '';
+    let cursor: string | null = null;
+    if (given !== '') {
+      const c = parseCursor(given);
+      if (!c) throw badRequest([{ path: 'Last-Event-ID', message: 'not an id this stream sent' }]);
+      if (Number(c.ms) > Date.now() + 60_000) throw badRequest([{ path: 'Last-Event-ID', message: 'a position in the future' }]);
+      cursor = given;
+    }
+    if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
+    if (this.fanout.size >= this.settings.sseMaxConnections) {
+      throw ProblemException.of('unavailable', 'too many open streams on this instance; retry', { retryAfterSeconds: this.settings.retryAfterSeconds });
+    }
+    const caller = callerOf(claims, req);
+    // The subscription is audited (who watched which teams' feed, from when); fail closed.
+    await this.audit.record({
+      actor: caller.sub,
+      actorRole: caller.role,
+      tenantId: caller.tenantId,
+      action: 'alerts.stream.subscribe',
+      patientIds: [],
+      resource: `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`,
+      requestId: caller.requestId,
+      outcome: 'success',
+    });
+    await this.fanout.acquire(caller.tenantId);
+    reply.hijack();
+    reply.raw.writeHead(200, { ...SSE_HEADERS, [REQUEST_ID_HEADER]: caller.requestId });
+    await this.fanout.open(reply.raw, caller.tenantId, caller.teams, cursor, tokenExpiry(req));
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The alert path as real processes, for e2e/care-alerts.e2e-spec.ts and bench/e2e.bench.ts:
+ * ingest-api, risk-scorer and care-api started with `node -r ./tools/register.js apps/<x>/src/main.ts`
+ * on a fresh keyspace, topic prefix, Redis prefix and consumer groups (nothing shared with other runs).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { mintToken } from '@vigil/auth';
+import { allTopicSpecs, Role } from '@vigil/contracts';
+import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const STACK_SECRET = 'vigil-e2e-care-stack-secret-0123456789abcdef';
+export const STACK_ISSUER = 'vigil-e2e';
+export const STACK_AUDIENCE = 'vigil';
+
+export type ServiceName = 'ingest-api' | 'risk-scorer' | 'care-api';
+
+export interface ServiceProcess {
+  name: string;
+  url: string;
+  proc: ChildProcess;
+  /** The last lines the process wrote (stdout and stderr). */
+  logs: string[];
+  /** SIGTERM (drain), then SIGKILL after graceMs; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function spawnService(name: ServiceName, label: string, env: Record<string, string>): ServiceProcess {
+  const proc = spawn(process.execPath, ['-r', './tools/register.js', `apps/${name}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(line);
+    if (logs.length > 2000) logs.splice(0, logs.length - 2000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    name: label,
+    url: `http://127.0.0.1:${env['PORT']}`,
+    proc,
+    logs,
+    async stop(graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Polls /health/ready until 200; throws with the process's last lines if it exits or times out. */
+export async function waitReady(svc: ServiceProcess, timeoutMs = 180_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (svc.proc.exitCode !== null) throw new Error(`${svc.name} exited with ${svc.proc.exitCode}:\n${svc.logs.slice(-20).join('\n')}`);
+    try {
+      const r = await fetch(`${svc.url}/health/ready`);
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`${svc.name} not ready within ${timeoutMs} ms:\n${svc.logs.slice(-20).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export interface CareStack {
+  prefix: string;
+  redisPrefix: string;
+  ks: TestKeyspace;
+  ingest: ServiceProcess;
+  scorer: ServiceProcess;
+  cares: ServiceProcess[];
+  token(sub: string, role: Role, org: string, teams?: string[]): Promise<string>;
+  /** PUT /v1/patients/{id} on the first care-api as a care-admin of `org`. */
+  enrol(org: string, patientId: string, careTeamId: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  label: string;
+  careInstances?: number;
+  partitions?: number;
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+export async function startCareStack(opts: StackOptions): Promise<CareStack> {
+  const prefix = uniquePrefix(opts.label);
+  const redisPrefix = uniqueRedisPrefix(opts.label);
+  const kafka = testKafka(`${opts.label}-admin`);
+  const partitions = opts.partitions ?? 3;
+  const ports = await Promise.all(Array.from({ length: 2 + (opts.careInstances ?? 1) }, freePort));
+  const base: Record<string, string> = {
+    NODE_ENV: 'test',
+    OTEL_SDK_DISABLED: 'true',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+    CASSANDRA_CONTACT_POINTS: process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042',
+    REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: String(partitions),
+    REDIS_KEY_PREFIX: redisPrefix,
+    AUTH_HS256_SECRET: STACK_SECRET,
+    AUTH_ISSUER: STACK_ISSUER,
+    AUTH_AUDIENCE: STACK_AUDIENCE,
+  };
+  // ingest-api needs neither the keyspace nor the topics to start loading: it starts first (process
+  // start-up is the slow part on a busy machine).
+  const ingest = spawnService('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] });
+  let ks: TestKeyspace;
+  try {
+    [ks] = await Promise.all([createTestKeyspace(opts.label.replace(/-/g, '_')), createTestTopics(kafka, prefix, allTopicSpecs(), { partitions })]);
+  } catch (e) {
+    await ingest.stop();
+    throw e;
+  }
+  const common: Record<string, string> = { ...base, CASSANDRA_KEYSPACE: ks.keyspace };
+  const groups = { scorer: `risk-scorer-${prefix}`, care: `care-api-${prefix}` };
+  const scorer = spawnService('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] });
+  const cares = ports.slice(2).map((port, i) =>
+    spawnService('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['care-api'] }),
+  );
+  const all = [ingest, scorer, ...cares];
+  const stop = async () => {
+    await Promise.all(all.map((s) => s.stop()));
+    await Promise.all([
+      deleteTestTopics(kafka, prefix, [groups.scorer, groups.care]).catch(() => undefined),
+      deleteRedisPrefix(redisPrefix).catch(() => undefined),
+      ks.drop().catch(() => undefined),
+    ]);
+  };
+  try {
+    await Promise.all(all.map((s) => waitReady(s)));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const token = (sub: string, role: Role, org: string, teams?: string[]) =>
+    mintToken({ sub, role, org, teams }, { secret: STACK_SECRET, issuer: STACK_ISSUER, audience: STACK_AUDIENCE, expiresIn: '1h' });
+  return {
+    prefix,
+    redisPrefix,
+    ks,
+    ingest,
+    scorer,
+    cares,
+    token,
+    async enrol(org, patientId, careTeamId) {
+      const t = await token(`admin-${org}`, 'care-admin', org, [careTeamId]);
+      const r = await fetch(`${cares[0].url}/v1/patients/${encodeURIComponent(patientId)}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ careTeamId, conditions: ['heart-failure'], news2SpO2Scale: 1, dryWeightKg: 80 }),
+      });
+      await r.text();
+      return r.status;
+    },
+    stop,
+  };
+}
+
+/** A check-in that raises a critical alert (chest pain with a red flag), recorded `minutesAgo` minutes ago. */
+export function alertingCheckIn(checkInId: string, recordedAt: Date): Record<string, unknown> {
+  return {
+    checkInId,
+    recordedAt: recordedAt.toISOString(),
+    vitals: { heartRate: 88, spo2: 95, systolicBp: 132, diastolicBp: 84 },
+    symptoms: { chestPain: true, breathlessness: 3 },
+  };
+}

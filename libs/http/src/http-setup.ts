@@ -1,0 +1,97 @@
+import { randomUUID } from 'crypto';
+import type { IncomingMessage } from 'http';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { REQUEST_ID_HEADER } from '@vigil/contracts';
+import { DomainErrorMapper, fastifyProblemErrorHandler, ProblemLogger } from './problem-details.filter';
+
+/**
+ * The HTTP plumbing every Vigil Fastify service wants: request ids, a strict JSON-only body parser,
+ * per-route body caps, problem+json for the errors Fastify raises before a handler runs.
+ * (Copied from apps/ingest-api/src/http/http-setup.ts.)
+ */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller-supplied x-request-id is kept when it is short and harmless; otherwise a UUID. */
+export function genRequestId(req: IncomingMessage): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  const value = Array.isArray(given) ? given[0] : given;
+  return value && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+export function fastifyOptions(opts: { bodyLimit: number; genReqId?: (req: IncomingMessage) => string }): FastifyServerOptions {
+  return {
+    logger: false,
+    genReqId: opts.genReqId ?? genRequestId,
+    bodyLimit: opts.bodyLimit,
+    // During shutdown, a request on a kept-alive connection gets 503 instead of hanging.
+    return503OnClosing: true,
+    // Hostile inputs are reported by validation with a path, never silently dropped (see parser below).
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: 30_000,
+  };
+}
+
+/**
+ * Nest installs its own Fastify error handler at init, which turns Fastify's errors into bare
+ * HttpExceptions (losing their codes). This adapter keeps the problem+json handler that
+ * configureHttp installs; errors inside Nest handlers still go through the Nest exception filters.
+ */
+export class ProblemFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(): FastifyInstance {
+    return this.getInstance();
+  }
+}
+
+export class InvalidJsonError extends Error {
+  readonly code = 'VIGIL_INVALID_JSON';
+  readonly statusCode = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidJsonError';
+  }
+}
+
+export interface HttpSetupOptions {
+  logger: ProblemLogger;
+  /** Body caps per route URL (as registered, e.g. `/v1/check-ins`); others get the server bodyLimit. */
+  routeBodyLimits?: Record<string, number>;
+  domainErrors?: DomainErrorMapper;
+  /**
+   * Echo `request.id` as `x-request-id` on every response (default true). A service that uses
+   * @vigil/observability's registerHttpObservability (which echoes it too) may turn it off.
+   */
+  echoRequestId?: boolean;
+}
+
+/** Call before app.init() (routes are registered then). */
+export function configureHttp(fastify: FastifyInstance, opts: HttpSetupOptions): void {
+  const limits = opts.routeBodyLimits ?? {};
+  fastify.addHook('onRoute', (route) => {
+    const limit = limits[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
+
+  // JSON only: no text/plain, no forms (-> 415). Parsed with the plain JSON.parse, which makes
+  // `__proto__` an ordinary own key; validation then rejects it with its path.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(new InvalidJsonError('the body is empty'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new InvalidJsonError('the body is not valid JSON'), undefined);
+    }
+  });
+
+  if (opts.echoRequestId !== false) {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    });
+  }
+
+  fastify.setErrorHandler(fastifyProblemErrorHandler(opts.logger, opts.domainErrors));
+}
