@@ -1,0 +1,137 @@
+import { Client, types } from 'cassandra-driver';
+import { CheckIn, observationsOf } from '@vigil/contracts';
+import { fnv1a32, monthBucket } from './buckets';
+import { quoteIdent } from './client';
+import { executeConcurrently, groupByPartition, KeyedStatement, READ_OPTIONS, Statement } from './execute';
+import { Page, RangeQuery, rangeStatements, readMonthBucketedRange } from './paging';
+
+/** One numeric observation of one check-in, as stored. */
+export interface ObservationRow {
+  tenantId: string;
+  patientId: string;
+  metric: string;
+  /** Device time. */
+  recordedAt: Date;
+  checkInId: string;
+  value: number;
+}
+
+export interface ObservationPoint {
+  recordedAt: Date;
+  checkInId: string;
+  value: number;
+}
+
+export interface LatestObservation extends ObservationPoint {
+  metric: string;
+}
+
+export interface SeriesQuery extends RangeQuery {
+  tenantId: string;
+  patientId: string;
+  metric: string;
+}
+
+/** The rows a check-in contributes (one per metric of observationsOf; notes are never among them). */
+export function observationRowsOf(tenantId: string, patientId: string, checkIn: CheckIn): ObservationRow[] {
+  const recordedAt = new Date(checkIn.recordedAt);
+  return observationsOf(checkIn).map((o) => ({ tenantId, patientId, metric: o.metric, recordedAt, checkInId: checkIn.checkInId, value: o.value }));
+}
+
+/**
+ * Cell timestamp (µs) of a latest_observations write: the device time, so the newest reading wins
+ * whatever the arrival order, with the sub-millisecond digits taken from the check-in id so equal
+ * device times resolve the same way everywhere (see 0001_observations_and_archive.cql).
+ */
+export function latestWriteTimestamp(recordedAt: Date, checkInId: string): types.Long {
+  return types.Long.fromNumber(recordedAt.getTime() * 1000 + (fnv1a32(checkInId.toLowerCase()) % 1000));
+}
+
+export interface ObservationRepositoryOptions {
+  /** Statements in flight at once per writeObservations call; default 64. */
+  concurrency?: number;
+}
+
+/**
+ * observations_by_patient and latest_observations. Writes are idempotent upserts keyed by
+ * (patient, metric, month, device time, check-in id); all statements are prepared.
+ */
+export class ObservationRepository {
+  private readonly insertSeries: string;
+  private readonly upsertLatest: string;
+  private readonly selectLatest: string;
+  private readonly series: ReturnType<typeof rangeStatements>;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly client: Client,
+    keyspace: string,
+    options: ObservationRepositoryOptions = {},
+  ) {
+    const ks = quoteIdent(keyspace);
+    this.concurrency = options.concurrency ?? 64;
+    this.insertSeries = `INSERT INTO ${ks}.observations_by_patient (tenant_id, patient_id, bucket, metric, recorded_at, check_in_id, value) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+    this.upsertLatest = `INSERT INTO ${ks}.latest_observations (tenant_id, patient_id, metric, value, recorded_at, check_in_id) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
+    this.selectLatest = `SELECT metric, value, recorded_at, check_in_id FROM ${ks}.latest_observations WHERE tenant_id = ? AND patient_id = ?`;
+    this.series = rangeStatements(`${ks}.observations_by_patient`, 'recorded_at, check_in_id, value', ['tenant_id', 'patient_id'], ['metric']);
+  }
+
+  /** Every row's statements with their partitions (series: tenant, patient, month; latest: tenant, patient). */
+  keyedStatementsFor(rows: readonly ObservationRow[]): KeyedStatement[] {
+    const out: KeyedStatement[] = [];
+    for (const r of rows) {
+      const id = types.Uuid.fromString(r.checkInId);
+      const bucket = monthBucket(r.recordedAt);
+      const bytes = 64 + r.tenantId.length + r.patientId.length + r.metric.length;
+      out.push({
+        partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`,
+        statement: { query: this.insertSeries, params: [r.tenantId, r.patientId, bucket, r.metric, r.recordedAt, id, r.value] },
+        bytes,
+      });
+      out.push({
+        partition: `latest|${r.tenantId}\u0000${r.patientId}`,
+        statement: { query: this.upsertLatest, params: [r.tenantId, r.patientId, r.metric, r.value, r.recordedAt, id, latestWriteTimestamp(r.recordedAt, r.checkInId)] },
+        bytes,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The requests that store `rows`: rows of the same partition (all observations of a check-in, and
+   * of other check-ins of the same patient and month in the same call) go in one UNLOGGED
+   * single-partition batch, one mutation per table and replica (see groupByPartition).
+   */
+  statementsFor(rows: readonly ObservationRow[]): Statement[] {
+    return groupByPartition(this.keyedStatementsFor(rows));
+  }
+
+  /** Writes every row (series and latest) with bounded concurrency; rejects if any write failed. */
+  async writeObservations(rows: readonly ObservationRow[], concurrency = this.concurrency): Promise<void> {
+    await executeConcurrently(this.client, this.statementsFor(rows), concurrency);
+  }
+
+  /** A patient's series of one metric over [from, to), across month buckets, in device-time order, paged. */
+  async querySeries(q: SeriesQuery): Promise<Page<ObservationPoint>> {
+    return readMonthBucketedRange(
+      this.client,
+      q,
+      this.series,
+      [q.tenantId, q.patientId],
+      [q.metric],
+      (row) => ({ recordedAt: row['recorded_at'] as Date, checkInId: String(row['check_in_id']), value: row['value'] as number }),
+      (p) => p,
+    );
+  }
+
+  /** The newest value of every metric of a patient (by device time). */
+  async latest(tenantId: string, patientId: string): Promise<LatestObservation[]> {
+    const rs = await this.client.execute(this.selectLatest, [tenantId, patientId], READ_OPTIONS);
+    return rs.rows.map((row) => ({
+      metric: row['metric'] as string,
+      value: row['value'] as number,
+      recordedAt: row['recorded_at'] as Date,
+      checkInId: String(row['check_in_id']),
+    }));
+  }
+}
