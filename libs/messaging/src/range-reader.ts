@@ -4,7 +4,8 @@
  *
  * kafkajs has no group-less fetch in its public API, so the reader is a kafkajs consumer in a
  * THROWAWAY group (`<groupIdPrefix>-<random>`): it seeks every partition to its start offset, never
- * commits (autoCommit off, offsets resolved only in memory), stops at each partition's end offset,
+ * commits (autoCommit off; offsets are resolved only in kafkajs' memory, to move its fetch position),
+ * stops at each partition's end offset,
  * leaves the group and deletes it. No existing group's offsets are read or written.
  */
 import { randomBytes } from 'node:crypto';
@@ -211,7 +212,7 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, isRunning, isStale }) => {
+      eachBatch: async ({ batch, isRunning, isStale, resolveOffset }) => {
         const partition = batch.partition;
         if (!open.has(partition) || !isRunning() || isStale() || opts.signal?.aborted) return;
         const end = ends.get(partition) as bigint;
@@ -251,6 +252,9 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
           if (last + 1n > pos) pos = last + 1n;
         }
         next.set(partition, pos < end ? pos : end);
+        // Moves kafkajs' in-memory fetch position past this batch (without it, it fetches the same
+        // batch again). Nothing is committed: autoCommit is off and commitOffsets is never called.
+        if (pos > 0n) resolveOffset((pos - 1n).toString());
         if (reachedEnd || pos >= end) close(partition);
       },
     });

@@ -1,0 +1,54 @@
+import { COMMANDS } from './cli';
+import { runReplay } from './test/io';
+
+describe('replay CLI (no servers)', () => {
+  it.each(COMMANDS.map((c) => c.spec.name))('%s --help prints its usage, options and exit codes (exit 0)', async (name) => {
+    const r = await runReplay([name, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: replay ${name} [options]`);
+    expect(r.stdout).toContain('--progress');
+    expect(r.stdout).toContain('Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused');
+    const h = await runReplay(['help', name]);
+    expect(h.stdout).toBe(r.stdout);
+  });
+
+  it('lists the commands with --help (0) and without a command (2)', async () => {
+    expect((await runReplay(['--help'])).stdout).toMatch(/export[\s\S]*rescore[\s\S]*compare[\s\S]*republish[\s\S]*reset-group/);
+    const none = await runReplay([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: replay <command>');
+  });
+
+  it.each([
+    [['nope'], /unknown command "nope"/],
+    [['export', '--bogus'], /unknown option --bogus/],
+    [['export', '--from', '2026-01-01'], /missing required option --to/],
+    [['export', '--from', 'yesterday', '--to', '2026-01-02'], /--from must be a date/],
+    [['export', '--from', '2026-01-02', '--to', '2026-01-01'], /--to must be after --from/],
+    [['export', '--from', '2026-01-01T00:00:00', '--to', '2026-01-02'], /--from must be a date/],
+    [['export', '--stream', 'vitals', '--from', '2026-01-01', '--to', '2026-01-02'], /--stream must be one of checkins, scores, alerts/],
+    [['export', '--stream', 'alerts', '--source', 'archive', '--from', '2026-01-01', '--to', '2026-01-02'], /archive holds check-ins only/],
+    [['rescore', '--model', 'v2', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /--model must be one of static-v0, v1/],
+    [['rescore', '--model', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x', '--warmup', 'long'], /--warmup must be a duration/],
+    [['compare', '--a', 'v1', '--b', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /must be different/],
+    [['republish', '--to-topic', 'sandbox.x', '--rate', 'fast', '--from', '2026-01-01', '--to', '2026-01-02'], /--rate must be a number/],
+    [['republish', '--to-topic', 'sandbox.x'], /give --from and --to, or --input/],
+    [['reset-group', '--group', 'g', '--to-time', 'now'], /--to-time must be a date/],
+  ])('usage error %j exits 2 with a message', async (argv, message) => {
+    const r = await runReplay(argv as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+  });
+
+  it('a bad setting in the environment is a usage error naming it', async () => {
+    const r = await runReplay(['export', '--from', '2026-01-01', '--to', '2026-01-02'], { CASSANDRA_KEYSPACE: 'Bad-Name' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CASSANDRA_KEYSPACE');
+  });
+
+  it.each(['checkins.v1', 'alerts.v1.dlq', 'audit.v1', 't-x.checkins.v1'])('republish refuses the production topic %s (exit 3) before touching Kafka', async (topic) => {
+    const r = await runReplay(['republish', '--to-topic', topic, '--from', '2026-01-01', '--to', '2026-01-02'], { TOPIC_PREFIX: 't-x.', KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('production topic name');
+  });
+});

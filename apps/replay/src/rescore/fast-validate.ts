@@ -1,0 +1,184 @@
+/**
+ * Check-in validation for rescore at replay speed, with the contract's exact result.
+ *
+ * The live scorer validates every check-in with `validateCheckIn` (class-transformer +
+ * class-validator): about 6k per second on this machine, which alone would cap rescore far below its
+ * 20k/s target. `fastValidCheckIn` is a plain-code acceptor for the common case: it returns the
+ * normalised check-in ONLY when the input is a plain JSON check-in that certainly passes every rule
+ * of CheckInDto (types, ranges, the UUID and ISO-with-offset formats, questionnaire answers,
+ * diastolic below systolic, something measurable, no unknown or null fields), built in
+ * CheckInDto's declaration order exactly as `validateCheckIn` returns it. For anything else it
+ * returns null and the caller asks `validateCheckIn`, so invalid and unusual inputs get the
+ * contract's own verdict. fast-validate.spec.ts checks, on generated inputs, that whenever this
+ * accepts, `validateCheckIn` accepts with the same value.
+ *
+ * This belongs next to the DTO in libs/contracts (a fast path of validateCheckIn for consumers).
+ */
+import { ADHERENCE, CheckIn, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, validateCheckIn, type Instrument } from '@vigil/contracts';
+
+/** validator.js isUUID('all') (class-validator @IsUUID('all')). */
+const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
+
+type Obj = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function keysWithin(o: Obj, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) return false;
+    if (!allowed.has(k)) return false;
+  }
+  return true;
+}
+
+const num = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && !Object.is(v, -0);
+const int = (v: unknown, min: number, max: number): v is number => num(v, min, max) && Number.isInteger(v);
+
+function realCalendarDate(value: string): boolean {
+  if (Number.isNaN(Date.parse(value))) return false;
+  const y = Number(value.slice(0, 4));
+  const m = Number(value.slice(5, 7));
+  const d = Number(value.slice(8, 10));
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
+}
+
+const TOP = new Set(['checkInId', 'recordedAt', 'vitals', 'symptoms', 'questionnaires', 'medication', 'mood', 'notes']);
+const VITALS = new Set(['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl']);
+const SYMPTOMS = new Set(['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain']);
+const QUESTIONNAIRE = new Set(['instrument', 'answers']);
+const MEDICATION = new Set(['adherence']);
+/** [field, min, max] of the numeric vitals, in VitalsDto's declaration order (booleans and enums placed by vitals()). */
+const VITAL_RANGES: Record<string, readonly [number, number]> = {
+  weightKg: [20, 350],
+  systolicBp: [40, 300],
+  diastolicBp: [20, 200],
+  heartRate: [20, 250],
+  respiratoryRate: [4, 60],
+  spo2: [50, 100],
+  temperatureC: [30, 45],
+  glucoseMgDl: [20, 700],
+};
+const VITAL_ORDER = ['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl'];
+const SYMPTOM_ORDER = ['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain'];
+
+/** Returns the normalised vitals, or null when not certainly valid. `present` counts non-null values. */
+function vitals(v: Obj): Obj | null {
+  if (!keysWithin(v, VITALS)) return null;
+  const out: Obj = {};
+  for (const k of VITAL_ORDER) {
+    if (!(k in v)) continue;
+    const x = v[k];
+    if (k === 'onSupplementalOxygen') {
+      if (typeof x !== 'boolean') return null;
+    } else if (k === 'consciousness') {
+      if (!(CONSCIOUSNESS as readonly unknown[]).includes(x)) return null;
+    } else {
+      const [min, max] = VITAL_RANGES[k];
+      if (!num(x, min, max)) return null;
+    }
+    out[k] = x;
+  }
+  if (typeof out['diastolicBp'] === 'number' && typeof out['systolicBp'] === 'number' && !(out['systolicBp'] > out['diastolicBp'])) return null;
+  return out;
+}
+
+function symptoms(s: Obj): Obj | null {
+  if (!keysWithin(s, SYMPTOMS)) return null;
+  const out: Obj = {};
+  for (const k of SYMPTOM_ORDER) {
+    if (!(k in s)) continue;
+    const x = s[k];
+    if (k === 'chestPain') {
+      if (typeof x !== 'boolean') return null;
+    } else if (!int(x, 0, k === 'pain' ? 10 : 4)) return null;
+    out[k] = x;
+  }
+  return out;
+}
+
+function questionnaire(q: unknown): Obj | null {
+  if (!isPlain(q) || !keysWithin(q, QUESTIONNAIRE)) return null;
+  const instrument = q['instrument'];
+  const answers = q['answers'];
+  if (typeof instrument !== 'string' || !Object.prototype.hasOwnProperty.call(QUESTIONNAIRES, instrument)) return null;
+  const spec = QUESTIONNAIRES[instrument as Instrument];
+  if (!Array.isArray(answers) || answers.length > 9 || answers.length !== spec.items) return null;
+  for (const a of answers) if (!int(a, 0, spec.maxAnswer)) return null;
+  return { instrument, answers: [...answers] };
+}
+
+/**
+ * The normalised check-in when `plain` is certainly valid under the check-in contract (without the
+ * time window, as the scorer validates), else null (ask validateCheckIn).
+ */
+export function fastValidCheckIn(plain: unknown): CheckIn | null {
+  if (!isPlain(plain) || !keysWithin(plain, TOP)) return null;
+  const out: Obj = {};
+  const id = plain['checkInId'];
+  if (typeof id !== 'string' || !UUID_ALL.test(id)) return null;
+  out['checkInId'] = id;
+  const at = plain['recordedAt'];
+  if (typeof at !== 'string' || !ISO_WITH_OFFSET.test(at) || !realCalendarDate(at)) return null;
+  out['recordedAt'] = at;
+  let measurable = false;
+  if ('vitals' in plain) {
+    if (!isPlain(plain['vitals'])) return null;
+    const v = vitals(plain['vitals']);
+    if (v === null) return null;
+    if (Object.keys(v).length) measurable = true;
+    out['vitals'] = v;
+  }
+  if ('symptoms' in plain) {
+    if (!isPlain(plain['symptoms'])) return null;
+    const s = symptoms(plain['symptoms']);
+    if (s === null) return null;
+    if (Object.keys(s).length) measurable = true;
+    out['symptoms'] = s;
+  }
+  if ('questionnaires' in plain) {
+    const qs = plain['questionnaires'];
+    if (!Array.isArray(qs) || qs.length > 3) return null;
+    const list: Obj[] = [];
+    for (const q of qs) {
+      const n = questionnaire(q);
+      if (n === null) return null;
+      list.push(n);
+    }
+    if (list.length) measurable = true;
+    out['questionnaires'] = list;
+  }
+  if ('medication' in plain) {
+    const m = plain['medication'];
+    if (!isPlain(m) || !keysWithin(m, MEDICATION) || !(ADHERENCE as readonly unknown[]).includes(m['adherence'])) return null;
+    measurable = true;
+    out['medication'] = { adherence: m['adherence'] };
+  }
+  if ('mood' in plain) {
+    if (!int(plain['mood'], 1, 5)) return null;
+    measurable = true;
+    out['mood'] = plain['mood'];
+  }
+  if ('notes' in plain) {
+    const n = plain['notes'];
+    if (typeof n !== 'string' || n.length > 2000) return null;
+    out['notes'] = n;
+  }
+  if (!measurable) return null;
+  return out as unknown as CheckIn;
+}
+
+export type CheckInVerdict = { ok: true; value: CheckIn; fast: boolean } | { ok: false };
+
+/** The contract's verdict: the fast path when it is sure, validateCheckIn otherwise. */
+export function validateForScoring(plain: unknown): CheckInVerdict {
+  const fast = fastValidCheckIn(plain);
+  if (fast !== null) return { ok: true, value: fast, fast: true };
+  const v = validateCheckIn(plain);
+  return v.ok ? { ok: true, value: v.value, fast: false } : { ok: false };
+}

@@ -1,0 +1,115 @@
+/**
+ * rescore and compare share this: choose the source, load profiles, read the range's check-ins
+ * into an external sort by (tenant, patient, device time, check-in id, event id), then score whole
+ * patients in chunks and hand the results on patient by patient, in file order, so writers stream
+ * them.
+ *
+ * One thread. Scoring on worker threads was tried (same bytes out, chunks of whole patients): on
+ * the shared 2-core machine each worker's start-up (SWC, contracts, Nest's swagger decorators) and
+ * the structured clone of every check-in cost more than the parallel scoring gained.
+ */
+import type { ModelVersion } from '@vigil/risk-engine';
+import { InterruptedError } from '../cli/errors';
+import type { ReplayContext } from '../context';
+import { fileSortKey, parseEventLine, serializeEvent, type EventFilter } from '../events/events';
+import { lineSpool } from '../io/spool';
+import { chooseSource, readRange, type SourceName } from '../sources/read';
+import { scoreChunk, type ModelLines, type PatientJob } from './chunk';
+import { loadProfiles, type ProfileLoadStats, type ProfileSourceName } from './profiles';
+import { RescoreStats, type CheckInInput } from './rescorer';
+
+export interface ScoringOptions {
+  models: readonly ModelVersion[];
+  from: number;
+  to: number;
+  /** Check-ins from `from - warmupMs` build state; only [from, to) is written. */
+  warmupMs: number;
+  source: string;
+  filter: EventFilter;
+  profiles: ProfileSourceName;
+  engagement: boolean;
+  lateGraceMs: number;
+  /** compare needs the alert events, not only their lines. */
+  keepAlertEvents?: boolean;
+}
+
+export interface ScoringResult {
+  stats: RescoreStats;
+  source: SourceName;
+  sourceReason: string;
+  profileStats: ProfileLoadStats;
+}
+
+export type PatientSink = (tenantId: string, patientId: string, outputs: Map<ModelVersion, ModelLines>) => void | Promise<void>;
+
+/** Check-ins scored per chunk (whole patients): progress and interruption are checked between chunks. */
+const CHUNK_CHECKINS = 2000;
+
+export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPatient: PatientSink): Promise<ScoringResult> {
+  const readFrom = opts.from - opts.warmupMs;
+  const { source, reason } = await chooseSource(ctx, 'checkins', readFrom, opts.source);
+  ctx.note(`source: ${source} (${reason})`);
+  const { book, stats: profileStats } = await loadProfiles(ctx, opts.profiles, opts.filter);
+
+  const stats = new RescoreStats(opts.models);
+  const spool = lineSpool({ maxInMemory: ctx.config.REPLAY_SORT_MEMORY_EVENTS, tmpDir: ctx.config.REPLAY_TMP_DIR });
+  try {
+    const read = await readRange(
+      ctx,
+      { kind: 'checkins', from: readFrom, to: opts.to, filter: opts.filter, source, lateGraceMs: opts.lateGraceMs },
+      (e, at) => spool.add(fileSortKey(e, at), serializeEvent(e)),
+      'reading check-ins',
+    );
+    if (!read.complete) {
+      throw new InterruptedError(`interrupted while reading check-ins: ${read.stats.events} read so far (${read.position}); nothing written`);
+    }
+
+    const settings = { models: opts.models, from: opts.from, to: opts.to, engagement: opts.engagement };
+    ctx.progress.start(`scoring with ${opts.models.join(' and ')}`, spool.size, 'check-ins');
+    let done = 0;
+    let chunk: PatientJob[] = [];
+    let chunkCheckIns = 0;
+    const score = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const r = scoreChunk(chunk, settings, opts.keepAlertEvents ?? false);
+      stats.merge(r.stats);
+      for (const p of r.patients) {
+        if (p.models) await onPatient(p.tenantId, p.patientId, new Map(p.models));
+      }
+      done += chunkCheckIns;
+      ctx.progress.tick(chunkCheckIns);
+      chunk = [];
+      chunkCheckIns = 0;
+      if (ctx.signal.aborted) throw new InterruptedError(`interrupted while scoring: ${done} of ${spool.size} check-ins scored; nothing written`);
+    };
+    let prefix: string | null = null;
+    let job: PatientJob | null = null;
+    const close = async (): Promise<void> => {
+      if (!job) return;
+      chunk.push(job);
+      chunkCheckIns += job.items.length;
+      job = null;
+      if (chunkCheckIns >= CHUNK_CHECKINS) await score();
+    };
+    for await (const { key, item } of spool.drain({ dedupe: true, onDuplicate: () => void (stats.duplicates++, stats.read++) })) {
+      const a = key.indexOf('\u0000');
+      const b = key.indexOf('\u0000', a + 1);
+      const c = key.indexOf('\u0000', b + 1);
+      const p = key.slice(0, b + 1);
+      if (p !== prefix) {
+        await close();
+        prefix = p;
+        const tenantId = key.slice(0, a);
+        const patientId = key.slice(a + 1, b);
+        job = { tenantId, patientId, items: [], versions: book.versions(tenantId, patientId) };
+      }
+      (job as PatientJob).items.push({ event: parseEventLine(item), at: Number(key.slice(b + 1, c)) } satisfies CheckInInput);
+    }
+    await close();
+    await score();
+    ctx.progress.done();
+    return { stats, source, sourceReason: reason, profileStats };
+  } finally {
+    await spool.dispose();
+  }
+}
