@@ -91,7 +91,7 @@ class FileWriter implements NdjsonWriter {
     gzip: boolean,
   ) {
     this.file = createWriteStream(partial, { highWaterMark: STREAM_HIGH_WATER });
-    this.gzip = gzip ? createGzip({ level: 6, highWaterMark: STREAM_HIGH_WATER }) : null;
+    this.gzip = gzip ? createGzip({ level: 6 }) : null;
     if (this.gzip) this.gzip.pipe(this.file);
     this.head = this.gzip ?? this.file;
     this.buffer = new LineBuffer(() => this.head);
