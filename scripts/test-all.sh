@@ -12,6 +12,9 @@ bash deploy/local/infra.sh up
 echo "== type-check"
 npx tsc -p tsconfig.check.json
 echo "== lint"
+# ESLint reads the Nx project graph from its cache and silently skips the module-boundaries rule
+# when there is none (a fresh clone): compute it first.
+npx nx show projects >/dev/null
 npx eslint --max-warnings=0 --no-error-on-unmatched-pattern apps libs tools e2e deploy/tests bench
 
 echo "== tests"
