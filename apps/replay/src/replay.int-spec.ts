@@ -121,7 +121,10 @@ describe('replay (Kafka, Cassandra)', () => {
     const scoredPatients = data.patients.filter((p) => p.profile).length;
     expect(summary).toMatchObject({ source: 'kafka', profiles: 'kafka', duplicates: 1, patientsWithoutProfile: 1 });
     expect(summary.models[0]).toMatchObject({ modelVersion: 'v1', patientsScored: scoredPatients });
-    expect(summary.checkInsRead).toBe(data.checkIns.filter(inRange).length + 1);
+    const warmupFrom = Date.parse(FROM) - 86_400_000;
+    const readRange = data.checkIns.filter((e) => eventInstant(e) >= warmupFrom && eventInstant(e) < Date.parse(TO));
+    expect(summary.checkInsRead).toBe(readRange.length + 1);
+    expect(summary.warmupCheckIns).toBe(readRange.filter((e) => !inRange(e)).length);
     expect(r1.stdout).toMatch(/rule\s+severity\s+alerts\s+per 100 patient-days/);
 
     const c = await replay(['compare', '--a', 'static-v0', '--b', 'v1', '--from', FROM, '--to', TO, '--out', file('cmp')]);

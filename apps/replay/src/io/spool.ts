@@ -95,7 +95,7 @@ export class SortSpool<T> {
    * Every item in order. With `dedupe`, an item equal to the previous one (same key and same
    * encoding) is skipped; `onDuplicate` counts them.
    */
-  async *drain(opts: { dedupe?: boolean; onDuplicate?: () => void } = {}): AsyncGenerator<SpoolEntry<T>> {
+  async *drain(opts: { dedupe?: boolean; onDuplicate?: (key: string) => void } = {}): AsyncGenerator<SpoolEntry<T>> {
     if (this.runs.length === 0) {
       this.sortMem();
       const mem = this.mem;
@@ -103,7 +103,7 @@ export class SortSpool<T> {
       let prev: Entry<T> | null = null;
       for (const e of mem) {
         if (opts.dedupe && prev !== null && prev.key === e.key && this.encoded(prev) === this.encoded(e)) {
-          opts.onDuplicate?.();
+          opts.onDuplicate?.(e.key);
           continue;
         }
         prev = e;
@@ -143,7 +143,7 @@ export class SortSpool<T> {
         heads[min] = n.done ? null : (JSON.parse(n.value as string) as [string, string]);
         if (opts.dedupe) {
           if (key === prevKey && enc === prevEnc) {
-            opts.onDuplicate?.();
+            opts.onDuplicate?.(key);
             continue;
           }
           prevKey = key;

@@ -91,7 +91,13 @@ export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPat
       job = null;
       if (chunkCheckIns >= CHUNK_CHECKINS) await score();
     };
-    for await (const { key, item } of spool.drain({ dedupe: true, onDuplicate: () => void (stats.duplicates++, stats.read++) })) {
+    const atOf = (key: string): number => Number(key.split('\u0000')[2]);
+    const onDuplicate = (key: string): void => {
+      stats.read++;
+      stats.duplicates++;
+      if (atOf(key) < opts.from) stats.warmup++;
+    };
+    for await (const { key, item } of spool.drain({ dedupe: true, onDuplicate })) {
       const a = key.indexOf('\u0000');
       const b = key.indexOf('\u0000', a + 1);
       const c = key.indexOf('\u0000', b + 1);

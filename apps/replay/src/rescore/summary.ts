@@ -38,6 +38,7 @@ export interface RescoreSummary {
   profiles: string;
   filter: { tenants: string[]; patients: string[] };
   engagement: boolean;
+  /** Every check-in read, warm-up included (the counts below are of these). */
   checkInsRead: number;
   warmupCheckIns: number;
   invalid: number;
@@ -85,7 +86,7 @@ export function summarise(
     profiles: ctx.profiles,
     filter: { tenants: [...ctx.tenants].sort(), patients: [...ctx.patients].sort() },
     engagement: ctx.engagement,
-    checkInsRead: stats.read - stats.warmup,
+    checkInsRead: stats.read,
     warmupCheckIns: stats.warmup,
     invalid: stats.invalid,
     duplicates: stats.duplicates,
@@ -120,12 +121,12 @@ export function formatSummary(s: RescoreSummary): string {
   }
   lines.push('');
   const inputRows: string[][] = [
-    ['check-ins read', n0(s.checkInsRead)],
+    [s.warmupCheckIns ? 'check-ins read (warm-up included)' : 'check-ins read', n0(s.checkInsRead)],
     ['  invalid (skipped, as the live scorer dead-letters)', n0(s.invalid)],
     ['  duplicates (same check-in id)', n0(s.duplicates)],
     [`  without a profile (${s.patientsWithoutProfile} patients, not scored)`, n0(s.withoutProfile)],
   ];
-  if (s.warmupCheckIns) inputRows.push(['warm-up check-ins (scored, not written)', n0(s.warmupCheckIns)]);
+  if (s.warmupCheckIns) inputRows.push(['  warm-up (before --from: scored, not written)', n0(s.warmupCheckIns)]);
   lines.push(table(['input', 'count'], inputRows, [false, true]));
   for (const m of s.models) {
     lines.push('');
