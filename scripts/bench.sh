@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `npm run bench [engine|ingest|writer|replay|e2e ...]`: the benchmarks of DESIGN.md "Bars". Each prints
+# a table and writes JSON to bench/results/ (the engine's to libs/risk-engine/bench/results/), every
+# figure beside a baseline measured in the same run. Medians; the machine is noisy, so read ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}" NX_DAEMON=false
+which=("$@")
+[ ${#which[@]} -eq 0 ] && which=(engine ingest writer replay e2e)
+[ "${which[*]}" = "engine" ] || bash deploy/local/infra.sh up
+for b in "${which[@]}"; do
+  echo "== bench: $b"
+  case "$b" in
+    engine) node -r ./tools/register.js libs/risk-engine/bench/engine.bench.ts ;;
+    ingest) node -r ./tools/register.js bench/ingest.bench.ts ;;
+    writer) node -r ./tools/register.js bench/writer.bench.ts ;;
+    replay) node --max-semi-space-size=64 -r ./tools/register.js bench/replay.bench.ts ;;
+    e2e) node -r ./tools/register.js bench/e2e.bench.ts ;;
+    *) echo "unknown benchmark $b (engine, ingest, writer, replay, e2e)"; exit 2 ;;
+  esac
+done
