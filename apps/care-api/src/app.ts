@@ -11,7 +11,6 @@ import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
 import { createKafka, EventPublisher, ensureTopics, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
 import {
-  acceptOrGenerateRequestId,
   createLogger,
   createMetrics,
   kafkaLogSink,
@@ -234,7 +233,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
 
   const app = await NestFactory.create<NestFastifyApplication>(
     root,
-    new ProblemFastifyAdapter(fastifyOptions({ bodyLimit: config.CARE_MAX_BODY_BYTES, genReqId: (req) => acceptOrGenerateRequestId(req.headers['x-request-id']) })),
+    new ProblemFastifyAdapter(fastifyOptions({ bodyLimit: config.CARE_MAX_BODY_BYTES })),
     { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();

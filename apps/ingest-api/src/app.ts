@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, DynamicModule, Module, OnApplicationShutdown
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
+import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter } from '@vigil/http';
 import { TOPIC_SPECS, TOPICS } from '@vigil/contracts';
 import { createKafka, EventPublisher, ensureTopics, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
 import { createMetrics, kafkaLogSink, NestPinoLogger, ObservabilityModule, registerHttpObservability, VigilMetrics } from '@vigil/observability';
@@ -11,9 +12,6 @@ import { BATCH_PATH, CHECKIN_SERVICE, CHECKINS_PATH, CheckInsController } from '
 import { IdempotencyStore } from './checkins/idempotency';
 import { RateLimiter } from './checkins/rate-limiter';
 import type { IngestConfig } from './config';
-import { configureHttp, fastifyOptions, ProblemFastifyAdapter } from './http/http-setup';
-import { ProblemException } from './http/problem';
-import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { AppLogger, ThrottledWarning } from './logging';
 import { IngestMetrics } from './metrics';
 import { buildOpenApi, serveOpenApi } from './openapi';
@@ -134,6 +132,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
     logger,
     routeBodyLimits: { [CHECKINS_PATH]: config.INGEST_MAX_BODY_BYTES, [BATCH_PATH.replace(':batch', '::batch')]: config.INGEST_MAX_BATCH_BODY_BYTES, [BATCH_PATH]: config.INGEST_MAX_BATCH_BODY_BYTES },
     domainErrors: domain,
+    echoRequestId: false, // registerHttpObservability echoes it
   });
   // x-request-id on every response, one access-log line per request (no bodies, no tokens), the HTTP histogram.
   registerHttpObservability(fastify, { logger, metrics: vigilMetrics });

@@ -106,6 +106,7 @@ describe('rescore equals the live risk-scorer (child process)', () => {
     });
     expect(new Set(live.map((r) => (r.event!.data as RiskScoredData).checkInId)).size).toBe(scored.length);
     // The scorer has committed its work (and dead-lettered the invalid one) before we compare.
+    let commitState = '';
     await waitFor(
       async () => {
         const admin = kafka.admin();
@@ -113,14 +114,17 @@ describe('rescore equals the live risk-scorer (child process)', () => {
         try {
           const [committed] = await admin.fetchOffsets({ groupId, topics: [prefixedTopic(TOPICS.checkins, prefix)] });
           const ends = await admin.fetchTopicOffsets(prefixedTopic(TOPICS.checkins, prefix));
+          commitState = ends.map((e) => `p${e.partition} ${committed.partitions.find((p) => p.partition === e.partition)?.offset}/${e.high}`).join(', ');
           return ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
         } finally {
           await admin.disconnect();
         }
       },
-      60_000,
+      120_000,
       { what: 'the scorer to commit every check-in', intervalMs: 500 },
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\ncommitted/end: ${commitState}\nscorer log:\n${scorerLog.slice(-4000)}`);
+    });
 
     const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace };
     const run = async (argv: string[]) => {

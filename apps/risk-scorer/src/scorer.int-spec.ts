@@ -311,6 +311,9 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
     expect(logLines.length).toBeGreaterThan(0);
     const all = logLines.join('\n');
     expect(all).toContain('"patientId":"late-enrol"'); // ids are logged...
-    for (const phi of ['ankles swollen', 'weightKg', 'spo2', '81.2', '91.5']) expect(all).not.toContain(phi); // ...values never
+    // ...values never: no note, no vital field name as a JSON key, no value as a whole number (a
+    // patient id may contain "spo2"; a timestamp or duration may contain the digits).
+    for (const phi of ['ankles swollen', '"weightKg"', '"spo2"']) expect(all).not.toContain(phi);
+    for (const value of [/(?<![\d.])81\.2(?!\d)/, /(?<![\d.])91\.5(?!\d)/]) expect(all).not.toMatch(value);
   });
 });

@@ -1,28 +1,22 @@
-import { randomUUID } from 'crypto';
 import type { IncomingMessage } from 'http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { REQUEST_ID_HEADER } from '@vigil/contracts';
+import { fastifyRequestIdOptions } from '@vigil/observability';
 import { DomainErrorMapper, fastifyProblemErrorHandler, ProblemLogger } from './problem-details.filter';
 
 /**
  * The HTTP plumbing every Vigil Fastify service wants: request ids, a strict JSON-only body parser,
  * per-route body caps, problem+json for the errors Fastify raises before a handler runs.
- * (Copied from apps/ingest-api/src/http/http-setup.ts.)
+ * Request ids follow @vigil/observability (a sane caller `x-request-id` is kept, else a UUID), so
+ * logs, traces and answers agree on one id.
  */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** A caller-supplied x-request-id is kept when it is short and harmless; otherwise a UUID. */
-export function genRequestId(req: IncomingMessage): string {
-  const given = req.headers[REQUEST_ID_HEADER];
-  const value = Array.isArray(given) ? given[0] : given;
-  return value && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
-}
-
 export function fastifyOptions(opts: { bodyLimit: number; genReqId?: (req: IncomingMessage) => string }): FastifyServerOptions {
+  const ids = fastifyRequestIdOptions();
   return {
     logger: false,
-    genReqId: opts.genReqId ?? genRequestId,
+    requestIdHeader: ids.requestIdHeader,
+    genReqId: opts.genReqId ?? ids.genReqId,
     bodyLimit: opts.bodyLimit,
     // During shutdown, a request on a kept-alive connection gets 503 instead of hanging.
     return503OnClosing: true,

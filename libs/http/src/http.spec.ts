@@ -1,6 +1,6 @@
 import { ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
 import { formatSseComment, formatSseMessage, SseEvent, SseParser } from './sse';
-import { genRequestId } from './http-setup';
+import { fastifyOptions } from './http-setup';
 import { mapError } from './problem-details.filter';
 import { ProblemException } from './problem';
 
@@ -46,6 +46,7 @@ describe('mapError: every error becomes a problem', () => {
 
   it('keeps a sane caller request id and replaces anything else', () => {
     const req = (v?: string) => ({ headers: v === undefined ? {} : { 'x-request-id': v } }) as never;
+    const genRequestId = fastifyOptions({ bodyLimit: 1 }).genReqId!;
     expect(genRequestId(req('abc-123.x:y'))).toBe('abc-123.x:y');
     for (const bad of [undefined, '', 'a b', 'x'.repeat(200), 'id\nInjected: 1']) expect(genRequestId(req(bad))).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -8,7 +8,6 @@ import { problem, ProblemException, problemForStatus } from './problem';
  * HttpExceptions (guards: 401/403), Fastify's own errors (bad JSON, body too large, wrong content
  * type) and, for anything unexpected, a generic 500 whose detail goes only to the log. No stack
  * trace or error message of an unexpected error ever reaches a response.
- * (Copied from apps/ingest-api/src/http/problem-details.filter.ts; the logger is structural here.)
  */
 export interface ProblemMapping {
   problem: ProblemDetails;

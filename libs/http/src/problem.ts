@@ -3,8 +3,6 @@ import { FieldError, PROBLEM_TYPE_BASE, ProblemDetails } from '@vigil/contracts'
 
 /**
  * RFC 9457 problem details for every error a Vigil HTTP service answers (DESIGN.md "HTTP").
- * Copied from apps/ingest-api/src/http/problem.ts (same kinds, same wording) so that ingest-api can
- * switch to this library without changing a single answer.
  */
 export const PROBLEMS = {
   validation: { status: 400, title: 'Invalid request' },

@@ -41,14 +41,16 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
     for (let attempt = 0; ; attempt++) {
       try {
         await createMissing(admin, wanted, opts);
+        // A topic created a moment ago may not be known to every broker yet ("does not host this
+        // topic-partition"): describing its configs is retried with the creation.
+        await alignConfigs(admin, wanted);
         break;
       } catch (e) {
         if (Date.now() > deadline) throw e;
-        log.warn('creating topics failed, retrying', { error: String((e as Error)?.message ?? e), attempt });
+        log.warn('creating or configuring topics failed, retrying', { error: String((e as Error)?.message ?? e), attempt });
         await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2000 }));
       }
     }
-    await alignConfigs(admin, wanted);
     const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
     for (const t of meta.topics) {
       if (t.partitions.length !== opts.partitions) {

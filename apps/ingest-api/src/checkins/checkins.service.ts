@@ -16,7 +16,7 @@ import {
 import type { AppLogger } from '../logging';
 import { ThrottledWarning } from '../logging';
 import type { IngestMetrics } from '../metrics';
-import { problem, ProblemException } from '../http/problem';
+import { problem, ProblemException } from '@vigil/http';
 import { fingerprint, IdempotencyStore, idempotencyKey, Reservation } from './idempotency';
 import { RateLimiter } from './rate-limiter';
 
