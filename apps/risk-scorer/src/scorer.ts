@@ -25,7 +25,7 @@ import {
   EVENT_TYPES,
   PatientProfile as ProfileData,
   TOPICS,
-  validateCheckIn,
+  validateCheckInFast,
   VigilEvent,
 } from '@vigil/contracts';
 import { PoisonMessageError, type BatchHandlerResult, type ConsumedEvent, type DeadLetterRequest } from '@vigil/messaging';
@@ -157,7 +157,7 @@ export class Scorer {
         this.deps.metrics.checkIns.inc({ outcome: 'ignored' });
         continue;
       }
-      const v = validateCheckIn(m.event.data);
+      const v = validateCheckInFast(m.event.data); // the contract's verdict, at consumer speed
       if (!v.ok) {
         this.deps.metrics.checkIns.inc({ outcome: 'invalid' });
         const error = `invalid check-in: ${v.errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ')}`.slice(0, 500);

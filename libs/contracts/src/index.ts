@@ -3,6 +3,7 @@ export * from './event-types';
 export * from './cloudevent';
 export * from './checkin.dto';
 export * from './validation';
+export * from './checkin-fast-path';
 export * from './patient.dto';
 export * from './risk.events';
 export * from './http';

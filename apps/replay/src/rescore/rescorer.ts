@@ -18,11 +18,10 @@
  * check-in is scored in its place here and is never `late`), and the profile is the version in
  * effect at each check-in's device time (profiles.ts).
  */
-import type { AlertRaisedData, CheckIn, RiskScoredData, VigilEvent } from '@vigil/contracts';
+import { validateCheckInFast, type AlertRaisedData, type CheckIn, type RiskScoredData, type VigilEvent } from '@vigil/contracts';
 import { checkEngagement, initialState, scoreCheckIn, type ModelVersion, type PatientState } from '@vigil/risk-engine';
 import { iso } from '../cli/time';
 import { fileSortKey } from '../events/events';
-import { validateForScoring } from './fast-validate';
 import { alertRaisedEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from './live-mapping';
 import { profileAt, type ProfileVersion } from './profiles';
 
@@ -186,7 +185,7 @@ export function rescorePatient(
   const seen = new Set<string>();
   const prepared: Prepared[] = [];
   for (const item of items) {
-    const v = validateForScoring(item.event.data);
+    const v = validateCheckInFast(item.event.data);
     if (!v.ok) {
       stats.invalid++;
       continue;

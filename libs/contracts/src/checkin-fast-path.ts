@@ -1,20 +1,18 @@
 /**
- * Check-in validation for rescore at replay speed, with the contract's exact result.
+ * Check-in validation at consumer speed, with the contract's exact result.
  *
- * The live scorer validates every check-in with `validateCheckIn` (class-transformer +
- * class-validator): about 6k per second on this machine, which alone would cap rescore far below its
- * 20k/s target. `fastValidCheckIn` is a plain-code acceptor for the common case: it returns the
+ * `validateCheckIn` (class-transformer + class-validator) manages about 6k per second on this
+ * machine, which alone would cap the writer, the scorer and replay's rescore. `fastValidCheckIn` is a plain-code acceptor for the common case: it returns the
  * normalised check-in ONLY when the input is a plain JSON check-in that certainly passes every rule
  * of CheckInDto (types, ranges, the UUID and ISO-with-offset formats, questionnaire answers,
  * diastolic below systolic, something measurable, no unknown or null fields), built in
  * CheckInDto's declaration order exactly as `validateCheckIn` returns it. For anything else it
  * returns null and the caller asks `validateCheckIn`, so invalid and unusual inputs get the
- * contract's own verdict. fast-validate.spec.ts checks, on generated inputs, that whenever this
+ * contract's own verdict. checkin-fast-path.spec.ts checks, on generated inputs, that whenever this
  * accepts, `validateCheckIn` accepts with the same value.
- *
- * This belongs next to the DTO in libs/contracts (a fast path of validateCheckIn for consumers).
  */
-import { ADHERENCE, CheckIn, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, validateCheckIn, type Instrument } from '@vigil/contracts';
+import { ADHERENCE, CheckIn, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
+import { validateCheckIn, type Validated } from './validation';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
 const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
@@ -173,12 +171,12 @@ export function fastValidCheckIn(plain: unknown): CheckIn | null {
   return out as unknown as CheckIn;
 }
 
-export type CheckInVerdict = { ok: true; value: CheckIn; fast: boolean } | { ok: false };
-
-/** The contract's verdict: the fast path when it is sure, validateCheckIn otherwise. */
-export function validateForScoring(plain: unknown): CheckInVerdict {
+/**
+ * `validateCheckIn(plain)` (no time window: for consumers of stored or streamed check-ins), with the
+ * fast path when it is sure: the same value, the same errors.
+ */
+export function validateCheckInFast(plain: unknown): Validated<CheckIn> & { fast: boolean } {
   const fast = fastValidCheckIn(plain);
   if (fast !== null) return { ok: true, value: fast, fast: true };
-  const v = validateCheckIn(plain);
-  return v.ok ? { ok: true, value: v.value, fast: false } : { ok: false };
+  return { ...validateCheckIn(plain), fast: false };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
-import { validateCheckIn } from '@vigil/contracts';
-import { fastValidCheckIn, validateForScoring } from './fast-validate';
+import { fastValidCheckIn, validateCheckInFast } from './checkin-fast-path';
+import { validateCheckIn } from './validation';
 
 /** JSON-shaped inputs around the contract's edges: in range, out of range, wrong types, nulls, extra keys. */
 const around = (min: number, max: number, int = false) =>
@@ -123,9 +123,12 @@ describe('fastValidCheckIn', () => {
 
   it('falls back to the contract for what it declines', () => {
     const base = { checkInId: '3f1e0a7c-8f7b-4c6e-9a51-0d2b6c1e9f10', recordedAt: '2026-01-05T08:00:00+01:00' };
-    expect(validateForScoring({ ...base, mood: 3, vitals: null })).toEqual({ ok: true, fast: false, value: { ...base, vitals: null, mood: 3 } });
-    expect(validateForScoring({ ...base, mood: 3 })).toEqual({ ok: true, fast: true, value: { ...base, mood: 3 } });
-    expect(validateForScoring({ ...base })).toEqual({ ok: false });
-    expect(validateForScoring({ ...base, vitals: { systolicBp: 90, diastolicBp: 95 } })).toEqual({ ok: false });
+    expect(validateCheckInFast({ ...base, mood: 3, vitals: null })).toEqual({ ok: true, fast: false, value: { ...base, vitals: null, mood: 3 } });
+    expect(validateCheckInFast({ ...base, mood: 3 })).toEqual({ ok: true, fast: true, value: { ...base, mood: 3 } });
+    expect(validateCheckInFast({ ...base })).toEqual({ ...validateCheckIn({ ...base }), fast: false });
+    expect(validateCheckInFast({ ...base })).toMatchObject({ ok: false });
+    const inverted = { ...base, vitals: { systolicBp: 90, diastolicBp: 95 } };
+    expect(validateCheckInFast(inverted)).toEqual({ ...validateCheckIn(inverted), fast: false });
+    expect(validateCheckInFast(inverted)).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: expect.any(String) })] });
   });
 });
