@@ -131,4 +131,28 @@ describe('fastValidCheckIn', () => {
     expect(validateCheckInFast(inverted)).toEqual({ ...validateCheckIn(inverted), fast: false });
     expect(validateCheckInFast(inverted)).toMatchObject({ ok: false, errors: [expect.objectContaining({ path: expect.any(String) })] });
   });
+
+  it('gives the exact verdict of validateCheckIn with a time window and a root path (ingest-api)', () => {
+    const now = new Date('2026-01-05T12:00:00Z');
+    const times = fc.oneof(
+      fc.constant('2026-01-05T12:04:59Z'), // within the 5-minute tolerance
+      fc.constant('2026-01-05T12:05:01Z'), // too far in the future
+      fc.constant('2025-12-06T12:00:01Z'), // just inside 30 days
+      fc.constant('2025-12-06T11:59:59Z'), // too old
+      fc.constant('2026-01-05T08:00:00+01:00'),
+    );
+    let fastRejected = 0;
+    fc.assert(
+      fc.property(fc.oneof(checkIn, validCheckIn), times, fc.nat(99), (input, recordedAt, index) => {
+        const withTime = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...(input as object), recordedAt } : input;
+        const options = { now, rootPath: `items.${index}` };
+        const fast = validateCheckInFast(withTime, options);
+        const { fast: usedFastPath, ...verdict } = fast;
+        if (usedFastPath && !fast.ok) fastRejected++;
+        expect(JSON.stringify(verdict)).toBe(JSON.stringify(validateCheckIn(withTime, options)));
+      }),
+      { numRuns: 600, seed: 20261126 },
+    );
+    expect(fastRejected).toBeGreaterThan(50); // the time window is exercised on the fast path
+  });
 });

@@ -12,7 +12,7 @@
  * accepts, `validateCheckIn` accepts with the same value.
  */
 import { ADHERENCE, CheckIn, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
-import { validateCheckIn, type Validated } from './validation';
+import { timeWindowErrors, validateCheckIn, type CheckInValidationOptions, type Validated } from './validation';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
 const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
@@ -172,11 +172,13 @@ export function fastValidCheckIn(plain: unknown): CheckIn | null {
 }
 
 /**
- * `validateCheckIn(plain)` (no time window: for consumers of stored or streamed check-ins), with the
- * fast path when it is sure: the same value, the same errors.
+ * `validateCheckIn(plain, options)` with the fast path when it is sure: the same value, the same
+ * errors. (A fast-path check-in has a valid shape and something measurable, so only the time window
+ * can still fail it.)
  */
-export function validateCheckInFast(plain: unknown): Validated<CheckIn> & { fast: boolean } {
+export function validateCheckInFast(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> & { fast: boolean } {
   const fast = fastValidCheckIn(plain);
-  if (fast !== null) return { ok: true, value: fast, fast: true };
-  return { ...validateCheckIn(plain), fast: false };
+  if (fast === null) return { ...validateCheckIn(plain, options), fast: false };
+  const errors = timeWindowErrors(fast.recordedAt, options);
+  return errors.length ? { ok: false, errors, fast: true } : { ok: true, value: fast, fast: true };
 }

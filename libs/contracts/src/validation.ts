@@ -78,7 +78,6 @@ function hasMeasurement(c: CheckInDto): boolean {
 /** The whole check-in contract of DESIGN.md: shapes, ranges, cross-field rules and the time window. */
 export function validateCheckIn(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> {
   const root = options.rootPath ?? '';
-  const at = (p: string) => (root ? `${root}.${p}` : p);
   const result = validateDto(CheckInDto, plain, root);
   if (!result.ok) return result;
   const dto = result.value;
@@ -86,17 +85,20 @@ export function validateCheckIn(plain: unknown, options: CheckInValidationOption
   if (!hasMeasurement(dto)) {
     errors.push({ path: root, message: 'check-in has nothing measurable: send vitals, symptoms, questionnaires, medication or mood' });
   }
-  if (options.now) {
-    const t = Date.parse(dto.recordedAt);
-    const now = options.now.getTime();
-    if (t > now + CHECKIN_LIMITS.futureToleranceMs) {
-      errors.push({ path: at('recordedAt'), message: 'recordedAt is more than 5 minutes in the future' });
-    } else if (t < now - CHECKIN_LIMITS.maxAgeMs) {
-      errors.push({ path: at('recordedAt'), message: 'recordedAt is more than 30 days old' });
-    }
-  }
+  errors.push(...timeWindowErrors(dto.recordedAt, options));
   if (errors.length) return { ok: false, errors };
   return { ok: true, value: toPlainCheckIn(dto) };
+}
+
+/** The time-window rule alone (empty without `options.now`), for a check-in whose shape is valid. */
+export function timeWindowErrors(recordedAt: string, options: CheckInValidationOptions): FieldError[] {
+  if (!options.now) return [];
+  const path = options.rootPath ? `${options.rootPath}.recordedAt` : 'recordedAt';
+  const t = Date.parse(recordedAt);
+  const now = options.now.getTime();
+  if (t > now + CHECKIN_LIMITS.futureToleranceMs) return [{ path, message: 'recordedAt is more than 5 minutes in the future' }];
+  if (t < now - CHECKIN_LIMITS.maxAgeMs) return [{ path, message: 'recordedAt is more than 30 days old' }];
+  return [];
 }
 
 /** Drops class identity and undefined fields so the value serialises the same everywhere. */
