@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: the whole system on one machine. Servers (Kafka, Cassandra, Redis), migrations, every
-# service, the dashboard, and the simulator feeding a demo cohort. Ctrl-C stops what this started.
+# service, the dashboard, and the simulator feeding a demo cohort. Ctrl-C (or SIGTERM to npm) stops
+# what this started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
@@ -18,13 +19,27 @@ npm run --silent build:dashboard >"$LOG_DIR/dashboard-build.log" 2>&1 || {
   echo "dashboard build failed; see $LOG_DIR/dashboard-build.log"; exit 1; }
 
 pids=()
+sim_pid=
+watchdog=
 cleanup() {
+  trap - EXIT INT TERM
+  [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
   echo
+  # The simulator first (its requests in flight finish while the services still answer; a second
+  # signal after 10 s makes it quit at once), then the services, which drain and commit.
+  if [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null; then
+    for _ in $(seq 1 20); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -TERM "$sim_pid" 2>/dev/null || true
+  fi
   echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
+# npm does not pass SIGTERM on to this script: stop too when the process that started us is gone.
+starter=$PPID
+( while kill -0 "$starter" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+watchdog=$!
 
 start() { # name main.ts port
   echo "   $1 on :$3 (log: $LOG_DIR/$1.log)"
@@ -63,6 +78,7 @@ $TOKEN
 
 == simulator (Ctrl-C stops everything)
 MSG
-node -r ./tools/register.js apps/simulator/src/main.ts 2>&1 | tee "$LOG_DIR/simulator.log" &
-pids+=($!)
-wait
+# Not `node ... | tee`: $! would be tee's pid and a stop would leave the simulator running.
+node -r ./tools/register.js apps/simulator/src/main.ts > >(tee "$LOG_DIR/simulator.log") 2>&1 &
+sim_pid=$!
+wait "$sim_pid"
