@@ -1,8 +1,9 @@
 /**
- * The feed against an in-test HTTP server that behaves like ingest-api and care-api at their
- * worst: 503 and 429 with Retry-After, answers lost after the check-in was accepted, per-item 429s
- * in batches. (The real services are exercised by their own tests and the end-to-end suite; this
- * one pins the client's retry and counting rules.) No Kafka, Cassandra or Redis is touched.
+ * The feed's retry and counting rules against an in-test HTTP server that behaves like ingest-api
+ * and care-api at their worst, including what the real ones cannot be made to do on demand:
+ * answers lost after the check-in was accepted, a 503 on enrolment, a 409. (The posting mode
+ * against the real ingest-api, its rate limit and a Kafka outage: feed.ingest.int-spec.ts.)
+ * No Kafka, Cassandra or Redis is touched.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';

@@ -6,14 +6,14 @@
 import { ENGAGEMENT_RULE_CODE } from './catalogue';
 import { alertId, decideAlerts } from './alerts';
 import { BASELINE_METRICS, BaselineView, MetricSpec, baselineView } from './baseline';
-import { baselineFactor } from './baseline-factors';
+import { SUSTAINED_POINTS, baselineFactor } from './baseline-factors';
 import { fmt, fmtAuto } from './format';
 import { emptySeries, foldVitals } from './history';
 import { computeNews2 } from './news2';
 import { TemperingContext, news2Factors } from './news2-factors';
 import { ResolvedOptions, resolveOptions } from './options';
 import { chestPainFactor, factor, glucoseFactors, heartFailureWeightFactors, questionnaireFactors, supportingFactors } from './rules';
-import { CleanVitals, sanitize } from './sanitize';
+import { CleanSymptoms, CleanVitals, sanitize } from './sanitize';
 import { combine, sortFactors } from './score';
 import { formatInstant, formatInstantForPeople, parseInstant } from './time';
 import {
@@ -107,7 +107,7 @@ function personalOne(
 }
 
 /** v1: baselines of the metrics present (as they were before this check-in), and their deviation factors. */
-function personal(state: PatientState, v: CleanVitals, at: number, opts: ResolvedOptions): PersonalResult {
+function personal(state: PatientState, v: CleanVitals, at: number, opts: ResolvedOptions, symptomatic: boolean): PersonalResult {
   const series = state.history.series;
   const out: PersonalResult = {
     // A fixed shape (every key present) keeps property access fast.
@@ -121,6 +121,57 @@ function personal(state: PatientState, v: CleanVitals, at: number, opts: Resolve
   personalOne(out, series, SPECS.systolicBp, v.systolicBp, 'systolicBp', at, opts);
   personalOne(out, series, SPECS.temperatureC, v.temperatureC, 'temperature', at, opts);
   personalOne(out, series, SPECS.weightKg, v.weightKg, null, at, opts);
+  confirmConcordant(out.factors, symptomatic);
+  return out;
+}
+
+/**
+ * Concordance (v1): a first deviation counts at once (medium) when another vital deviates from its
+ * own baseline at the same check-in, or the patient reports marked breathlessness or swelling
+ * (3 or 4 of 4) or chest pain with it. Measurement error is independent across devices and does
+ * not make a patient breathless, so a deviation with a second sign is rarely noise, while
+ * deterioration moves several at once. SpO2 and pulse alone do not confirm each other (one probe:
+ * a motion artefact moves both). Weight is not counted here (its rules have their own
+ * confirmation, confirmWeightFactor).
+ */
+function confirmConcordant(factors: RiskFactor[], symptomatic: boolean): void {
+  const vitals = factors.filter((f) => f.domain === 'baseline');
+  if (vitals.length === 0 || (!symptomatic && vitals.length === 1)) return;
+  if (!symptomatic && vitals.length === 2 && vitals.every((f) => f.code === SPECS.spo2.code || f.code === SPECS.heartRate.code)) return;
+  for (let i = 0; i < factors.length; i++) {
+    const f = factors[i];
+    if (f.domain !== 'baseline' || f.severity !== 'info') continue;
+    const others = vitals.filter((o) => o.code !== f.code).map((o) => o.label);
+    const signs = [...others, ...(symptomatic ? ['marked breathlessness, swelling or chest pain reported'] : [])];
+    factors[i] = {
+      ...f,
+      points: SUSTAINED_POINTS,
+      severity: 'medium',
+      message: `${f.message} Counted at once, with a second sign at this check-in (${signs.join('; ')}): a concordant change.`,
+    };
+  }
+}
+
+/** Marked breathlessness or swelling (3 or 4 of 4), or chest pain: a second sign for v1's confirmations. */
+function symptomaticOf(s: CleanSymptoms): boolean {
+  return (s.breathlessness ?? 0) >= 3 || (s.swelling ?? 0) >= 3 || s.chestPain === true;
+}
+
+const PARAM_OF_CODE: Readonly<Record<string, News2Parameter>> = {
+  [SPECS.spo2.code]: 'spo2',
+  [SPECS.heartRate.code]: 'heartRate',
+  [SPECS.respiratoryRate.code]: 'respiratoryRate',
+  [SPECS.systolicBp.code]: 'systolicBp',
+  [SPECS.temperatureC.code]: 'temperature',
+};
+
+/** The NEWS2 parameters whose vital deviates from its baseline (any severity) at this check-in. */
+function deviatingParams(factors: readonly RiskFactor[]): Set<News2Parameter> {
+  const out = new Set<News2Parameter>();
+  for (const f of factors) {
+    const p = PARAM_OF_CODE[f.code];
+    if (p !== undefined) out.add(p);
+  }
   return out;
 }
 
@@ -173,7 +224,8 @@ export function scoreCheckIn(
   // 1. NEWS2, tempered by personal baselines in v1.
   const comp = computeNews2(v, scale);
   let personalResult: PersonalResult | null = null;
-  if (model === 'v1') personalResult = personal(state, v, at, opts);
+  const symptomatic = symptomaticOf(clean.symptoms);
+  if (model === 'v1') personalResult = personal(state, v, at, opts, symptomatic);
   let news2: News2Summary | null = null;
   if (comp !== null) {
     const ctx: TemperingContext | null =
@@ -186,6 +238,8 @@ export function scoreCheckIn(
             minReadings: opts.baselineMinReadings,
             views: personalResult.views,
             oxygenSeries: state.history.series.onOxygen,
+            deviating: deviatingParams(personalResult.factors),
+            symptomatic,
           };
     const nf = news2Factors(comp, scale, v.onOxygen !== undefined, ctx);
     for (const f of nf.factors) factors.push(f);

@@ -121,6 +121,10 @@ export interface TemperingContext {
   /** Baseline of each numeric parameter's series (null while warming up). */
   readonly views: Readonly<Partial<Record<News2Parameter, BaselineView | null>>>;
   readonly oxygenSeries: Series;
+  /** NEWS2 parameters whose vital deviates from its personal baseline at this check-in (v1 baseline factors). */
+  readonly deviating: ReadonlySet<News2Parameter>;
+  /** Marked breathlessness or swelling (3 or 4 of 4), or chest pain, reported with this check-in. */
+  readonly symptomatic: boolean;
 }
 
 interface Counted {
@@ -241,10 +245,13 @@ export function news2Factors(comp: News2Computation, scale: Spo2Scale, oxygenKno
   let countedTotal = 0;
   let countedThree = false;
   const onOxygen = onOxygenOf(comp);
-  for (const p of comp.params) {
+  const tempered = comp.params.map((p) => (p.result.points === 0 ? null : ctx === null ? { counted: p.result.points, note: '' } : temper(p.param, p.value, p.result.points, ctx)));
+  if (ctx !== null) holdLoneThree(comp, tempered, ctx);
+  for (let i = 0; i < comp.params.length; i++) {
+    const p = comp.params[i];
     const raw = p.result.points;
-    if (raw === 0) continue;
-    const c = ctx === null ? { counted: raw, note: '' } : temper(p.param, p.value, raw, ctx);
+    const c = tempered[i];
+    if (c === null) continue;
     countedTotal += c.counted;
     if (c.counted === 3) countedThree = true;
     const severity: Severity = c.counted === 3 ? 'medium' : c.counted > 0 ? 'low' : 'info';
@@ -279,6 +286,42 @@ export function news2Factors(comp: News2Computation, scale: Spo2Scale, oxygenKno
     factors.unshift(factor('news2.total', 'news2', countedTotal, '0–4 low; single 3 low-medium; 5–6 medium; ≥7 high', points, severity, message, label));
   }
   return { factors, countedTotal, countedLevel };
+}
+
+/** SpO2 and pulse come from the same probe: a motion artefact moves both, so neither confirms the other. */
+const SAME_PROBE: Readonly<Partial<Record<News2Parameter, News2Parameter>>> = { spo2: 'heartRate', heartRate: 'spo2' };
+
+/**
+ * v1: a lone red score waits for confirmation. When the only reason for "low-medium" is one
+ * parameter scoring 3, with a trusted baseline, within the safety limits and within the patient's
+ * own spread (not a baseline deviation), it counts 2 (low) unless one of the previous two readings
+ * of it in the past 7 days also scored 3, another vital deviates from its baseline at this
+ * check-in, or marked breathlessness, swelling or chest pain is reported with it. One home reading
+ * in the 3 band, alone and within the patient's usual swing, is most often noise; a repeat or a
+ * second sign counts all 3 at once. Within the safety limits this only concerns SpO2 (scale 1:
+ * 85–91%) and systolic BP 86–90 mmHg.
+ */
+function holdLoneThree(comp: News2Computation, tempered: (Counted | null)[], ctx: TemperingContext): void {
+  let total = 0;
+  let three = -1;
+  for (let i = 0; i < tempered.length; i++) {
+    const c = tempered[i];
+    if (c === null) continue;
+    total += c.counted;
+    if (c.counted === 3) three = three === -1 ? i : -2;
+  }
+  if (three < 0 || total >= 5) return;
+  const p = comp.params[three];
+  const view = ctx.views[p.param];
+  if (view === null || view === undefined || typeof p.value !== 'number' || beyondSafety(p.param, p.value)) return;
+  for (const x of view.previous) if (pointsOf(p.param, x, ctx.scale, ctx.onOxygen).points === 3) return;
+  if (ctx.symptomatic || ctx.deviating.has(p.param)) return;
+  for (const q of ctx.deviating) if (SAME_PROBE[p.param] !== q) return;
+  const c = tempered[three] as Counted;
+  tempered[three] = {
+    counted: 2,
+    note: `${c.note} A single reading in the 3 band, within this patient's usual swing, not seen in the previous readings of the past 7 days and with no second sign: 2 of the 3 points count until a repeat confirms it.`,
+  };
 }
 
 function onOxygenOf(comp: News2Computation): boolean {
