@@ -19,12 +19,14 @@ export class ServiceProcess {
   private child: ChildProcess | null = null;
   private output = '';
   private exitInfo: string | null = null;
+  private truncated = false;
 
   constructor(
     readonly name: string,
     readonly main: string,
     readonly env: Record<string, string>,
-    readonly opts: { readyPath?: string; readyTimeoutMs?: number } = {},
+    /** `outputLimitChars`: how much of stdout + stderr is kept (default 20,000; a log-content test keeps all). */
+    readonly opts: { readyPath?: string; readyTimeoutMs?: number; outputLimitChars?: number } = {},
   ) {
     if (!env['PORT']) throw new Error(`${name}: give a PORT`);
   }
@@ -46,6 +48,16 @@ export class ServiceProcess {
     return this.output.slice(-chars);
   }
 
+  /** Everything kept of stdout and stderr (the last `outputLimitChars`), across restarts. */
+  get keptOutput(): string {
+    return this.output;
+  }
+
+  /** True once more output was written than `outputLimitChars` keeps. */
+  get outputTruncated(): boolean {
+    return this.truncated;
+  }
+
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     this.exitInfo = null;
@@ -55,8 +67,13 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    const limit = this.opts.outputLimitChars ?? 20_000;
     const keep = (d: Buffer) => {
-      this.output = (this.output + d.toString()).slice(-20_000);
+      this.output += d.toString();
+      if (this.output.length > limit) {
+        this.output = this.output.slice(-limit);
+        this.truncated = true;
+      }
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);

@@ -41,6 +41,10 @@ export interface StackOptions {
   careApiAfter?: Promise<unknown>;
   /** Extra environment per service. */
   env?: Partial<Record<'ingest' | 'scorer' | 'writer' | 'care', Record<string, string>>>;
+  /** Extra environment for all four services (the per-service `env` wins over it). */
+  envAll?: Record<string, string>;
+  /** stdout + stderr kept per service (ServiceProcess `outputLimitChars`; default 20,000). */
+  outputLimitChars?: number;
 }
 
 export async function startVigilStack(label: string, opts: StackOptions = {}): Promise<VigilStack> {
@@ -65,9 +69,11 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
     AUTH_HS256_SECRET: DEV_HS256_SECRET,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
+    ...opts.envAll,
   };
+  const processOpts = { outputLimitChars: opts.outputLimitChars };
   const [pIngest, pScorer, pWriter, pCare] = ports.map(String);
-  const ingest = new ServiceProcess('ingest-api', 'apps/ingest-api/src/main.ts', { ...common, PORT: pIngest, ...opts.env?.ingest });
+  const ingest = new ServiceProcess('ingest-api', 'apps/ingest-api/src/main.ts', { ...common, PORT: pIngest, ...opts.env?.ingest }, processOpts);
   const scorer = new ServiceProcess('risk-scorer', 'apps/risk-scorer/src/main.ts', {
     ...common,
     PORT: pScorer,
@@ -75,14 +81,14 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
     // Time-driven "no check-in" alerts are not what these tests look at.
     ENGAGEMENT_ENABLED: 'false',
     ...opts.env?.scorer,
-  });
+  }, processOpts);
   const writer = new ServiceProcess('timeseries-writer', 'apps/timeseries-writer/src/main.ts', {
     ...common,
     PORT: pWriter,
     WRITER_GROUP_ID: `${label}-writer-${run}`,
     ...opts.env?.writer,
-  });
-  const care = new ServiceProcess('care-api', 'apps/care-api/src/main.ts', { ...common, PORT: pCare, KAFKA_GROUP_ID: `${label}-care-${run}`, ...opts.env?.care });
+  }, processOpts);
+  const care = new ServiceProcess('care-api', 'apps/care-api/src/main.ts', { ...common, PORT: pCare, KAFKA_GROUP_ID: `${label}-care-${run}`, ...opts.env?.care }, processOpts);
 
   const services = [ingest, scorer, writer, care];
   const close = async () => {

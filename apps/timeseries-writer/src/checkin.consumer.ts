@@ -2,9 +2,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload, RpcException } from '@nestjs/microservices';
 import { TOPICS } from '@vigil/contracts';
 import { BATCH, describeError, type BatchHandlerResult, type ConsumedEvent } from '@vigil/messaging';
+import { startBatchSpan } from '@vigil/observability';
 import { CheckInBatchWriter } from './checkin-batch.writer';
 import { WriterMetrics } from './writer.metrics';
-import { CONSUMER_STATS, type ConsumerStatsSource } from './writer.tokens';
 
 /**
  * A failed write (Cassandra down, timeouts): retried by the transport with back-off. An RpcException
@@ -35,18 +35,24 @@ export class CheckInConsumer {
   constructor(
     @Inject(CheckInBatchWriter) private readonly writer: CheckInBatchWriter,
     @Inject(WriterMetrics) private readonly metrics: WriterMetrics,
-    @Inject(CONSUMER_STATS) private readonly consumerStats: ConsumerStatsSource,
   ) {}
 
   @EventPattern(TOPICS.checkins, BATCH)
-  async handle(@Payload() events: ConsumedEvent[]): Promise<BatchHandlerResult> {
+  handle(@Payload() events: ConsumedEvent[]): Promise<BatchHandlerResult> {
+    // One span for the batch's writes (its Cassandra calls are children): it continues the check-in's
+    // trace when the batch holds one trace, else it links to each (libs/observability, startBatchSpan).
+    return startBatchSpan(`handle ${TOPICS.checkins}`, events.map((e) => e.event.traceparent), () => this.write(events), {
+      attributes: { 'messaging.destination.name': TOPICS.checkins, 'messaging.batch.message_count': events.length },
+    });
+  }
+
+  private async write(events: ConsumedEvent[]): Promise<BatchHandlerResult> {
     const stop = this.metrics.batchSeconds.startTimer();
     try {
       const out = await this.writer.handle(events);
       const dead = out.deadLetters ?? [];
       stop({ outcome: 'ok' });
       this.metrics.batchDone({ ...out, events: events.length, deadLetters: dead.length, reasons: dead.map((d) => d.reason) });
-      this.metrics.updateLag(this.consumerStats());
       return { deadLetters: dead };
     } catch (e) {
       stop({ outcome: 'error' });

@@ -62,6 +62,7 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
   });
   // One registry per app (in-process tests and the benchmark start several writers in one process).
   const metrics = createMetrics({ service: 'timeseries-writer', defaultMetrics: options.defaultMetrics ?? true });
+  metrics.trackConsumerLag(() => server.stats()); // kafka_consumer_lag, read at every scrape
   const app = await NestFactory.create<NestFastifyApplication>(
     WriterModule.forRoot({
       cassandra,
@@ -69,7 +70,6 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
       concurrency: config.WRITER_CONCURRENCY,
       groupId: config.WRITER_GROUP_ID,
       consumerReady: () => server.isReady(),
-      consumerStats: () => server.stats(),
       metrics,
       logger,
     }),

@@ -8,9 +8,22 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { prefixedTopic, TOPICS } from '@vigil/contracts';
-import { countRows, createTestKeyspace, PrivateServer, startPrivateServer, TestKeyspace } from '@vigil/testing';
+import {
+  countRows,
+  createTestKeyspace,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  freePort,
+  PrivateServer,
+  startPrivateServer,
+  TestKeyspace,
+  testKafka,
+  uniquePrefix,
+  uniqueRedisPrefix,
+} from '@vigil/testing';
 import { createCassandraClient } from '@vigil/storage';
 import { createTestTopics, manyCheckIns, OBSERVATIONS_PER_CHECKIN, publishAll, TestKafka, waitUntil } from './test/fixtures';
+import { scrapeLag } from './test/scrape';
 
 jest.setTimeout(600_000);
 
@@ -64,8 +77,8 @@ interface Child {
   output: () => string;
 }
 
-function startWriterProcess(env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['-r', './tools/register.js', 'apps/timeseries-writer/src/main.ts'], {
+function startWriterProcess(env: Record<string, string>, main = 'apps/timeseries-writer/src/main.ts'): Child {
+  const proc = spawn(process.execPath, ['-r', './tools/register.js', main], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,6 +111,23 @@ function writerEnv(ks: TestKeyspace, topics: TestKafka, groupId: string, concurr
   };
 }
 
+/**
+ * A risk-scorer on the same private Cassandra, only to watch its readiness follow Cassandra: it
+ * consumes its own (empty) topics, so it adds no load to the write path under test.
+ */
+async function startIdleScorer(ks: TestKeyspace): Promise<{ child: Child; url: string }> {
+  const [prefix, redisPrefix, groupId, port] = [uniquePrefix('fault-scorer'), uniqueRedisPrefix('fault_scorer'), `scorer-fault-${Date.now()}`, await freePort()];
+  cleanup.push(
+    () => deleteRedisPrefix(redisPrefix),
+    async () => {
+      const kafka = testKafka('fault-scorer-cleanup');
+      await deleteTestTopics(kafka, prefix, [groupId]);
+    },
+  );
+  const env = { ...cassandra.env, CASSANDRA_KEYSPACE: ks.keyspace, TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: groupId, REDIS_KEY_PREFIX: redisPrefix, ENGAGEMENT_ENABLED: 'false', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  return { child: startWriterProcess(env, 'apps/risk-scorer/src/main.ts'), url: `http://127.0.0.1:${port}` };
+}
+
 /** The HTTP base URL a writer child prints once listening. */
 async function writerUrl(child: Child): Promise<string> {
   let url = '';
@@ -105,12 +135,16 @@ async function writerUrl(child: Child): Promise<string> {
   return url.replace('[::1]', '127.0.0.1');
 }
 
-it('Cassandra stopped while 5,000 check-ins are flowing, then started again: every check-in stored exactly once', async () => {
+it('Cassandra stopped while 5,000 check-ins are flowing, then started again: every check-in stored exactly once; readiness and lag follow', async () => {
   const t0 = Date.now();
   const { ks, topics } = await setup('fault_cass');
-  const writer = startWriterProcess(writerEnv(ks, topics, `writer-cass-${Date.now()}`, '32'));
+  const groupId = `writer-cass-${Date.now()}`;
+  const writer = startWriterProcess(writerEnv(ks, topics, groupId, '32'));
+  const scorer = await startIdleScorer(ks);
   const url = await writerUrl(writer);
-  await waitUntil(async () => (await fetch(`${url}/health/ready`).catch(() => null))?.status === 200, 120_000, 'the writer ready');
+  const readiness = async (base: string) => (await fetch(`${base}/health/ready`).catch(() => null))?.status;
+  await waitUntil(async () => (await readiness(url)) === 200, 120_000, 'the writer ready');
+  await waitUntil(async () => (await readiness(scorer.url)) === 200, 120_000, 'the scorer ready');
   const stored = () => countRows(ks.client, ks.keyspace, 'checkins_by_patient');
   const failedAttempts = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
@@ -119,8 +153,9 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   const rejoins = () => (writer.output().match(/re-joining the group/g) ?? []).length;
 
   const events = manyCheckIns(N, PATIENTS);
+  const HELD = 500; // published only while Cassandra is down: the lag must grow by them
   const publishing = (async () => {
-    for (let i = 0; i < N; i += 250) {
+    for (let i = 0; i < N - HELD; i += 250) {
       await publishAll(topics.publisher, events.slice(i, i + 250));
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -132,14 +167,31 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   await cassandra.stop();
   const stoppedAt = Date.now();
   await waitUntil(async () => (await failedAttempts()) > 0, 60_000, 'writes failing');
-  expect((await fetch(`${url}/health/ready`)).status).toBe(503);
+  const notReady = await fetch(`${url}/health/ready`);
+  expect(notReady.status).toBe(503);
+  // Cassandra is what holds it back; the consumer stays in its group while its partitions retry.
+  expect(await notReady.json()).toMatchObject({ error: { cassandra: { status: 'down' } }, info: { 'kafka-consumer': { status: 'up' } } });
+  await waitUntil(async () => (await readiness(scorer.url)) === 503, 30_000, 'the scorer not ready');
+  expect(await (await fetch(`${scorer.url}/health/ready`)).json()).toMatchObject({ error: { cassandra: { status: 'down' } } });
   const rejoinsBefore = rejoins();
   await publishing; // the rest keeps flowing into Kafka while Cassandra is down
+  // Every partition is held in its retry loop: kafka_consumer_lag on /metrics rises as check-ins arrive.
+  let lagDown = 0;
+  await waitUntil(async () => (lagDown = (await scrapeLag(url, groupId)).total) > 0, 60_000, 'a lag while Cassandra is down', 250);
+  await publishAll(topics.publisher, events.slice(N - HELD));
+  let lagDownLater = 0;
+  await waitUntil(async () => (lagDownLater = (await scrapeLag(url, groupId)).total) >= lagDown + HELD, 60_000, `the lag to grow past ${lagDown} + ${HELD}`, 250);
   await cassandra.up();
   const restartedAt = Date.now();
   ks.client = createCassandraClient(ks.config, { keyspace: null });
   await waitUntil(async () => (await stored()) >= N, 240_000, 'all check-ins written', 250);
   const caughtUp = Date.now();
+  // Back: ready again, and the lag falls to 0 on every partition.
+  await waitUntil(async () => (await readiness(url)) === 200, 60_000, 'the writer ready again', 250);
+  await waitUntil(async () => (await readiness(scorer.url)) === 200, 120_000, 'the scorer ready again', 250);
+  let lagAfter = await scrapeLag(url, groupId);
+  await waitUntil(async () => (lagAfter = await scrapeLag(url, groupId)).total === 0, 60_000, 'the lag back to 0', 250);
+  expect([...lagAfter.partitions.values()]).toEqual([0, 0, 0]);
   // A failing batch was retried for the whole outage (over a minute) with the partition held:
   // heartbeats kept the member in its group (session timeout 15 s), no rebalance.
   expect(rejoins()).toBe(rejoinsBefore);
@@ -149,7 +201,7 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   expect(writer.output()).toMatch(DRAINED);
   await expectExactlyOnce(ks, events.map((e) => e.data.checkInId));
   process.stdout.write(
-    `cassandra fault: down ${restartedAt - stoppedAt} ms (${failed} failed attempts), caught up ${caughtUp - restartedAt} ms after the restart; test body ${Date.now() - t0} ms\n`,
+    `cassandra fault: down ${restartedAt - stoppedAt} ms (${failed} failed attempts; lag ${lagDown} then ${lagDownLater}), caught up ${caughtUp - restartedAt} ms after the restart; test body ${Date.now() - t0} ms\n`,
   );
 });
 

@@ -1,12 +1,11 @@
 import { TOPICS } from '@vigil/contracts';
-import type { ConsumerStats } from '@vigil/messaging';
 import type { VigilMetrics } from '@vigil/observability';
 import type { Counter, Histogram } from 'prom-client';
 
 /**
  * The writer's metrics, on the service's VigilMetrics registry (label names are PHI-guarded there):
  * the shared consumer vocabulary (messages_processed_total, messages_dead_lettered_total,
- * messages_failed_total, kafka_consumer_lag) plus writer_* series. Labels: topic, group, reason only.
+ * messages_failed_total; kafka_consumer_lag is tracked in writer.app.ts) plus writer_* series. Labels: topic, group, reason only.
  */
 export class WriterMetrics {
   readonly checkIns: Counter<never>;
@@ -38,12 +37,5 @@ export class WriterMetrics {
 
   batchFailed(): void {
     this.vigil.messagesFailed.inc({ topic: TOPICS.checkins, group: this.group });
-  }
-
-  /** Lag per partition from the transport's view (after each batch). */
-  updateLag(stats: ConsumerStats): void {
-    for (const p of stats.partitions) {
-      if (p.lag !== null) this.vigil.kafkaConsumerLag.set({ topic: p.topic, partition: String(p.partition), group: this.group }, p.lag);
-    }
   }
 }

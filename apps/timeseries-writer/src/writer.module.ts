@@ -6,7 +6,7 @@ import { CheckInArchiveRepository, ObservationRepository } from '@vigil/storage'
 import { CheckInBatchWriter } from './checkin-batch.writer';
 import { CheckInConsumer } from './checkin.consumer';
 import { WriterMetrics } from './writer.metrics';
-import { CASSANDRA_CLIENT, CONSUMER_STATS, type ConsumerStatsSource } from './writer.tokens';
+import { CASSANDRA_CLIENT } from './writer.tokens';
 
 export interface WriterModuleOptions {
   cassandra: Client;
@@ -14,7 +14,6 @@ export interface WriterModuleOptions {
   concurrency: number;
   groupId: string;
   consumerReady: () => boolean;
-  consumerStats: ConsumerStatsSource;
   metrics: VigilMetrics;
   logger?: Logger;
 }
@@ -59,7 +58,6 @@ export class WriterModule {
       providers: [
         { provide: CASSANDRA_CLIENT, useValue: o.cassandra },
         { provide: WRITER_LOGGER, useValue: o.logger },
-        { provide: CONSUMER_STATS, useValue: o.consumerStats },
         { provide: WriterMetrics, useValue: new WriterMetrics(o.metrics, o.groupId) },
         { provide: CheckInBatchWriter, useValue: new CheckInBatchWriter(o.cassandra, observations, archive, o.concurrency) },
         CassandraLifecycle,

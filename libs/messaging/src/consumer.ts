@@ -1,5 +1,5 @@
 import { DLQ_SUFFIX, TOPIC_SPECS, dlqTopic, prefixedTopic } from '@vigil/contracts';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff';
 import { KafkaEventContext, type ConsumedEvent } from './consumed-event';
 import { describeError } from './errors';
@@ -36,6 +36,11 @@ export interface BatchConsumerOptions {
   shutdownTimeoutMs?: number;
   /** Producer acknowledgement timeout for dead letters. Default 5000 ms. */
   dlqAckTimeoutMs?: number;
+  /**
+   * How often the high watermarks of this member's partitions are read from the broker, so the lag
+   * keeps growing while a partition is held (retrying, paused) and kafkajs fetches nothing. 0: never. Default 5000 ms.
+   */
+  lagRefreshMs?: number;
 }
 
 /** A handler of one base topic. */
@@ -73,8 +78,19 @@ interface PartitionState {
   partition: number;
   committed: string | null;
   lastProcessed: string | null;
+  /** First offset of the last fetched batch: the position when nothing was processed here yet. */
+  fetchedFrom: string | null;
   highWatermark: string | null;
   retrying: boolean;
+}
+
+/** The next offset this member will process: the furthest of what it processed, committed or fetched. */
+function position(p: PartitionState): bigint | null {
+  let best: bigint | null = null;
+  for (const o of [p.lastProcessed !== null ? nextOffset(p.lastProcessed) : null, p.committed, p.fetchedFrom]) {
+    if (o !== null && (best === null || BigInt(o) > best)) best = BigInt(o);
+  }
+  return best;
 }
 
 const TOPICS_WITHOUT_DLQ = new Set<string>(TOPIC_SPECS.filter((s) => !s.hasDlq).map((s) => s.name));
@@ -112,6 +128,9 @@ export class BatchConsumer {
   private inFlight = 0;
   private readonly counters = { processed: 0, failed: 0, deadLettered: 0, skipped: 0 };
   private readonly listeners: [string, (e: unknown) => void][] = [];
+  private lagTimer: ReturnType<typeof setInterval> | null = null;
+  private admin: { client: Admin; connected: Promise<void> } | null = null;
+  private refreshingLag = false;
 
   constructor(
     private readonly opts: BatchConsumerOptions,
@@ -202,14 +221,14 @@ export class BatchConsumer {
       ...this.counters,
       inFlightBatches: this.inFlight,
       partitions: [...this.partitions.values()].map((p) => {
-        const next = p.lastProcessed !== null ? nextOffset(p.lastProcessed) : p.committed;
+        const next = position(p);
         return {
           topic: p.topic,
           partition: p.partition,
           committedOffset: p.committed,
           lastProcessedOffset: p.lastProcessed,
           highWatermark: p.highWatermark,
-          lag: p.highWatermark !== null && next !== null ? Math.max(0, Number(BigInt(p.highWatermark) - BigInt(next))) : null,
+          lag: p.highWatermark !== null && next !== null ? Math.max(0, Number(BigInt(p.highWatermark) - next)) : null,
           retrying: p.retrying,
         };
       }),
@@ -244,6 +263,7 @@ export class BatchConsumer {
     this.stopping = true;
     this.abort.abort();
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
     const consumer = this.consumer;
     const timeoutMs = this.opts.shutdownTimeoutMs ?? 25_000;
     if (consumer) {
@@ -261,15 +281,18 @@ export class BatchConsumer {
       if (timedOut) this.log.warn('in-flight handlers did not finish in time; uncommitted messages will be redelivered', { groupId: this.opts.groupId, duration: timeoutMs });
     }
     this.ready = false;
+    await this.admin?.client.disconnect().catch(() => undefined);
     await this.publisher.disconnect();
   }
 
   // --- internals -----------------------------------------------------------------------------
 
   private attachInstrumentation(consumer: Consumer): void {
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.ready = true;
       this.restartAttempt = 0;
+      this.forgetRevoked(e.payload.memberAssignment);
+      this.startLagRefresh();
     });
     consumer.on(consumer.events.STOP, () => {
       this.ready = false;
@@ -310,6 +333,46 @@ export class BatchConsumer {
     this.restartTimer.unref?.();
   }
 
+  /** Drops the state of partitions another member owns now (their lag is that member's to report). */
+  private forgetRevoked(assignment: Record<string, number[]>): void {
+    const owned = new Set(Object.entries(assignment).flatMap(([topic, ps]) => ps.map((p) => `${this.baseTopic(topic)}|${p}`)));
+    for (const key of this.partitions.keys()) if (!owned.has(key)) this.partitions.delete(key);
+  }
+
+  private startLagRefresh(): void {
+    const every = this.opts.lagRefreshMs ?? 5000;
+    if (every <= 0 || this.lagTimer || this.stopping) return;
+    this.lagTimer = setInterval(() => void this.refreshHighWatermarks(), every);
+    this.lagTimer.unref?.();
+  }
+
+  /** One ListOffsets request per topic: raises the known partitions' high watermarks. */
+  private async refreshHighWatermarks(): Promise<void> {
+    if (this.refreshingLag || !this.isReady() || this.partitions.size === 0) return;
+    this.refreshingLag = true;
+    try {
+      if (!this.admin) {
+        const client = this.kafka.admin();
+        this.admin = { client, connected: client.connect() };
+      }
+      const admin = this.admin;
+      await admin.connected.catch((e: unknown) => {
+        if (this.admin === admin) this.admin = null; // reconnect on the next tick
+        throw e;
+      });
+      for (const base of new Set([...this.partitions.values()].map((p) => p.topic))) {
+        for (const o of await admin.client.fetchTopicOffsets(prefixedTopic(base, this.prefix))) {
+          const s = this.partitions.get(`${base}|${o.partition}`);
+          if (s && (s.highWatermark === null || BigInt(o.high) > BigInt(s.highWatermark))) s.highWatermark = o.high;
+        }
+      }
+    } catch (e) {
+      this.log.debug('cannot read high watermarks (lag not refreshed)', { groupId: this.opts.groupId, error: describeError(e) });
+    } finally {
+      this.refreshingLag = false;
+    }
+  }
+
   private baseTopic(fullTopic: string): string {
     return this.prefix && fullTopic.startsWith(this.prefix) ? fullTopic.slice(this.prefix.length) : fullTopic;
   }
@@ -317,7 +380,7 @@ export class BatchConsumer {
   private partitionState(topic: string, partition: number): PartitionState {
     const key = `${topic}|${partition}`;
     let s = this.partitions.get(key);
-    if (!s) this.partitions.set(key, (s = { topic, partition, committed: null, lastProcessed: null, highWatermark: null, retrying: false }));
+    if (!s) this.partitions.set(key, (s = { topic, partition, committed: null, lastProcessed: null, fetchedFrom: null, highWatermark: null, retrying: false }));
     return s;
   }
 
@@ -326,8 +389,9 @@ export class BatchConsumer {
     const baseTopic = this.baseTopic(batch.topic);
     const handler = this.handlers.get(baseTopic);
     const state = this.partitionState(baseTopic, batch.partition);
-    state.highWatermark = batch.highWatermark;
+    if (state.highWatermark === null || BigInt(batch.highWatermark) > BigInt(state.highWatermark)) state.highWatermark = batch.highWatermark;
     if (!handler || batch.messages.length === 0) return;
+    state.fetchedFrom = batch.messages[0].offset;
 
     this.inFlight++;
     const group: { rebalance: unknown } = { rebalance: null };

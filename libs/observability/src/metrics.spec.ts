@@ -77,4 +77,24 @@ describe('VigilMetrics', () => {
     metrics.setConsumerLag({ topic: 't', partition: 0, group: 'g' }, '10', '10');
     expect(sample(await metrics.text(), 'kafka_consumer_lag', { topic: 't', partition: '0', group: 'g' })).toBe(0);
   });
+
+  it('reads tracked consumers at every scrape and drops partitions they no longer report', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let partitions = [
+      { topic: 'checkins.v1', partition: 0, lag: 5 },
+      { topic: 'checkins.v1', partition: 1, lag: null },
+    ];
+    const untrack = metrics.trackConsumerLag(() => ({ groupId: 'timeseries-writer', partitions }));
+    let text = await metrics.text();
+    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBe(5);
+    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined(); // unknown, not 0
+
+    partitions = [{ topic: 'checkins.v1', partition: 1, lag: 7 }]; // partition 0 revoked
+    text = await metrics.text();
+    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBeUndefined();
+    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBe(7);
+
+    untrack();
+    expect(sample(await metrics.text(), 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined();
+  });
 });

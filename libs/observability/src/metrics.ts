@@ -73,6 +73,14 @@ export interface CreateMetricsOptions {
 
 export type Outcome = 'ok' | 'error';
 
+/** A consumer's own view of its partitions (structurally libs/messaging's ConsumerStats). */
+export interface ConsumerLagSnapshot {
+  groupId: string;
+  partitions: readonly { topic: string; partition: number; lag: number | null }[];
+}
+
+type LagLabels = { topic: string; partition: string; group: string };
+
 /**
  * One service's metrics. The named metrics below are the shared vocabulary; a service adds its own
  * through `counter` / `gauge` / `histogram`, which apply the same label guard.
@@ -98,12 +106,21 @@ export class VigilMetrics {
   readonly alertsRaised: Counter<'rule' | 'severity'>;
   /** `sse_connections`: open Server-Sent Events streams. */
   readonly sseConnections: Gauge<never>;
+  /** Consumers whose lag is read at every scrape, with the series each one reported last time. */
+  private readonly lagSources = new Map<() => ConsumerLagSnapshot, Map<string, LagLabels>>();
 
   constructor(options: CreateMetricsOptions = {}) {
     if (options.service) this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
     this.httpRequestDuration = this.histogram('http_server_request_duration_seconds', 'HTTP requests by method, route pattern and status', ['method', 'route', 'status'], HTTP_BUCKETS);
-    this.kafkaConsumerLag = this.gauge('kafka_consumer_lag', 'Messages between the last processed offset and the high watermark, per partition', ['topic', 'partition', 'group']);
+    // Tracked consumers are read at scrape time, so the value is current even while a partition is held.
+    this.kafkaConsumerLag = new Gauge({
+      name: 'kafka_consumer_lag',
+      help: 'Messages between the last processed offset and the high watermark, per partition',
+      labelNames: ['topic', 'partition', 'group'],
+      registers: [this.registry],
+      collect: () => this.collectConsumerLag(),
+    });
     this.messagesProcessed = this.counter('messages_processed_total', 'Kafka messages processed successfully', ['topic', 'group']);
     this.messagesFailed = this.counter('messages_failed_total', 'Kafka message handling attempts that failed', ['topic', 'group']);
     this.messagesDeadLettered = this.counter('messages_dead_lettered_total', 'Kafka messages sent to the dead-letter topic', ['topic', 'group']);
@@ -148,6 +165,33 @@ export class VigilMetrics {
   setConsumerLag(labels: { topic: string; partition: number | string; group: string }, highWatermark: string, offset: string): void {
     const lag = BigInt(highWatermark) - BigInt(offset) - 1n;
     this.kafkaConsumerLag.set({ topic: labels.topic, partition: String(labels.partition), group: labels.group }, Number(lag < 0n ? 0n : lag));
+  }
+
+  /**
+   * Reports `kafka_consumer_lag` of a consumer at every scrape: `metrics.trackConsumerLag(() => server.stats())`.
+   * Partitions the consumer no longer reports (revoked in a rebalance) are removed. Returns an untrack function.
+   */
+  trackConsumerLag(source: () => ConsumerLagSnapshot): () => void {
+    this.lagSources.set(source, new Map());
+    return () => {
+      for (const labels of this.lagSources.get(source)?.values() ?? []) this.kafkaConsumerLag.remove(labels);
+      this.lagSources.delete(source);
+    };
+  }
+
+  private collectConsumerLag(): void {
+    for (const [source, previous] of this.lagSources) {
+      const current = new Map<string, LagLabels>();
+      const snapshot = source();
+      for (const p of snapshot.partitions) {
+        if (p.lag === null) continue;
+        const labels = { topic: p.topic, partition: String(p.partition), group: snapshot.groupId };
+        current.set(`${labels.topic}|${labels.partition}|${labels.group}`, labels);
+        this.kafkaConsumerLag.set(labels, p.lag);
+      }
+      for (const [key, labels] of previous) if (!current.has(key)) this.kafkaConsumerLag.remove(labels);
+      this.lagSources.set(source, current);
+    }
   }
 
   /** The Prometheus text exposition for /metrics (label names re-checked first). */

@@ -140,6 +140,62 @@ export async function startConsumerSpan<T>(
   });
 }
 
+/** Links one batch span carries at most (a batch can hold hundreds of events; a trace UI shows a few). */
+export const MAX_BATCH_LINKS = 128;
+
+function traceIdOf(traceparent: string): string | undefined {
+  const ctx = contextFromTraceparent(traceparent);
+  return ctx ? trace.getSpanContext(ctx)?.traceId : undefined;
+}
+
+/**
+ * One span for work that serves several events at once (the writer's Cassandra batches, the scorer's
+ * work for one patient). When every event that has a valid traceparent belongs to ONE trace (one
+ * check-in, or one POST of several), the span continues that trace as a child of the first event's
+ * traceparent, so "one check-in, one trace" holds through the consumer. Events of several traces
+ * cannot all be its parent: then it starts a new trace. Either way it links to the events'
+ * traceparents (distinct, at most MAX_BATCH_LINKS) and to the active span (kafkajs' poll span).
+ */
+export function startBatchSpan<T>(
+  name: string,
+  traceparents: Iterable<string | null | undefined>,
+  fn: (span: Span) => T | Promise<T>,
+  options: ConsumerSpanOptions = {},
+): Promise<T> {
+  const valid = [...new Set([...traceparents].filter((tp): tp is string => isValidTraceparent(tp)))];
+  const parent = new Set(valid.map(traceIdOf)).size === 1 ? valid[0] : undefined;
+  const links = linksFromTraceparents(valid.filter((tp) => tp !== parent).slice(0, MAX_BATCH_LINKS));
+  return startConsumerSpan(name, parent, fn, { ...options, links: [...(options.links ?? []), ...links] });
+}
+
+/**
+ * A synchronous span for one event's share of a batch's work (scoring one check-in). Its parent is
+ * the active span when that is already in the event's trace (a startBatchSpan that continued it),
+ * else the event's traceparent, linked to the active span; without a valid traceparent, the active
+ * span. `fn` runs with the span active, so `currentTraceparent()` inside it names this span: put it
+ * in the events this work produces. Errors are recorded and rethrown.
+ */
+export function withEventSpan<T>(name: string, traceparent: string | null | undefined, fn: (span: Span) => T, options: ConsumerSpanOptions = {}): T {
+  const activeSpan = trace.getActiveSpan()?.spanContext();
+  const active = activeSpan && isSpanContextValid(activeSpan) ? activeSpan : undefined;
+  const remote = contextFromTraceparent(traceparent);
+  const remoteTraceId = remote && trace.getSpanContext(remote)?.traceId;
+  const parent = remote && remoteTraceId !== active?.traceId ? remote : context.active();
+  const links = [...(options.links ?? [])];
+  if (active && parent === remote) links.push({ context: active });
+  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links }, parent);
+  return context.with(trace.setSpan(parent, span), () => {
+    try {
+      return fn(span);
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 /** An internal span around `fn`, child of the active span (e.g. `risk.score`, `sse.push`). */
 export async function withSpan<T>(name: string, fn: (span: Span) => T | Promise<T>, attributes?: Attributes): Promise<T> {
   return tracer().startActiveSpan(name, { attributes }, async (span) => {

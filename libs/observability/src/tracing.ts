@@ -7,6 +7,7 @@ import { trace } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import type { InMemorySpanExporter, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IncomingMessage } from 'node:http';
+import { parentProducerSpansOnEventTrace } from './kafka-producer-parent';
 import { PhiSafeSpanExporter } from './span-scrubber';
 
 export type TraceExporterKind = 'otlp' | 'console' | 'memory' | 'none';
@@ -193,6 +194,11 @@ function buildInstrumentations(ignoredPaths: RegExp) {
   const { CassandraDriverInstrumentation } =
     require('@opentelemetry/instrumentation-cassandra-driver') as typeof import('@opentelemetry/instrumentation-cassandra-driver');
   const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  // Message values are never recorded by this instrumentation; keys (pseudonymous patient ids) are.
+  const kafka = new KafkaJsInstrumentation();
+  if (!parentProducerSpansOnEventTrace(kafka)) {
+    warn('instrumentation-kafkajs has no _startProducerSpan: Kafka send spans are parented on the active context, not on their event');
+  }
   return [
     new HttpInstrumentation({
       // No request or response headers are captured (headersToSpanAttributes unset) and bodies are
@@ -202,8 +208,7 @@ function buildInstrumentations(ignoredPaths: RegExp) {
       requireParentforOutgoingSpans: true,
     }),
     new NestInstrumentation(),
-    // Message values are never recorded by this instrumentation; keys (pseudonymous patient ids) are.
-    new KafkaJsInstrumentation(),
+    kafka,
     // No CQL text and no parameters on spans.
     new CassandraDriverInstrumentation({ enhancedDatabaseReporting: false }),
     // Only the command name; arguments (keys and values) are dropped.
