@@ -14,14 +14,22 @@
  * Each patient's check-ins are 13 h apart in device time (beyond the 12 h alert cool-down; all
  * within the 30 days ingest accepts), so every check-in alerts. Latency = SSE receipt - POST start,
  * both on this process's clock. Prints a table; writes bench/results/e2e.json.
+ *
+ * Where the time goes: a tap consumer (its own group) notes when each check-in appears on
+ * checkins.v1 and its alert on alerts.v1, so each check-in's latency splits into three stages:
+ * ingest (POST start -> on checkins.v1), scorer (-> on alerts.v1), care-api (-> on the SSE client).
+ * The tap's own fetch delay (tens of ms) is in every "on topic" time alike, so it moves time from
+ * one stage to the previous one, never hides a queue of seconds.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fromKafkaRecord, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { openSse } from '@vigil/http';
+import { testKafka } from '@vigil/testing';
 import { alertingCheckIn, REPO_ROOT, startCareStack } from '../e2e/care-stack';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 200);
@@ -41,12 +49,40 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** CPU seconds a process has used (utime + stime of /proc/<pid>/stat), NaN if unreadable. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
+/** The machine's busy and total CPU seconds (all cores) from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const n = v.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0) / 100;
+  return { busy: total - (n[3] + n[4]) / 100, total };
+}
+
+/** The local servers' pids (deploy/local writes them; read only). */
+function serverPid(name: string): number | undefined {
+  const f = path.join(process.env['VIGIL_INFRA_DIR'] ?? path.join(REPO_ROOT, '.infra'), 'run', `${name}.pid`);
+  return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : undefined;
+}
+
 interface Sent {
   checkInId: string;
   sentAt: number;
   status?: number;
   postMs?: number;
   alertAt?: number;
+  /** When the tap saw the check-in on checkins.v1 / its alert on alerts.v1 (Date.now()). */
+  checkInOnTopicAt?: number;
+  alertOnTopicAt?: number;
 }
 
 interface PhaseResult {
@@ -74,6 +110,43 @@ interface PhaseResult {
   statuses: Record<string, number>;
   /** Server-side means over the phase from the services' /metrics (histogram sum / count deltas). */
   stages: Record<string, { count: number; meanMs: number }>;
+  /** Cores each process used on average while sending, and the machine's busy share (everyone's work). */
+  cpu: Record<string, number>;
+  /** Per check-in stage times from the tap (alerted check-ins seen on both topics): p50 / p99 ms. */
+  split: Record<'ingest' | 'scorer' | 'care', { n: number; p50: number; p99: number }>;
+}
+
+/**
+ * A consumer of checkins.v1 and alerts.v1 (fresh group) that stamps each check-in when it is seen on
+ * each topic. Resolves once it has joined, before anything is posted.
+ */
+async function startTap(prefix: string, byCheckIn: Map<string, Sent>): Promise<{ stop(): Promise<void> }> {
+  const kafka = testKafka('bench-e2e-tap');
+  const consumer = kafka.consumer({ groupId: `${prefix}bench-tap`, maxWaitTimeInMs: 20, minBytes: 1, sessionTimeout: 30_000, allowAutoTopicCreation: false });
+  const topics = { checkins: prefixedTopic(TOPICS.checkins, prefix), alerts: prefixedTopic(TOPICS.alerts, prefix) };
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.checkins, topics.alerts], fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 12,
+    eachBatch: async ({ batch }) => {
+      const now = Date.now();
+      for (const m of batch.messages) {
+        let data: { checkInId?: string };
+        try {
+          data = fromKafkaRecord<{ checkInId?: string }>({ key: m.key, value: m.value, headers: m.headers }).data;
+        } catch {
+          continue;
+        }
+        const s = data.checkInId ? byCheckIn.get(data.checkInId) : undefined;
+        if (!s) continue;
+        if (batch.topic === topics.checkins) s.checkInOnTopicAt ??= now;
+        else s.alertOnTopicAt ??= now;
+      }
+    },
+  });
+  await Promise.race([joined, sleep(60_000).then(() => Promise.reject(new Error('the tap consumer did not join its group in 60 s')))]);
+  return { stop: () => consumer.disconnect() };
 }
 
 /** Histograms whose mean over a phase tells where the time goes. */
@@ -145,11 +218,23 @@ async function main(): Promise<void> {
     });
     if (sse.status !== 200) throw new Error(`SSE answered ${sse.status}: ${sse.body}`);
     await sse.waitFor((es) => es.some((e) => e.event === 'ready'), 30_000, 'ready');
+    const tap = await startTap(stack.prefix, byCheckIn);
 
     const networkErrors = new Map<string, number>();
     // Keep-alive connections (Node's http: lighter than fetch for a steady stream of small POSTs).
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+    // No socket cap: an open-loop load is many phones, each with its own connection; a capped pool
+    // queues POSTs in this process once the server's answer takes longer than cap / rate (128
+    // sockets at 200/s: 640 ms), and that queue is the client's, not the service's.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     const stageUrls: Record<string, string> = { ingest: stack.ingest.url, scorer: stack.scorer.url, care: stack.cares[0].url };
+    const cpuPids: Record<string, number | undefined> = {
+      ingest: stack.ingest.proc.pid,
+      scorer: stack.scorer.proc.pid,
+      ...Object.fromEntries(stack.cares.map((c, i) => [`care${i + 1}`, c.proc.pid])),
+      bench: process.pid,
+      kafka: serverPid('kafka'),
+      cassandra: serverPid('cassandra'),
+    };
     if (stack.cares.length > 1) process.stdout.write('(care-api metrics are of the first instance only)\n');
     // Device times: patient p's k-th check-in at base + k * 13 h.
     const base = Date.now() - 29 * 86_400_000;
@@ -189,6 +274,7 @@ async function main(): Promise<void> {
       const total = Math.round(rate * seconds);
       const sent: Sent[] = [];
       const before = await scrape(stageUrls);
+      const cpu0 = { procs: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuSeconds(pid)])), machine: machineCpu() };
       const start = performance.now();
       let i = 0;
       while (i < total) {
@@ -197,6 +283,10 @@ async function main(): Promise<void> {
         await sleep(Math.max(1, Math.min(5, 1000 / rate)));
       }
       const elapsed = (performance.now() - start) / 1000;
+      // CPU while sending (the drain after it would dilute it).
+      const m1 = machineCpu();
+      const cpu: Record<string, number> = { machineBusy: Math.round(((m1.busy - cpu0.machine.busy) / (m1.total - cpu0.machine.total)) * 100) / 100 };
+      for (const [k, pid] of Object.entries(cpuPids)) cpu[k] = Math.round(((cpuSeconds(pid) - (cpu0.procs[k] ?? NaN)) / elapsed) * 100) / 100;
       const until = Date.now() + DRAIN_MS;
       while (Date.now() < until && sent.some((s) => s.alertAt === undefined && s.status !== 0 && (s.status === undefined || s.status === 202))) await sleep(100);
       const after = await scrape(stageUrls);
@@ -215,6 +305,20 @@ async function main(): Promise<void> {
       const lat = accepted.flatMap((s) => (s.alertAt === undefined ? [] : [s.alertAt - s.sentAt])).sort((a, b) => a - b);
       const postLat = accepted.map((s) => s.postMs ?? NaN).sort((a, b) => a - b);
       const after202 = accepted.flatMap((s) => (s.alertAt === undefined || s.postMs === undefined ? [] : [s.alertAt - s.sentAt - s.postMs])).sort((a, b) => a - b);
+      const traced = accepted.flatMap((s) =>
+        s.alertAt !== undefined && s.checkInOnTopicAt !== undefined && s.alertOnTopicAt !== undefined
+          ? [{ sent: s.sentAt, checkIn: s.checkInOnTopicAt, alert: s.alertOnTopicAt, sse: s.alertAt }]
+          : [],
+      );
+      const stat = (xs: number[]) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        return { n: sorted.length, p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)) };
+      };
+      const split: PhaseResult['split'] = {
+        ingest: stat(traced.map((t) => t.checkIn - t.sent)),
+        scorer: stat(traced.map((t) => t.alert - t.checkIn)),
+        care: stat(traced.map((t) => t.sse - t.alert)),
+      };
       const result: PhaseResult = {
         phase: name,
         targetRate: rate,
@@ -236,6 +340,8 @@ async function main(): Promise<void> {
         storedByCare: delta('stored'),
         statuses,
         stages,
+        split,
+        cpu,
       };
       return { result, next: first + total };
     }
@@ -247,6 +353,7 @@ async function main(): Promise<void> {
     process.stdout.write(`baseline done (${baseline.result.alerted}/${baseline.result.sent})\n`);
     const steady = await phase('steady', RATE, SECONDS, baseline.next);
     sse.close();
+    await tap.stop().catch(() => undefined);
 
     const rows = [baseline.result, steady.result];
     const head = ['phase', 'rate/s (target)', 'sent', '202', 'raised', 'stored', 'on SSE', 'POST p50', 'POST p99', 'e2e p50', 'e2e p90', 'e2e p99', 'e2e max', '202->SSE p50', '202->SSE p99'];
@@ -275,6 +382,26 @@ async function main(): Promise<void> {
     for (const r of rows) {
       process.stdout.write(`${r.phase}: POST statuses ${JSON.stringify(r.statuses)}; server-side means: `);
       process.stdout.write(`${STAGE_HISTOGRAMS.map(([k, what]) => `${what}: ${r.stages[k].meanMs} ms (n=${r.stages[k].count})`).join('; ')}\n`);
+    }
+    process.stdout.write('stages per check-in (tap on the topics; p50 / p99): ingest = POST start -> on checkins.v1; scorer = -> on alerts.v1; care-api = -> on the SSE client\n');
+    for (const r of rows) {
+      const f = (k: keyof PhaseResult['split']) => `${r.split[k].p50} / ${r.split[k].p99} ms`;
+      process.stdout.write(`  ${r.phase.padEnd(8)}  ingest ${f('ingest')}  scorer ${f('scorer')}  care-api ${f('care')}  (n=${r.split.ingest.n})\n`);
+    }
+    process.stdout.write('CPU while sending, in cores (machineBusy: busy share of all cores, other people\'s work included):\n');
+    for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
+    // What the services complained about (their JSON logs carry ids and counts only): stalls show up here.
+    for (const svc of [stack.ingest, stack.scorer, ...stack.cares]) {
+      const msgs = new Map<string, number>();
+      for (const l of svc.logs) {
+        try {
+          const o = JSON.parse(l) as { level?: number | string; msg?: string };
+          if (typeof o.level === 'number' ? o.level >= 40 : o.level === 'warn' || o.level === 'error') msgs.set(String(o.msg).slice(0, 80), (msgs.get(String(o.msg).slice(0, 80)) ?? 0) + 1);
+        } catch {
+          // not a JSON line
+        }
+      }
+      if (msgs.size) process.stdout.write(`${svc.name} warnings/errors: ${JSON.stringify(Object.fromEntries(msgs))}\n`);
     }
     if (networkErrors.size) process.stdout.write(`client-side POST failures: ${JSON.stringify(Object.fromEntries(networkErrors))}\n`);
     process.stdout.write('raised: alerts.v1 events the scorer published; stored: raised events care-api stored; on SSE: check-ins whose alert reached the client.\n');

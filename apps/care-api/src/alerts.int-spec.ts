@@ -4,10 +4,10 @@
  * alerts.v1 (what the risk-scorer does), SSE clients on both instances.
  */
 import Redis from 'ioredis';
-import { allTopicSpecs, AlertRaisedData, dlqTopic, TOPICS, VigilEvent } from '@vigil/contracts';
+import { allTopicSpecs, AlertRaisedData, type AlertStreamData, type AuditRecordedData, dlqTopic, prefixedTopic, TOPICS, VigilEvent } from '@vigil/contracts';
 import { openSse, SseClientConnection, SseEvent } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
 import { AlertsRepository } from './alerts/alerts.repository';
 import { call, HttpResult, raisedEvent, startCare, TestCare, token } from './testing/support';
 
@@ -15,7 +15,7 @@ jest.setTimeout(60_000);
 
 const ORG = 'org-1';
 const OTHER_ORG = 'org-2';
-const alertsOf = (events: SseEvent[]) => events.filter((e) => e.event === 'alert').map((e) => JSON.parse(e.data) as { type: string; alertId: string; cursor: string; careTeamId: string; status: string });
+const alertsOf = (events: SseEvent[]) => events.filter((e) => e.event === 'alert').map((e) => JSON.parse(e.data) as AlertStreamData & { cursor: string });
 
 describe('care-api alert stream (two instances, real servers)', () => {
   let ks: TestKeyspace;
@@ -43,7 +43,7 @@ describe('care-api alert stream (two instances, real servers)', () => {
     prefix = uniquePrefix('care-alerts');
     redisPrefix = uniqueRedisPrefix('care-alerts');
     groupId = `care-api-${prefix}`;
-    const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients]);
+    const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients, TOPICS.audit]);
     [ks] = await Promise.all([createTestKeyspace('care_alerts'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
     const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, SSE_HEARTBEAT_MS: '400', LOG_LEVEL: 'warn' };
     [a, b] = await Promise.all([startCare(env), startCare(env)]);
@@ -271,6 +271,21 @@ describe('care-api alert stream (two instances, real servers)', () => {
     expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'nurse-a', action: 'alerts.stream.subscribe', patient: null })]));
     expect(rows.every((r) => typeof r.requestId === 'string' && r.requestId.length > 0)).toBe(true);
     expect(JSON.stringify(rows)).not.toMatch(/Chest pain|called the patient/); // no PHI values in the trail
+
+    // Every row is also on audit.v1 (same id), for the SIEM; a subscription (no patient) is keyed by the actor.
+    const published = (await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 })).map((r) => ({ key: r.key, id: r.event!.id, data: r.event!.data as AuditRecordedData }));
+    expect(published.map((p) => p.data)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'nurse-a', action: 'alerts.list.read', patientId: 'p-a1', resource: 'GET /v1/alerts', outcome: 'success' }),
+        expect.objectContaining({ actor: 'nurse-a', action: 'patient.alerts.read', patientId: 'p-b1', outcome: 'denied' }),
+        expect.objectContaining({ actor: 'nurse-a', action: 'alerts.stream.subscribe', patientId: null }),
+      ]),
+    );
+    expect(published.find((p) => p.data.action === 'alerts.stream.subscribe')?.key).toBe(published.find((p) => p.data.action === 'alerts.stream.subscribe')?.data.actor);
+    const ids = new Set(published.map((p) => p.id));
+    const rowIds = (await ks.client.execute(`SELECT id FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day = ?`, [ORG, new Date().toISOString().slice(0, 10)], { prepare: true })).rows.map((r) => String(r['id']));
+    expect(rowIds.filter((id) => !ids.has(id))).toEqual([]);
+    expect(JSON.stringify(published)).not.toMatch(/Chest pain|called the patient/);
   });
 
   it('answers every alerts endpoint for a wrong role, tenant or team without revealing anything', async () => {

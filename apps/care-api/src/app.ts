@@ -140,7 +140,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const cassandraStream = new CassandraAlertStream(cassandra, ks, vigil);
   const alertsRepo = new AlertsRepository(cassandra, ks, vigil);
   const patientsRepo = new PatientsRepository(cassandra, ks, vigil);
-  const audit = new AuditService(cassandra, ks, logger, metrics);
+  const audit = new AuditService({ client: cassandra, keyspace: ks, publisher }, logger, metrics);
   const access = new PatientAccess(patientsRepo, audit);
   const fanout = new AlertFanout({
     redisStream,
@@ -172,7 +172,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       );
       const cassandraReady = cassandra.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
       if (config.KAFKA_ENSURE_TOPICS) {
-        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts)]);
+        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit]);
         await ensureTopics(kafka, {
           prefix: config.TOPIC_PREFIX,
           partitions: config.KAFKA_TOPIC_PARTITIONS,

@@ -23,8 +23,12 @@ export const careConfigSchema = z.object({
   KAFKA_LINGER_MS: intFromEnv(0, 1000).default(2),
   /** alerts.v1 partitions processed at once by this instance (kafkajs partitionsConsumedConcurrently). */
   ALERT_CONSUMER_PARTITIONS: intFromEnv(1, 64).default(6),
-  /** Patients of one consumed alerts.v1 batch stored at once (a patient's events stay in order). */
-  ALERT_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(16),
+  /**
+   * Patients of one consumed alerts.v1 batch stored at once (a patient's events stay in order).
+   * Storing is four Cassandra / Redis round trips in a row, and a partition's next batch waits for
+   * this one: a batch takes ceil(patients / this) of those chains (bench/e2e.bench.ts).
+   */
+  ALERT_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(64),
   /** Heartbeat comment interval of every SSE stream (proxies close idle connections). */
   SSE_HEARTBEAT_MS: intFromEnv(50, 300_000).default(15_000),
   /** `retry:` sent to EventSource clients: how soon they reconnect after a drop. */

@@ -1,15 +1,16 @@
 /**
  * Enrolment, a patient's data (profile, observations, risk) and the audit trail, on the real
  * Kafka and Cassandra: tenant and team isolation on every endpoint, paging through a year of daily
- * check-ins, and reads that fail closed when the audit trail cannot be written.
+ * check-ins, the audit trail in its table and on audit.v1, and reads that fail closed when either
+ * cannot be written.
  */
 import { randomUUID } from 'crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
-import { allTopicSpecs, EVENT_TYPES, prefixedTopic, TOPICS } from '@vigil/contracts';
+import { allTopicSpecs, type AuditRecordedData, EVENT_SOURCES, EVENT_TYPES, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { monthBucket, ObservationRepository } from '@vigil/storage';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
 import { call, startCare, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
@@ -23,6 +24,8 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
   let redisPrefix: string;
   let care: TestCare;
   const kafka = testKafka('care-patients-test');
+  const mine = new Set<string>([TOPICS.alerts, TOPICS.patients, TOPICS.audit]);
+  const mySpecs = allTopicSpecs().filter((s) => mine.has(s.name));
   const t: Record<string, string> = {};
   const start = new Date(Date.UTC(new Date().getUTCFullYear() - 1, new Date().getUTCMonth(), new Date().getUTCDate(), 8));
   const days = 365;
@@ -37,8 +40,7 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
   beforeAll(async () => {
     prefix = uniquePrefix('care-patients');
     redisPrefix = uniqueRedisPrefix('care-patients');
-    const mine = new Set<string>([TOPICS.alerts, TOPICS.patients]);
-    [ks] = await Promise.all([createTestKeyspace('care_patients'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
+    [ks] = await Promise.all([createTestKeyspace('care_patients'), createTestTopics(kafka, prefix, mySpecs)]);
     care = await startCare(
       { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'info', DASHBOARD_DIR: dashboard },
       { waitForConsumer: false },
@@ -200,6 +202,31 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     expect(rows.every((x) => x.at instanceof Date)).toBe(true);
     const dump = JSON.stringify(rs.rows);
     expect(dump).not.toMatch(/77\.777\d|78\.5|heart-failure|SpO2 94/);
+
+    // The same records on audit.v1 (the read was answered only once they were acknowledged, so they are there now).
+    const published = await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 });
+    const events = published.map((r) => r.event!);
+    const obsRead = events.find((e) => (e.data as AuditRecordedData).requestId === 'req-audit-check-1');
+    expect(obsRead).toMatchObject({
+      type: EVENT_TYPES.auditRecorded,
+      source: EVENT_SOURCES.careApi,
+      subject: 'p-1',
+      tenantid: ORG,
+      data: { actor: 'nurse-a', actorRole: 'care-manager', tenantId: ORG, action: 'patient.observations.read', patientId: 'p-1', resource: 'GET /v1/patients/:id/observations metric=weightKg', requestId: 'req-audit-check-1', outcome: 'success' },
+    });
+    const obsData = obsRead!.data as AuditRecordedData;
+    expect(obsRead!.id).toBe(obsData.auditId);
+    // One trail, two copies: the event's id is the table row's id, and its time the row's.
+    const row = rs.rows.find((x) => x['request_id'] === 'req-audit-check-1')!;
+    expect([String(row['id']), (row['at'] as Date).toISOString()]).toEqual([obsData.auditId, obsData.at]);
+    expect(events.map((e) => e.data as AuditRecordedData)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'nurse-b', action: 'patient.profile.read', patientId: 'p-1', outcome: 'denied' }),
+        expect.objectContaining({ actor: 'admin-1', actorRole: 'care-admin', action: 'patient.enrol', patientId: 'p-1' }),
+      ]),
+    );
+    expect(published.find((x) => x.event === obsRead)?.key).toBe('p-1'); // keyed by patient: one patient's trail in order
+    expect(JSON.stringify(published.map((r) => [r.value?.toString(), r.headers]))).not.toMatch(/77\.777\d|78\.5|heart-failure|SpO2 94|Bearer /);
     // No PHI in the service's logs either.
     expect(care.logs.join('\n')).not.toMatch(/77\.777\d|dryWeight|heart-failure|SpO2 94|Bearer /);
   });
@@ -218,7 +245,38 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     }
   });
 
-  it('does not serve data whose read cannot be audited (fail closed)', async () => {
+  it('does not serve data whose read cannot be published to audit.v1 (fail closed), and serves again once it can', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [prefixedTopic(TOPICS.audit, prefix)] });
+    } finally {
+      await admin.disconnect();
+    }
+    // (auto.create.topics.enable=false: the publish fails until the topic exists again. The broker
+    // finishes the deletion asynchronously: a read in that instant is still audited, so wait for it.)
+    const r = await waitFor(
+      async () => {
+        const x = await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg', { token: t['nurseA'] });
+        return x.status === 503 ? x : null;
+      },
+      30_000,
+      { intervalMs: 200, what: 'a 503 once audit.v1 is gone' },
+    );
+    expect(r.headers.get('retry-after')).toBeTruthy();
+    expect(r.text).not.toMatch(/77\.777\d/);
+    expect((await call(care.url, 'GET', '/v1/patients/p-1', { token: t['nurseA'] })).status).toBe(503);
+
+    await waitFor(() => createTestTopics(kafka, prefix, mySpecs.filter((s) => s.name === TOPICS.audit)).then(() => true), 30_000, { intervalMs: 500, what: 'audit.v1 re-created' });
+    await waitFor(async () => (await call(care.url, 'GET', '/v1/patients/p-1', { token: t['nurseA'], headers: { 'x-request-id': 'req-after-recovery' } })).status === 200, 30_000, {
+      intervalMs: 500,
+      what: 'reads served again',
+    });
+    const after = await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 });
+    expect(after.map((x) => (x.event!.data as AuditRecordedData).requestId)).toContain('req-after-recovery');
+  });
+
+  it('does not serve data whose read cannot be written to the audit table (fail closed)', async () => {
     await ks.client.execute(`DROP TABLE "${ks.keyspace}".audit_log`);
     const r = await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg', { token: t['nurseA'] });
     expect(r.status).toBe(503);

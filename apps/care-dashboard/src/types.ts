@@ -1,6 +1,17 @@
-import type { AlertRaisedData, AlertSeverity, AlertStatus, RiskFactorData, RiskLevel } from '@vigil/contracts';
+import type {
+  AlertPage,
+  AlertRaisedData,
+  AlertSeverity,
+  AlertStatus,
+  AlertStreamData,
+  AlertStreamReadyData,
+  AlertView,
+  RiskFactorData,
+  RiskLevel,
+} from '@vigil/contracts';
 
-export type { AlertRaisedData, AlertSeverity, AlertStatus, RiskFactorData, RiskLevel };
+// What care-api sends (REST alert views, SSE data) is a contract: libs/contracts/src/care-views.ts.
+export type { AlertPage, AlertRaisedData, AlertSeverity, AlertStatus, AlertStreamData, AlertStreamReadyData, AlertView, RiskFactorData, RiskLevel };
 
 /** RFC 9457 body of every care-api error (ProblemDetails in libs/contracts/src/http.ts). */
 export interface Problem {
@@ -10,46 +21,6 @@ export interface Problem {
   detail?: string;
   requestId?: string;
   errors?: { path: string; message: string }[];
-}
-
-/** An alert as care-api answers it (AlertView of GET /v1/alerts, POST .../acknowledge|resolve). */
-export interface AlertView {
-  alertId: string;
-  patientId: string;
-  careTeamId: string;
-  status: AlertStatus;
-  severity: string;
-  level: string;
-  score: number;
-  ruleCode: string;
-  modelVersion: string;
-  checkInId?: string;
-  triggeredAt: string;
-  summary: string;
-  reasons: RiskFactorData[];
-  acknowledgedBy?: string;
-  acknowledgedAt?: string;
-  resolvedBy?: string;
-  resolvedAt?: string;
-}
-
-export interface AlertPage {
-  items: AlertView[];
-  nextCursor: string | null;
-}
-
-/** `data` of an SSE `alert` event (AlertStreamData in apps/care-api/src/stream/alert-event.ts). */
-export interface AlertStreamData {
-  cursor?: string;
-  eventId: string;
-  type: 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
-  alertId: string;
-  patientId: string;
-  careTeamId: string;
-  status: AlertStatus;
-  at: string;
-  alert?: AlertRaisedData;
-  change?: { by: string; at: string; note?: string };
 }
 
 export interface ObservationPoint {

@@ -30,8 +30,14 @@ export const scorerConfigSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .default(true),
-  /** Patients scored in parallel within one consumed batch. */
-  SCORER_CONCURRENCY: intFromEnv(1, 256).default(16),
+  /**
+   * Patients scored in parallel within one consumed batch. Each patient's work is a chain of
+   * Cassandra round trips (reads, scores, the state LWT), so a batch of N patients takes
+   * ceil(N / this) chains end to end: at 200 check-ins/s a partition's batch holds ~30-60 patients.
+   */
+  SCORER_CONCURRENCY: intFromEnv(1, 256).default(64),
+  /** checkins.v1 / patients.v1 partitions processed at once (a partition's batches stay in order); at least the partitions one instance holds. */
+  SCORER_CONSUMER_PARTITIONS: intFromEnv(1, 256).default(12),
 });
 
 export type ScorerConfig = z.infer<typeof scorerConfigSchema>;

@@ -138,16 +138,18 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     consumerLag,
     maxLag: config.ENGAGEMENT_MAX_CONSUMER_LAG,
   });
-  const server = new KafkaBatchServer({ kafka, groupId: config.KAFKA_GROUP_ID, fromBeginning: true, shutdownTimeoutMs: opts.shutdownTimeoutMs });
+  const server = new KafkaBatchServer({
+    kafka,
+    groupId: config.KAFKA_GROUP_ID,
+    fromBeginning: true,
+    shutdownTimeoutMs: opts.shutdownTimeoutMs,
+    partitionsConcurrently: config.SCORER_CONSUMER_PARTITIONS,
+  });
 
-  // kafka_consumer_lag{topic, partition, group} from the transport's own view of its partitions.
-  const lagTimer = setInterval(() => {
-    for (const p of server.stats().partitions) {
-      if (p.lag !== null) metrics.vigil.kafkaConsumerLag.set({ topic: p.topic, partition: String(p.partition), group: config.KAFKA_GROUP_ID }, p.lag);
-    }
-  }, 5000);
-  lagTimer.unref();
-  closers.push(async () => clearInterval(lagTimer));
+  // kafka_consumer_lag{topic, partition, group}, read from the transport at every scrape (revoked
+  // partitions disappear).
+  const untrackLag = metrics.vigil.trackConsumerLag(() => server.stats());
+  closers.push(async () => untrackLag());
 
   let closed: Promise<void> | null = null;
   const runtime: ScorerRuntime = {

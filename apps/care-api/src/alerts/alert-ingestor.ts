@@ -1,8 +1,8 @@
-import type { Logger } from '@vigil/observability';
+import { type Logger, startConsumerSpan } from '@vigil/observability';
 import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
-import { EVENT_TYPES, type VigilEvent } from '@vigil/contracts';
+import { type AlertStreamData, EVENT_TYPES, TOPICS, type VigilEvent } from '@vigil/contracts';
 import type { CareMetrics } from '../common/metrics';
-import { AlertStreamData, InvalidAlertEventError, toStreamData } from '../stream/alert-event';
+import { InvalidAlertEventError, toStreamData } from '../stream/alert-event';
 import type { CassandraAlertStream } from '../stream/cassandra-alert-stream';
 import type { RedisAlertStream } from '../stream/redis-alert-stream';
 import { AlertRecord, AlertsRepository, STATUS_RANK } from './alerts.repository';
@@ -56,7 +56,10 @@ export class AlertIngestor {
       for (let g = queue.shift(); g && failure === undefined; g = queue.shift()) {
         for (const c of g) {
           try {
-            await this.store(c.event);
+            // One span per alert event, child of its traceparent (the scorer's): the check-in's trace.
+            await startConsumerSpan(`handle ${TOPICS.alerts}`, c.event.traceparent, () => this.store(c.event), {
+              attributes: { 'messaging.destination.name': TOPICS.alerts, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
+            });
           } catch (e) {
             if (e instanceof InvalidAlertEventError) {
               this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });

@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { AlertStatus, RiskFactorData } from '@vigil/contracts';
+import type { AlertPage, AlertStatus, AlertView as AlertViewContract, RiskFactorData } from '@vigil/contracts';
 
-/** An alert as care-api answers it: what happened, why (reasons a nurse can act on) and where it stands. */
-export class AlertView {
+/**
+ * An alert as care-api answers it: what happened, why (reasons a nurse can act on) and where it stands.
+ * The shape is the contract's AlertView (libs/contracts, what the dashboard reads); this class adds the OpenAPI description.
+ */
+export class AlertView implements AlertViewContract {
   @ApiProperty() alertId!: string;
   @ApiProperty() patientId!: string;
   @ApiProperty() careTeamId!: string;
@@ -24,7 +27,7 @@ export class AlertView {
   @ApiPropertyOptional() resolvedAt?: string;
 }
 
-export class AlertPageView {
+export class AlertPageView implements AlertPage {
   @ApiProperty({ type: [AlertView] }) items!: AlertView[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass back as `cursor` (with the same filters); null at the end' }) nextCursor!: string | null;
 }

@@ -1,14 +1,13 @@
 import {
+  type AlertChange,
+  type AlertEventKind,
   AlertLifecycleData,
   AlertRaisedData,
-  AlertStatus,
+  type AlertStreamData,
   EVENT_TYPES,
   ID_PATTERN,
   VigilEvent,
 } from '@vigil/contracts';
-
-/** The SSE `type` of an alert event (the CloudEvents type without the `org.vigil.` prefix). */
-export type AlertEventKind = 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
 
 const KIND_OF_TYPE: Record<string, AlertEventKind> = {
   [EVENT_TYPES.alertRaised]: 'alert.raised',
@@ -16,34 +15,13 @@ const KIND_OF_TYPE: Record<string, AlertEventKind> = {
   [EVENT_TYPES.alertResolved]: 'alert.resolved',
 };
 
-/**
- * What every SSE `alert` event carries (its `data`), and what the stream stores per alert event.
- * TODO(contracts): the dashboard reads this shape; it belongs in libs/contracts beside AlertRaisedData.
- */
-export interface AlertStreamData {
-  /** The stream position of this event: the same as the SSE `id`. Absent in storage. */
-  cursor?: string;
-  /** CloudEvents id of the alert event. */
-  eventId: string;
-  type: AlertEventKind;
-  alertId: string;
-  patientId: string;
-  careTeamId: string;
-  /** The status this event moves the alert to (`open` for raised). */
-  status: AlertStatus;
-  /** Event time. */
-  at: string;
-  /** alert.raised: the whole alert (reasons a nurse can act on). */
-  alert?: AlertRaisedData;
-  /** alert.acknowledged / alert.resolved: who, when, note. */
-  change?: { by: string; at: string; note?: string };
-}
-
 /** One stored stream entry: the tenant's stream position plus the event. */
 export interface StreamEntry {
   cursor: string;
   tenantId: string;
   data: AlertStreamData;
+  /** W3C traceparent of the span that stored the event (Redis entries only): the SSE push continues that trace. */
+  traceparent?: string;
 }
 
 export class InvalidAlertEventError extends Error {
@@ -93,7 +71,7 @@ export function toStreamData(e: VigilEvent): AlertStreamData {
   };
   if (kind === 'alert.raised') return { ...base, status: 'open', alert: d as unknown as AlertRaisedData };
   const l = d as unknown as AlertLifecycleData;
-  const change: AlertStreamData['change'] = { by: l.by, at: l.at };
+  const change: AlertChange = { by: l.by, at: l.at };
   if (typeof l.note === 'string') change.note = l.note;
   return { ...base, status: l.status, change };
 }

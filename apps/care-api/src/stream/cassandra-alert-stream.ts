@@ -1,7 +1,8 @@
 import { Client, types } from 'cassandra-driver';
 import type { VigilMetrics } from '@vigil/observability';
 import { dayBucket, dayBuckets, quoteIdent, READ_OPTIONS, WRITE_OPTIONS } from '@vigil/storage';
-import type { AlertStreamData, StreamEntry } from './alert-event';
+import type { AlertStreamData } from '@vigil/contracts';
+import type { StreamEntry } from './alert-event';
 import { compareCursors, parseCursor } from './cursor';
 
 /**

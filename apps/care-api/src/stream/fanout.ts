@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'http';
 import type Redis from 'ioredis';
+import type { AlertStreamReadyData } from '@vigil/contracts';
 import { formatSseComment, formatSseMessage } from '@vigil/http';
-import type { Logger, VigilMetrics } from '@vigil/observability';
+import { type Logger, type VigilMetrics, withEventSpan } from '@vigil/observability';
 import type { CareMetrics } from '../common/metrics';
 import type { StreamEntry } from './alert-event';
 import type { CassandraAlertStream } from './cassandra-alert-stream';
@@ -96,9 +97,10 @@ export class AlertStreamConnection {
   }
 
   /** Announces the position (so a client that saw no alert yet can resume from here), then goes live. */
-  goLive(ready: Record<string, unknown>): void {
+  goLive(ready: Omit<AlertStreamReadyData, 'cursor'>): void {
     if (this.closed) return;
-    this.write(formatSseMessage({ id: this.pos, event: 'ready', data: { cursor: this.pos, ...ready } }));
+    const data: AlertStreamReadyData = { cursor: this.pos, ...ready };
+    this.write(formatSseMessage({ id: this.pos, event: 'ready', data }));
     this.phase = 'live';
     const held = this.buffer;
     this.buffer = [];
@@ -345,6 +347,23 @@ export class AlertFanout {
     this.deps.subscriber.unsubscribe(tail.channel).catch(() => undefined);
   }
 
+  /**
+   * Hands one entry to the tenant's clients here, in an `sse.push` span continuing the trace that
+   * stored the entry (its traceparent rode along in Redis): check-in -> ... -> care-api -> push.
+   */
+  private push(tail: TenantTail, entry: StreamEntry): void {
+    withEventSpan('sse.push', entry.traceparent, (span) => {
+      let written = 0;
+      for (const c of tail.conns) {
+        const before = c.sent;
+        c.deliver(entry);
+        written += c.sent - before;
+      }
+      // Counts only: clients written to now (a client still catching up gets it from its buffer later).
+      span.setAttribute('vigil.sse.clients', written);
+    });
+  }
+
   /** Reads the tail's stream after its position; coalesces notifications that arrive meanwhile. */
   private poke(tail: TenantTail): void {
     if (!tail.started) return;
@@ -361,7 +380,7 @@ export class AlertFanout {
             const page = await this.deps.redisStream.rangeAfter(tail.tenantId, tail.lastId, RANGE_PAGE);
             for (const entry of page) {
               tail.lastId = entry.cursor;
-              for (const c of tail.conns) c.deliver(entry);
+              this.push(tail, entry);
             }
             if (page.length < RANGE_PAGE) break;
           }

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
-import type { VigilMetrics } from '@vigil/observability';
-import type { AlertStreamData, StreamEntry } from './alert-event';
+import { currentTraceparent, type VigilMetrics } from '@vigil/observability';
+import type { AlertStreamData } from '@vigil/contracts';
+import type { StreamEntry } from './alert-event';
 import { compareCursors, isCursor, ZERO_CURSOR } from './cursor';
 
 /**
@@ -72,6 +73,8 @@ export class RedisAlertStream {
 
   /** Appends the event unless its id was appended before; either way returns its cursor. */
   async append(tenantId: string, data: AlertStreamData): Promise<{ cursor: string; created: boolean }> {
+    // The storing span's traceparent rides along (field `t`): every instance's SSE push joins its trace.
+    const traceparent = currentTraceparent();
     const [cursor, created] = await this.time('evalsha', () =>
       (this.redis as unknown as AppendCommand).careAlertAppend(
         this.streamKey(tenantId),
@@ -83,6 +86,7 @@ export class RedisAlertStream {
         data.careTeamId,
         'p',
         JSON.stringify(data),
+        ...(traceparent ? ['t', traceparent] : []),
       ),
     );
     return { cursor: String(cursor), created: Number(created) === 1 };
@@ -98,7 +102,9 @@ export class RedisAlertStream {
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
       if (!f['p']) continue;
       try {
-        out.push({ cursor: id, tenantId, data: JSON.parse(f['p']) as AlertStreamData });
+        const entry: StreamEntry = { cursor: id, tenantId, data: JSON.parse(f['p']) as AlertStreamData };
+        if (f['t']) entry.traceparent = f['t'];
+        out.push(entry);
       } catch {
         // not ours / corrupt: skipped (never expected: only the append script writes here)
       }

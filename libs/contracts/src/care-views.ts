@@ -1,0 +1,76 @@
+/**
+ * What care-api sends the care dashboard: the alert views of its REST answers and the `data` of its
+ * Server-Sent Events. A browser bundle imports this file (through browser.ts), so it has no runtime
+ * imports and no runtime code: types only.
+ */
+import type { AlertRaisedData, AlertStatus, RiskFactorData } from './risk.events';
+
+/** The SSE `type` of an alert event: the CloudEvents type without the `org.vigil.` prefix. */
+export type AlertEventKind = 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
+
+/** `data` of an SSE `alert` event of `GET /v1/alerts/stream` (also what the stream stores per alert event). */
+export interface AlertStreamData {
+  /** The stream position of this event: the same as the SSE `id`. Absent in storage. */
+  cursor?: string;
+  /** CloudEvents id of the alert event. */
+  eventId: string;
+  type: AlertEventKind;
+  alertId: string;
+  patientId: string;
+  careTeamId: string;
+  /** The status this event moves the alert to (`open` for raised). */
+  status: AlertStatus;
+  /** Event time. */
+  at: string;
+  /** alert.raised: the whole alert (reasons a nurse can act on). */
+  alert?: AlertRaisedData;
+  /** alert.acknowledged / alert.resolved: who, when, note. */
+  change?: AlertChange;
+}
+
+export interface AlertChange {
+  /** The user (`sub`) who changed it. */
+  by: string;
+  at: string;
+  note?: string;
+}
+
+/** `data` of the SSE `ready` event: sent once caught up; its `id` (and `cursor`) is the position reached. */
+export interface AlertStreamReadyData {
+  cursor: string;
+  /** Events replayed after the client's Last-Event-ID (0 without one). */
+  resumed: number;
+  /** Where the replay was read from; absent without a Last-Event-ID. */
+  source?: 'redis' | 'cassandra';
+}
+
+/** An alert as care-api answers it (`GET /v1/alerts`, `GET /v1/alerts/{id}`, `POST .../acknowledge|resolve`). */
+export interface AlertView {
+  alertId: string;
+  patientId: string;
+  careTeamId: string;
+  status: AlertStatus;
+  /** An AlertSeverity (`medium`, `high`, `critical`); typed as stored, a string. */
+  severity: string;
+  /** A RiskLevel; typed as stored, a string. */
+  level: string;
+  score: number;
+  ruleCode: string;
+  modelVersion: string;
+  checkInId?: string;
+  /** Device time of the cause. */
+  triggeredAt: string;
+  summary: string;
+  reasons: RiskFactorData[];
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+  resolvedBy?: string;
+  resolvedAt?: string;
+}
+
+/** A page of `GET /v1/alerts`, newest first. */
+export interface AlertPage {
+  items: AlertView[];
+  /** Pass back as `cursor` (with the same filters); null at the end. */
+  nextCursor: string | null;
+}
