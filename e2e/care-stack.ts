@@ -4,11 +4,10 @@
  * on a fresh keyspace, topic prefix, Redis prefix and consumer groups (nothing shared with other runs).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { mintToken } from '@vigil/auth';
 import { allTopicSpecs, Role } from '@vigil/contracts';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, freePort, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const STACK_SECRET = 'vigil-e2e-care-stack-secret-0123456789abcdef';
@@ -25,18 +24,6 @@ export interface ServiceProcess {
   logs: string[];
   /** SIGTERM (drain), then SIGKILL after graceMs; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export function spawnService(name: ServiceName, label: string, env: Record<string, string>): ServiceProcess {

@@ -61,18 +61,35 @@ export interface PrivateServer {
   remove(): Promise<void>;
 }
 
-/** A TCP port nobody listens on right now (on 127.0.0.1). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Below Linux's ephemeral range (32768-60999 by default): see freePort. */
+const SERVER_PORTS = { from: 20_000, to: 32_000 };
+/** Handed out by this process already (several may be picked before any server binds). */
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A TCP port nobody listens on right now (on 127.0.0.1), for a server a test starts and may stop and
+ * start again. Chosen below the ephemeral range on purpose: a port from that range can be taken
+ * while its server is down, by any outgoing connection, or by a client retrying that very port
+ * (TCP self-connect), and then the server cannot come back.
+ */
+export async function freePort(): Promise<number> {
+  const span = SERVER_PORTS.to - SERVER_PORTS.from;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = SERVER_PORTS.from + (randomBytes(2).readUInt16BE(0) % span);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${SERVER_PORTS.from}-${SERVER_PORTS.to}`);
 }
 
 function runScript(args: string[], env: Record<string, string>): Promise<string> {
