@@ -23,7 +23,7 @@ import { createTestKeyspace, createTestTopics, deleteTestTopics, testKafka, uniq
 import { fileSortKey, eventInstant } from '../apps/replay/src/events/events';
 import { serializeEvent } from '../apps/replay/src/events/events';
 import { ProfileBook } from '../apps/replay/src/rescore/profiles';
-import { readProfileEvent } from '../apps/replay/src/rescore/live-mapping';
+import { readProfileEvent } from '@vigil/scoring';
 import { rescorePatient, RescoreStats } from '../apps/replay/src/rescore/rescorer';
 import { makeDataset, shuffled, toArchived } from '../apps/replay/src/test/fixtures';
 import { runReplay } from '../apps/replay/src/test/io';

@@ -2,14 +2,18 @@ import { COMMANDS } from './cli';
 import { runReplay } from './test/io';
 
 describe('replay CLI (no servers)', () => {
-  it.each(COMMANDS.map((c) => c.spec.name))('%s --help prints its usage, options and exit codes (exit 0)', async (name) => {
-    const r = await runReplay([name, '--help']);
+  it.each(COMMANDS.map((c) => [c.spec.name, c.spec] as const))('%s --help prints its usage, every option and the exit codes (exit 0)', async (name, spec) => {
+    const r = await runReplay([name, '--help', '--from', 'not-even-checked']);
     expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`Usage: replay ${name} [options]`);
+    for (const o of spec.options) expect(r.stdout).toContain(`--${o.name}`);
     expect(r.stdout).toContain('--progress');
     expect(r.stdout).toContain('Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused');
     const h = await runReplay(['help', name]);
+    expect(h.code).toBe(0);
     expect(h.stdout).toBe(r.stdout);
+    expect((await runReplay([name, '-h'])).stdout).toBe(r.stdout);
   });
 
   it('lists the commands with --help (0) and without a command (2)', async () => {
@@ -19,16 +23,38 @@ describe('replay CLI (no servers)', () => {
     expect(none.stderr).toContain('Usage: replay <command>');
   });
 
+  it('an unknown option exits 2 naming it (before any missing required option), with a suggestion', async () => {
+    const r = await runReplay(['export', '--form', '2026-01-01', '--to', '2026-01-02']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--form'");
+    expect(r.stderr).toContain('Did you mean --from?');
+    expect(r.stderr).toContain('(replay export --help for usage)');
+    expect(r.stdout).toBe('');
+  });
+
+  it.each(COMMANDS.map((c) => [c.spec.name, c.spec.options.filter((o) => o.required).map((o) => o.name)] as const))(
+    '%s without its required options exits 2 naming the first missing one',
+    async (name, required) => {
+      expect(required.length).toBeGreaterThan(0);
+      const r = await runReplay([name, '--progress', 'none']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`required option '[^']*--${required[0]} <[^']*>' not specified`));
+    },
+  );
+
   it.each([
-    [['nope'], /unknown command "nope"/],
-    [['export', '--bogus'], /unknown option --bogus/],
-    [['export', '--from', '2026-01-01'], /missing required option --to/],
+    [['nope'], /unknown command 'nope'/],
+    [['export', '--bogus', '--from', '2026-01-01', '--to', '2026-01-02'], /unknown option '--bogus'/],
+    [['export', 'extra', '--from', '2026-01-01', '--to', '2026-01-02'], /too many arguments for 'export'/],
+    [['export', '--from', '2026-01-01'], /required option '--to <ISO>' not specified/],
+    [['export', '--from', '', '--to', '2026-01-02'], /--from needs a value/],
+    [['rescore', '--progress', 'fancy'], /argument 'fancy' is invalid\. Allowed choices are auto, bar, lines, none/],
     [['export', '--from', 'yesterday', '--to', '2026-01-02'], /--from must be a date/],
     [['export', '--from', '2026-01-02', '--to', '2026-01-01'], /--to must be after --from/],
     [['export', '--from', '2026-01-01T00:00:00', '--to', '2026-01-02'], /--from must be a date/],
-    [['export', '--stream', 'vitals', '--from', '2026-01-01', '--to', '2026-01-02'], /--stream must be one of checkins, scores, alerts/],
+    [['export', '--stream', 'vitals', '--from', '2026-01-01', '--to', '2026-01-02'], /'vitals' is invalid\. Allowed choices are checkins, scores, alerts/],
     [['export', '--stream', 'alerts', '--source', 'archive', '--from', '2026-01-01', '--to', '2026-01-02'], /archive holds check-ins only/],
-    [['rescore', '--model', 'v2', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /--model must be one of static-v0, v1/],
+    [['rescore', '--model', 'v2', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /'v2' is invalid\. Allowed choices are static-v0, v1/],
     [['rescore', '--model', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x', '--warmup', 'long'], /--warmup must be a duration/],
     [['compare', '--a', 'v1', '--b', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /must be different/],
     [['republish', '--to-topic', 'sandbox.x', '--rate', 'fast', '--from', '2026-01-01', '--to', '2026-01-02'], /--rate must be a number/],

@@ -1,8 +1,10 @@
 /**
  * The replay CLI as a function: `runCli(argv, io)` returns the exit code. main.ts wires it to the
- * process (argv, stdio, SIGINT); tests call it in-process.
+ * process (argv, stdio, SIGINT); tests call it in-process. commander parses; its errors (unknown
+ * option or command, missing required option, bad choice, extra argument) are usage errors (exit 2).
  */
-import { formatCommandHelp, formatProgramHelp, Opts, parseCommandArgs, PROGRAM, type CommandSpec } from './cli/args';
+import { Command, CommanderError } from 'commander';
+import { COMMON_OPTIONS, EXIT_CODES_HELP, helpParagraphs, missingRequired, Opts, PROGRAM, toOption, type CommandSpec } from './cli/args';
 import { EXIT, exitCodeOf, InterruptedError, RefusedError, UsageError, type ExitCode } from './cli/errors';
 import { Progress, resolveProgressMode } from './cli/progress';
 import { compareSpec, runCompare } from './commands/compare';
@@ -12,12 +14,12 @@ import { rescoreSpec, runRescore } from './commands/rescore';
 import { resetGroupSpec, runResetGroup } from './commands/reset-group';
 import { loadReplayConfig, ReplayContext, type CliIO } from './context';
 
-interface Command {
+interface CommandDef {
   spec: CommandSpec;
   run(ctx: ReplayContext, o: Opts): Promise<void>;
 }
 
-export const COMMANDS: readonly Command[] = [
+export const COMMANDS: readonly CommandDef[] = [
   { spec: exportSpec, run: runExport },
   { spec: rescoreSpec, run: runRescore },
   { spec: compareSpec, run: runCompare },
@@ -25,66 +27,91 @@ export const COMMANDS: readonly Command[] = [
   { spec: resetGroupSpec, run: runResetGroup },
 ];
 
-const specs = () => COMMANDS.map((c) => c.spec);
+const PROGRAM_HELP_AFTER = `
+Settings come from the environment: KAFKA_BROKERS, TOPIC_PREFIX, KAFKA_SSL, KAFKA_SASL_*,
+CASSANDRA_CONTACT_POINTS, CASSANDRA_KEYSPACE, CASSANDRA_LOCAL_DC, CASSANDRA_* (see README).
+
+${EXIT_CODES_HELP}`;
 
 function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
 
-export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    (name === undefined ? io.stderr : io.stdout).write(formatProgramHelp(specs()));
-    return name === undefined ? EXIT.usage : EXIT.ok;
+/** One program per run: commander keeps parsed values on the command objects. */
+function buildProgram(io: CliIO, run: (def: CommandDef, values: Record<string, unknown>) => Promise<void>): Command {
+  const program = new Command(PROGRAM)
+    .usage('<command> [options]')
+    .description(
+      'Vigil replay: export event streams, re-score them with any model version, compare versions, ' +
+        'republish into a sandbox topic and move consumer groups. Never commits offsets for any group.',
+    )
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      getOutHelpWidth: () => (io.stdout as { columns?: number }).columns ?? 100,
+      getErrHelpWidth: () => (io.stderr as { columns?: number }).columns ?? 100,
+    })
+    .exitOverride()
+    .addHelpText('after', PROGRAM_HELP_AFTER);
+  for (const def of COMMANDS) {
+    const { spec } = def;
+    // `command()` (unlike addCommand) copies the output settings and exitOverride to the subcommand.
+    const cmd = program
+      .command(spec.name)
+      .summary(spec.summary)
+      .description(helpParagraphs(`${spec.summary}.\n\n${spec.description}`))
+      .showHelpAfterError(`(${PROGRAM} ${spec.name} --help for usage)`);
+    const options = [...spec.options, ...COMMON_OPTIONS];
+    for (const o of options) cmd.addOption(toOption(o));
+    cmd.hook('preAction', (_program, command) => {
+      const missing = missingRequired(options, command.opts());
+      if (missing) command.error(missing, { code: 'commander.missingMandatoryOptionValue' });
+    });
+    const examples = spec.examples?.length ? `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n` : '';
+    cmd.addHelpText('after', `${examples}\n${EXIT_CODES_HELP}`);
+    cmd.action(async (_options: unknown, command: Command) => run(def, command.opts()));
   }
-  if (name === 'help') {
-    const target = COMMANDS.find((c) => c.spec.name === rest[0]);
-    if (rest[0] !== undefined && !target) {
-      io.stderr.write(`${PROGRAM}: unknown command ${JSON.stringify(rest[0])}\n\n${formatProgramHelp(specs())}`);
-      return EXIT.usage;
-    }
-    io.stdout.write(target ? formatCommandHelp(target.spec) : formatProgramHelp(specs()));
-    return EXIT.ok;
-  }
-  const command = COMMANDS.find((c) => c.spec.name === name);
-  if (!command) {
-    io.stderr.write(`${PROGRAM}: unknown command ${JSON.stringify(name)}\n\n${formatProgramHelp(specs())}`);
-    return EXIT.usage;
-  }
+  return program;
+}
 
+export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
   let ctx: ReplayContext | null = null;
-  try {
-    const values = parseCommandArgs(command.spec, rest);
-    if (values['help']) {
-      io.stdout.write(formatCommandHelp(command.spec));
-      return EXIT.ok;
-    }
-    const o = new Opts(values, command.spec.name);
+  let commandName = '';
+  const program = buildProgram(io, async (def, values) => {
+    commandName = def.spec.name;
+    const o = new Opts(values, commandName);
     const config = loadReplayConfig(io.env);
     const progress = new Progress({ mode: resolveProgressMode(o.str('progress'), io.isTTY), stream: io.stderr });
     ctx = new ReplayContext(io, config, progress);
-    await command.run(ctx, o);
+    await def.run(ctx, o);
+  });
+  const label = () => `${PROGRAM}${commandName ? ` ${commandName}` : ''}`;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (e) {
+    // commander has already printed its message (and the help when asked for): only the code is left.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     let error = e;
     // Anything that ends after Ctrl-C is an interruption, whatever the failing call said.
     if (io.signal.aborted && !(e instanceof InterruptedError) && !(e instanceof UsageError) && !(e instanceof RefusedError)) {
       error = new InterruptedError(`interrupted (${describe(e)})`);
     }
-    ctx?.progress.clear();
+    (ctx as ReplayContext | null)?.progress.clear();
     if (error instanceof UsageError) {
-      io.stderr.write(`${PROGRAM} ${command.spec.name}: ${error.message}\nUsage: ${PROGRAM} ${command.spec.name} [options]; see ${PROGRAM} ${command.spec.name} --help\n`);
+      io.stderr.write(`${label()}: ${error.message}\n(${label()} --help for usage)\n`);
     } else if (error instanceof RefusedError) {
-      io.stderr.write(`${PROGRAM} ${command.spec.name}: refused: ${error.message}\n`);
+      io.stderr.write(`${label()}: refused: ${error.message}\n`);
     } else if (error instanceof InterruptedError) {
-      io.stderr.write(`${PROGRAM} ${command.spec.name}: ${error.message}\n`);
+      io.stderr.write(`${label()}: ${error.message}\n`);
     } else {
-      io.stderr.write(`${PROGRAM} ${command.spec.name}: failed: ${describe(error)}\n`);
+      io.stderr.write(`${label()}: failed: ${describe(error)}\n`);
     }
     return exitCodeOf(error);
   } finally {
-    await ctx?.close();
+    const c = ctx as ReplayContext | null;
+    c?.progress.clear();
+    await c?.close();
   }
 }
-

@@ -22,7 +22,7 @@ import { EventPublisher, type Kafka } from '@vigil/messaging';
 import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, uniquePrefix, uniqueRedisPrefix, waitFor, type TestKeyspace } from '@vigil/testing';
 import { createScorerApp, type ScorerApp } from './app';
 import { scorerConfigSchema, type ScorerConfig } from './config';
-import { riskScoredEventId } from './ids';
+import { riskScoredEventId } from '@vigil/scoring';
 import type { Publisher } from './scorer';
 import { createPinoLogger } from './telemetry';
 

@@ -29,6 +29,7 @@ import {
   VigilEvent,
 } from '@vigil/contracts';
 import { PoisonMessageError, type BatchHandlerResult, type ConsumedEvent, type DeadLetterRequest } from '@vigil/messaging';
+import { currentTraceparent, startBatchSpan, withEventSpan } from '@vigil/observability';
 import {
   checkEngagement,
   initialState,
@@ -37,7 +38,7 @@ import {
   scoreCheckIn,
 } from '@vigil/risk-engine';
 import { KeyedMutex } from './keyed-mutex';
-import { alertRaisedEvent, readProfileEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from './mapping';
+import { alertRaisedEvent, readProfileEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
 import { dueBucket, engagementDueAt } from './schedule';
 import type { DueRow, PendingCheckIn, Position, ScorerStore, StateRecord, StoredScore } from './scorer.store';
 import type { ScorerLog, ScorerMetrics } from './telemetry';
@@ -179,8 +180,11 @@ export class Scorer {
       if (list) list.push(item);
       else byPatient.set(key, [item]);
     }
+    // A span per patient's work, continuing the check-in's trace (libs/observability, startBatchSpan).
     await forEachLimit([...byPatient.entries()], this.deps.concurrency, ([key, items]) =>
-      this.mutex.run(key, () => this.applyPatient(items[0].tenantId, items[0].patientId, items)),
+      startBatchSpan(`handle ${TOPICS.checkins}`, items.map((i) => i.traceparent), () => this.mutex.run(key, () => this.applyPatient(items[0].tenantId, items[0].patientId, items)), {
+        attributes: { 'messaging.destination.name': TOPICS.checkins, 'messaging.batch.message_count': items.length },
+      }),
     );
     if (deadLetters.length) this.deps.log.warn('check-ins dead-lettered', { count: deadLetters.length, topic: `${TOPICS.checkins}${DLQ_SUFFIX}` });
     return deadLetters.length ? { deadLetters } : {};
@@ -265,12 +269,17 @@ export class Scorer {
     const scoredEvents: VigilEvent[] = [];
     const alertEvents: VigilEvent[] = [];
     for (const item of work) {
-      const r = scoreCheckIn(modelVersion, engineProfile, state, toEngineCheckIn({ subject: item.patientId, tenantid: item.tenantId }, item.checkIn));
+      // The events this check-in gives carry the traceparent of its `risk.score` span (the check-in's
+      // trace, through this service); with tracing off, the check-in's own.
+      const { r, traceparent } = withEventSpan('risk.score', item.traceparent, () => ({
+        r: scoreCheckIn(modelVersion, engineProfile, state, toEngineCheckIn({ subject: item.patientId, tenantid: item.tenantId }, item.checkIn)),
+        traceparent: currentTraceparent() ?? item.traceparent,
+      }));
       state = r.state;
-      const ev = riskScoredEvent(r.score, item.traceparent);
+      const ev = riskScoredEvent(r.score, traceparent);
       scores.push({ score: r.score, eventId: ev.id });
       scoredEvents.push(ev);
-      if (active) for (const a of r.alerts) alertEvents.push(alertRaisedEvent(a, item.traceparent));
+      if (active) for (const a of r.alerts) alertEvents.push(alertRaisedEvent(a, traceparent));
       else metrics.alerts.inc({ severity: 'none', kind: 'suppressed' }, r.alerts.length);
     }
 

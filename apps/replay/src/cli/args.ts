@@ -1,13 +1,13 @@
 /**
- * A small declarative command-line layer over node's `util.parseArgs` (commander is not installed
- * in the workspace; see README "CLI parser"). Each command declares its options once; parsing,
- * validation (required, choices, unknown options) and `--help` text come from that declaration.
+ * Commands declare their options once, as data (several commands share the range, filter and
+ * scoring options); `commander` does the rest: parsing, required options, choices, unknown
+ * options, `--help` and usage errors. `Opts` gives typed access to what commander parsed.
  */
-import { parseArgs } from 'node:util';
+import { Option } from 'commander';
 import { UsageError } from './errors';
 
 export interface OptionSpec {
-  /** Long name without dashes, e.g. `from`, `no-engagement`. */
+  /** Long name without dashes, e.g. `from`, `no-engagement` (a `no-` boolean is commander's negatable flag). */
   name: string;
   type: 'string' | 'boolean';
   short?: string;
@@ -26,13 +26,13 @@ export interface CommandSpec {
   name: string;
   /** One line for the command list. */
   summary: string;
-  /** Paragraphs for `<command> --help`. */
+  /** Paragraphs (blank-line separated) for `<command> --help`. */
   description: string;
   options: OptionSpec[];
   examples?: string[];
 }
 
-export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
+export type ParsedOptions = Record<string, unknown>;
 
 /** Options every command has. */
 export const COMMON_OPTIONS: OptionSpec[] = [
@@ -43,165 +43,91 @@ export const COMMON_OPTIONS: OptionSpec[] = [
     default: 'auto',
     description: 'progress on stderr: a bar on a terminal, plain lines otherwise (auto), or forced',
   },
-  { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 
 export const PROGRAM = 'replay';
 
-function allOptions(spec: CommandSpec): OptionSpec[] {
-  return [...spec.options, ...COMMON_OPTIONS];
+export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused (safety check), 130 interrupted (Ctrl-C).';
+
+/** commander's attribute name of an option (`late-grace` -> `lateGrace`). */
+const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  ...value
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+];
+
+/** The commander Option for a declared option. */
+export function toOption(o: OptionSpec): Option {
+  const value = o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : '';
+  const opt = new Option(`${o.short ? `-${o.short}, ` : ''}--${o.name}${value}`, o.required ? `${o.description} (required)` : o.description);
+  if (o.choices) opt.choices(o.choices);
+  if (o.default !== undefined) opt.default(o.default);
+  if (o.multiple) opt.argParser(collect);
+  return opt;
 }
 
 /**
- * Parses a command's arguments (after the command name). Returns `{ help: true }` when --help was
- * asked for (nothing else is validated then). Throws UsageError on anything wrong.
+ * The first required option missing, as commander words it. Checked in a preAction hook rather
+ * than with makeOptionMandatory, which runs before the unknown-option check: a typo (`--form`)
+ * should be named as such, not reported as a missing `--from`.
  */
-export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedOptions {
-  const options = allOptions(spec);
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const o of options) config[o.name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
-  let values: ParsedOptions;
-  let positionals: string[];
-  try {
-    const parsed = parseArgs({ args: argv, options: config, strict: true, allowPositionals: true });
-    values = parsed.values as ParsedOptions;
-    positionals = parsed.positionals;
-  } catch (e) {
-    throw new UsageError(cleanParseError((e as Error).message), spec.name);
-  }
-  if (values['help']) return { help: true };
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`, spec.name);
-  for (const o of options) {
-    let v = values[o.name];
-    if (v === undefined && o.default !== undefined) v = values[o.name] = o.default;
-    if (o.multiple && Array.isArray(v)) {
-      v = values[o.name] = v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
-    }
-    if (v === undefined) {
-      if (o.required) throw new UsageError(`missing required option --${o.name}`, spec.name);
-      continue;
-    }
-    if (o.type === 'string' && typeof v === 'string' && v === '') throw new UsageError(`--${o.name} needs a value`, spec.name);
-    if (o.choices) {
-      for (const x of Array.isArray(v) ? v : [v]) {
-        if (typeof x === 'string' && !o.choices.includes(x)) {
-          throw new UsageError(`--${o.name} must be one of ${o.choices.join(', ')} (got ${JSON.stringify(x)})`, spec.name);
-        }
-      }
-    }
-  }
-  return values;
+export function missingRequired(options: readonly OptionSpec[], values: ParsedOptions): string | null {
+  const o = options.find((x) => x.required && values[camel(x.name)] === undefined);
+  return o ? `error: required option '${toOption(o).flags}' not specified` : null;
 }
 
-function cleanParseError(message: string): string {
-  // node's messages mention "To specify a positional argument..." hints that do not apply here.
-  return message.split('. To specify')[0].replace(/^Unknown option '(.+)'$/, 'unknown option $1');
+/** A command's description for commander's help: paragraphs kept, their hard line breaks let go (commander wraps). */
+export function helpParagraphs(text: string): string {
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s*\n\s*/g, ' '))
+    .join('\n\n');
 }
 
-function optionLabel(o: OptionSpec): string {
-  const short = o.short ? `-${o.short}, ` : '    ';
-  const value = o.type === 'string' ? ` <${o.valueName ?? (o.choices ? o.choices.join('|') : 'value')}>` : '';
-  return `${short}--${o.name}${value}`;
-}
-
-function wrap(text: string, width: number, indent: string): string {
-  const out: string[] = [];
-  for (const para of text.split('\n')) {
-    let line = '';
-    for (const word of para.split(/\s+/).filter(Boolean)) {
-      if (line && line.length + 1 + word.length > width) {
-        out.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    out.push(line);
-  }
-  return out.map((l, i) => (i === 0 ? l : `${indent}${l}`)).join('\n');
-}
-
-export function formatCommandHelp(spec: CommandSpec): string {
-  const options = allOptions(spec);
-  const labels = options.map(optionLabel);
-  const width = Math.min(42, Math.max(...labels.map((l) => l.length)) + 2);
-  const lines: string[] = [];
-  lines.push(`Usage: ${PROGRAM} ${spec.name} [options]`, '', spec.summary, '');
-  for (const para of spec.description.trim().split('\n\n')) lines.push(wrap(para.replace(/\n/g, ' '), 96, ''), '');
-  lines.push('Options:');
-  options.forEach((o, i) => {
-    const extras: string[] = [];
-    if (o.required) extras.push('required');
-    if (o.multiple) extras.push('repeatable');
-    if (o.default !== undefined) extras.push(`default ${o.default}`);
-    const desc = `${o.description}${extras.length ? ` (${extras.join('; ')})` : ''}`;
-    const label = labels[i].padEnd(width);
-    lines.push(`  ${label}${wrap(desc, 96 - width, ' '.repeat(width + 2))}`);
-  });
-  if (spec.examples?.length) {
-    lines.push('', 'Examples:');
-    for (const ex of spec.examples) lines.push(`  ${ex}`);
-  }
-  lines.push('', EXIT_CODES_HELP);
-  return `${lines.join('\n')}\n`;
-}
-
-export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused (safety check), 130 interrupted (Ctrl-C).';
-
-export function formatProgramHelp(commands: readonly CommandSpec[]): string {
-  const width = Math.max(...commands.map((c) => c.name.length)) + 4;
-  const lines = [
-    `Usage: ${PROGRAM} <command> [options]`,
-    '',
-    'Vigil replay: export event streams, re-score them with any model version, compare versions,',
-    'republish into a sandbox topic and move consumer groups. Never commits offsets for any group.',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    `  ${'help'.padEnd(width)}help for a command (or: ${PROGRAM} <command> --help)`,
-    '',
-    'Settings come from the environment: KAFKA_BROKERS, TOPIC_PREFIX, KAFKA_SSL, KAFKA_SASL_*,',
-    'CASSANDRA_CONTACT_POINTS, CASSANDRA_KEYSPACE, CASSANDRA_LOCAL_DC, CASSANDRA_* (see README).',
-    '',
-    EXIT_CODES_HELP,
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-/** Typed accessors over parsed options. */
+/** Typed accessors over commander's parsed options, by the declared (dashed) names. */
 export class Opts {
   constructor(
     private readonly values: ParsedOptions,
     private readonly command: string,
   ) {}
   str(name: string): string | undefined {
-    const v = this.values[name];
+    const v = this.values[camel(name)];
+    if (v === '') throw this.usage(`--${name} needs a value`);
     return typeof v === 'string' ? v : undefined;
   }
   req(name: string): string {
     const v = this.str(name);
-    if (v === undefined) throw new UsageError(`missing required option --${name}`, this.command);
+    if (v === undefined) throw this.usage(`missing required option --${name}`);
     return v;
   }
+  /** A flag; for `no-x`, whether it was given (commander stores it as `x: false`). */
   bool(name: string): boolean {
-    return this.values[name] === true;
+    if (name.startsWith('no-')) return this.values[camel(name.slice(3))] === false;
+    return this.values[camel(name)] === true;
   }
   list(name: string): string[] {
-    const v = this.values[name];
-    return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+    const v = this.values[camel(name)];
+    return Array.isArray(v) ? (v as string[]) : typeof v === 'string' ? [v] : [];
   }
   int(name: string, min: number, max: number): number | undefined {
     const v = this.str(name);
     if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number (got ${JSON.stringify(v)})`, this.command);
+    if (!/^\d+$/.test(v)) throw this.usage(`--${name} must be a whole number (got ${JSON.stringify(v)})`);
     const n = Number(v);
-    if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max} (got ${n})`, this.command);
+    if (n < min || n > max) throw this.usage(`--${name} must be from ${min} to ${max} (got ${n})`);
     return n;
   }
   num(name: string, min: number, max: number): number | undefined {
     const v = this.str(name);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got ${JSON.stringify(v)})`, this.command);
-    if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max} (got ${n})`, this.command);
+    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw this.usage(`--${name} must be a number (got ${JSON.stringify(v)})`);
+    if (n < min || n > max) throw this.usage(`--${name} must be from ${min} to ${max} (got ${n})`);
     return n;
   }
   usage(message: string): UsageError {

@@ -34,16 +34,36 @@ describe('progress', () => {
     expect(lines[2]).toMatch(/reading: 300 events in 1\.2 s \(250\/s\)/);
   });
 
-  it('the bar redraws one line with events, rate and ETA', () => {
+  it('on a terminal, cli-progress draws one line with phase, bar, percentage, events, rate and ETA', () => {
     let now = 0;
-    const sink = new Sink();
-    const p = new Progress({ mode: 'bar', stream: sink, redrawMs: 100, barWidth: 10, now: () => now });
+    const sink = Object.assign(new Sink(), { isTTY: true, columns: 120 });
+    const p = new Progress({ mode: 'bar', stream: sink, now: () => now });
     p.start('scoring', 200, 'check-ins');
     now = 1000;
     p.tick(50);
-    expect(sink.text).toContain('\r\x1b[2Kscoring [##........]  25% | 50/200 check-ins | 50/s | ETA 0:03');
-    p.done();
-    expect(sink.text.endsWith('scoring: 50 check-ins in 1.0 s (50/s)\n')).toBe(true);
+    p.note('a note between bar redraws');
+    now = 2000;
+    p.tick(50);
+    p.done('10 patients');
+    // Redraws go back to the start of the line (CSI G) instead of scrolling.
+    expect(sink.text).toContain('\x1b[1G');
+    expect(sink.text).toMatch(/scoring \[[█░]{24}\] 0% \| 0\/200 check-ins \| 0\/s \| ETA /);
+    // The last frame before the bar is taken down, then the phase's final line.
+    expect(sink.text).toMatch(/scoring \[[█░]{24}\] 50% \| 100\/200 check-ins \| 50\/s \| ETA \S+/);
+    expect(sink.text).toContain('a note between bar redraws\n');
+    expect(sink.text.endsWith('scoring: 100 check-ins in 2.0 s (50/s), 10 patients\n')).toBe(true);
+  });
+
+  it('a bar without a known total shows events and rate only', () => {
+    let now = 0;
+    const sink = Object.assign(new Sink(), { isTTY: true, columns: 120 });
+    const p = new Progress({ mode: 'bar', stream: sink, now: () => now });
+    p.start('reading the archive', undefined, 'rows');
+    now = 500;
+    p.tick(1234);
+    p.clear();
+    expect(sink.text).toContain('reading the archive | 1,234 rows | 2468/s');
+    expect(sink.text).not.toContain('%');
   });
 
   it('formats rates and ETAs', () => {

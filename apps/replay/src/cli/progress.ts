@@ -1,21 +1,17 @@
 /**
- * Progress on stderr for long runs: a redrawn bar (events, rate, ETA) on a terminal, plain lines
- * every few seconds otherwise (logs, CI, pipes), or nothing. `cli-progress` is not installed in the
- * workspace; this is the small subset replay needs.
+ * Progress on stderr for long runs: a `cli-progress` bar on a terminal (events, rate, percentage,
+ * ETA), a plain timestamped line every few seconds otherwise (logs, CI, pipes), or nothing.
  */
 import type { Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 
 export type ProgressMode = 'bar' | 'lines' | 'none';
 
 export interface ProgressOptions {
   mode: ProgressMode;
-  stream: Writable;
-  /** Lines mode: at most one line per this many ms. Default 5000. */
+  stream: Writable & { isTTY?: boolean; columns?: number };
+  /** Lines mode (and a bar forced onto a non-terminal): at most one line per this many ms. Default 5000. */
   lineIntervalMs?: number;
-  /** Bar mode: redraw at most this often. Default 100. */
-  redrawMs?: number;
-  /** Bar width in cells. Default 24. */
-  barWidth?: number;
   now?: () => number;
 }
 
@@ -48,8 +44,8 @@ export class Progress {
   private total: number | undefined;
   private count = 0;
   private startedAt = 0;
-  private lastDraw = 0;
-  private drawn = false;
+  private lastLine = 0;
+  private bar: SingleBar | null = null;
   private readonly now: () => number;
 
   constructor(private readonly opts: ProgressOptions) {
@@ -62,29 +58,24 @@ export class Progress {
 
   /** Starts a phase; `total` is an upper bound when known (e.g. offsets in a Kafka range). */
   start(phase: string, total?: number, unit = 'events'): void {
-    this.finishLine();
+    this.stopBar();
     this.phase = phase;
     this.unit = unit;
     this.total = total;
     this.count = 0;
     this.startedAt = this.now();
-    this.lastDraw = this.startedAt;
+    this.lastLine = this.startedAt;
     if (this.opts.mode === 'lines') this.line(`${phase}${total !== undefined ? `: ${fmtInt(total)} ${unit} at most` : ''}`);
-  }
-
-  /** Raises the total (a phase whose size becomes known as it goes). */
-  setTotal(total: number | undefined): void {
-    this.total = total;
+    if (this.opts.mode === 'bar') this.startBar(0);
   }
 
   tick(n = 1): void {
     this.count += n;
     if (this.opts.mode === 'none') return;
     const now = this.now();
-    if (this.opts.mode === 'bar') {
-      if (now - this.lastDraw >= (this.opts.redrawMs ?? 100)) this.drawBar(now);
-    } else if (now - this.lastDraw >= (this.opts.lineIntervalMs ?? 5000)) {
-      this.lastDraw = now;
+    if (this.bar) this.bar.update(this.count, { rate: fmtRate(this.rate(now)) });
+    else if (this.opts.mode === 'lines' && now - this.lastLine >= (this.opts.lineIntervalMs ?? 5000)) {
+      this.lastLine = now;
       this.line(this.status(now));
     }
   }
@@ -100,58 +91,63 @@ export class Progress {
     const secs = Math.max(0.001, (now - this.startedAt) / 1000);
     const text = `${this.phase}: ${fmtInt(this.count)} ${this.unit} in ${secs.toFixed(1)} s (${fmtRate(this.count / secs)})${note ? `, ${note}` : ''}`;
     if (this.opts.mode === 'bar') {
-      this.opts.stream.write(`\r\x1b[2K${text}\n`);
-      this.drawn = false;
+      this.stopBar();
+      this.opts.stream.write(`${text}\n`);
     } else this.line(text);
     this.phase = '';
   }
 
-  /** A message between progress output (clears the bar line first). */
+  /** A message between progress output: the bar is taken down, the message written, the bar drawn again. */
   note(text: string): void {
     if (this.opts.mode === 'none') return;
-    this.finishLine();
+    const hadBar = this.stopBar();
     this.opts.stream.write(`${text}\n`);
+    if (hadBar) this.startBar(this.count);
   }
 
-  /** Clears a drawn bar (before an error message). */
+  /** Takes a drawn bar down (before an error message; at the end of a run). */
   clear(): void {
-    this.finishLine();
+    this.stopBar();
+  }
+
+  private rate(now: number): number {
+    return this.count / Math.max(0.001, (now - this.startedAt) / 1000);
+  }
+
+  private startBar(value: number): void {
+    const known = this.total !== undefined && this.total > 0;
+    const bar = new SingleBar({
+      stream: this.opts.stream,
+      format: known ? '{phase} [{bar}] {percentage}% | {value}/{total} {unit} | {rate} | ETA {eta_formatted}' : '{phase} | {value} {unit} | {rate}',
+      formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? fmtInt(Number(v)) : String(v)),
+      barsize: 24,
+      fps: 10,
+      etaBuffer: 50,
+      clearOnComplete: true,
+      // `--progress bar` onto a pipe: the bar as a line every interval rather than nothing.
+      noTTYOutput: true,
+      notTTYSchedule: this.opts.lineIntervalMs ?? 5000,
+    }, Presets.shades_classic);
+    bar.start(known ? (this.total as number) : 0, value, { phase: this.phase, unit: this.unit, rate: fmtRate(this.rate(this.now())) });
+    this.bar = bar;
+  }
+
+  private stopBar(): boolean {
+    const bar = this.bar;
+    if (!bar) return false;
+    this.bar = null;
+    bar.stop();
+    return true;
   }
 
   private status(now: number): string {
-    const secs = Math.max(0.001, (now - this.startedAt) / 1000);
-    const rate = this.count / secs;
+    const rate = this.rate(now);
     const parts = [`${this.phase}: ${fmtInt(this.count)}${this.total !== undefined ? `/${fmtInt(this.total)}` : ''} ${this.unit}`, fmtRate(rate)];
     if (this.total !== undefined && this.total > 0) {
       parts.push(`${Math.min(100, Math.floor((this.count / this.total) * 100))}%`);
       parts.push(`ETA ${fmtEta(rate > 0 ? (this.total - this.count) / rate : Infinity)}`);
     }
     return parts.join(', ');
-  }
-
-  private drawBar(now: number): void {
-    this.lastDraw = now;
-    const width = this.opts.barWidth ?? 24;
-    const secs = Math.max(0.001, (now - this.startedAt) / 1000);
-    const rate = this.count / secs;
-    let bar = '';
-    let tail = '';
-    if (this.total !== undefined && this.total > 0) {
-      const frac = Math.min(1, this.count / this.total);
-      const full = Math.floor(frac * width);
-      bar = ` [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${String(Math.floor(frac * 100)).padStart(3)}%`;
-      tail = ` | ETA ${fmtEta(rate > 0 ? (this.total - this.count) / rate : Infinity)}`;
-    }
-    const counts = `${fmtInt(this.count)}${this.total !== undefined ? `/${fmtInt(this.total)}` : ''} ${this.unit}`;
-    this.opts.stream.write(`\r\x1b[2K${this.phase}${bar} | ${counts} | ${fmtRate(rate)}${tail}`);
-    this.drawn = true;
-  }
-
-  private finishLine(): void {
-    if (this.drawn) {
-      this.opts.stream.write('\r\x1b[2K');
-      this.drawn = false;
-    }
   }
 
   private line(text: string): void {

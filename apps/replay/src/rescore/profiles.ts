@@ -17,9 +17,9 @@ import type { PatientProfile } from '@vigil/contracts';
 import { fromKafkaRecord, TOPICS, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS } from '@vigil/contracts';
 import { planTopicRange, rangeSize, readTopicRange } from '@vigil/messaging';
 import { quoteIdent, READ_OPTIONS } from '@vigil/storage';
+import { PROFILE_EVENT_TYPES, readProfileEvent } from '@vigil/scoring';
 import type { ReplayContext } from '../context';
 import { passesFilter, type EventFilter } from '../events/events';
-import { PROFILE_EVENT_TYPES, readProfileEvent } from './live-mapping';
 import { InterruptedError } from '../cli/errors';
 
 export interface ProfileVersion {

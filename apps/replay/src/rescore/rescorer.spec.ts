@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createEvent, EVENT_SOURCES, EVENT_TYPES, type CheckIn, type PatientProfile, type VigilEvent } from '@vigil/contracts';
 import { ENGAGEMENT_RULE_CODE } from '@vigil/risk-engine';
-import { riskScoredEventId } from './live-mapping';
+import { riskScoredEventId } from '@vigil/scoring';
 import { ProfileBook } from './profiles';
 import { DAY_MS, rescorePatient, RescoreStats, type CheckInInput, type RescoreSettings } from './rescorer';
 

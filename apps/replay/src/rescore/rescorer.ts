@@ -20,9 +20,9 @@
  */
 import { validateCheckInFast, type AlertRaisedData, type CheckIn, type RiskScoredData, type VigilEvent } from '@vigil/contracts';
 import { checkEngagement, initialState, scoreCheckIn, type ModelVersion, type PatientState } from '@vigil/risk-engine';
+import { alertRaisedEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
 import { iso } from '../cli/time';
 import { fileSortKey } from '../events/events';
-import { alertRaisedEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from './live-mapping';
 import { profileAt, type ProfileVersion } from './profiles';
 
 export const DAY_MS = 86_400_000;
