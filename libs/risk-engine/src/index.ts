@@ -37,6 +37,7 @@ export type {
   LevelMark,
   ModelBook,
   PatientHistory,
+  QuestionnaireHistory,
   PatientState,
 } from './lib/types';
 export { initialState, scoreCheckIn, checkEngagement, STATE_SCHEMA_VERSION } from './lib/engine';

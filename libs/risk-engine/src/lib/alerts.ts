@@ -13,7 +13,7 @@ import { LEVEL_RULE_CODE } from './catalogue';
 import { capitalise } from './format';
 import { deterministicUuid } from './ids';
 import { ResolvedOptions } from './options';
-import { levelRank, severityRank } from './score';
+import { combine, levelRank, severityRank } from './score';
 import { AlertMemo, AlertSeverity, Level, LevelMark, ModelBook, ModelVersion, PatientProfile, RaisedAlert, RiskFactor } from './types';
 
 export function alertId(model: ModelVersion, tenantId: string, patientId: string, ruleCode: string, cause: string): string {
@@ -60,6 +60,8 @@ export interface AlertDecisionInput {
   /** In output order. */
   readonly factors: readonly RiskFactor[];
   readonly opts: ResolvedOptions;
+  /** v1: codes of questionnaire totals no higher than their previous answer (questionnaire-history.ts); they raise no `risk.level` on their own. */
+  readonly repeats?: ReadonlySet<string> | null;
 }
 
 const MAX_SUMMARY_LABELS = 3;
@@ -89,12 +91,12 @@ export function previousLevel(book: ModelBook, at: number, opts: ResolvedOptions
  * level memory (and never below `previousLevel`, so a book without `recentLevels` behaves as before).
  */
 export function recentPeakLevel(book: ModelBook, at: number, opts: ResolvedOptions): Level {
-  let peak = previousLevel(book, at, opts);
   const marks = book.recentLevels;
-  if (marks !== undefined) {
-    for (const m of marks) {
-      if (Math.abs(at - m.at) <= opts.levelMemoryMs && levelRank(m.level) > levelRank(peak)) peak = m.level;
-    }
+  // The marks hold the newest check-in's level too, except when it was held as a repeat (decideAlerts).
+  if (marks === undefined) return previousLevel(book, at, opts);
+  let peak: Level = 'none';
+  for (const m of marks) {
+    if (Math.abs(at - m.at) <= opts.levelMemoryMs && levelRank(m.level) > levelRank(peak)) peak = m.level;
   }
   return peak;
 }
@@ -143,7 +145,18 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
   }
 
   const prev = model === 'v1' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
-  if (levelRank(level) >= 2 && levelRank(level) > levelRank(prev)) {
+  const rises = (l: Level): boolean => levelRank(l) >= 2 && levelRank(l) > levelRank(prev);
+  // v1: a rise made only by repeated questionnaire totals raises nothing, and the level memory keeps
+  // the level without them, so that a new finding in the next days still counts as a rise.
+  let remembered = level;
+  let held = false;
+  const repeats = input.repeats;
+  if (repeats && repeats.size > 0 && alerts.length === 0 && rises(level)) {
+    const without = combine(factors.filter((f) => !repeats.has(f.code))).level;
+    held = !rises(without);
+    if (held) remembered = without;
+  }
+  if (!held && rises(level)) {
     const severity = level as AlertSeverity;
     if (!coolingDown(memos, LEVEL_RULE_CODE, at, severity, opts.coolDownMs)) {
       if (alerts.length > 0) {
@@ -168,7 +181,7 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
   };
   if (model === 'v1') {
     const marks = book.recentLevels ?? [];
-    next.recentLevels = newest ? pushLevel(marks, level, at, opts) : [...marks];
+    next.recentLevels = newest ? pushLevel(marks, remembered, at, opts) : [...marks];
   }
   return { alerts, book: next };
 }

@@ -82,3 +82,27 @@ describe('concordant deviations count at once (v1)', () => {
     expect(factor(probe.score, 'baseline.heartRate')).toMatchObject({ severity: 'info' });
   });
 });
+
+describe('breathlessness 4 of 4 suspends tempering (v1)', () => {
+  const p = profile({ patientId: 'copd-low', conditions: ['copd'] });
+  // Usually 91–93% on air on scale 1 (median 92: 2 NEWS2 points, tempered to 0).
+  const usual: EngineVitals[] = Array.from({ length: 10 }, (_, i) => ({ spo2: 91 + (i % 3), onSupplementalOxygen: false }));
+  const withBreathlessness = (spo2: number, breathlessness: number) =>
+    run('v1', p, [...daily(p, usual), ...daily(p, [{ spo2, onSupplementalOxygen: false }], 10).map((c) => ({ ...c, symptoms: { breathlessness } }))]).steps[10];
+
+  it('a usual reading counts nothing at 3 of 4, all its points at 4 of 4', () => {
+    expect(factor(withBreathlessness(92, 3).score, 'news2.spo2')).toMatchObject({ news2Points: 2, countedNews2Points: 0 });
+    const worst = withBreathlessness(92, 4);
+    expect(factor(worst.score, 'news2.spo2')).toMatchObject({ news2Points: 2, countedNews2Points: 2 });
+    expect(factor(worst.score, 'news2.spo2')?.message).toContain('breathlessness 4 of 4');
+  });
+
+  it('SpO2 90 with breathlessness 4 of 4 counts its 3 points and alerts; at 3 of 4 it counts 1', () => {
+    expect(factor(withBreathlessness(90, 3).score, 'news2.spo2')).toMatchObject({ countedNews2Points: 1 });
+    expect(withBreathlessness(90, 3).alerts).toEqual([]);
+    const worst = withBreathlessness(90, 4);
+    expect(factor(worst.score, 'news2.spo2')).toMatchObject({ countedNews2Points: 3 });
+    expect(worst.score.level).toBe('medium');
+    expect(worst.alerts.map((a) => a.ruleCode)).toEqual(['risk.level']);
+  });
+});

@@ -11,6 +11,7 @@ import { fmt, fmtAuto } from './format';
 import { emptySeries, foldVitals } from './history';
 import { computeNews2 } from './news2';
 import { TemperingContext, news2Factors } from './news2-factors';
+import { emptyQuestionnaireHistory, foldQuestionnaires, markRepeats } from './questionnaire-history';
 import { ResolvedOptions, resolveOptions } from './options';
 import { chestPainFactor, factor, glucoseFactors, heartFailureWeightFactors, questionnaireFactors, supportingFactors } from './rules';
 import { CleanSymptoms, CleanVitals, sanitize } from './sanitize';
@@ -47,7 +48,7 @@ export function initialState(profile: PatientProfile): PatientState {
     schemaVersion: STATE_SCHEMA_VERSION,
     patientId: profile.patientId,
     tenantId: profile.tenantId,
-    history: { newestAt: null, series: emptySeries() },
+    history: { newestAt: null, series: emptySeries(), questionnaires: emptyQuestionnaireHistory() },
     models: { 'static-v0': emptyBook(), v1: emptyBook() },
   };
 }
@@ -240,6 +241,7 @@ export function scoreCheckIn(
             oxygenSeries: state.history.series.onOxygen,
             deviating: deviatingParams(personalResult.factors),
             symptomatic,
+            breathlessAtWorst: clean.symptoms.breathlessness === 4,
           };
     const nf = news2Factors(comp, scale, v.onOxygen !== undefined, ctx);
     for (const f of nf.factors) factors.push(f);
@@ -266,7 +268,10 @@ export function scoreCheckIn(
       factors.push(weightView === null ? f : confirmWeightFactor(f, v.weightKg, weightView));
     }
   }
+  const qStart = factors.length;
   for (const f of questionnaireFactors(clean.questionnaires)) factors.push(f);
+  const qFactors = factors.slice(qStart);
+  const repeats = model === 'v1' && qFactors.length > 0 ? markRepeats(factors, state.history.questionnaires, at) : null;
   if (v.glucoseMgDl !== undefined) for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(f);
   if (clean.symptoms.chestPain === true) factors.push(chestPainFactor(clean, comp));
   for (const f of supportingFactors(clean)) factors.push(f);
@@ -286,11 +291,16 @@ export function scoreCheckIn(
     late,
   };
 
-  const history = foldVitals(state.history, at, v);
+  const vitalsHistory = foldVitals(state.history, at, v);
+  const history: PatientState['history'] = {
+    newestAt: vitalsHistory.newestAt,
+    series: vitalsHistory.series,
+    questionnaires: foldQuestionnaires(state.history.questionnaires, at, qFactors),
+  };
   let alerts: RaisedAlert[] = [];
   let book = state.models[model];
   if (!late) {
-    const decided = decideAlerts({ model, profile, book, at, checkInId: id, recordedAt: checkIn.recordedAt, level, score, factors: sorted, opts });
+    const decided = decideAlerts({ model, profile, book, at, checkInId: id, recordedAt: checkIn.recordedAt, level, score, factors: sorted, opts, repeats });
     alerts = decided.alerts;
     book = decided.book;
   }

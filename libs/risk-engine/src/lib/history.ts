@@ -25,6 +25,15 @@ export const RETAIN_SPAN_MS = 192 * HOUR_MS;
 /** ...but never more than this many (several weighings a day for a week). */
 export const RETAIN_MAX_READINGS = 96;
 
+/** What a series keeps: always its newest `min` readings, and every reading within `spanMs` of its newest, never more than `max`. */
+export interface Retention {
+  readonly min: number;
+  readonly spanMs: number;
+  readonly max: number;
+}
+
+export const VITALS_RETENTION: Retention = Object.freeze({ min: RETAIN_MIN_READINGS, spanMs: RETAIN_SPAN_MS, max: RETAIN_MAX_READINGS });
+
 /** An empty series. */
 export function emptyOne(): Series {
   return { t: [], v: [] };
@@ -34,7 +43,7 @@ export function emptyOne(): Series {
  * The series with the reading (at, v) inserted in (t, v) order and retention applied; the same
  * series if that exact reading is already there (a check-in folded twice).
  */
-export function insertReading(series: Series, at: number, v: number): Series {
+export function insertReading(series: Series, at: number, v: number, keep: Retention = VITALS_RETENTION): Series {
   const T = series.t;
   const V = series.v;
   const n = T.length;
@@ -54,10 +63,10 @@ export function insertReading(series: Series, at: number, v: number): Series {
   const newest = pos === n ? at : T[n - 1];
   // Retention keeps a suffix [from, m) of the merged order.
   let from = 0;
-  if (m > RETAIN_MIN_READINGS) {
-    const capFrom = Math.max(0, m - RETAIN_MAX_READINGS);
-    const horizon = newest - RETAIN_SPAN_MS;
-    from = m - RETAIN_MIN_READINGS;
+  if (m > keep.min) {
+    const capFrom = Math.max(0, m - keep.max);
+    const horizon = newest - keep.spanMs;
+    from = m - keep.min;
     // Merged index i maps to T[i] below pos, to `at` at pos, to T[i - 1] above.
     while (from > capFrom && (from - 1 < pos ? T[from - 1] : from - 1 === pos ? at : T[from - 2]) >= horizon) from--;
   }

@@ -4,8 +4,8 @@
  * Tempering (v1 only): for a parameter with a trusted personal baseline, the points counted are
  *   max(0, points(reading) − points(baseline median))
  * provided the reading is on the same side of the NEWS2 zero-point band as the patient's median,
- * no further outside it than the median by more than a small tolerance, and within the safety
- * limits below. Otherwise all points count.
+ * no further outside it than the median by more than a small tolerance, within the safety
+ * limits below, and the patient does not report breathlessness 4 of 4. Otherwise all points count.
  * Consciousness is never tempered. The `news2` summary always reports the RCP score unmodified.
  */
 import { BASELINE_WINDOW, BaselineView, valuesBefore } from './baseline';
@@ -125,6 +125,8 @@ export interface TemperingContext {
   readonly deviating: ReadonlySet<News2Parameter>;
   /** Marked breathlessness or swelling (3 or 4 of 4), or chest pain, reported with this check-in. */
   readonly symptomatic: boolean;
+  /** Breathlessness 4 of 4, the worst on the scale: the patient is not at their stable usual, so nothing is tempered. */
+  readonly breathlessAtWorst: boolean;
 }
 
 interface Counted {
@@ -163,6 +165,9 @@ function temper(param: News2Parameter, value: number | string | boolean, raw: nu
   const worseBy = distanceOutside(reading, band) - distanceOutside(view.median, band);
   if (worseBy > TEMPERING_TOLERANCE[param as keyof typeof TEMPERING_TOLERANCE] + 1e-9) {
     return { counted: raw, note: ` Further from normal than this patient's usual ${usual}, so all ${raw} points count.` };
+  }
+  if (ctx.breathlessAtWorst) {
+    return { counted: raw, note: ` Reported with breathlessness 4 of 4, so not this patient's stable usual (${usual}): all ${raw} points count.` };
   }
   const counted = Math.max(0, raw - habitual);
   if (counted === 0) {

@@ -268,10 +268,21 @@ export interface LevelMark {
   at: number;
 }
 
+/**
+ * Totals of the questionnaires whose unchanged repeat v1 does not alert on (README "Questionnaires:
+ * a repeat is not a rise"), by device time: the highest valid total of each check-in that had one.
+ */
+export interface QuestionnaireHistory {
+  gad7: Series;
+  cat: Series;
+}
+
 export interface PatientHistory {
   /** Newest device time of any check-in folded in. */
   newestAt: number | null;
   series: Record<SeriesKey, Series>;
+  /** Absent in states written before it existed: read as no previous answers. */
+  questionnaires?: QuestionnaireHistory;
 }
 
 export interface PatientState {
