@@ -101,7 +101,10 @@ export class SortSpool<T> {
       const mem = this.mem;
       this.mem = [];
       let prev: Entry<T> | null = null;
-      for (const e of mem) {
+      for (let i = 0; i < mem.length; i++) {
+        const e = mem[i];
+        // Let go of each item once handed on: the collector need not keep tracing what was drained.
+        (mem as (Entry<T> | undefined)[])[i] = undefined;
         if (opts.dedupe && prev !== null && prev.key === e.key && this.encoded(prev) === this.encoded(e)) {
           opts.onDuplicate?.(e.key);
           continue;

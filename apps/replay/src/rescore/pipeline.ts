@@ -8,11 +8,12 @@
  * the shared 2-core machine each worker's start-up (SWC, contracts, Nest's swagger decorators) and
  * the structured clone of every check-in cost more than the parallel scoring gained.
  */
+import type { VigilEvent } from '@vigil/contracts';
 import type { ModelVersion } from '@vigil/risk-engine';
 import { InterruptedError } from '../cli/errors';
 import type { ReplayContext } from '../context';
 import { fileSortKey, parseEventLine, serializeEvent, type EventFilter } from '../events/events';
-import { lineSpool } from '../io/spool';
+import { SortSpool } from '../io/spool';
 import { chooseSource, readRange, type SourceName } from '../sources/read';
 import { scoreChunk, type ModelLines, type PatientJob } from './chunk';
 import { loadProfiles, type ProfileLoadStats, type ProfileSourceName } from './profiles';
@@ -52,12 +53,20 @@ export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPat
   const { book, stats: profileStats } = await loadProfiles(ctx, opts.profiles, opts.filter);
 
   const stats = new RescoreStats(opts.models);
-  const spool = lineSpool({ maxInMemory: ctx.config.REPLAY_SORT_MEMORY_EVENTS, tmpDir: ctx.config.REPLAY_TMP_DIR });
+  // Events are held as the decoded objects and encoded only to spill or to break a tie of equal
+  // keys (a duplicate): most ranges fit in memory and then no check-in is serialised and parsed
+  // back. Spilled runs hold the same lines as export's (the item encoding decides ties either way).
+  const spool = new SortSpool<VigilEvent>({
+    maxInMemory: ctx.config.REPLAY_SORT_MEMORY_EVENTS,
+    tmpDir: ctx.config.REPLAY_TMP_DIR,
+    encode: serializeEvent,
+    decode: parseEventLine,
+  });
   try {
     const read = await readRange(
       ctx,
       { kind: 'checkins', from: readFrom, to: opts.to, filter: opts.filter, source, lateGraceMs: opts.lateGraceMs },
-      (e, at) => spool.add(fileSortKey(e, at), serializeEvent(e)),
+      (e, at) => spool.add(fileSortKey(e, at), e),
       'reading check-ins',
     );
     if (!read.complete) {
@@ -109,7 +118,7 @@ export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPat
         const patientId = key.slice(a + 1, b);
         job = { tenantId, patientId, items: [], versions: book.versions(tenantId, patientId) };
       }
-      (job as PatientJob).items.push({ event: parseEventLine(item), at: Number(key.slice(b + 1, c)) } satisfies CheckInInput);
+      (job as PatientJob).items.push({ event: item, at: Number(key.slice(b + 1, c)) } satisfies CheckInInput);
     }
     await close();
     await score();
