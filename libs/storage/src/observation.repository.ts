@@ -47,6 +47,10 @@ export function latestWriteTimestamp(recordedAt: Date, checkInId: string): types
   return types.Long.fromNumber(recordedAt.getTime() * 1000 + (fnv1a32(checkInId.toLowerCase()) % 1000));
 }
 
+function rowBytes(r: ObservationRow): number {
+  return 64 + r.tenantId.length + r.patientId.length + r.metric.length;
+}
+
 export interface ObservationRepositoryOptions {
   /** Statements in flight at once per writeObservations call; default 64. */
   concurrency?: number;
@@ -76,23 +80,38 @@ export class ObservationRepository {
     this.series = rangeStatements(`${ks}.observations_by_patient`, 'recorded_at, check_in_id, value', ['tenant_id', 'patient_id'], ['metric']);
   }
 
-  /** Every row's statements with their partitions (series: tenant, patient, month; latest: tenant, patient). */
+  /**
+   * Every row's statements with their partitions (series: tenant, patient, month; latest: tenant,
+   * patient). Of the latest-value upserts of one patient and metric, only those with the highest
+   * write timestamp are sent: Cassandra would keep exactly those anyway (last write wins by that
+   * timestamp), and a backlog batch holds many check-ins per patient. Ties are all sent, so
+   * Cassandra settles them as before.
+   */
   keyedStatementsFor(rows: readonly ObservationRow[]): KeyedStatement[] {
     const out: KeyedStatement[] = [];
+    const newest = new Map<string, { ts: types.Long; rows: ObservationRow[] }>();
     for (const r of rows) {
       const id = types.Uuid.fromString(r.checkInId);
       const bucket = monthBucket(r.recordedAt);
-      const bytes = 64 + r.tenantId.length + r.patientId.length + r.metric.length;
       out.push({
         partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`,
         statement: { query: this.insertSeries, params: [r.tenantId, r.patientId, bucket, r.metric, r.recordedAt, id, r.value] },
-        bytes,
+        bytes: rowBytes(r),
       });
-      out.push({
-        partition: `latest|${r.tenantId}\u0000${r.patientId}`,
-        statement: { query: this.upsertLatest, params: [r.tenantId, r.patientId, r.metric, r.value, r.recordedAt, id, latestWriteTimestamp(r.recordedAt, r.checkInId)] },
-        bytes,
-      });
+      const key = `${r.tenantId}\u0000${r.patientId}\u0000${r.metric}`;
+      const ts = latestWriteTimestamp(r.recordedAt, r.checkInId);
+      const seen = newest.get(key);
+      if (!seen || ts.greaterThan(seen.ts)) newest.set(key, { ts, rows: [r] });
+      else if (ts.equals(seen.ts)) seen.rows.push(r);
+    }
+    for (const { ts, rows: winners } of newest.values()) {
+      for (const r of winners) {
+        out.push({
+          partition: `latest|${r.tenantId}\u0000${r.patientId}`,
+          statement: { query: this.upsertLatest, params: [r.tenantId, r.patientId, r.metric, r.value, r.recordedAt, types.Uuid.fromString(r.checkInId), ts] },
+          bytes: rowBytes(r),
+        });
+      }
     }
     return out;
   }

@@ -145,6 +145,15 @@ describe('observations', () => {
       { metric: 'weightKg', value: 82, recordedAt: newer.recordedAt, checkInId: newer.checkInId },
     ]);
   });
+
+  it('a backlog written in one call keeps every point and the newest as latest', async () => {
+    const patientId = `p-${randomUUID()}`;
+    const days = [3, 1, 4, 2, 0].map((d) => ({ tenantId: T, patientId, metric: 'weightKg', recordedAt: new Date(Date.UTC(2026, 1, 10 + d, 8)), checkInId: randomUUID(), value: 80 + d }));
+    await observations.writeObservations(days);
+    expect(await observations.latest(T, patientId)).toEqual([{ metric: 'weightKg', value: 84, recordedAt: days[2].recordedAt, checkInId: days[2].checkInId }]);
+    const page = await observations.querySeries({ tenantId: T, patientId, metric: 'weightKg', from: new Date(Date.UTC(2026, 1, 1)), to: new Date(Date.UTC(2026, 2, 1)) });
+    expect(page.items.map((p) => p.value)).toEqual([80, 81, 82, 83, 84]);
+  });
 });
 
 describe('check-in archive', () => {

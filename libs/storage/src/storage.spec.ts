@@ -15,6 +15,7 @@ import {
   monthBounds,
   monthBucket,
   monthBuckets,
+  ObservationRepository,
   observationRowsOf,
   quoteIdent,
   replicationCql,
@@ -160,6 +161,30 @@ describe('observation rows', () => {
     expect(a.lessThan(b)).toBe(true);
     expect(a.equals(latestWriteTimestamp(new Date('2026-03-10T08:00:00.000Z'), '7d9f4b1e-2c3a-4f5e-8a6b-1c2d3e4f5a6b'))).toBe(true);
     expect(a.toNumber()).toBeGreaterThanOrEqual(Date.parse('2026-03-10T08:00:00Z') * 1000);
+  });
+
+  it('of a backlog, sends every series row but only the newest latest-value row per patient and metric', () => {
+    const repo = new ObservationRepository({} as never, 'ks');
+    const row = (patientId: string, metric: string, iso: string, checkInId: string, value: number) => ({ tenantId: 'org-1', patientId, metric, recordedAt: new Date(iso), checkInId, value });
+    const ids = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333'];
+    const rows = [
+      row('p-1', 'weightKg', '2026-03-10T08:00:00Z', ids[0], 80),
+      row('p-1', 'weightKg', '2026-03-12T08:00:00Z', ids[1], 82), // newest for p-1 weight
+      row('p-1', 'weightKg', '2026-03-11T08:00:00Z', ids[2], 81),
+      row('p-1', 'spo2', '2026-03-10T08:00:00Z', ids[0], 95),
+      row('p-2', 'weightKg', '2026-03-09T08:00:00Z', ids[0], 70),
+      row('p-2', 'weightKg', '2026-03-09T08:00:00Z', ids[0], 71), // the same timestamp: a tie, both sent
+    ];
+    const statements = repo.keyedStatementsFor(rows);
+    const latest = statements.filter((s) => s.partition.startsWith('latest|')).map((s) => s.statement.params.slice(1, 4));
+    const series = statements.filter((s) => s.partition.startsWith('obs|'));
+    expect(series).toHaveLength(rows.length);
+    expect(latest).toEqual([
+      ['p-1', 'weightKg', 82],
+      ['p-1', 'spo2', 95],
+      ['p-2', 'weightKg', 70],
+      ['p-2', 'weightKg', 71],
+    ]);
   });
 });
 
