@@ -44,6 +44,7 @@ describe('replay CLI (no servers)', () => {
 
   it.each([
     [['nope'], /unknown command 'nope'/],
+    [['help', 'nope'], /unknown command 'nope'/],
     [['export', '--bogus', '--from', '2026-01-01', '--to', '2026-01-02'], /unknown option '--bogus'/],
     [['export', 'extra', '--from', '2026-01-01', '--to', '2026-01-02'], /too many arguments for 'export'/],
     [['export', '--from', '2026-01-01'], /required option '--to <ISO>' not specified/],

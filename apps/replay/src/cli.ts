@@ -87,6 +87,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
     await def.run(ctx, o);
   });
   const label = () => `${PROGRAM}${commandName ? ` ${commandName}` : ''}`;
+  // commander answers `help <unknown>` with the program help alone; say what was wrong.
+  if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.some((c) => c.spec.name === argv[1])) {
+    io.stderr.write(`${PROGRAM}: unknown command '${argv[1]}' (${PROGRAM} --help lists the commands)\n`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return EXIT.ok;

@@ -17,6 +17,11 @@ const onSignal = (name: string) => () => {
 };
 process.on('SIGINT', onSignal('SIGINT'));
 process.on('SIGTERM', onSignal('SIGTERM'));
+// The reader went away (`replay export | head`): stop quietly, as a process killed by SIGPIPE would.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(141);
+  throw e;
+});
 
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
