@@ -3,7 +3,7 @@
  * Server-Sent Events. A browser bundle imports this file (through browser.ts), so it has no runtime
  * imports and no runtime code: types only.
  */
-import type { AlertRaisedData, AlertStatus, RiskFactorData } from './risk.events';
+import type { AlertRaisedData, AlertStatus, News2Summary, RiskFactorData, RiskLevel } from './risk.events';
 
 /** The SSE `type` of an alert event: the CloudEvents type without the `org.vigil.` prefix. */
 export type AlertEventKind = 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
@@ -72,5 +72,47 @@ export interface AlertView {
 export interface AlertPage {
   items: AlertView[];
   /** Pass back as `cursor` (with the same filters); null at the end. */
+  nextCursor: string | null;
+}
+
+/** One point of `GET /v1/patients/{id}/observations`. */
+export interface ObservationPointView {
+  /** Device time. */
+  recordedAt: string;
+  checkInId: string;
+  value: number;
+}
+
+/** A page of `GET /v1/patients/{id}/observations` (one metric, device-time order). */
+export interface ObservationsPage {
+  patientId: string;
+  metric: string;
+  from: string;
+  to: string;
+  items: ObservationPointView[];
+  /** Pass back as `cursor`; null when the range is exhausted. */
+  nextCursor: string | null;
+}
+
+/** One score of `GET /v1/patients/{id}/risk`. */
+export interface RiskPointView {
+  /** Device time of the scored check-in. */
+  recordedAt: string;
+  checkInId: string;
+  modelVersion: string;
+  score: number;
+  level: RiskLevel;
+  factors: RiskFactorData[];
+  news2: News2Summary | null;
+  late: boolean;
+  scoredAt: string | null;
+}
+
+/** A page of `GET /v1/patients/{id}/risk`. */
+export interface RiskPage {
+  patientId: string;
+  from: string;
+  to: string;
+  items: RiskPointView[];
   nextCursor: string | null;
 }

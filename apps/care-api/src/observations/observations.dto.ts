@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { News2Summary, OBSERVATION_METRICS, type ObservationMetric, RiskFactorData, RiskLevel } from '@vigil/contracts';
+import {
+  News2Summary,
+  OBSERVATION_METRICS,
+  type ObservationMetric,
+  type ObservationPointView as ObservationPointContract,
+  type ObservationsPage,
+  RiskFactorData,
+  RiskLevel,
+  type RiskPage,
+  type RiskPointView as RiskPointContract,
+} from '@vigil/contracts';
 
 const LIMIT = /^\d{1,4}$/;
 
@@ -31,13 +41,13 @@ export class ObservationsQueryDto {
   order?: 'asc' | 'desc';
 }
 
-export class ObservationPointView {
+export class ObservationPointView implements ObservationPointContract {
   @ApiProperty({ description: 'Device time' }) recordedAt!: string;
   @ApiProperty() checkInId!: string;
   @ApiProperty() value!: number;
 }
 
-export class ObservationsPageView {
+export class ObservationsPageView implements ObservationsPage {
   @ApiProperty() patientId!: string;
   @ApiProperty({ enum: OBSERVATION_METRICS }) metric!: string;
   @ApiProperty() from!: string;
@@ -73,7 +83,7 @@ export class RiskQueryDto {
   modelVersion?: string;
 }
 
-export class RiskPointView {
+export class RiskPointView implements RiskPointContract {
   @ApiProperty({ description: 'Device time of the scored check-in' }) recordedAt!: string;
   @ApiProperty() checkInId!: string;
   @ApiProperty() modelVersion!: string;
@@ -86,7 +96,7 @@ export class RiskPointView {
   @ApiProperty({ nullable: true, type: String }) scoredAt!: string | null;
 }
 
-export class RiskPageView {
+export class RiskPageView implements RiskPage {
   @ApiProperty() patientId!: string;
   @ApiProperty() from!: string;
   @ApiProperty() to!: string;
