@@ -55,6 +55,7 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
     groupId: config.WRITER_GROUP_ID,
     fromBeginning: true,
     retry: { initialMs: 200, maxMs: config.WRITER_RETRY_MAX_MS },
+    maxBatchSize: config.WRITER_MAX_BATCH_SIZE,
     sessionTimeoutMs: config.WRITER_SESSION_TIMEOUT_MS,
     // Well under a third of the session: a loaded host that stalls the event loop for a few seconds
     // still gets several heartbeats through per session window.

@@ -44,7 +44,12 @@ export function observationRowsOf(tenantId: string, patientId: string, checkIn: 
  * device times resolve the same way everywhere (see 0001_observations_and_archive.cql).
  */
 export function latestWriteTimestamp(recordedAt: Date, checkInId: string): types.Long {
-  return types.Long.fromNumber(recordedAt.getTime() * 1000 + (fnv1a32(checkInId.toLowerCase()) % 1000));
+  return types.Long.fromNumber(latestWriteMicros(recordedAt, checkInId));
+}
+
+/** latestWriteTimestamp as a number (exact: µs since 1970 stay below 2^53 until the year 2255). */
+function latestWriteMicros(recordedAt: Date, checkInId: string): number {
+  return recordedAt.getTime() * 1000 + (fnv1a32(checkInId.toLowerCase()) % 1000);
 }
 
 function rowBytes(r: ObservationRow): number {
@@ -89,22 +94,27 @@ export class ObservationRepository {
    */
   keyedStatementsFor(rows: readonly ObservationRow[]): KeyedStatement[] {
     const out: KeyedStatement[] = [];
-    const newest = new Map<string, { ts: types.Long; rows: ObservationRow[] }>();
+    const newest = new Map<string, { micros: number; rows: ObservationRow[] }>();
+    // A check-in's rows come one after another and share its id, device time and partitions: what
+    // is derived from those (the Uuid, the month, the write timestamp) is worked out once per check-in.
+    let last: { r: ObservationRow; id: types.Uuid; bucket: string; partition: string; micros: number } | null = null;
     for (const r of rows) {
-      const id = types.Uuid.fromString(r.checkInId);
-      const bucket = monthBucket(r.recordedAt);
+      if (!last || last.r.checkInId !== r.checkInId || last.r.recordedAt !== r.recordedAt || last.r.tenantId !== r.tenantId || last.r.patientId !== r.patientId) {
+        const bucket = monthBucket(r.recordedAt);
+        last = { r, id: types.Uuid.fromString(r.checkInId), bucket, partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`, micros: latestWriteMicros(r.recordedAt, r.checkInId) };
+      }
       out.push({
-        partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`,
-        statement: { query: this.insertSeries, params: [r.tenantId, r.patientId, bucket, r.metric, r.recordedAt, id, r.value] },
+        partition: last.partition,
+        statement: { query: this.insertSeries, params: [r.tenantId, r.patientId, last.bucket, r.metric, r.recordedAt, last.id, r.value] },
         bytes: rowBytes(r),
       });
       const key = `${r.tenantId}\u0000${r.patientId}\u0000${r.metric}`;
-      const ts = latestWriteTimestamp(r.recordedAt, r.checkInId);
       const seen = newest.get(key);
-      if (!seen || ts.greaterThan(seen.ts)) newest.set(key, { ts, rows: [r] });
-      else if (ts.equals(seen.ts)) seen.rows.push(r);
+      if (!seen || last.micros > seen.micros) newest.set(key, { micros: last.micros, rows: [r] });
+      else if (last.micros === seen.micros) seen.rows.push(r);
     }
-    for (const { ts, rows: winners } of newest.values()) {
+    for (const { micros, rows: winners } of newest.values()) {
+      const ts = types.Long.fromNumber(micros);
       for (const r of winners) {
         out.push({
           partition: `latest|${r.tenantId}\u0000${r.patientId}`,
