@@ -1,7 +1,7 @@
 import { Client, QueryOptions, types } from 'cassandra-driver';
-import { CheckIn, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, PatientProfile as ProfileData, VigilEvent } from '@vigil/contracts';
+import { CheckIn, PatientProfile as ProfileData, VigilEvent } from '@vigil/contracts';
 import type { PatientState, RiskScore } from '@vigil/risk-engine';
-import { monthBucket, PROFILES, quoteIdent, READ_OPTIONS, WRITE_OPTIONS } from '@vigil/storage';
+import { monthBucket, PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, PROFILES, quoteIdent, READ_OPTIONS, upsertPatientStatement, WRITE_OPTIONS } from '@vigil/storage';
 
 /**
  * The scorer's Cassandra access (tables of migrations 0002 and 0003). Cassandra is the durable
@@ -95,8 +95,7 @@ export class ScorerStore {
    */
   async getProfile(tenantId: string, patientId: string): Promise<ProfileData | null> {
     const rs = await this.client.execute(
-      `SELECT profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at
-       FROM ${this.t.patients} WHERE tenant_id = ? AND patient_id = ?`,
+      `SELECT ${PATIENT_PROFILE_COLUMNS} FROM ${this.t.patients} WHERE tenant_id = ? AND patient_id = ?`,
       [tenantId, patientId],
       READ_OPTIONS,
     );
@@ -104,19 +103,7 @@ export class ScorerStore {
     if (!row) return null;
     const text = row['profile'] as string | null;
     if (text) return JSON.parse(text) as ProfileData;
-    if (!row['care_team_id']) return null;
-    const p: ProfileData = {
-      patientId,
-      tenantId,
-      careTeamId: row['care_team_id'] as string,
-      conditions: ((row['conditions'] as string[] | null) ?? []) as ProfileData['conditions'],
-      news2SpO2Scale: row['news2_spo2_scale'] === 2 ? 2 : 1,
-      expectedCheckInIntervalHours: (row['expected_checkin_interval_hours'] as number | null) ?? DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
-      status: row['status'] === 'discharged' ? 'discharged' : 'active',
-      updatedAt: ((row['updated_at'] as Date | null) ?? new Date(0)).toISOString(),
-    };
-    if (typeof row['dry_weight_kg'] === 'number') p.dryWeightKg = row['dry_weight_kg'] as number;
-    return p;
+    return profileFromPatientColumns(tenantId, patientId, row);
   }
 
   /**
@@ -127,24 +114,8 @@ export class ScorerStore {
   async upsertProfile(p: ProfileData): Promise<void> {
     const updated = Date.parse(p.updatedAt);
     const at = Number.isFinite(updated) ? updated : Date.now();
-    await this.client.execute(
-      `INSERT INTO ${this.t.patients} (tenant_id, patient_id, care_team_id, conditions, dry_weight_kg, news2_spo2_scale,
-         expected_checkin_interval_hours, status, profile, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-      [
-        p.tenantId,
-        p.patientId,
-        p.careTeamId,
-        p.conditions,
-        p.dryWeightKg ?? null,
-        p.news2SpO2Scale,
-        Math.round(p.expectedCheckInIntervalHours),
-        p.status,
-        JSON.stringify(p),
-        new Date(at),
-        types.Long.fromNumber(at * 1000),
-      ],
-      WRITE_OPTIONS,
-    );
+    const row = upsertPatientStatement(this.t.patients, p, at);
+    await this.client.execute(row.query, row.params, WRITE_OPTIONS);
   }
 
   // --- per-patient state (optimistic concurrency on `version`) ------------------------------------

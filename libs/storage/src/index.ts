@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './paging';
 export * from './observation.repository';
 export * from './checkin-archive.repository';
+export * from './patients-table';

@@ -17,6 +17,8 @@ import {
   monthBuckets,
   ObservationRepository,
   observationRowsOf,
+  profileFromPatientColumns,
+  upsertPatientStatement,
   quoteIdent,
   replicationCql,
   splitCql,
@@ -200,5 +202,32 @@ describe('groupByPartition', () => {
     ]);
     const bySize = groupByPartition([st('a', 1, 30_000), st('a', 2, 30_000), st('a', 3, 5_000)]);
     expect(bySize).toEqual([{ query: 'q1', params: [1] }, { batch: [{ query: 'q2', params: [2] }, { query: 'q3', params: [3] }] }]);
+  });
+});
+
+describe('patients table', () => {
+  it('reads a profile from the columns with the defaults, and nothing without a care team', () => {
+    expect(profileFromPatientColumns('org-1', 'p-1', { care_team_id: null })).toBeNull();
+    expect(profileFromPatientColumns('org-1', 'p-1', { care_team_id: 'team-a', news2_spo2_scale: 2, dry_weight_kg: 71.5, status: 'discharged' })).toEqual({
+      patientId: 'p-1',
+      tenantId: 'org-1',
+      careTeamId: 'team-a',
+      conditions: [],
+      news2SpO2Scale: 2,
+      expectedCheckInIntervalHours: 48,
+      status: 'discharged',
+      updatedAt: '1970-01-01T00:00:00.000Z',
+      dryWeightKg: 71.5,
+    });
+  });
+
+  it('writes the whole profile at the time of its own updatedAt', () => {
+    const p = { patientId: 'p-1', tenantId: 'org-1', careTeamId: 'team-a', conditions: ['copd' as const], news2SpO2Scale: 1 as const, expectedCheckInIntervalHours: 24.4, status: 'active' as const, updatedAt: '2026-03-10T08:00:00.000Z' };
+    const at = Date.parse(p.updatedAt);
+    const { query, params } = upsertPatientStatement('ks.patients', p, at);
+    expect(query).toMatch(/^INSERT INTO ks\.patients .* USING TIMESTAMP \?$/s);
+    expect(params.slice(0, 8)).toEqual(['org-1', 'p-1', 'team-a', ['copd'], null, 1, 24, 'active']);
+    expect(JSON.parse(params[8] as string)).toEqual(p);
+    expect((params[10] as types.Long).toNumber()).toBe(at * 1000);
   });
 });

@@ -1,7 +1,7 @@
 import { Client, types } from 'cassandra-driver';
-import { DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, PatientProfile } from '@vigil/contracts';
+import type { PatientProfile } from '@vigil/contracts';
 import type { VigilMetrics } from '@vigil/observability';
-import { quoteIdent, READ_OPTIONS, WRITE_OPTIONS } from '@vigil/storage';
+import { PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, quoteIdent, READ_OPTIONS, upsertPatientStatement, WRITE_OPTIONS } from '@vigil/storage';
 
 /**
  * `patients` and `patients_by_team` (0002). The risk-scorer mirrors patients.v1 into the same
@@ -27,8 +27,7 @@ export class PatientsRepository {
   async get(tenantId: string, patientId: string): Promise<PatientProfile | null> {
     const rs = await this.time('select', 'patients', () =>
       this.client.execute(
-        `SELECT profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at
-         FROM ${this.t.patients} WHERE tenant_id = ? AND patient_id = ?`,
+        `SELECT ${PATIENT_PROFILE_COLUMNS} FROM ${this.t.patients} WHERE tenant_id = ? AND patient_id = ?`,
         [tenantId, patientId],
         READ_OPTIONS,
       ),
@@ -40,43 +39,16 @@ export class PatientsRepository {
       // The row is the tenant's: never trust an embedded tenant or patient id over the key.
       return { ...p, tenantId, patientId };
     }
-    const p: PatientProfile = {
-      patientId,
-      tenantId,
-      careTeamId: row['care_team_id'] as string,
-      conditions: ((row['conditions'] as string[] | null) ?? []) as PatientProfile['conditions'],
-      news2SpO2Scale: row['news2_spo2_scale'] === 2 ? 2 : 1,
-      expectedCheckInIntervalHours: (row['expected_checkin_interval_hours'] as number | null) ?? DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
-      status: row['status'] === 'discharged' ? 'discharged' : 'active',
-      updatedAt: ((row['updated_at'] as Date | null) ?? new Date(0)).toISOString(),
-    };
-    if (typeof row['dry_weight_kg'] === 'number') p.dryWeightKg = row['dry_weight_kg'] as number;
-    return p;
+    return profileFromPatientColumns(tenantId, patientId, row);
   }
 
   /** Upserts the profile (and moves the team index row when the team changed). */
   async upsert(p: PatientProfile, previousTeam: string | null): Promise<void> {
     const at = Date.parse(p.updatedAt);
     const ts = types.Long.fromNumber(at * 1000);
+    const row = upsertPatientStatement(this.t.patients, p, at);
     const writes: Promise<unknown>[] = [
-      this.client.execute(
-        `INSERT INTO ${this.t.patients} (tenant_id, patient_id, care_team_id, conditions, dry_weight_kg, news2_spo2_scale,
-           expected_checkin_interval_hours, status, profile, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
-        [
-          p.tenantId,
-          p.patientId,
-          p.careTeamId,
-          p.conditions,
-          p.dryWeightKg ?? null,
-          p.news2SpO2Scale,
-          Math.round(p.expectedCheckInIntervalHours),
-          p.status,
-          JSON.stringify(p),
-          new Date(at),
-          ts,
-        ],
-        WRITE_OPTIONS,
-      ),
+      this.client.execute(row.query, row.params, WRITE_OPTIONS),
       this.client.execute(
         `INSERT INTO ${this.t.byTeam} (tenant_id, care_team_id, patient_id, status, updated_at) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
         [p.tenantId, p.careTeamId, p.patientId, p.status, new Date(at), ts],

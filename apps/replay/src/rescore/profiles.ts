@@ -14,9 +14,9 @@
  * history (a full scan of the table; fine for a pilot's size, slow for millions).
  */
 import type { PatientProfile } from '@vigil/contracts';
-import { fromKafkaRecord, TOPICS, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS } from '@vigil/contracts';
+import { fromKafkaRecord, TOPICS } from '@vigil/contracts';
 import { planTopicRange, rangeSize, readTopicRange } from '@vigil/messaging';
-import { quoteIdent, READ_OPTIONS } from '@vigil/storage';
+import { PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, quoteIdent, READ_OPTIONS } from '@vigil/storage';
 import { PROFILE_EVENT_TYPES, readProfileEvent } from '@vigil/scoring';
 import type { ReplayContext } from '../context';
 import { passesFilter, type EventFilter } from '../events/events';
@@ -136,7 +136,7 @@ async function loadFromCassandra(ctx: ReplayContext, filter: EventFilter): Promi
   const ks = quoteIdent(ctx.keyspace);
   ctx.progress.start('reading patient profiles (Cassandra patients)', undefined, 'rows');
   const rs = await client.execute(
-    `SELECT tenant_id, patient_id, profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at FROM ${ks}.patients`,
+    `SELECT tenant_id, patient_id, ${PATIENT_PROFILE_COLUMNS} FROM ${ks}.patients`,
     [],
     { ...READ_OPTIONS, fetchSize: 1000 },
   );
@@ -167,17 +167,5 @@ export function rowToProfile(tenantId: string, patientId: string, row: Record<st
       return null;
     }
   }
-  if (!row['care_team_id']) return null;
-  const p: PatientProfile = {
-    patientId,
-    tenantId,
-    careTeamId: row['care_team_id'] as string,
-    conditions: ((row['conditions'] as string[] | null) ?? []) as PatientProfile['conditions'],
-    news2SpO2Scale: row['news2_spo2_scale'] === 2 ? 2 : 1,
-    expectedCheckInIntervalHours: (row['expected_checkin_interval_hours'] as number | null) ?? DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
-    status: row['status'] === 'discharged' ? 'discharged' : 'active',
-    updatedAt: ((row['updated_at'] as Date | null) ?? new Date(0)).toISOString(),
-  };
-  if (typeof row['dry_weight_kg'] === 'number') p.dryWeightKg = row['dry_weight_kg'] as number;
-  return p;
+  return profileFromPatientColumns(tenantId, patientId, row);
 }
