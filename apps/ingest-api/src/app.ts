@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, DynamicModule, Module, OnApplicationShutdown
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
-import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter } from '@vigil/http';
+import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter, serveOpenApi } from '@vigil/http';
 import { TOPIC_SPECS, TOPICS } from '@vigil/contracts';
 import { createKafka, EventPublisher, ensureTopics, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
 import { createMetrics, kafkaLogSink, NestPinoLogger, ObservabilityModule, registerHttpObservability, VigilMetrics } from '@vigil/observability';
@@ -14,7 +14,7 @@ import { RateLimiter } from './checkins/rate-limiter';
 import type { IngestConfig } from './config';
 import { AppLogger, ThrottledWarning } from './logging';
 import { IngestMetrics } from './metrics';
-import { buildOpenApi, serveOpenApi } from './openapi';
+import { buildOpenApi } from './openapi';
 import { createRedis } from './redis';
 
 export interface IngestAppOptions {
@@ -145,7 +145,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
     done(null, payload);
   });
 
-  if (config.DOCS_ENABLED) serveOpenApi(app, buildOpenApi(app));
+  if (config.DOCS_ENABLED) serveOpenApi(app.getHttpAdapter().getInstance(), buildOpenApi(app), { title: 'Vigil ingest-api' });
   await app.init();
   return app;
 }

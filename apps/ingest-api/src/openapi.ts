@@ -1,5 +1,3 @@
-import { readFileSync } from 'fs';
-import path from 'path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
@@ -24,40 +22,4 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
     }
   }
   return doc;
-}
-
-const UI_FILES: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-};
-
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>Vigil ingest-api</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
-<script src="/docs/init.js"></script></body></html>`;
-const INIT = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#ui' });`;
-
-/** /docs (Swagger UI from swagger-ui-dist, no CDN) and /docs/openapi.json; public, no PHI. */
-export function serveOpenApi(app: NestFastifyApplication, doc: OpenAPIObject): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  const json = JSON.stringify(doc);
-  const dist = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-  const assets = new Map<string, Buffer>();
-  fastify.get('/docs', (_req, reply) => {
-    void reply.type('text/html; charset=utf-8').send(PAGE);
-  });
-  fastify.get('/docs/init.js', (_req, reply) => {
-    void reply.type('application/javascript; charset=utf-8').send(INIT);
-  });
-  fastify.get('/docs/openapi.json', (_req, reply) => {
-    void reply.type('application/json; charset=utf-8').send(json);
-  });
-  for (const [file, type] of Object.entries(UI_FILES)) {
-    fastify.get(`/docs/${file}`, (_req, reply) => {
-      let body = assets.get(file);
-      if (!body) assets.set(file, (body = readFileSync(path.join(dist, file))));
-      void reply.type(type).header('cache-control', 'public, max-age=86400').send(body);
-    });
-  }
 }

@@ -14,7 +14,6 @@ function escapeHtml(s: string): string {
 /**
  * `/docs` (Swagger UI from swagger-ui-dist, no CDN) and `/docs/openapi.json`: public, no PHI.
  * `doc` is the document built by @nestjs/swagger from the controllers and DTOs.
- * (Generalised from apps/ingest-api/src/openapi.ts.)
  */
 export function serveOpenApi(fastify: FastifyInstance, doc: object, opts: { title: string }): void {
   const json = JSON.stringify(doc);
