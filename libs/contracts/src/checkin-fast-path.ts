@@ -11,7 +11,7 @@
  * contract's own verdict. checkin-fast-path.spec.ts checks, on generated inputs, that whenever this
  * accepts, `validateCheckIn` accepts with the same value.
  */
-import { ADHERENCE, CheckIn, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
+import { ADHERENCE, CheckIn, CHECKIN_LIMITS, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
 import { timeWindowErrors, validateCheckIn, type CheckInValidationOptions, type Validated } from './validation';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
@@ -47,23 +47,13 @@ function realCalendarDate(value: string): boolean {
 }
 
 const TOP = new Set(['checkInId', 'recordedAt', 'vitals', 'symptoms', 'questionnaires', 'medication', 'mood', 'notes']);
-const VITALS = new Set(['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl']);
-const SYMPTOMS = new Set(['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain']);
+/** The fields in VitalsDto's / SymptomsDto's declaration order: validateCheckIn returns them in that order. */
+const VITAL_ORDER = ['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl'] as const;
+const SYMPTOM_ORDER = ['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain'] as const;
+const VITALS = new Set<string>(VITAL_ORDER);
+const SYMPTOMS = new Set<string>(SYMPTOM_ORDER);
 const QUESTIONNAIRE = new Set(['instrument', 'answers']);
 const MEDICATION = new Set(['adherence']);
-/** [field, min, max] of the numeric vitals, in VitalsDto's declaration order (booleans and enums placed by vitals()). */
-const VITAL_RANGES: Record<string, readonly [number, number]> = {
-  weightKg: [20, 350],
-  systolicBp: [40, 300],
-  diastolicBp: [20, 200],
-  heartRate: [20, 250],
-  respiratoryRate: [4, 60],
-  spo2: [50, 100],
-  temperatureC: [30, 45],
-  glucoseMgDl: [20, 700],
-};
-const VITAL_ORDER = ['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl'];
-const SYMPTOM_ORDER = ['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain'];
 
 /** Returns the normalised vitals, or null when not certainly valid. `present` counts non-null values. */
 function vitals(v: Obj): Obj | null {
@@ -77,7 +67,7 @@ function vitals(v: Obj): Obj | null {
     } else if (k === 'consciousness') {
       if (!(CONSCIOUSNESS as readonly unknown[]).includes(x)) return null;
     } else {
-      const [min, max] = VITAL_RANGES[k];
+      const [min, max] = CHECKIN_LIMITS[k];
       if (!num(x, min, max)) return null;
     }
     out[k] = x;
@@ -94,7 +84,10 @@ function symptoms(s: Obj): Obj | null {
     const x = s[k];
     if (k === 'chestPain') {
       if (typeof x !== 'boolean') return null;
-    } else if (!int(x, 0, k === 'pain' ? 10 : 4)) return null;
+    } else {
+      const [min, max] = k === 'pain' ? CHECKIN_LIMITS.pain : CHECKIN_LIMITS.symptomScale;
+      if (!int(x, min, max)) return null;
+    }
     out[k] = x;
   }
   return out;
@@ -158,13 +151,13 @@ export function fastValidCheckIn(plain: unknown): CheckIn | null {
     out['medication'] = { adherence: m['adherence'] };
   }
   if ('mood' in plain) {
-    if (!int(plain['mood'], 1, 5)) return null;
+    if (!int(plain['mood'], ...CHECKIN_LIMITS.mood)) return null;
     measurable = true;
     out['mood'] = plain['mood'];
   }
   if ('notes' in plain) {
     const n = plain['notes'];
-    if (typeof n !== 'string' || n.length > 2000) return null;
+    if (typeof n !== 'string' || n.length > CHECKIN_LIMITS.notesMaxLength) return null;
     out['notes'] = n;
   }
   if (!measurable) return null;
