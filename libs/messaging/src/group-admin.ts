@@ -2,7 +2,8 @@
  * Consumer-group administration for operators' tools (replay's `reset-group`): describe a group,
  * read its committed offsets, move them. kafkajs stays behind this library.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { withAdmin } from './with-admin';
 
 export interface ConsumerGroupMember {
   memberId: string;
@@ -22,16 +23,6 @@ export interface CommittedOffsets {
   topic: string;
   /** `offset` is `-1` where the group has committed nothing for the partition. */
   partitions: { partition: number; offset: string }[];
-}
-
-async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
 }
 
 /** A group's state and members (an unknown group is reported as state `Dead` with no members). */

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Admin, IHeaders, Kafka } from 'kafkajs';
+import { withAdmin } from './with-admin';
 
 /** Low and high watermark of one partition (offsets as decimal strings, kafkajs' convention). */
 export interface PartitionWatermarks {
@@ -52,16 +53,6 @@ export class TopicNotFoundError extends Error {
   override readonly name = 'TopicNotFoundError';
   constructor(readonly topic: string) {
     super(`topic ${topic} does not exist`);
-  }
-}
-
-async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

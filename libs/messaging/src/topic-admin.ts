@@ -3,19 +3,16 @@
  * `ensureTopics` from the contracts' TopicSpecs; this is for topics outside that list.
  */
 import type { Kafka } from 'kafkajs';
+import { withAdmin } from './with-admin';
 
 /** The partition count of a topic (full name), or null when it does not exist. */
 export async function topicPartitionCount(kafka: Kafka, topic: string): Promise<number | null> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  return withAdmin(kafka, async (admin) => {
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) return null;
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     return meta.topics[0]?.partitions.length ?? null;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  });
 }
 
 export interface CreateTopicOptions {
@@ -28,10 +25,8 @@ export interface CreateTopicOptions {
 
 /** Creates a topic (full name) and waits for its leaders; false if it existed already. */
 export async function createTopic(kafka: Kafka, opts: CreateTopicOptions): Promise<boolean> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await admin.createTopics({
+  return withAdmin(kafka, (admin) =>
+    admin.createTopics({
       waitForLeaders: true,
       timeout: 10_000,
       topics: [
@@ -42,8 +37,6 @@ export async function createTopic(kafka: Kafka, opts: CreateTopicOptions): Promi
           configEntries: Object.entries(opts.config ?? {}).map(([name, value]) => ({ name, value })),
         },
       ],
-    });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+    }),
+  );
 }
