@@ -3,6 +3,8 @@ import { MODEL_VERSIONS, type ModelVersion } from '@vigil/risk-engine';
 import type { OptionSpec, Opts } from '../cli/args';
 import { formatDuration, parseDuration, parseInstant } from '../cli/time';
 import { makeFilter, type EventFilter } from '../events/events';
+import type { ScoringOptions } from '../rescore/pipeline';
+import type { ProfileSourceName } from '../rescore/profiles';
 import { DEFAULT_LATE_GRACE_MS } from '../sources/read';
 
 export const RANGE_OPTIONS: OptionSpec[] = [
@@ -91,3 +93,45 @@ export const SCORING_OPTIONS: OptionSpec[] = [
   { name: 'out', type: 'string', required: true, valueName: 'DIR', description: 'directory for the output files (created; existing files of the same names are replaced)' },
   { name: 'gzip', type: 'boolean', description: 'gzip the NDJSON files (.ndjson.gz)' },
 ];
+
+/** What rescore and compare both read from their options: the scoring run (less its models) and the output. */
+export interface ScoringRun extends Omit<ScoringOptions, 'models' | 'keepAlertEvents'> {
+  filter: ReturnType<typeof parseFilter>;
+  /** Output folder (--out). */
+  dir: string;
+  gzip: boolean;
+  /** `.ndjson` or `.ndjson.gz`. */
+  ext: string;
+}
+
+export function parseScoringRun(o: Opts): ScoringRun {
+  const { from, to } = parseRange(o);
+  const gzip = o.bool('gzip');
+  return {
+    from,
+    to,
+    filter: parseFilter(o),
+    warmupMs: parseDurationOpt(o, 'warmup', 0),
+    lateGraceMs: parseLateGrace(o),
+    source: o.str('source') ?? 'auto',
+    profiles: (o.str('profiles') ?? 'kafka') as ProfileSourceName,
+    engagement: !o.bool('no-engagement'),
+    dir: o.req('out'),
+    gzip,
+    ext: gzip ? '.ndjson.gz' : '.ndjson',
+  };
+}
+
+/** summarise()'s context for a run whose check-ins came from `source`. */
+export function summaryContext(run: ScoringRun, source: string) {
+  return {
+    from: run.from,
+    to: run.to,
+    warmupFrom: run.warmupMs ? run.from - run.warmupMs : null,
+    source,
+    profiles: run.profiles,
+    tenants: run.filter.tenantList,
+    patients: run.filter.patientList,
+    engagement: run.engagement,
+  };
+}

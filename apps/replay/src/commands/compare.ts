@@ -6,9 +6,8 @@ import { serializeEvent } from '../events/events';
 import { openNdjson, writeFileAtomic, type NdjsonWriter } from '../io/ndjson';
 import { ComparisonTotals, comparePatient, formatComparison } from '../rescore/compare';
 import { runScoring } from '../rescore/pipeline';
-import type { ProfileSourceName } from '../rescore/profiles';
 import { formatSummary, summarise } from '../rescore/summary';
-import { FILTER_OPTIONS, parseDurationOpt, parseFilter, parseLateGrace, parseModel, parseRange, RANGE_OPTIONS, SCORING_OPTIONS, SOURCE_OPTIONS } from './common';
+import { FILTER_OPTIONS, parseModel, parseScoringRun, RANGE_OPTIONS, SCORING_OPTIONS, SOURCE_OPTIONS, summaryContext } from './common';
 
 export const compareSpec: CommandSpec = {
   name: 'compare',
@@ -37,15 +36,8 @@ export async function runCompare(ctx: ReplayContext, o: Opts): Promise<void> {
   const a = parseModel(o, 'a');
   const b = parseModel(o, 'b');
   if (a === b) throw o.usage('--a and --b must be different model versions');
-  const { from, to } = parseRange(o);
-  const filter = parseFilter(o);
-  const warmupMs = parseDurationOpt(o, 'warmup', 0);
-  const lateGraceMs = parseLateGrace(o);
-  const dir = o.req('out');
-  const gzip = o.bool('gzip');
-  const ext = gzip ? '.ndjson.gz' : '.ndjson';
-  const engagement = !o.bool('no-engagement');
-  const profiles = (o.str('profiles') ?? 'kafka') as ProfileSourceName;
+  const run = parseScoringRun(o);
+  const { dir, gzip, ext } = run;
 
   const writers: NdjsonWriter[] = [];
   const open = async (name: string) => {
@@ -65,7 +57,7 @@ export async function runCompare(ctx: ReplayContext, o: Opts): Promise<void> {
     };
     const result = await runScoring(
       ctx,
-      { models: [a, b], from, to, warmupMs, source: o.str('source') ?? 'auto', filter, profiles, engagement, lateGraceMs, keepAlertEvents: true },
+      { ...run, models: [a, b], keepAlertEvents: true },
       async (tenantId, patientId, outputs) => {
         const alertsA = outputs.get(a)?.alertEvents ?? [];
         const alertsB = outputs.get(b)?.alertEvents ?? [];
@@ -78,16 +70,7 @@ export async function runCompare(ctx: ReplayContext, o: Opts): Promise<void> {
         for (const row of c.leads) await write(leads, JSON.stringify(row));
       },
     );
-    const perModel = summarise('compare', result.stats, {
-      from,
-      to,
-      warmupFrom: warmupMs ? from - warmupMs : null,
-      source: result.source,
-      profiles,
-      tenants: filter.tenantList,
-      patients: filter.patientList,
-      engagement,
-    });
+    const perModel = summarise('compare', result.stats, summaryContext(run, result.source));
     const summary = {
       ...perModel,
       a,

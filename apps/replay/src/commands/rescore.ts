@@ -4,9 +4,8 @@ import type { CommandSpec, Opts } from '../cli/args';
 import type { ReplayContext } from '../context';
 import { openNdjson, writeFileAtomic, type NdjsonWriter } from '../io/ndjson';
 import { runScoring } from '../rescore/pipeline';
-import type { ProfileSourceName } from '../rescore/profiles';
 import { formatSummary, summarise } from '../rescore/summary';
-import { FILTER_OPTIONS, parseDurationOpt, parseFilter, parseLateGrace, parseModel, parseRange, RANGE_OPTIONS, SCORING_OPTIONS, SOURCE_OPTIONS } from './common';
+import { FILTER_OPTIONS, parseModel, parseScoringRun, RANGE_OPTIONS, SCORING_OPTIONS, SOURCE_OPTIONS, summaryContext } from './common';
 
 export const rescoreSpec: CommandSpec = {
   name: 'rescore',
@@ -36,15 +35,8 @@ scored, check-ins read). The same range, version and input give byte-identical f
 
 export async function runRescore(ctx: ReplayContext, o: Opts): Promise<void> {
   const model = parseModel(o, 'model');
-  const { from, to } = parseRange(o);
-  const filter = parseFilter(o);
-  const warmupMs = parseDurationOpt(o, 'warmup', 0);
-  const lateGraceMs = parseLateGrace(o);
-  const dir = o.req('out');
-  const gzip = o.bool('gzip');
-  const ext = gzip ? '.ndjson.gz' : '.ndjson';
-  const engagement = !o.bool('no-engagement');
-  const profiles = (o.str('profiles') ?? 'kafka') as ProfileSourceName;
+  const run = parseScoringRun(o);
+  const { dir, gzip, ext } = run;
 
   const writers: NdjsonWriter[] = [];
   let scoresOut: NdjsonWriter | null = null;
@@ -58,7 +50,7 @@ export async function runRescore(ctx: ReplayContext, o: Opts): Promise<void> {
     const ao = alertsOut;
     const result = await runScoring(
       ctx,
-      { models: [model], from, to, warmupMs, source: o.str('source') ?? 'auto', filter, profiles, engagement, lateGraceMs },
+      { ...run, models: [model] },
       async (_tenant, _patient, outputs) => {
         const out = outputs.get(model);
         if (!out) return;
@@ -68,16 +60,7 @@ export async function runRescore(ctx: ReplayContext, o: Opts): Promise<void> {
         if (q) await q;
       },
     );
-    const summary = summarise('rescore', result.stats, {
-      from,
-      to,
-      warmupFrom: warmupMs ? from - warmupMs : null,
-      source: result.source,
-      profiles,
-      tenants: filter.tenantList,
-      patients: filter.patientList,
-      engagement,
-    });
+    const summary = summarise('rescore', result.stats, summaryContext(run, result.source));
     await so.close();
     await ao.close();
     await writeFileAtomic(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
