@@ -25,7 +25,7 @@ import {
   EVENT_TYPES,
   PatientProfile as ProfileData,
   TOPICS,
-  validateCheckInFast,
+  validateCheckIn,
   VigilEvent,
 } from '@vigil/contracts';
 import { PoisonMessageError, type BatchHandlerResult, type ConsumedEvent, type DeadLetterRequest } from '@vigil/messaging';
@@ -158,7 +158,7 @@ export class Scorer {
         this.deps.metrics.checkIns.inc({ outcome: 'ignored' });
         continue;
       }
-      const v = validateCheckInFast(m.event.data); // the contract's verdict, at consumer speed
+      const v = validateCheckIn(m.event.data);
       if (!v.ok) {
         this.deps.metrics.checkIns.inc({ outcome: 'invalid' });
         const error = `invalid check-in: ${v.errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ')}`.slice(0, 500);

@@ -1,4 +1,4 @@
-import { CheckIn, EVENT_TYPES, ID_PATTERN, validateCheckInFast } from '@vigil/contracts';
+import { CheckIn, EVENT_TYPES, ID_PATTERN, validateCheckIn } from '@vigil/contracts';
 import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
 import { ArchivedCheckIn, CheckInArchiveRepository, executeConcurrently, groupByPartition, ObservationRepository, observationRowsOf, Statement } from '@vigil/storage';
 import type { Client } from 'cassandra-driver';
@@ -36,7 +36,7 @@ export function acceptCheckIn(e: ConsumedEvent): AcceptedCheckIn | DeadLetterReq
   if (!ID_PATTERN.test(ev.subject) || !ID_PATTERN.test(ev.tenantid)) {
     return { offset: e.offset, reason: WRITER_DLQ_REASONS.invalidSubject, error: 'subject (patient id) or tenantid is not a valid id' };
   }
-  const v = validateCheckInFast(ev.data); // the contract's verdict, at consumer speed
+  const v = validateCheckIn(ev.data);
   if (!v.ok) {
     const error = v.errors.map((x) => `${x.path || '(data)'}: ${x.message}`).join('; ').slice(0, 1000);
     return { offset: e.offset, reason: WRITER_DLQ_REASONS.invalidCheckIn, error };

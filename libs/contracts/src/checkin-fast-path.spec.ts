@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
-import { fastValidCheckIn, validateCheckInFast } from './checkin-fast-path';
-import { validateCheckIn } from './validation';
+import { fastValidCheckIn } from './checkin-fast-path';
+import { validateCheckInByDto as validateCheckIn, validateCheckInFast } from './validation';
 
 /** JSON-shaped inputs around the contract's edges: in range, out of range, wrong types, nulls, extra keys. */
 const around = (min: number, max: number, int = false) =>

@@ -1,18 +1,18 @@
 /**
- * Check-in validation at consumer speed, with the contract's exact result.
+ * The plain-code path of `validateCheckIn` (validation.ts), with the contract's exact result.
  *
- * `validateCheckIn` (class-transformer + class-validator) manages about 6k per second on this
- * machine, which alone would cap the writer, the scorer and replay's rescore. `fastValidCheckIn` is a plain-code acceptor for the common case: it returns the
+ * Class-validator on CheckInDto (`validateCheckInByDto`) manages about 6k per second on this
+ * machine, which alone would cap ingest, the writer, the scorer and replay's rescore.
+ * `fastValidCheckIn` is a plain-code acceptor for the common case: it returns the
  * normalised check-in ONLY when the input is a plain JSON check-in that certainly passes every rule
  * of CheckInDto (types, ranges, the UUID and ISO-with-offset formats, questionnaire answers,
  * diastolic below systolic, something measurable, no unknown or null fields), built in
- * CheckInDto's declaration order exactly as `validateCheckIn` returns it. For anything else it
- * returns null and the caller asks `validateCheckIn`, so invalid and unusual inputs get the
- * contract's own verdict. checkin-fast-path.spec.ts checks, on generated inputs, that whenever this
- * accepts, `validateCheckIn` accepts with the same value.
+ * CheckInDto's declaration order exactly as `validateCheckInByDto` returns it. For anything else
+ * it returns null and validateCheckIn asks `validateCheckInByDto`, so invalid and unusual inputs get
+ * the contract's own verdict. checkin-fast-path.spec.ts checks, on generated inputs, that whenever
+ * this accepts, `validateCheckInByDto` accepts with the same value.
  */
 import { ADHERENCE, CheckIn, CHECKIN_LIMITS, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
-import { timeWindowErrors, validateCheckIn, type CheckInValidationOptions, type Validated } from './validation';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
 const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
@@ -162,16 +162,4 @@ export function fastValidCheckIn(plain: unknown): CheckIn | null {
   }
   if (!measurable) return null;
   return out as unknown as CheckIn;
-}
-
-/**
- * `validateCheckIn(plain, options)` with the fast path when it is sure: the same value, the same
- * errors. (A fast-path check-in has a valid shape and something measurable, so only the time window
- * can still fail it.)
- */
-export function validateCheckInFast(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> & { fast: boolean } {
-  const fast = fastValidCheckIn(plain);
-  if (fast === null) return { ...validateCheckIn(plain, options), fast: false };
-  const errors = timeWindowErrors(fast.recordedAt, options);
-  return errors.length ? { ok: false, errors, fast: true } : { ok: true, value: fast, fast: true };
 }

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { CheckIn, CheckInDto, CHECKIN_LIMITS } from './checkin.dto';
+import { fastValidCheckIn } from './checkin-fast-path';
 
 /** One problem with one field, as problem+json `errors[]` and dead-letter headers carry it. */
 export interface FieldError {
@@ -75,8 +76,27 @@ function hasMeasurement(c: CheckInDto): boolean {
   });
 }
 
-/** The whole check-in contract of DESIGN.md: shapes, ranges, cross-field rules and the time window. */
+/**
+ * The whole check-in contract of DESIGN.md: shapes, ranges, cross-field rules and the time window.
+ * A plain, certainly valid check-in takes the plain-code path (checkin-fast-path.ts: the same value,
+ * property-tested); anything else gets class-validator's verdict with every field error.
+ */
 export function validateCheckIn(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> {
+  const { fast: _fast, ...verdict } = validateCheckInFast(plain, options);
+  return verdict;
+}
+
+/** validateCheckIn, saying whether the plain-code path decided (replay counts it). */
+export function validateCheckInFast(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> & { fast: boolean } {
+  const fast = fastValidCheckIn(plain);
+  if (fast === null) return { ...validateCheckInByDto(plain, options), fast: false };
+  // A fast-path check-in has a valid shape and something measurable: only the time window can fail it.
+  const errors = timeWindowErrors(fast.recordedAt, options);
+  return errors.length ? { ok: false, errors, fast: true } : { ok: true, value: fast, fast: true };
+}
+
+/** The contract checked by class-validator on CheckInDto alone: the reference the fast path is tested against. */
+export function validateCheckInByDto(plain: unknown, options: CheckInValidationOptions = {}): Validated<CheckIn> {
   const root = options.rootPath ?? '';
   const result = validateDto(CheckInDto, plain, root);
   if (!result.ok) return result;

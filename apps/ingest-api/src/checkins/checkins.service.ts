@@ -9,7 +9,7 @@ import {
   MAX_BATCH_ITEMS,
   ProblemDetails,
   TOPICS,
-  validateCheckInFast,
+  validateCheckIn,
   VigilClaims,
   VigilEvent,
 } from '@vigil/contracts';
@@ -95,7 +95,7 @@ export class CheckInService {
   }
 
   async acceptOne(claims: VigilClaims, body: unknown, ctx: RequestContext): Promise<CheckInAccepted> {
-    const v = validateCheckInFast(body, { now: new Date(ctx.receivedAt) }); // validateCheckIn's verdict, at speed
+    const v = validateCheckIn(body, { now: new Date(ctx.receivedAt) });
     if (!v.ok) {
       this.metrics.checkIns.inc({ outcome: 'invalid' });
       throw ProblemException.of('validation', describeErrors(v.errors), { errors: v.errors });
@@ -121,7 +121,7 @@ export class CheckInService {
     const work: Work[] = [];
 
     items.forEach((item, index) => {
-      const v = validateCheckInFast(item, { now, rootPath: `items.${index}` });
+      const v = validateCheckIn(item, { now, rootPath: `items.${index}` });
       if (!v.ok) {
         this.metrics.checkIns.inc({ outcome: 'invalid' });
         const checkInId = typeof (item as { checkInId?: unknown })?.checkInId === 'string' ? (item as { checkInId: string }).checkInId : undefined;
