@@ -239,7 +239,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpObservability(fastify, { logger, metrics: vigil });
   const domain = careDomainErrors(config.RETRY_AFTER_SECONDS);
-  configureHttp(fastify, { logger, domainErrors: domain, echoRequestId: false });
+  configureHttp(fastify, { logger, domainErrors: domain });
   app.useGlobalFilters(new ProblemDetailsFilter(logger, domain));
 
   // EventSource cannot send headers: the stream also takes ?access_token= (RFC 6750 2.3). The

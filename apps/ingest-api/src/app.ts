@@ -132,7 +132,6 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
     logger,
     routeBodyLimits: { [CHECKINS_PATH]: config.INGEST_MAX_BODY_BYTES, [BATCH_PATH.replace(':batch', '::batch')]: config.INGEST_MAX_BATCH_BODY_BYTES, [BATCH_PATH]: config.INGEST_MAX_BATCH_BODY_BYTES },
     domainErrors: domain,
-    echoRequestId: false, // registerHttpObservability echoes it
   });
   // x-request-id on every response, one access-log line per request (no bodies, no tokens), the HTTP histogram.
   registerHttpObservability(fastify, { logger, metrics: vigilMetrics });

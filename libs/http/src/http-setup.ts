@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { REQUEST_ID_HEADER } from '@vigil/contracts';
 import { fastifyRequestIdOptions } from '@vigil/observability';
 import { DomainErrorMapper, fastifyProblemErrorHandler, ProblemLogger } from './problem-details.filter';
 
@@ -52,14 +51,12 @@ export interface HttpSetupOptions {
   /** Body caps per route URL (as registered, e.g. `/v1/check-ins`); others get the server bodyLimit. */
   routeBodyLimits?: Record<string, number>;
   domainErrors?: DomainErrorMapper;
-  /**
-   * Echo `request.id` as `x-request-id` on every response (default true). A service that uses
-   * @vigil/observability's registerHttpObservability (which echoes it too) may turn it off.
-   */
-  echoRequestId?: boolean;
 }
 
-/** Call before app.init() (routes are registered then). */
+/**
+ * Call before app.init() (routes are registered then). `x-request-id` on every answer, the access
+ * log and the HTTP histogram come from @vigil/observability's registerHttpObservability.
+ */
 export function configureHttp(fastify: FastifyInstance, opts: HttpSetupOptions): void {
   const limits = opts.routeBodyLimits ?? {};
   fastify.addHook('onRoute', (route) => {
@@ -79,13 +76,6 @@ export function configureHttp(fastify: FastifyInstance, opts: HttpSetupOptions):
       done(new InvalidJsonError('the body is not valid JSON'), undefined);
     }
   });
-
-  if (opts.echoRequestId !== false) {
-    fastify.addHook('onRequest', (request, reply, done) => {
-      reply.header(REQUEST_ID_HEADER, request.id);
-      done();
-    });
-  }
 
   fastify.setErrorHandler(fastifyProblemErrorHandler(opts.logger, opts.domainErrors));
 }
