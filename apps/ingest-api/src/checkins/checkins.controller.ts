@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Claims, Roles } from '@vigil/auth';
@@ -15,14 +15,15 @@ export const BATCH_PATH = '/v1/check-ins:batch';
 const problem = (status: number, description: string) =>
   ApiResponse({ status, description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } } });
 
-const commonProblems = [
+/** The problems both endpoints can answer, as one decorator. */
+const CommonProblems = () => applyDecorators(
   problem(400, 'Invalid JSON or envelope; for one check-in, every invalid field is listed in `errors`'),
   problem(401, 'Missing, invalid or expired token'),
   problem(403, 'Not a patient token, or an organisation this service does not serve'),
   problem(413, 'Body larger than INGEST_MAX_BODY_BYTES / INGEST_MAX_BATCH_BODY_BYTES'),
   problem(415, 'Content-Type is not application/json'),
   problem(503, 'Kafka did not acknowledge in time (Retry-After)'),
-];
+);
 
 function contextOf(req: FastifyRequest): RequestContext {
   // The active span's context when tracing runs (it continues the caller's trace), else the caller's header.
@@ -52,12 +53,7 @@ export class CheckInsController {
   @ApiResponse({ status: 202, type: CheckInAcceptedDto, description: 'Accepted (or accepted before: the same answer)' })
   @(problem(409, 'checkInId already used for a different check-in'))
   @(problem(429, 'Per-patient rate limit (Retry-After)'))
-  @(commonProblems[0])
-  @(commonProblems[1])
-  @(commonProblems[2])
-  @(commonProblems[3])
-  @(commonProblems[4])
-  @(commonProblems[5])
+  @CommonProblems()
   create(@Claims() claims: VigilClaims, @Body() body: unknown, @Req() req: FastifyRequest): Promise<CheckInAccepted> {
     return this.service.acceptOne(claims, body, contextOf(req));
   }
@@ -74,12 +70,7 @@ export class CheckInsController {
   })
   @ApiBody({ type: CheckInBatchDto })
   @ApiResponse({ status: 200, type: BatchResponseDto, description: 'Per-item results' })
-  @(commonProblems[0])
-  @(commonProblems[1])
-  @(commonProblems[2])
-  @(commonProblems[3])
-  @(commonProblems[4])
-  @(commonProblems[5])
+  @CommonProblems()
   async batch(
     @Claims() claims: VigilClaims,
     @Body() body: unknown,
