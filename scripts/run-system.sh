@@ -18,33 +18,47 @@ echo "== dashboard"
 npm run --silent build:dashboard >"$LOG_DIR/dashboard-build.log" 2>&1 || {
   echo "dashboard build failed; see $LOG_DIR/dashboard-build.log"; exit 1; }
 
-pids=()
-sim_pid=
+# The pids of what this script starts, in files: the reaper below is no parent of theirs.
+SERVICE_PIDS="$LOG_DIR/services.pids"
+SIMULATOR_PID="$LOG_DIR/simulator.pid"
+: >"$SERVICE_PIDS"
+: >"$SIMULATOR_PID"
+# The simulator first (its requests in flight finish while the services still answer; a second
+# signal after 10 s makes it quit at once), then the services, which drain and commit.
+stop_children() {
+  local sim
+  sim=$(cat "$SIMULATOR_PID")
+  if [ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null; then
+    for _ in $(seq 1 20); do kill -0 "$sim" 2>/dev/null || break; sleep 0.5; done
+    kill -TERM "$sim" 2>/dev/null || true
+  fi
+  echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
+  xargs -r kill -TERM <"$SERVICE_PIDS" 2>/dev/null || true
+}
 watchdog=
+reaper=
 cleanup() {
   trap - EXIT INT TERM
   [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
+  [ -n "$reaper" ] && kill "$reaper" 2>/dev/null
   echo
-  # The simulator first (its requests in flight finish while the services still answer; a second
-  # signal after 10 s makes it quit at once), then the services, which drain and commit.
-  if [ -n "$sim_pid" ] && kill -TERM "$sim_pid" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -TERM "$sim_pid" 2>/dev/null || true
-  fi
-  echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  stop_children
   wait 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
+script=$$
 # npm does not pass SIGTERM on to this script: stop too when the process that started us is gone.
 starter=$PPID
-( while kill -0 "$starter" 2>/dev/null; do sleep 1; done; kill -TERM $$ 2>/dev/null ) &
+( while kill -0 "$starter" 2>/dev/null && kill -0 "$script" 2>/dev/null; do sleep 1; done; kill -TERM "$script" 2>/dev/null ) &
 watchdog=$!
+# A SIGKILL (or the OOM killer) runs no trap: then this stops what the script started, in the same order.
+( trap '' INT; while kill -0 "$script" 2>/dev/null; do sleep 1; done; stop_children >/dev/null ) &
+reaper=$!
 
 start() { # name main.ts port
   echo "   $1 on :$3 (log: $LOG_DIR/$1.log)"
   PORT="$3" node -r ./tools/register.js "$2" >"$LOG_DIR/$1.log" 2>&1 &
-  pids+=($!)
+  echo $! >>"$SERVICE_PIDS"
 }
 
 wait_ready() { # name port
@@ -81,4 +95,5 @@ MSG
 # Not `node ... | tee`: $! would be tee's pid and a stop would leave the simulator running.
 node -r ./tools/register.js apps/simulator/src/main.ts > >(tee "$LOG_DIR/simulator.log") 2>&1 &
 sim_pid=$!
+echo "$sim_pid" >"$SIMULATOR_PID"
 wait "$sim_pid"

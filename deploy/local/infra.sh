@@ -45,6 +45,7 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 CASSANDRA_HEAP_OPTS="${CASSANDRA_HEAP_OPTS:--Xms512m -Xmx1g}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
 CASSANDRA_START_TIMEOUT="${CASSANDRA_START_TIMEOUT:-180}"
+REDIS_START_TIMEOUT="${REDIS_START_TIMEOUT:-30}"
 DOWN_GRACE="${DOWN_GRACE:-60}"
 STOP_GRACE="${STOP_GRACE:-10}"
 KAFKA_EXTRA_OPTS="${KAFKA_EXTRA_OPTS:-}"         # extra JVM options for the Kafka JVM
@@ -161,9 +162,13 @@ managed_pid() {
   if [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid"; then
     cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
     case "$1" in
-      redis) # redis-server rewrites its argv (proc title): check its executable and its cwd (--dir)
-        [[ "$(readlink "/proc/$pid/exe" 2>/dev/null || true)" == *redis* &&
-          "$(readlink "/proc/$pid/cwd" 2>/dev/null || true)" == "$DATA_DIR/redis" ]] && { echo "$pid"; return 0; } ;;
+      redis) # redis-server rewrites its argv (proc title) once it has moved to its --dir: until then
+        # (and before spawn's bash has exec'd it) the command line still carries that --dir.
+        local exe cwd
+        exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+        cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+        [[ ("$exe" == *redis* || "$exe" == *bash*) &&
+          ("$cwd" == "$DATA_DIR/redis" || "$cmd" == *"--dir $DATA_DIR/redis"*) ]] && { echo "$pid"; return 0; } ;;
       *) [[ "$cmd" == *"-Dvigil.infra.dir=$VIGIL_INFRA_DIR "* ]] && { echo "$pid"; return 0; } ;;
     esac
   fi
@@ -326,7 +331,7 @@ redis_ping() {
 }
 
 up_redis() {
-  local t0 pid i
+  local t0 pid deadline
   t0="$(now)"
   pid="$(managed_pid redis)"
   if redis_ping; then
@@ -341,13 +346,16 @@ up_redis() {
   mkdir -p "$DATA_DIR/redis"
   spawn redis "$LOG_DIR/redis.log" "$(command -v redis-server)" --bind 127.0.0.1 --port "$REDIS_PORT" \
     --save "" --appendonly no --daemonize no --dir "$DATA_DIR/redis"
-  for ((i = 0; i < 100; i++)); do
-    redis_ping && { log "redis: up on 127.0.0.1:$REDIS_PORT (pid $(cat "$(pid_file redis)")) in $(elapsed "$t0") s"; return 0; }
-    [[ -n "$(managed_pid redis)" ]] || break
+  pid="$(cat "$(pid_file redis)")"
+  deadline=$((SECONDS + REDIS_START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    redis_ping && { log "redis: up on 127.0.0.1:$REDIS_PORT (pid $pid) in $(elapsed "$t0") s"; return 0; }
+    alive "$pid" || break
     sleep 0.1
   done
   tail -n 30 "$LOG_DIR/redis.log" >&2 || true
-  die "redis: did not answer PING on 127.0.0.1:$REDIS_PORT"
+  alive "$pid" || die "redis: exited before answering PING on 127.0.0.1:$REDIS_PORT (log above)"
+  die "redis: did not answer PING on 127.0.0.1:$REDIS_PORT within $REDIS_START_TIMEOUT s"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -90,6 +90,14 @@ export async function consumeAll(kafka: Kafka, fullTopic: string, opts: { expect
   const check = () => {
     if (opts.expected !== undefined ? records.length >= opts.expected : remaining() === 0) finish();
   };
+  // For the timeout message: a group that never joined (a starved broker or client) reads
+  // differently from one that joined and found nothing.
+  const t0 = Date.now();
+  let joined = 'the group never joined';
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    const parts = Object.values(e.payload.memberAssignment).flat();
+    joined = `the group joined after ${Date.now() - t0} ms with ${parts.length} partition(s)`;
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [fullTopic], fromBeginning: true });
@@ -130,7 +138,7 @@ export async function consumeAll(kafka: Kafka, fullTopic: string, opts: { expect
     ]);
     if (timer) clearTimeout(timer);
     if (timedOut) {
-      throw new Error(`consumeAll(${fullTopic}): got ${records.length} record(s)${opts.expected !== undefined ? ` of ${opts.expected}` : ''} within ${timeoutMs} ms`);
+      throw new Error(`consumeAll(${fullTopic}): got ${records.length} record(s)${opts.expected !== undefined ? ` of ${opts.expected}` : ''} within ${timeoutMs} ms (${joined})`);
     }
   } finally {
     await consumer.disconnect().catch(() => undefined);
