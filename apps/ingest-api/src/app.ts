@@ -5,7 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
 import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter, serveOpenApi } from '@vigil/http';
 import { TOPIC_SPECS, TOPICS } from '@vigil/contracts';
-import { createKafka, EventPublisher, ensureTopics, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
+import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
 import { createMetrics, kafkaLogSink, NestPinoLogger, ObservabilityModule, registerHttpObservability, VigilMetrics } from '@vigil/observability';
 import { CheckInService } from './checkins/checkins.service';
 import { BATCH_PATH, CHECKIN_SERVICE, CHECKINS_PATH, CheckInsController } from './checkins/checkins.controller';
@@ -75,12 +75,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
       const redisReady = redis.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Redis unavailable at start-up; continuing without it'));
       if (config.KAFKA_ENSURE_TOPICS) {
         // Only the topic this service writes; consumers own theirs (and their dead-letter topics).
-        await ensureTopics(kafka, {
-          prefix: config.TOPIC_PREFIX,
-          partitions: config.KAFKA_TOPIC_PARTITIONS,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          specs: TOPIC_SPECS.filter((s) => s.name === TOPICS.checkins),
-        });
+        await ensureTopics(kafka, topicOptionsFromEnv(config, TOPIC_SPECS.filter((s) => s.name === TOPICS.checkins)));
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
       await redisReady;

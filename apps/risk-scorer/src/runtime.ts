@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { Client } from 'cassandra-driver';
 import { prefixedTopic, TOPICS } from '@vigil/contracts';
-import { createKafka, EventPublisher, ensureTopics, KafkaBatchServer, kafkaSettingsFromEnv, type Kafka, type KafkaLogLevel } from '@vigil/messaging';
+import { committedLag, createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type Kafka, type KafkaLogLevel } from '@vigil/messaging';
 import type { ModelVersion } from '@vigil/risk-engine';
 import { createCassandraClient } from '@vigil/storage';
 import { engagementLockTtlMs, type ScorerConfig } from './config';
@@ -81,7 +81,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
   try {
     await cassandra.connect();
     closers.push(() => cassandra.shutdown());
-    await ensureTopics(kafka, { prefix: config.TOPIC_PREFIX, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    await ensureTopics(kafka, topicOptionsFromEnv(config));
     await publisher.connect();
     closers.push(() => publisher.disconnect());
     await redis.connect().catch(() => undefined); // not fatal: see above
@@ -115,13 +115,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     });
     await adminConnected;
     const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(checkinsTopic), admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] })]);
-    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-    let lag = 0n;
-    for (const p of ends) {
-      const done = committed.get(p.partition) ?? -1n;
-      lag += BigInt(p.high) - (done >= 0n ? done : BigInt(p.low));
-    }
-    return Number(lag);
+    return committedLag(ends, groups[0]?.partitions ?? []);
   };
   closers.push(async () => {
     if (adminConnected) await admin.disconnect();

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
-import { createKafka, ensureTopics, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
+import { createKafka, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
 import { createLogger, createMetrics, fastifyRequestIdOptions, kafkaLogSink, NestPinoLogger, registerHttpObservability, type VigilMetrics } from '@vigil/observability';
 import { createCassandraClient } from '@vigil/storage';
 import type { WriterConfig } from './config';
@@ -43,12 +43,7 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'timeseries-writer'), logLevel: kafkaLogLevel(config.LOG_LEVEL), logSink: kafkaLogSink(logger) });
   if (config.KAFKA_ENSURE_TOPICS) {
     const mine = new Set<string>([TOPICS.checkins, dlqTopic(TOPICS.checkins)]);
-    await ensureTopics(kafka, {
-      prefix: config.TOPIC_PREFIX,
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      specs: allTopicSpecs().filter((s) => mine.has(s.name)),
-    }).catch((e: unknown) => logger.warn({ error: (e as Error).message }, 'could not ensure topics; continuing (they may exist already)'));
+    await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: unknown) => logger.warn({ error: (e as Error).message }, 'could not ensure topics; continuing (they may exist already)'));
   }
   const server = new KafkaBatchServer({
     kafka,

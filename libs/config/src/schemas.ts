@@ -19,6 +19,13 @@ export const kafkaEnv = {
   TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
   KAFKA_REPLICATION_FACTOR: int(1, 10).default(1),
+  /**
+   * Retention of the topics a service creates: `contract` (each topic's own, e.g. 90 days) or
+   * `unlimited`, for sandboxes fed with old events (replay republish): retention counts from record
+   * timestamps, which are the events' own times, so a sandbox scorer's output for last spring would
+   * be deleted at the broker's next retention check.
+   */
+  KAFKA_TOPIC_RETENTION: z.enum(['contract', 'unlimited']).default('contract'),
 };
 
 export const cassandraEnv = {

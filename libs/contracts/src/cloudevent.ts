@@ -118,27 +118,36 @@ export function fromKafkaRecord<T = unknown>(record: KafkaRecord): VigilEvent<T>
   const contentType = lower['content-type'] ?? '';
   const raw = record.value === null ? '' : record.value.toString();
 
-  let attrs: Record<string, unknown>;
-  let data: unknown;
   if (contentType.startsWith('application/cloudevents')) {
     if (!contentType.startsWith('application/cloudevents+json')) {
       throw new EventDecodeError(`unsupported structured content type ${contentType}`, 'unsupported-content-type');
     }
-    attrs = parseJsonObject(raw);
-    data = attrs['data'];
-  } else {
-    if (!lower['ce_id'] && !lower['ce_specversion']) {
-      throw new EventDecodeError('no CloudEvents headers (ce_id) and not structured mode', 'not-cloudevent');
-    }
-    if (contentType && !contentType.startsWith('application/json')) {
-      throw new EventDecodeError(`unsupported data content type ${contentType}`, 'unsupported-content-type');
-    }
-    attrs = {};
-    for (const attr of KNOWN_ATTRIBUTES) {
-      if (lower[`ce_${attr}`] !== undefined) attrs[attr] = lower[`ce_${attr}`];
-    }
-    data = parseJson(raw);
+    return fromStructuredJson<T>(raw);
   }
+  if (!lower['ce_id'] && !lower['ce_specversion']) {
+    throw new EventDecodeError('no CloudEvents headers (ce_id) and not structured mode', 'not-cloudevent');
+  }
+  if (contentType && !contentType.startsWith('application/json')) {
+    throw new EventDecodeError(`unsupported data content type ${contentType}`, 'unsupported-content-type');
+  }
+  const attrs: Record<string, unknown> = {};
+  for (const attr of KNOWN_ATTRIBUTES) {
+    if (lower[`ce_${attr}`] !== undefined) attrs[attr] = lower[`ce_${attr}`];
+  }
+  return eventFromAttributes<T>(attrs, parseJson(raw) as T);
+}
+
+/**
+ * A structured-mode CloudEvent as JSON text (`application/cloudevents+json`: attributes and `data`
+ * in one object), as replay's NDJSON files hold them. Throws EventDecodeError on bad input.
+ */
+export function fromStructuredJson<T = unknown>(text: string): VigilEvent<T> {
+  const attrs = parseJsonObject(text);
+  return eventFromAttributes<T>(attrs, attrs['data'] as T);
+}
+
+/** Checks the attributes (either mode) and builds the event in canonical key order. */
+function eventFromAttributes<T>(attrs: Record<string, unknown>, data: T): VigilEvent<T> {
   if (attrs['specversion'] !== '1.0') {
     throw new EventDecodeError(`specversion must be 1.0, got ${String(attrs['specversion'])}`, 'not-cloudevent');
   }
@@ -157,7 +166,7 @@ export function fromKafkaRecord<T = unknown>(record: KafkaRecord): VigilEvent<T>
     datacontenttype: 'application/json',
     tenantid: attrs['tenantid'] as string,
     dataschemaversion: typeof attrs['dataschemaversion'] === 'string' ? (attrs['dataschemaversion'] as string) : DATA_SCHEMA_VERSION,
-    data: data as T,
+    data,
   };
   if (typeof attrs['traceparent'] === 'string') event.traceparent = attrs['traceparent'] as string;
   return event;

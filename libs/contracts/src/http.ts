@@ -48,6 +48,8 @@ export const DLQ_HEADERS = {
   sourceOffset: 'vigil-dlq-source-offset',
   consumerGroup: 'vigil-dlq-consumer-group',
   failedAt: 'vigil-dlq-failed-at',
+  /** The original record's timestamp (ms): the dead letter itself is stamped with failedAt. */
+  sourceTimestamp: 'vigil-dlq-source-timestamp',
 } as const;
 
 export const REQUEST_ID_HEADER = 'x-request-id';

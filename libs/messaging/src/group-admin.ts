@@ -59,6 +59,32 @@ export async function fetchCommittedOffsets(kafka: Kafka, groupId: string, topic
 }
 
 /**
+ * Records a group has yet to process: per partition, the end offset minus the committed one, or
+ * minus the start where the group has committed nothing (`-1`). So an empty partition, or one the
+ * group never needed to commit on, counts 0: caught up is `committedLag(...) === 0`.
+ */
+export function committedLag(
+  ends: readonly { partition: number; high: string; low: string }[],
+  committed: readonly { partition: number; offset: string }[],
+): number {
+  const done = new Map(committed.map((p) => [p.partition, BigInt(p.offset)]));
+  let lag = 0n;
+  for (const p of ends) {
+    const c = done.get(p.partition) ?? -1n;
+    lag += BigInt(p.high) - (c >= 0n ? c : BigInt(p.low));
+  }
+  return Number(lag);
+}
+
+/** committedLag of a group on one topic (full name), read from Kafka. */
+export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  return withAdmin(kafka, async (admin) => {
+    const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    return committedLag(ends, groups[0]?.partitions ?? []);
+  });
+}
+
+/**
  * Sets a group's committed offsets on one topic. The group must have no members: Kafka (and kafkajs)
  * refuse otherwise. The offset is the next record the group will read.
  */

@@ -12,7 +12,7 @@ export { deadLetterRecord, type DeadLetter, type FetchedRecord } from './process
 export { EventPublisher, PRODUCER_CONFIG, type EventPublisherOptions, type ProducerFactory, type PublisherStats, type RawMessage } from './publisher';
 export { KafkaBatchServer, type KafkaBatchServerOptions, type KafkaBatchStatus } from './server';
 export { createKafka, kafkaSettingsFromEnv, type KafkaEnvConfig, type KafkaSettings } from './settings';
-export { ensureTopics, topicConfigEntries, type EnsureTopicsOptions } from './topics';
+export { ensureTopics, topicConfigEntries, topicOptionsFromEnv, type EnsureTopicsOptions, type TopicEnvConfig, type TopicRetention } from './topics';
 export {
   fetchTopicWatermarks,
   offsetsForTimestamp,
@@ -29,13 +29,15 @@ export {
   type TopicRange,
 } from './range-reader';
 export {
+  committedLag,
   describeConsumerGroup,
   deleteConsumerGroups,
   fetchCommittedOffsets,
   groupIsActive,
+  groupLag,
   setConsumerGroupOffsets,
   type CommittedOffsets,
   type ConsumerGroupInfo,
   type ConsumerGroupMember,
 } from './group-admin';
-export { createTopic, topicPartitionCount, type CreateTopicOptions } from './topic-admin';
+export { createTopic, topicPartitionCount, topicRetentionMs, type CreateTopicOptions } from './topic-admin';

@@ -197,12 +197,12 @@ describe('processPartitionBatch, BATCH handlers', () => {
 });
 
 describe('deadLetterRecord', () => {
-  it('keeps the original key, bytes, headers and timestamp and adds DLQ headers', () => {
+  it('keeps the original key, bytes and headers, adds DLQ headers, and is stamped with the time it failed (the original timestamp in a header)', () => {
     const g = garbage(7, '{"notes":"secret"');
     const r = deadLetterRecord({ record: g, reason: 'not-json', error: 'value is not valid JSON' }, { sourceTopic: 't.checkins.v1', partition: 1, groupId: 'g1', now: new Date('2026-01-01T00:00:00Z') });
     expect(r.key).toBe(g.key);
     expect(r.value).toBe(g.value);
-    expect(r.timestamp).toBe('1');
+    expect(r.timestamp).toBe(String(Date.parse('2026-01-01T00:00:00Z')));
     expect(r.headers).toMatchObject({
       'x-app': Buffer.from('legacy'),
       [DLQ_HEADERS.reason]: 'not-json',
@@ -212,6 +212,7 @@ describe('deadLetterRecord', () => {
       [DLQ_HEADERS.sourceOffset]: '7',
       [DLQ_HEADERS.consumerGroup]: 'g1',
       [DLQ_HEADERS.failedAt]: '2026-01-01T00:00:00.000Z',
+      [DLQ_HEADERS.sourceTimestamp]: '1',
     });
     expect(String(r.headers![DLQ_HEADERS.error])).not.toMatch(/secret/);
   });

@@ -265,7 +265,13 @@ export interface DeadLetterContext {
   now?: Date;
 }
 
-/** The dead-letter record: the original key, bytes, headers and timestamp, plus the DLQ_HEADERS. */
+/**
+ * The dead-letter record: the original key, bytes and headers, plus the DLQ_HEADERS. It is stamped
+ * with the time it failed, the original timestamp kept in a header: DLQ retention counts from the
+ * record timestamp, and an event's is its own time (a check-in's, when it was measured), so a
+ * check-in measured 29 days ago would otherwise be deleted from a 30-day DLQ within a day of failing,
+ * and one older than 30 days at the next retention check, minutes later.
+ */
 export function deadLetterRecord(d: DeadLetter, ctx: DeadLetterContext): RawMessage {
   const headers: IHeaders = {};
   const ours = new Set<string>(Object.values(DLQ_HEADERS));
@@ -276,6 +282,8 @@ export function deadLetterRecord(d: DeadLetter, ctx: DeadLetterContext): RawMess
   headers[DLQ_HEADERS.sourcePartition] = String(ctx.partition);
   headers[DLQ_HEADERS.sourceOffset] = d.record.offset;
   headers[DLQ_HEADERS.consumerGroup] = ctx.groupId;
-  headers[DLQ_HEADERS.failedAt] = (ctx.now ?? new Date()).toISOString();
-  return { key: d.record.key, value: d.record.value, headers, timestamp: d.record.timestamp };
+  const failedAt = ctx.now ?? new Date();
+  headers[DLQ_HEADERS.failedAt] = failedAt.toISOString();
+  headers[DLQ_HEADERS.sourceTimestamp] = d.record.timestamp;
+  return { key: d.record.key, value: d.record.value, headers, timestamp: String(failedAt.getTime()) };
 }

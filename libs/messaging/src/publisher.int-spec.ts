@@ -1,5 +1,5 @@
 import { allTopicSpecs, DLQ_HEADERS, TOPIC_SPECS, TOPICS, type TopicSpec } from '@vigil/contracts';
-import { consumeAll, createTestTopics, deleteTestTopics, testKafka, uniquePrefix } from '@vigil/testing';
+import { consumeAll, createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor } from '@vigil/testing';
 import { CloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import { ConfigResourceTypes } from 'kafkajs';
 import { EventPublisher } from './publisher';
@@ -50,9 +50,31 @@ describe('ensureTopics', () => {
       resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [{ name: 'retention.ms', value: '1000' }, { name: 'min.insync.replicas', value: '1' }] }],
     });
     await admin.disconnect();
+    // KRaft: an alter is committed by the controller and reaches the broker's metadata a moment
+    // later, so a describe right after it can still show the old value. Wait until the drift shows.
+    await waitFor(async () => (await topicConfig(name))['retention.ms'] === '1000', 10_000, { what: 'the drifted retention to show' });
     const spec = TOPIC_SPECS.find((s) => s.name === TOPICS.alerts) as TopicSpec;
     await ensureTopics(kafka, { prefix, partitions: 3, replicationFactor: 1, specs: [spec] });
-    expect(await topicConfig(name)).toMatchObject({ 'retention.ms': String(spec.retentionMs), 'cleanup.policy': 'delete', 'min.insync.replicas': '1' });
+    const aligned = await waitFor(async () => {
+      const config = await topicConfig(name);
+      return config['retention.ms'] !== '1000' && config;
+    }, 10_000, { what: 'the re-aligned retention to show' });
+    expect(aligned).toMatchObject({ 'retention.ms': String(spec.retentionMs), 'cleanup.policy': 'delete', 'min.insync.replicas': '1' });
+  });
+
+  it("retention 'unlimited' (sandboxes fed with old events) creates topics that keep everything, and 'contract' puts each topic's own back", async () => {
+    const sandbox = uniquePrefix('pub-sandbox');
+    try {
+      const spec = TOPIC_SPECS.find((s) => s.name === TOPICS.riskScores) as TopicSpec;
+      const name = `${sandbox}${TOPICS.riskScores}`;
+      await ensureTopics(kafka, { prefix: sandbox, partitions: 1, replicationFactor: 1, specs: [spec], retention: 'unlimited' });
+      expect(await topicConfig(name)).toMatchObject({ 'retention.ms': '-1', 'cleanup.policy': 'delete' });
+      await ensureTopics(kafka, { prefix: sandbox, partitions: 1, replicationFactor: 1, specs: [spec] });
+      // An alter reaches the broker's view a moment after it returns (KRaft): poll.
+      await waitFor(async () => (await topicConfig(name))['retention.ms'] === String(spec.retentionMs), 10_000, { what: "the contract's retention back" });
+    } finally {
+      await deleteTestTopics(kafka, sandbox);
+    }
   });
 });
 

@@ -147,14 +147,20 @@ export interface ReadRangeResult {
   positions: { partition: number; next: string; end: string }[];
   /** The throwaway group that was used (and deleted). */
   groupId: string;
+  /** Times the consumer was started again after a retriable crash (at most 5). */
+  restarts: number;
 }
+
+/** Restarts of the reader's consumer after retriable crashes, per read. */
+const MAX_RESTARTS = 5;
 
 /**
  * Reads `[start, end)` of every partition of a range. Never commits an offset. Resolves when every
- * partition reached its end, or when `signal` aborts; rejects when the consumer crashes or onBatch
- * throws.
+ * partition reached its end, or when `signal` aborts; rejects when the consumer crashes for good (a
+ * non-retriable error, or a retriable one after MAX_RESTARTS restarts) or onBatch throws.
  */
 export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: ReadRangeOptions): Promise<ReadRangeResult> {
+  let restarts = 0;
   const next = new Map<number, bigint>();
   const ends = new Map<number, bigint>();
   for (const p of range.partitions) {
@@ -166,7 +172,7 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
   let records = 0;
   const positions = () =>
     range.partitions.map((p) => ({ partition: p.partition, next: (next.get(p.partition) as bigint).toString(), end: p.end }));
-  if (open.size === 0 || opts.signal?.aborted) return { complete: open.size === 0, records, positions: positions(), groupId };
+  if (open.size === 0 || opts.signal?.aborted) return { complete: open.size === 0, records, positions: positions(), groupId, restarts };
 
   const consumer = kafka.consumer({
     groupId,
@@ -176,7 +182,17 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
     maxBytesPerPartition: opts.maxBytesPerPartition ?? 8 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,
     allowAutoTopicCreation: false,
-    retry: { retries: 8, restartOnFailure: async () => false },
+    // A retriable crash (e.g. "the coordinator is loading" at join, seen on a starved CI broker; or
+    // the connection lost for longer than the retries) restarts the consumer a few times: it rejoins
+    // and seeks back to where it was (GROUP_JOIN below). kafkajs asks this only for retriable errors.
+    retry: {
+      retries: 8,
+      restartOnFailure: async () => {
+        if (restarts >= MAX_RESTARTS) return false;
+        restarts++;
+        return true;
+      },
+    },
   });
   let finish: (complete: boolean) => void = () => undefined;
   let fail: (e: unknown) => void = () => undefined;
@@ -187,8 +203,17 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
   const onAbort = () => finish(false);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const removeCrash = consumer.on(consumer.events.CRASH, (e) => {
-    const error = (e.payload as { error?: unknown }).error;
+    const { error, restart } = e.payload as { error?: unknown; restart?: boolean };
+    if (restart === true) return; // kafkajs starts it again
     fail(error instanceof Error ? error : new Error(`range reader crashed: ${String(error)}`));
+  });
+  // Every join (the first, and after a restart or a rebalance) resumes each open partition at the
+  // next offset to read (nothing is committed: without a seek it would start at the beginning) and
+  // pauses the others (a restarted consumer has forgotten its pauses; an empty range never had one).
+  const removeJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const p of open) consumer.seek({ topic: range.topic, partition: p, offset: (next.get(p) as bigint).toString() });
+    const finished = range.partitions.map((p) => p.partition).filter((p) => !open.has(p));
+    if (finished.length) consumer.pause([{ topic: range.topic, partitions: finished }]);
   });
   const close = (partition: number) => {
     if (!open.delete(partition)) return;
@@ -249,14 +274,12 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
         if (reachedEnd || pos >= end) close(partition);
       },
     });
-    for (const p of range.partitions) {
-      if (open.has(p.partition)) consumer.seek({ topic: range.topic, partition: p.partition, offset: p.start });
-    }
     const complete = await done;
-    return { complete, records, positions: positions(), groupId };
+    return { complete, records, positions: positions(), groupId, restarts };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     removeCrash();
+    removeJoin();
     await consumer.disconnect().catch(() => undefined);
     await deleteThrowawayGroup(kafka, groupId);
   }

@@ -159,7 +159,7 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
     };
     const good = (i: number) => {
       const r = toKafkaRecord(checkinEvent(patient, i));
-      return { key: r.key, value: r.value, headers: r.headers };
+      return { key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp };
     };
     const notJson = { ...good(1), value: Buffer.from('{"notes": "truncated') };
     const notCe = { key: patient, value: Buffer.from('{"hello":"world"}'), headers: { 'x-legacy': 'yes' } };
@@ -180,6 +180,9 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
       expect(b.headers).toMatchObject({ [DLQ_HEADERS.reason]: 'not-cloudevent', 'x-legacy': 'yes' });
       expect(Number(b.headers[DLQ_HEADERS.sourceOffset])).toBeGreaterThan(Number(a.headers[DLQ_HEADERS.sourceOffset]));
       expect(Date.parse(a.headers[DLQ_HEADERS.failedAt])).not.toBeNaN();
+      // Stamped with the time it failed (DLQ retention counts from it), the event's own time in a header.
+      expect(a.timestamp).toBe(String(Date.parse(a.headers[DLQ_HEADERS.failedAt])));
+      expect(a.headers[DLQ_HEADERS.sourceTimestamp]).toBe(String(Date.parse(checkinEvent(patient, 1).time)));
       expect(server.stats().deadLettered).toBe(2);
     } finally {
       await app.close();

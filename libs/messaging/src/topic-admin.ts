@@ -2,7 +2,7 @@
  * Single-topic administration for tools (replay's sandbox topics). Service topics are created by
  * `ensureTopics` from the contracts' TopicSpecs; this is for topics outside that list.
  */
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { withAdmin } from './with-admin';
 
 /** The partition count of a topic (full name), or null when it does not exist. */
@@ -12,6 +12,20 @@ export async function topicPartitionCount(kafka: Kafka, topic: string): Promise<
     if (!topics.includes(topic)) return null;
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     return meta.topics[0]?.partitions.length ?? null;
+  });
+}
+
+/**
+ * A topic's effective `retention.ms` (its own setting, else the broker's default); -1 is unlimited.
+ * Retention counts from record timestamps, which for Vigil's events are the events' own times.
+ */
+export async function topicRetentionMs(kafka: Kafka, topic: string): Promise<number> {
+  return withAdmin(kafka, async (admin) => {
+    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] });
+    const value = r.resources[0]?.configEntries.find((c) => c.configName === 'retention.ms')?.configValue;
+    const ms = Number(value);
+    if (value === undefined || !Number.isFinite(ms)) throw new Error(`topic ${topic}: no retention.ms in its configuration`);
+    return ms;
   });
 }
 

@@ -12,15 +12,38 @@ export interface EnsureTopicsOptions {
   specs?: readonly TopicSpec[];
   /** Overall deadline. Default 30 s. */
   timeoutMs?: number;
+  /** `unlimited` pins retention.ms=-1 instead of each spec's (sandboxes fed with old events). Default `contract`. */
+  retention?: TopicRetention;
+}
+
+export type TopicRetention = 'contract' | 'unlimited';
+
+/** The topic settings of a service's environment (`kafkaEnv` of @vigil/config). */
+export interface TopicEnvConfig {
+  TOPIC_PREFIX: string;
+  KAFKA_TOPIC_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_TOPIC_RETENTION: TopicRetention;
+}
+
+/** ensureTopics options from a service's environment, for `specs` (default: every topic). */
+export function topicOptionsFromEnv(config: TopicEnvConfig, specs?: readonly TopicSpec[]): EnsureTopicsOptions {
+  return {
+    prefix: config.TOPIC_PREFIX,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retention: config.KAFKA_TOPIC_RETENTION,
+    ...(specs ? { specs } : {}),
+  };
 }
 
 const TOPIC_CONFIG_SOURCE = 1; // DescribeConfigs: set on the topic itself
 
 /** The config entries a spec pins on its topic. */
-export function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
+export function topicConfigEntries(spec: TopicSpec, retention: TopicRetention = 'contract'): { name: string; value: string }[] {
   return [
     { name: 'cleanup.policy', value: spec.cleanupPolicy },
-    { name: 'retention.ms', value: String(spec.retentionMs) },
+    { name: 'retention.ms', value: retention === 'unlimited' ? '-1' : String(spec.retentionMs) },
   ];
 }
 
@@ -43,7 +66,7 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
         await createMissing(admin, wanted, opts);
         // A topic created a moment ago may not be known to every broker yet ("does not host this
         // topic-partition"): describing its configs is retried with the creation.
-        await alignConfigs(admin, wanted);
+        await alignConfigs(admin, wanted, opts.retention);
         break;
       } catch (e) {
         if (Date.now() > deadline) throw e;
@@ -78,7 +101,7 @@ async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts:
         topic,
         numPartitions: opts.partitions,
         replicationFactor: opts.replicationFactor,
-        configEntries: topicConfigEntries(spec),
+        configEntries: topicConfigEntries(spec, opts.retention),
       })),
     });
   } catch (e) {
@@ -90,7 +113,7 @@ async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts:
   }
 }
 
-async function alignConfigs(admin: Admin, wanted: Map<string, TopicSpec>): Promise<void> {
+async function alignConfigs(admin: Admin, wanted: Map<string, TopicSpec>, retention: TopicRetention | undefined): Promise<void> {
   const names = [...wanted.keys()];
   const described = await admin.describeConfigs({
     includeSynonyms: false,
@@ -101,7 +124,7 @@ async function alignConfigs(admin: Admin, wanted: Map<string, TopicSpec>): Promi
     const spec = wanted.get(res.resourceName);
     if (!spec) continue;
     const current = new Map(res.configEntries.map((c) => [c.configName, c]));
-    const desired = topicConfigEntries(spec);
+    const desired = topicConfigEntries(spec, retention);
     const differs = desired.some((d) => current.get(d.name)?.configValue !== d.value);
     if (!differs) continue;
     // AlterConfigs (kafkajs has no incremental variant) replaces the topic's whole override set:

@@ -73,6 +73,9 @@ export function replicationCql(replication: string | number | Record<string, str
   return `{${entries.join(', ')}}`;
 }
 
+/** How long a schema change may take to be answered (the client's default read timeout is 12 s). */
+const DDL_TIMEOUT_MS = 60_000;
+
 export interface MigrateOptions {
   dir?: string;
   migrations?: Migration[];
@@ -94,7 +97,8 @@ export async function migrate(
   const started = Date.now();
   const ks = quoteIdent(keyspace);
   const migrations = options.migrations ?? loadMigrations(options.dir);
-  const ddl = { prepare: false, consistency: types.consistencies.one } as const;
+  // Schema changes wait for the node to apply them: on a busy node that outlasts the 12 s read timeout.
+  const ddl = { prepare: false, consistency: types.consistencies.one, readTimeout: DDL_TIMEOUT_MS } as const;
   const known = await client.execute('SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?', [keyspace], { prepare: true });
   if (known.rowLength === 0) {
     await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${replicationCql(replication)}`, [], ddl);
@@ -142,5 +146,5 @@ export async function migrate(
 
 /** Drops a keyspace (tests only: production keyspaces are never dropped by code). */
 export async function dropKeyspace(client: Client, keyspace: string): Promise<void> {
-  await client.execute(`DROP KEYSPACE IF EXISTS ${quoteIdent(keyspace)}`, [], { prepare: false });
+  await client.execute(`DROP KEYSPACE IF EXISTS ${quoteIdent(keyspace)}`, [], { prepare: false, readTimeout: DDL_TIMEOUT_MS });
 }
