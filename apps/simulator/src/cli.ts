@@ -11,7 +11,7 @@ import { writeFileSync } from 'fs';
 import { parseArgs } from 'util';
 import { devHs256Secret } from '@vigil/auth';
 import { cohortToNdjson, readCohortFile, writeCohortFile } from './lib/cohort';
-import { Evaluation, ReplayOrder, evaluateCohort, formatEvaluation } from './lib/evaluate';
+import { Evaluation, ReplayOrder, evaluateCohort, formatDifferences, formatEvaluation } from './lib/evaluate';
 import { Feeder } from './lib/feed';
 import { PRESETS, presetNamed } from './lib/params';
 import { MAX_HISTORY_DAYS, historyUploads, planFeed, runLive } from './lib/run-feed';
@@ -41,11 +41,13 @@ const GENERATE_HELP = `Usage: cli.ts generate --out FILE [options]
 
 The same options give a byte-identical file.`;
 
-const EVALUATE_HELP = `Usage: cli.ts evaluate --cohort FILE [--cohort FILE2 ...] [--json OUT] [--order device|sent]
+const EVALUATE_HELP = `Usage: cli.ts evaluate --cohort FILE [--cohort FILE2 ...] [--json OUT] [--order device|sent] [--differences]
 
   --cohort FILE     a cohort file from "generate" (repeat to report several side by side)   (required)
-  --json OUT        also write the results as JSON
+  --json OUT        also write the results as JSON (with the differences, whether listed or not)
   --order           replay order: device (device time, default) or sent (as the server receives them)
+  --differences     also list each episode that one model detected and the other missed, with the
+                    detecting model's first alert
 
 Prints per condition, for static-v0 and v1: episodes, sensitivity (and its chance level on sham
 windows), median lead time before the peak, false alerts per 100 patient-days.`;
@@ -156,7 +158,7 @@ async function generate(args: string[], io: Io): Promise<number> {
 }
 
 async function evaluate(args: string[], io: Io): Promise<number> {
-  const v = parse(args, { cohort: { type: 'string', multiple: true }, json: { type: 'string' }, order: { type: 'string' } });
+  const v = parse(args, { cohort: { type: 'string', multiple: true }, json: { type: 'string' }, order: { type: 'string' }, differences: { type: 'boolean' } });
   if (v.help) {
     io.out(`${EVALUATE_HELP}\n`);
     return 0;
@@ -171,6 +173,7 @@ async function evaluate(args: string[], io: Io): Promise<number> {
     const ev = evaluateCohort(cohort, { order });
     evaluations.push({ file, ...ev });
     io.out(`${formatEvaluation(ev)}\n\n`);
+    if (v.differences === true) io.out(`${formatDifferences(ev)}\n\n`);
   }
   if (typeof v.json === 'string') {
     writeFileSync(v.json, `${JSON.stringify({ tool: 'vigil simulator evaluate', order, evaluations }, null, 2)}\n`);

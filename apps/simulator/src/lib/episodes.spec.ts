@@ -6,10 +6,10 @@ import { DAY_MS } from './patient';
 const BUSY: SimParams = {
   ...TUNED,
   name: 'busy',
-  episodesPer90Days: { 'hf-decompensation': 3, 'copd-exacerbation': 3, hypoglycaemia: 4, 'depressive-episode': 2.5 },
+  episodesPer90Days: { 'hf-decompensation': 3, 'copd-exacerbation': 3, hypoglycaemia: 4, hyperglycaemia: 3, 'depressive-episode': 2.5 },
   insulinShare: 1,
 };
-const cohort = generateCohort({ seed: 'episodes', params: BUSY, patients: 30, days: 120, start: '2026-01-01', org: 'org-demo', teams: ['team-a'] });
+const cohort = generateCohort({ seed: 'episodes', params: BUSY, patients: 60, days: 120, start: '2026-01-01', org: 'org-demo', teams: ['team-a'] });
 
 type Reading = { t: number; v: number };
 function series(p: CohortPatient, pick: (c: CohortPatient['checkIns'][number]['checkIn']) => number | undefined): Reading[] {
@@ -48,7 +48,7 @@ function share(list: { p: CohortPatient; e: EpisodeLine }[], test: (p: CohortPat
 
 describe('labelled episodes appear in the data where the labels say', () => {
   it('has several episodes of every type', () => {
-    for (const t of ['hf-decompensation', 'copd-exacerbation', 'hypoglycaemia', 'depressive-episode'] as EpisodeType[]) {
+    for (const t of ['hf-decompensation', 'copd-exacerbation', 'hypoglycaemia', 'hyperglycaemia', 'depressive-episode'] as EpisodeType[]) {
       expect(episodesOf(t).length).toBeGreaterThanOrEqual(6);
     }
   });
@@ -89,6 +89,19 @@ describe('labelled episodes appear in the data where the labels say', () => {
     });
     expect(r.n).toBeGreaterThanOrEqual(4);
     expect(r.ok / r.n).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('hyperglycaemia: glucose near the peak is well above the usual, by about the labelled factor', () => {
+    const r = share(episodesOf('hyperglycaemia'), (p, e) => {
+      const g = series(p, (c) => c.vitals?.glucoseMgDl);
+      const { start, peak } = times(e);
+      const before = within(g, start - 10 * DAY_MS, start - 1);
+      const near = within(g, peak - 3 * 3_600_000, peak + 3 * 3_600_000);
+      if (before.length < 3 || near.length === 0) return null;
+      return near[0] >= median(before) * (1 + 0.5 * ((e.signs.glucoseRise ?? 1) - 1));
+    });
+    expect(r.n).toBeGreaterThanOrEqual(5);
+    expect(r.ok / r.n).toBeGreaterThanOrEqual(0.8);
   });
 
   it('depression: PHQ-9 rises over the episode; item 9 is above 0 only inside an episode that says so', () => {

@@ -1,6 +1,6 @@
 import type { CheckIn, Condition } from '@vigil/contracts';
 import { Cohort, CohortPatient, EpisodeLine } from './cohort';
-import { AlertRecord, DEFAULT_WINDOWS, MODELS, PatientOutcome, classifyAlert, evaluateCohort, formatEvaluation, groupMetrics, median, shamWindow } from './evaluate';
+import { AlertRecord, DEFAULT_WINDOWS, MODELS, PatientOutcome, classifyAlert, evaluateCohort, formatDifferences, formatEvaluation, groupMetrics, median, shamWindow } from './evaluate';
 import { EpisodeType } from './params';
 import { DAY_MS, HOUR_MS } from './patient';
 
@@ -156,6 +156,37 @@ describe('evaluation of a tiny hand-made cohort', () => {
     const text = formatEvaluation(ev);
     expect(text).toContain('Cohort seed hand, preset hand: 3 patients x 10 days');
     expect(text.split('\n').filter((l) => /^(heart-failure|copd|diabetes|depression|all) /.test(l))).toHaveLength(5);
+  });
+
+  it('lists no differences when both models detect every episode', () => {
+    expect(ev.differences).toEqual([]);
+    expect(formatDifferences(ev)).toBe('Episodes detected by one model only, seed hand, preset hand: none');
+  });
+
+  it('lists an episode one model detected and the other missed, with the first alert', () => {
+    // A fast pulse (medium) on day 5, then glucose 320 (medium) on day 6 at the start of a
+    // hyperglycaemia episode: static-v0 compares with day 5's medium and raises nothing; v1 raises
+    // it as a new glucose finding (rule N), and the episode has no other sign.
+    const sugar = patient('p-sugar', ['diabetes'], [episode('hyperglycaemia', 6, 7, 8)], (d) => ({
+      vitals: { glucoseMgDl: d === 6 ? 320 : 150, ...(d === 5 ? { heartRate: 135 } : {}) },
+    }));
+    const e = evaluateCohort({ ...tiny, patients: [sugar] });
+    expect(e.differences).toEqual([
+      {
+        patientId: 'p-sugar',
+        type: 'hyperglycaemia',
+        start: iso(at(6)),
+        peak: iso(at(7)),
+        detectedBy: 'v1',
+        firstAlert: { at: new Date(at(6)).toISOString(), ruleCode: 'risk.level', codes: ['glucose.high'] },
+      },
+    ]);
+    expect(e.models['static-v0'].rows.diabetes.detected).toBe(0);
+    expect(e.models.v1.rows.diabetes.detected).toBe(1);
+    const text = formatDifferences(e).split('\n');
+    expect(text[0]).toBe('Episodes detected by one model only, seed hand, preset hand: v1 only, hyperglycaemia 1');
+    expect(text[1]).toContain('p-sugar');
+    expect(text[1]).toContain('risk.level: glucose.high');
   });
 
   it('counts a missed check-in apart from the deterioration alerts', () => {

@@ -47,7 +47,8 @@ export const MATCH_CODES: Readonly<Record<EpisodeType, readonly string[]>> = {
     'symptom.chestPain',
   ],
   hypoglycaemia: ['glucose.low1', 'glucose.low2', 'symptom.dizziness', 'news2.consciousness', 'news2.heartRate', 'baseline.heartRate'],
-  'depressive-episode': ['phq9.*', 'gad7.total', 'mood.low', 'medication.adherence', 'symptom.fatigue'],
+  hyperglycaemia: ['glucose.high', 'symptom.fatigue'],
+  'depressive-episode': ['phq9.*', 'gad7.total', 'mood.low', 'mood.lowSustained', 'medication.adherence', 'symptom.fatigue'],
 };
 
 export interface EvalWindows {
@@ -169,12 +170,25 @@ export interface ModelResult {
   falseByCause: Record<string, number>;
 }
 
+/** An episode one model detected and the other missed: where the models part (the next work on v1 starts here). */
+export interface EpisodeDifference {
+  patientId: string;
+  type: EpisodeType;
+  start: string;
+  peak: string;
+  detectedBy: ModelVersion;
+  /** The detecting model's first true alert: device time of its cause, rule and reason codes. */
+  firstAlert: { at: string; ruleCode: string; codes: string[] };
+}
+
 export interface Evaluation {
   cohort: CohortHeader;
   checkIns: number;
   patientDays: number;
   windows: EvalWindows;
   models: Record<ModelVersion, ModelResult>;
+  /** Scored episodes detected by exactly one model, in cohort order. */
+  differences: EpisodeDifference[];
   /** Per row: v1 false alerts at most half of static-v0's, sensitivity not lower (and for heart failure a median lead of a day or more). */
   target: Record<Row, { met: boolean; falseAlertRatio: number | null; sensitivityDelta: number | null }>;
 }
@@ -189,6 +203,20 @@ export function median(xs: readonly number[]): number | null {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Keeps `a` as its episode's first true alert if it is one and earlier than the one kept. */
+function keepFirstTrue(first: Map<number, AlertRecord>, a: AlertRecord, c: AlertClass): void {
+  if (c.kind !== 'true') return;
+  const f = first.get(c.episode);
+  if (f === undefined || a.at < f.at) first.set(c.episode, a);
+}
+
+/** The first true alert of each episode a patient's alerts detect, by episode index. */
+export function firstTrueAlerts(o: Pick<PatientOutcome, 'alerts' | 'episodes'>, w: EvalWindows = DEFAULT_WINDOWS): Map<number, AlertRecord> {
+  const first = new Map<number, AlertRecord>();
+  for (const a of o.alerts) keepFirstTrue(first, a, classifyAlert(a, o.episodes, w));
+  return first;
+}
 
 /** Metrics of one group of patients; episodes of `types` only (all types when undefined). */
 export function groupMetrics(outcomes: readonly PatientOutcome[], types: readonly EpisodeType[] | undefined, w: EvalWindows = DEFAULT_WINDOWS): GroupMetrics {
@@ -212,11 +240,9 @@ export function groupMetrics(outcomes: readonly PatientOutcome[], types: readonl
     for (const a of o.alerts) {
       alerts++;
       const c = classifyAlert(a, o.episodes, w);
-      if (c.kind === 'true') {
-        trueAlerts++;
-        const f = first.get(c.episode);
-        if (f === undefined || a.at < f.at) first.set(c.episode, a);
-      } else if (c.kind === 'during') duringEpisode++;
+      keepFirstTrue(first, a, c);
+      if (c.kind === 'true') trueAlerts++;
+      else if (c.kind === 'during') duringEpisode++;
       else if (c.kind === 'censored') censoredWindow++;
       else falseAlerts++;
     }
@@ -330,8 +356,10 @@ export function evaluateCohort(cohort: Cohort, options: EvaluateOptions = {}): E
   const horizonStartMs = Date.parse(`${h.start}T00:00:00Z`);
   const horizonEndMs = horizonStartMs + h.days * DAY_MS;
   const models = {} as Record<ModelVersion, ModelResult>;
+  const outcomesOf = {} as Record<ModelVersion, PatientOutcome[]>;
   for (const model of MODELS) {
     const outcomes: PatientOutcome[] = [];
+    outcomesOf[model] = outcomes;
     const falseByCause: Record<string, number> = {};
     for (const p of cohort.patients) {
       const { alerts, engagementAlerts } = replayPatient(model, p, horizonEndMs, options.order);
@@ -357,7 +385,47 @@ export function evaluateCohort(cohort: Cohort, options: EvaluateOptions = {}): E
     target[row] = { met: ratio !== null && ratio <= 0.5 && (delta === null || delta >= 0) && leadOk, falseAlertRatio: ratio, sensitivityDelta: delta };
   }
   const checkIns = cohort.patients.reduce((n, p) => n + p.checkIns.length, 0);
-  return { cohort: h, checkIns, patientDays: h.days * cohort.patients.length, windows: w, models, target };
+  return { cohort: h, checkIns, patientDays: h.days * cohort.patients.length, windows: w, models, target, differences: differencesOf(cohort, outcomesOf, w) };
+}
+
+function differencesOf(cohort: Cohort, outcomesOf: Record<ModelVersion, PatientOutcome[]>, w: EvalWindows): EpisodeDifference[] {
+  const out: EpisodeDifference[] = [];
+  cohort.patients.forEach((p, i) => {
+    const firsts = MODELS.map((m) => firstTrueAlerts(outcomesOf[m][i], w));
+    p.episodes.forEach((e, j) => {
+      if (e.censored) return;
+      const found = MODELS.flatMap((model, k) => {
+        const a = firsts[k].get(j);
+        return a === undefined ? [] : [{ model, a }];
+      });
+      if (found.length !== 1) return;
+      const { model, a } = found[0];
+      out.push({
+        patientId: p.profile.patientId,
+        type: e.type,
+        start: e.start,
+        peak: e.peak,
+        detectedBy: model,
+        firstAlert: { at: new Date(a.at).toISOString(), ruleCode: a.ruleCode, codes: a.codes },
+      });
+    });
+  });
+  return out;
+}
+
+/** The episodes detected by one model only, a line each (the `--differences` listing). */
+export function formatDifferences(ev: Evaluation): string {
+  const h = ev.cohort;
+  const counts = new Map<string, number>();
+  for (const d of ev.differences) {
+    const key = `${d.detectedBy} only, ${d.type}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const out = [`Episodes detected by one model only, seed ${h.seed}, preset ${h.preset}: ${[...counts].map(([k, n]) => `${k} ${n}`).join('; ') || 'none'}`];
+  for (const d of ev.differences) {
+    out.push(`  ${padR(`${d.detectedBy} only`, 15)} ${padR(d.type, 19)} ${d.patientId}  onset ${d.start.slice(0, 13)}  peak ${d.peak.slice(0, 13)}  first alert ${d.firstAlert.at.slice(0, 13)} ${d.firstAlert.ruleCode}: ${d.firstAlert.codes.join(', ')}`);
+  }
+  return out.join('\n');
 }
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);

@@ -5,14 +5,15 @@
  */
 import type { Condition } from '@vigil/contracts';
 
-export type EpisodeType = 'hf-decompensation' | 'copd-exacerbation' | 'hypoglycaemia' | 'depressive-episode';
-export const EPISODE_TYPES: readonly EpisodeType[] = ['hf-decompensation', 'copd-exacerbation', 'hypoglycaemia', 'depressive-episode'];
+export type EpisodeType = 'hf-decompensation' | 'copd-exacerbation' | 'hypoglycaemia' | 'hyperglycaemia' | 'depressive-episode';
+export const EPISODE_TYPES: readonly EpisodeType[] = ['hf-decompensation', 'copd-exacerbation', 'hypoglycaemia', 'hyperglycaemia', 'depressive-episode'];
 
 /** The condition an episode type belongs to. */
 export const EPISODE_CONDITION: Readonly<Record<EpisodeType, Condition>> = {
   'hf-decompensation': 'heart-failure',
   'copd-exacerbation': 'copd',
   hypoglycaemia: 'diabetes',
+  hyperglycaemia: 'diabetes',
   'depressive-episode': 'depression',
 };
 
@@ -42,7 +43,7 @@ export interface SimParams {
   readonly ltotShareOfChronicLow: number;
   /** Heart-failure patients whose recorded dry weight is out of date (usual weight 1.5-3 kg above it). */
   readonly staleDryWeightShare: number;
-  /** Expected episodes per patient per 90 days, for a patient with the condition (hypoglycaemia: insulin users; others a tenth). */
+  /** Expected episodes per patient per 90 days, for a patient with the condition (hypoglycaemia: insulin users, others a tenth; hyperglycaemia: insulin users, others a third). */
   readonly episodesPer90Days: Readonly<Record<EpisodeType, number>>;
   readonly insulinShare: number;
   /** Heart-failure decompensations with little weight gain (0.3-1.2 kg). */
@@ -51,8 +52,10 @@ export interface SimParams {
   readonly hfWeightGainKg: Range;
   /** Days from onset to peak. */
   readonly onsetToPeakDays: Readonly<Record<EpisodeType, Range>>;
-  /** Share of heart-failure / COPD peaks followed by a hospital stay (no check-ins for 3-8 days). */
-  readonly admissionShare: { readonly hf: number; readonly copd: number };
+  /** Share of heart-failure / COPD peaks followed by a hospital stay (no check-ins for 3-8 days); hyperglycaemia (ketoacidosis): 2-4 days. */
+  readonly admissionShare: { readonly hf: number; readonly copd: number; readonly hyper: number };
+  /** Hyperglycaemia (illness, missed insulin): glucose at the peak as a multiple of the patient's usual. */
+  readonly hyperPeakFactor: Range;
   /** Depressive episodes that reach thoughts of self-harm (PHQ-9 item 9 above 0 near the peak). */
   readonly depressionItem9Share: number;
   /** Hypoglycaemia peaks whose reading catches the low glucose (the rest: a normal reading, with symptoms). */
@@ -86,12 +89,13 @@ export const TUNED: SimParams = {
   scale2ShareOfChronicLow: 0.5,
   ltotShareOfChronicLow: 0.3,
   staleDryWeightShare: 0.2,
-  episodesPer90Days: { 'hf-decompensation': 0.5, 'copd-exacerbation': 0.6, hypoglycaemia: 0.5, 'depressive-episode': 0.45 },
+  episodesPer90Days: { 'hf-decompensation': 0.5, 'copd-exacerbation': 0.6, hypoglycaemia: 0.5, hyperglycaemia: 0.35, 'depressive-episode': 0.45 },
   insulinShare: 0.55,
   hfWeightSilentShare: 0.25,
   hfWeightGainKg: [1.8, 5.5],
-  onsetToPeakDays: { 'hf-decompensation': [4, 11], 'copd-exacerbation': [2, 6], hypoglycaemia: [1, 3], 'depressive-episode': [10, 24] },
-  admissionShare: { hf: 0.5, copd: 0.3 },
+  onsetToPeakDays: { 'hf-decompensation': [4, 11], 'copd-exacerbation': [2, 6], hypoglycaemia: [1, 3], hyperglycaemia: [2, 4], 'depressive-episode': [10, 24] },
+  admissionShare: { hf: 0.5, copd: 0.3, hyper: 0.15 },
+  hyperPeakFactor: [1.7, 2.8],
   depressionItem9Share: 0.5,
   hypoCapturedShare: 0.85,
   earliestOnsetDay: 10,
@@ -122,12 +126,13 @@ export const HELDOUT: SimParams = {
   scale2ShareOfChronicLow: 0.4,
   ltotShareOfChronicLow: 0.35,
   staleDryWeightShare: 0.3,
-  episodesPer90Days: { 'hf-decompensation': 0.45, 'copd-exacerbation': 0.7, hypoglycaemia: 0.4, 'depressive-episode': 0.4 },
+  episodesPer90Days: { 'hf-decompensation': 0.45, 'copd-exacerbation': 0.7, hypoglycaemia: 0.4, hyperglycaemia: 0.4, 'depressive-episode': 0.4 },
   insulinShare: 0.5,
   hfWeightSilentShare: 0.3,
   hfWeightGainKg: [1.5, 5],
-  onsetToPeakDays: { 'hf-decompensation': [3, 12], 'copd-exacerbation': [2, 7], hypoglycaemia: [1, 4], 'depressive-episode': [8, 28] },
-  admissionShare: { hf: 0.45, copd: 0.35 },
+  onsetToPeakDays: { 'hf-decompensation': [3, 12], 'copd-exacerbation': [2, 7], hypoglycaemia: [1, 4], hyperglycaemia: [1, 5], 'depressive-episode': [8, 28] },
+  admissionShare: { hf: 0.45, copd: 0.35, hyper: 0.2 },
+  hyperPeakFactor: [1.5, 2.6],
   depressionItem9Share: 0.4,
   hypoCapturedShare: 0.75,
   earliestOnsetDay: 5,

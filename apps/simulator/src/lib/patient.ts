@@ -89,7 +89,9 @@ export interface EpisodeSigns {
   /** Hypoglycaemia: the peak reading catches the low glucose (mg/dL) or not. */
   nadirMgDl?: number;
   captured?: boolean;
-  /** Heart failure / COPD: admitted to hospital at the peak (no check-ins during the stay). */
+  /** Hyperglycaemia: glucose at the peak as a multiple of the patient's usual. */
+  glucoseRise?: number;
+  /** Heart failure / COPD / hyperglycaemia: admitted to hospital at the peak (no check-ins during the stay). */
   admittedDays?: number;
   silent?: boolean;
 }
@@ -279,6 +281,7 @@ export class PatientSim {
     if (t.conditions.includes('heart-failure')) out.push({ type: 'hf-decompensation', rate: r['hf-decompensation'] / 90 });
     if (t.conditions.includes('copd')) out.push({ type: 'copd-exacerbation', rate: r['copd-exacerbation'] / 90 });
     if (t.conditions.includes('diabetes')) out.push({ type: 'hypoglycaemia', rate: (r.hypoglycaemia * (t.insulin ? 1 : 0.1)) / 90 });
+    if (t.conditions.includes('diabetes')) out.push({ type: 'hyperglycaemia', rate: (r.hyperglycaemia * (t.insulin ? 1 : 1 / 3)) / 90 });
     if (t.conditions.includes('depression')) out.push({ type: 'depressive-episode', rate: r['depressive-episode'] / 90 });
     return out;
   }
@@ -321,6 +324,12 @@ export class PatientSim {
         signs.captured = r.chance(this.p.hypoCapturedShare);
         signs.nadirMgDl = r.int(36, 66);
         recovery = 1;
+        break;
+      }
+      case 'hyperglycaemia': {
+        signs.glucoseRise = round(u(r, this.p.hyperPeakFactor), 2);
+        recovery = r.int(2, 5);
+        if (r.chance(this.p.admissionShare.hyper)) signs.admittedDays = r.int(2, 4);
         break;
       }
       default: {
@@ -371,6 +380,7 @@ export class PatientSim {
     const hf = sOf('hf-decompensation');
     const copd = sOf('copd-exacerbation');
     const hypo = sOf('hypoglycaemia');
+    const hyper = sOf('hyperglycaemia');
     const dep = sOf('depressive-episode');
     const preOrPeak = ep !== null && d <= ep.peakDay;
 
@@ -460,6 +470,7 @@ export class PatientSim {
         if (d === ep.peakDay) g = ep.signs.captured ? (ep.signs.nadirMgDl ?? 50) : Math.max(74, g * 0.75);
         else if (d < ep.peakDay) g *= 1 - 0.3 * hypo;
       }
+      if (hyper > 0) g *= 1 + ((ep?.signs.glucoseRise ?? 1) - 1) * hyper;
       g *= 1 + r.normal(0, 0.05 * me); // meter error (ISO 15197 allows ±15%)
       vitals.glucoseMgDl = round(clamp(g, 20, 600), 0);
     }
@@ -492,7 +503,11 @@ export class PatientSim {
       questionnaires.push({ instrument: 'CAT', answers: spread(r, total, 8, 5) });
     }
 
-    const checkIn: CheckIn = { checkInId: this.ids.uuid(), recordedAt: isoSeconds(recordedMs) };
+    // A day stamped live (`atMs`) gets an id of its own stamp too: a second demo run on the same day
+    // re-lives the same days at other times, and the same id with another body is a 409 at ingest.
+    const dayId = this.ids.uuid();
+    const checkInId = atMs === undefined ? dayId : new Rng(`${dayId}|live|${atMs}`).uuid();
+    const checkIn: CheckIn = { checkInId, recordedAt: isoSeconds(recordedMs) };
     if (Object.keys(vitals).length > 0) checkIn.vitals = vitals;
     if (Object.keys(symptoms).length > 0) checkIn.symptoms = symptoms;
     if (questionnaires.length > 0) checkIn.questionnaires = questionnaires;

@@ -40,6 +40,24 @@ describe('feed planning', () => {
     expect(out.checkIn?.recordedAt.startsWith('2026-05-20T15:00')).toBe(true);
   });
 
+  it('gives a day lived at another time (a second demo run) another checkInId, and the same time the same id', () => {
+    const live = (at: number) => {
+      const p = planFeed({ seed: 'plan', params: TUNED, patients: 1, days: 3, org: 'o', teams: ['t'], nowMs: now })[0];
+      const ids: string[] = [];
+      for (let k = 0; k < 6; k++) {
+        const c = p.sim.step(at + k * 60_000).checkIn;
+        if (c !== undefined) ids.push(c.checkInId);
+      }
+      return ids;
+    };
+    const first = live(now);
+    expect(first.length).toBeGreaterThan(0);
+    expect(live(now)).toEqual(first);
+    const again = live(now + 3_600_000);
+    expect(again.length).toBeGreaterThan(0);
+    for (const id of again) expect(first).not.toContain(id);
+  });
+
   it('reads Retry-After in seconds or as a date', () => {
     expect(parseRetryAfter('0')).toBe(0);
     expect(parseRetryAfter('2')).toBe(2000);

@@ -136,6 +136,41 @@ describe('level rises in v1: above the highest level of the last levelMemoryHour
   });
 });
 
+describe('v1: a new glucose finding is a rise even inside the level memory', () => {
+  /** glucose.high at or above 300 mg/dL counts from the first reading: medium. */
+  const sugar = (hours: number, mgDl = 320): EngineCheckIn => checkIn(hours, { vitals: { glucoseMgDl: mgDl } }, p);
+
+  it('high sugar two days after an unrelated pulse alert alerts in v1 (static-v0 holds it: medium is no rise over medium)', () => {
+    const days = [medium(0), sugar(48)];
+    const v1 = run('v1', p, days).steps;
+    expect(v1.map((s) => rules(s.alerts))).toEqual([['risk.level:medium'], ['risk.level:medium']]);
+    expect(v1[1].alerts[0].reasons.map((r) => r.code)).toEqual(['glucose.high']);
+    expect(run('static-v0', p, [medium(0), sugar(24)]).steps.map((s) => rules(s.alerts))).toEqual([['risk.level:medium'], []]);
+  });
+
+  it('the same glucose problem within 72 h is not new: held as before, also across an unrelated level', () => {
+    expect(run('v1', p, [sugar(0), calm(24), sugar(48, 330)]).steps.map((s) => s.alerts.length)).toEqual([1, 0, 0]);
+    expect(run('v1', p, [sugar(0), medium(24), sugar(48, 330)]).steps.map((s) => s.alerts.length)).toEqual([1, 0, 0]);
+    // ...and new again once the last glucose level is more than 72 h old, though a pulse level is
+    // recent. Only glucose is judged apart: the pulse after the sugar is held as before (measured:
+    // treating every organ system so cost false alerts and found nothing more; README "Alerts").
+    expect(run('v1', p, [sugar(0), medium(48), sugar(73)]).steps.map((s) => s.alerts.length)).toEqual([1, 0, 1]);
+  });
+
+  it('a glucose reading that adds nothing (low or info) is no finding', () => {
+    expect(run('v1', p, [medium(0), sugar(24, 200)]).steps.map((s) => s.alerts.length)).toEqual([1, 0]);
+  });
+
+  it('keeps the time of the last glucose level in the v1 book only, never moving it back', () => {
+    const { state } = run('v1', p, [sugar(0), sugar(30, 310)]);
+    expect(state.models.v1.glucoseLevelAt).toBe(Date.parse(iso(30)));
+    expect(state.models['static-v0']).not.toHaveProperty('glucoseLevelAt');
+    // A check-in earlier by device time (not late: within 24 h of the newest) leaves it at the newest.
+    const back = run('v1', p, [sugar(10, 340)], {}, state).state;
+    expect(back.models.v1.glucoseLevelAt).toBe(Date.parse(iso(30)));
+  });
+});
+
 describe('late check-ins', () => {
   it('are scored, marked late, stored, and raise nothing', () => {
     const first = calm(100);

@@ -3,7 +3,8 @@
  *  - a critical factor raises an alert under its own code;
  *  - a level that rises to medium or above (against the previous level, if that is recent; in v1
  *    against the highest level of the level memory) raises `risk.level`, unless a critical-factor
- *    alert is raised for the same check-in (it says more);
+ *    alert is raised for the same check-in (it says more); in v1 a new glucose finding counts as a
+ *    rise too (`newGlucoseFinding`);
  *  - the same rule code is not raised again within the cool-down (device time) unless its
  *    severity rises.
  * Alert ids are derived from the cause, so the same check-in on the same prior state yields the
@@ -113,6 +114,26 @@ export function pushLevel(marks: readonly LevelMark[], level: Level, at: number,
   return out;
 }
 
+/** A factor of this code family at medium or above makes a level a glucose level. */
+const GLUCOSE_CODE_PREFIX = 'glucose.';
+
+/** A level of medium or above caused in part by glucose (a glucose factor at medium or above). */
+export function isGlucoseLevel(level: Level, factors: readonly RiskFactor[]): boolean {
+  if (levelRank(level) < 2) return false;
+  for (const f of factors) if (severityRank(f.severity) >= 2 && f.code.startsWith(GLUCOSE_CODE_PREFIX)) return true;
+  return false;
+}
+
+/**
+ * v1: a glucose level with no other glucose level within the level memory. High sugar two days
+ * after a pulse alert is a different problem, not the same one still evolving, so the memory of
+ * that unrelated level does not hold it back (README "Alerts").
+ */
+export function newGlucoseFinding(book: ModelBook, at: number, glucoseLevel: boolean, opts: ResolvedOptions): boolean {
+  if (!glucoseLevel) return false;
+  return book.glucoseLevelAt === undefined || Math.abs(at - book.glucoseLevelAt) > opts.levelMemoryMs;
+}
+
 export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]; book: ModelBook } {
   const { model, profile, book, at, checkInId, level, score, factors, opts } = input;
   let memos = book.alerts;
@@ -145,7 +166,9 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
   }
 
   const prev = model === 'v1' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
-  const rises = (l: Level): boolean => levelRank(l) >= 2 && levelRank(l) > levelRank(prev);
+  const glucoseLevel = model === 'v1' && isGlucoseLevel(level, factors);
+  const glucoseIsNew = newGlucoseFinding(book, at, glucoseLevel, opts);
+  const rises = (l: Level): boolean => levelRank(l) >= 2 && (levelRank(l) > levelRank(prev) || glucoseIsNew);
   // v1: a rise made only by repeated questionnaire totals raises nothing, and the level memory keeps
   // the level without them, so that a new finding in the next days still counts as a rise.
   let remembered = level;
@@ -182,6 +205,8 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
   if (model === 'v1') {
     const marks = book.recentLevels ?? [];
     next.recentLevels = newest ? pushLevel(marks, remembered, at, opts) : [...marks];
+    const glucoseAt = glucoseLevel ? Math.max(at, book.glucoseLevelAt ?? at) : book.glucoseLevelAt;
+    if (glucoseAt !== undefined) next.glucoseLevelAt = glucoseAt;
   }
   return { alerts, book: next };
 }

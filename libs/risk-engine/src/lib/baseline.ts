@@ -62,7 +62,8 @@ function insertSorted(buf: Float64Array, n: number, x: number): void {
   buf[i] = x;
 }
 
-function medianOf(sorted: Float64Array, n: number): number {
+/** Median of the first `n` values of an ascending array. */
+export function medianOf(sorted: ArrayLike<number>, n: number): number {
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
@@ -115,8 +116,15 @@ export function valuesBefore(series: Series, at: number, max: number): number[] 
   return out;
 }
 
+/** Values of up to `max` readings strictly earlier than `at` and within `lookbackMs` of it, newest first. */
+export function recentValuesBefore(series: Series, at: number, max: number, lookbackMs: number): number[] {
+  const out: number[] = [];
+  for (let i = indexBefore(series, at) - 1; i >= 0 && out.length < max && at - series.t[i] <= lookbackMs; i--) out.push(series.v[i]);
+  return out;
+}
+
 /** The baseline for a reading at `at`, or null while fewer than `minReadings` precede it. */
-export function baselineView(series: Series, at: number, spec: MetricSpec, minReadings: number, k: number): BaselineView | null {
+export function baselineView(series: Series, at: number, spec: Pick<MetricSpec, 'minDelta' | 'sdFloor'>, minReadings: number, k: number): BaselineView | null {
   const end = indexBefore(series, at);
   const n = Math.min(end, BASELINE_WINDOW);
   if (n < minReadings) return null;

@@ -1,8 +1,8 @@
 /**
  * v1's two confirmation rules (README "Confirmation (v1)"): a first deviation counts at once with a
  * second sign (another vital off its usual, or marked breathlessness, swelling or chest pain), and a
- * lone NEWS2 red score within the patient's usual spread and the safety limits waits for a repeat
- * or a second sign (counts 2 of its 3 points until then).
+ * lone NEWS2 red score within the patient's usual spread (or before there is a baseline) and the
+ * safety limits waits for a repeat or a second sign (counts 2 of its 3 points until then).
  */
 import { daily, factor, profile, run } from './spec-helpers';
 import { EngineVitals } from './types';
@@ -46,11 +46,24 @@ describe('a lone red score waits for confirmation (v1)', () => {
     expect(withFever.score.level).toBe('medium');
   });
 
-  it('never holds a reading beyond the safety limits, nor during warm-up', () => {
+  it('never holds a reading beyond the safety limits', () => {
     const beyond = run('v1', hf, daily(hf, [...history, { ...usual(0), systolicBp: 85 }])).steps[10];
     expect(factor(beyond.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
-    const early = run('v1', hf, daily(hf, [...history.slice(0, 5), { ...usual(0), systolicBp: 89 }])).steps[5];
-    expect(factor(early.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
+  });
+
+  it('during warm-up (no baseline yet) holds a lone reading until a repeat or a second sign', () => {
+    const early = run('v1', hf, daily(hf, [...history.slice(0, 5), { ...usual(0), systolicBp: 89 }, { ...usual(1), systolicBp: 88 }])).steps;
+    expect(factor(early[5].score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 2 });
+    expect(factor(early[5].score, 'news2.systolicBp')?.message).toContain('No personal baseline yet');
+    expect(early[5].alerts).toEqual([]);
+    expect(factor(early[6].score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
+    expect(early[6].alerts.map((a) => a.ruleCode)).toEqual(['risk.level']);
+    const first = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 89 }])).steps[0];
+    expect(factor(first.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 2 });
+    const withSymptom = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 89 }]).map((c) => ({ ...c, symptoms: { breathlessness: 3 } }))).steps[0];
+    expect(factor(withSymptom.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
+    const beyond = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 84 }])).steps[0];
+    expect(factor(beyond.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
   });
 });
 

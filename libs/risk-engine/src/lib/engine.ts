@@ -8,7 +8,9 @@ import { alertId, decideAlerts } from './alerts';
 import { BASELINE_METRICS, BaselineView, MetricSpec, baselineView } from './baseline';
 import { SUSTAINED_POINTS, baselineFactor } from './baseline-factors';
 import { fmt, fmtAuto } from './format';
-import { emptySeries, foldVitals } from './history';
+import { confirmGlucoseFactor, foldGlucose, glucoseView } from './glucose-baseline';
+import { sustainLowMood } from './mood-trend';
+import { emptySeries, foldOptional, foldVitals } from './history';
 import { computeNews2 } from './news2';
 import { TemperingContext, news2Factors } from './news2-factors';
 import { emptyQuestionnaireHistory, foldQuestionnaires, markRepeats } from './questionnaire-history';
@@ -238,7 +240,7 @@ export function scoreCheckIn(
             at,
             minReadings: opts.baselineMinReadings,
             views: personalResult.views,
-            oxygenSeries: state.history.series.onOxygen,
+            series: state.history.series,
             deviating: deviatingParams(personalResult.factors),
             symptomatic,
             breathlessAtWorst: clean.symptoms.breathlessness === 4,
@@ -272,9 +274,14 @@ export function scoreCheckIn(
   for (const f of questionnaireFactors(clean.questionnaires)) factors.push(f);
   const qFactors = factors.slice(qStart);
   const repeats = model === 'v1' && qFactors.length > 0 ? markRepeats(factors, state.history.questionnaires, at) : null;
-  if (v.glucoseMgDl !== undefined) for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(f);
+  if (v.glucoseMgDl !== undefined) {
+    const view = model === 'v1' ? glucoseView(state.history.glucose, at, opts.baselineMinReadings, opts.baselineK) : null;
+    for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(view === null ? f : confirmGlucoseFactor(f, v.glucoseMgDl, view));
+  }
   if (clean.symptoms.chestPain === true) factors.push(chestPainFactor(clean, comp));
-  for (const f of supportingFactors(clean)) factors.push(f);
+  for (const f of supportingFactors(clean)) {
+    factors.push(model === 'v1' ? sustainLowMood(f, state.history.mood, at, opts.baselineMinReadings, opts.baselineK) : f);
+  }
 
   const { score, level } = combine(factors);
   const sorted = sortFactors(factors);
@@ -297,6 +304,10 @@ export function scoreCheckIn(
     series: vitalsHistory.series,
     questionnaires: foldQuestionnaires(state.history.questionnaires, at, qFactors),
   };
+  const glucose = foldGlucose(state.history.glucose, at, v.glucoseMgDl);
+  if (glucose !== undefined) history.glucose = glucose;
+  const mood = foldOptional(state.history.mood, at, clean.mood);
+  if (mood !== undefined) history.mood = mood;
   let alerts: RaisedAlert[] = [];
   let book = state.models[model];
   if (!late) {
@@ -385,5 +396,6 @@ export function checkEngagement(
 function pickBook(b: ModelBook): ModelBook {
   const out: ModelBook = { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
   if (b.recentLevels !== undefined) out.recentLevels = b.recentLevels;
+  if (b.glucoseLevelAt !== undefined) out.glucoseLevelAt = b.glucoseLevelAt;
   return out;
 }

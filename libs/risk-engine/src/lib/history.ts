@@ -153,3 +153,14 @@ export function foldVitals(history: PatientHistory, at: number, v: HistoryVitals
   const newestAt = history.newestAt === null || at > history.newestAt ? at : history.newestAt;
   return { newestAt, series: next };
 }
+
+const NO_READINGS: Series = Object.freeze({ t: Object.freeze([]) as unknown as number[], v: Object.freeze([]) as unknown as number[] });
+
+/**
+ * For the series kept only once a first reading arrives (glucose, mood): the series with the
+ * reading folded in, or the same value (possibly undefined) when there is no reading.
+ */
+export function foldOptional(s: Series | undefined, at: number, value: number | undefined): Series | undefined {
+  if (value === undefined) return s;
+  return insertReading(s ?? NO_READINGS, at, value, VITALS_RETENTION);
+}

@@ -8,7 +8,7 @@
  * limits below, and the patient does not report breathlessness 4 of 4. Otherwise all points count.
  * Consciousness is never tempered. The `news2` summary always reports the RCP score unmodified.
  */
-import { BASELINE_WINDOW, BaselineView, valuesBefore } from './baseline';
+import { BASELINE_WINDOW, BaselineView, SUSTAIN_LOOKBACK_MS, SUSTAIN_PREVIOUS, recentValuesBefore, valuesBefore } from './baseline';
 import { fmtAuto, plural, round } from './format';
 import {
   BandResult,
@@ -23,7 +23,7 @@ import {
   zeroBand,
 } from './news2';
 import { factor } from './rules';
-import { News2Level, News2Parameter, RiskFactor, Series, Severity, Spo2Scale } from './types';
+import { News2Level, News2Parameter, RiskFactor, Series, SeriesKey, Severity, Spo2Scale } from './types';
 
 /** Readings beyond these are never discounted by a personal baseline. */
 export const TEMPERING_SAFETY_LIMITS = Object.freeze({
@@ -120,7 +120,8 @@ export interface TemperingContext {
   readonly minReadings: number;
   /** Baseline of each numeric parameter's series (null while warming up). */
   readonly views: Readonly<Partial<Record<News2Parameter, BaselineView | null>>>;
-  readonly oxygenSeries: Series;
+  /** The vitals history: habitual oxygen, and the lone red score's repeat check during warm-up. */
+  readonly series: Readonly<Record<SeriesKey, Series>>;
   /** NEWS2 parameters whose vital deviates from its personal baseline at this check-in (v1 baseline factors). */
   readonly deviating: ReadonlySet<News2Parameter>;
   /** Marked breathlessness or swelling (3 or 4 of 4), or chest pain, reported with this check-in. */
@@ -138,7 +139,7 @@ function temper(param: News2Parameter, value: number | string | boolean, raw: nu
   if (raw === 0) return { counted: 0, note: '' };
   if (param === 'consciousness') return { counted: raw, note: '' };
   if (param === 'supplementalOxygen') {
-    const ref = valuesBefore(ctx.oxygenSeries, ctx.at, BASELINE_WINDOW);
+    const ref = valuesBefore(ctx.series.onOxygen, ctx.at, BASELINE_WINDOW);
     if (ref.length < ctx.minReadings) return { counted: raw, note: '' };
     let on = 0;
     for (const x of ref) if (x === 1) on++;
@@ -298,13 +299,13 @@ const SAME_PROBE: Readonly<Partial<Record<News2Parameter, News2Parameter>>> = { 
 
 /**
  * v1: a lone red score waits for confirmation. When the only reason for "low-medium" is one
- * parameter scoring 3, with a trusted baseline, within the safety limits and within the patient's
- * own spread (not a baseline deviation), it counts 2 (low) unless one of the previous two readings
- * of it in the past 7 days also scored 3, another vital deviates from its baseline at this
- * check-in, or marked breathlessness, swelling or chest pain is reported with it. One home reading
- * in the 3 band, alone and within the patient's usual swing, is most often noise; a repeat or a
- * second sign counts all 3 at once. Within the safety limits this only concerns SpO2 (scale 1:
- * 85–91%) and systolic BP 86–90 mmHg.
+ * parameter scoring 3, within the safety limits and not a deviation from the patient's own
+ * baseline (within their spread, or no baseline yet: warm-up), it counts 2 (low) unless one of
+ * the previous two readings of it in the past 7 days also scored 3, another vital deviates from
+ * its baseline at this check-in, or marked breathlessness, swelling or chest pain is reported with
+ * it. One home reading in the 3 band, alone and not shown to be unusual for the patient, is most
+ * often noise; a repeat or a second sign counts all 3 at once. Within the safety limits this only
+ * concerns SpO2 (scale 1: 85–91%) and systolic BP 86–90 mmHg.
  */
 function holdLoneThree(comp: News2Computation, tempered: (Counted | null)[], ctx: TemperingContext): void {
   let total = 0;
@@ -318,15 +319,38 @@ function holdLoneThree(comp: News2Computation, tempered: (Counted | null)[], ctx
   if (three < 0 || total >= 5) return;
   const p = comp.params[three];
   const view = ctx.views[p.param];
-  if (view === null || view === undefined || typeof p.value !== 'number' || beyondSafety(p.param, p.value)) return;
-  for (const x of view.previous) if (pointsOf(p.param, x, ctx.scale, ctx.onOxygen).points === 3) return;
+  if (typeof p.value !== 'number' || beyondSafety(p.param, p.value)) return;
+  let previous: readonly number[];
+  if (view === null || view === undefined) {
+    const series = seriesOfParam(ctx.series, p.param, ctx.onOxygen);
+    if (series === null) return;
+    previous = recentValuesBefore(series, ctx.at, SUSTAIN_PREVIOUS, SUSTAIN_LOOKBACK_MS);
+  } else previous = view.previous;
+  for (const x of previous) if (pointsOf(p.param, x, ctx.scale, ctx.onOxygen).points === 3) return;
   if (ctx.symptomatic || ctx.deviating.has(p.param)) return;
   for (const q of ctx.deviating) if (SAME_PROBE[p.param] !== q) return;
   const c = tempered[three] as Counted;
+  const why = view === null || view === undefined ? 'No personal baseline yet: a single reading in the 3 band,' : "A single reading in the 3 band, within this patient's usual swing,";
   tempered[three] = {
     counted: 2,
-    note: `${c.note} A single reading in the 3 band, within this patient's usual swing, not seen in the previous readings of the past 7 days and with no second sign: 2 of the 3 points count until a repeat confirms it.`,
+    note: `${c.note} ${why} not seen in the previous readings of the past 7 days and with no second sign: 2 of the 3 points count until a repeat confirms it.`,
   };
+}
+
+/** The history series of a NEWS2 parameter's vital (SpO2 on air or on oxygen as this check-in was), or null for oxygen and consciousness. */
+function seriesOfParam(series: Readonly<Record<SeriesKey, Series>>, param: News2Parameter, onOxygen: boolean): Series | null {
+  switch (param) {
+    case 'spo2':
+      return onOxygen ? series.spo2OnOxygen : series.spo2;
+    case 'heartRate':
+    case 'respiratoryRate':
+    case 'systolicBp':
+      return series[param];
+    case 'temperature':
+      return series.temperatureC;
+    default:
+      return null;
+  }
 }
 
 function onOxygenOf(comp: News2Computation): boolean {

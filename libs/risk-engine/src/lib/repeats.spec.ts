@@ -1,7 +1,8 @@
 /**
- * v1: a GAD-7 or CAT total no higher than the same instrument's previous answer (within 16 days)
- * raises no `risk.level` on its own (README "Questionnaires: a repeat is not a rise"); PHQ-9 and its
- * item 9 are never held; the previous answers live in `state.history.questionnaires`.
+ * v1: a GAD-7 or CAT total less than the instrument's minimal clinically important difference
+ * (CAT 2, GAD-7 4) above both the previous answer (within 16 days) and the patient's usual (median
+ * of the past 5 weeks) raises no `risk.level` on its own (README "Questionnaires: a repeat is not a
+ * rise"); PHQ-9 and its item 9 are never held; the answers live in `state.history.questionnaires`.
  */
 import { initialState, scoreCheckIn } from './engine';
 import { checkIn, factor, profile, run } from './spec-helpers';
@@ -35,20 +36,35 @@ describe('a repeated questionnaire total is not a rise (v1)', () => {
     expect(v1.map(rules)).toEqual([['risk.level'], []]);
     expect(v1[1].score.level).toBe('medium');
     expect(factor(v1[1].score, 'cat.total')).toMatchObject({ value: 24, points: 25, severity: 'medium' });
-    expect(factor(v1[1].score, 'cat.total')?.message).toContain('No higher than the previous CAT (24 on');
+    expect(factor(v1[1].score, 'cat.total')?.message).toContain(
+      "No rise of 2 points or more over both the previous CAT (24 on 2025-03-01 08:00 UTC) and this patient's usual (24, median of the past 5 weeks): not a new finding",
+    );
     expect(run('static-v0', p, [q(0, cat(24)), q(7, cat(24))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
   });
 
-  it('a lower total is held too; a higher one, or one after more than 16 days, alerts', () => {
+  it('a lower total, or one less than 2 points higher, is held; a rise of 2 alerts', () => {
     expect(run('v1', p, [q(0, cat(26)), q(7, cat(22))]).steps.map(rules)).toEqual([['risk.level'], []]);
-    expect(run('v1', p, [q(0, cat(22)), q(7, cat(23))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
-    expect(run('v1', p, [q(0, cat(24)), q(17, cat(24))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
-    // The previous answer is the newest one: CAT 30 then 20 then 24 compares 24 with 20.
-    expect(run('v1', p, [q(0, cat(30)), q(5, cat(20)), q(10, cat(24))]).steps.map(rules)).toEqual([['risk.level'], [], ['risk.level']]);
+    expect(run('v1', p, [q(0, cat(22)), q(7, cat(23))]).steps.map(rules)).toEqual([['risk.level'], []]);
+    expect(run('v1', p, [q(0, cat(22)), q(7, cat(24))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
   });
 
-  it('GAD-7 likewise; PHQ-9 is never held', () => {
+  it("the usual is the median of the past 5 weeks: it holds a repeat after a gap, and a rise back to the patient's usual", () => {
+    // 17 days after the previous answer: not "previous" any more (16 days), but still the usual.
+    expect(run('v1', p, [q(0, cat(24)), q(17, cat(24))]).steps.map(rules)).toEqual([['risk.level'], []]);
+    // 36 days after: neither, so it alerts.
+    expect(run('v1', p, [q(0, cat(24)), q(36, cat(24))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
+    // CAT 30 then 20 then 24: 4 above the previous answer, but below the usual (median of 30 and 20: 25) plus 2.
+    const back = run('v1', p, [q(0, cat(30)), q(5, cat(20)), q(10, cat(24))]).steps;
+    expect(back.map(rules)).toEqual([['risk.level'], [], []]);
+    expect(factor(back[2].score, 'cat.total')?.message).toContain("this patient's usual (25, median of the past 5 weeks)");
+    // 28 is news against both.
+    expect(run('v1', p, [q(0, cat(30)), q(5, cat(20)), q(10, cat(28))]).steps.map(rules)).toEqual([['risk.level'], [], ['risk.level']]);
+  });
+
+  it('GAD-7 likewise, with its difference of 4; PHQ-9 is never held', () => {
     expect(run('v1', p, [q(0, gad7(12)), q(14, gad7(11))]).steps.map(rules)).toEqual([['risk.level'], []]);
+    expect(run('v1', p, [q(0, gad7(10)), q(14, gad7(13))]).steps.map(rules)).toEqual([['risk.level'], []]);
+    expect(run('v1', p, [q(0, gad7(10)), q(14, gad7(14))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
     expect(run('v1', p, [q(0, phq9(12)), q(14, phq9(12))]).steps.map(rules)).toEqual([['risk.level'], ['risk.level']]);
   });
 

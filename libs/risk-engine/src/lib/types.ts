@@ -260,6 +260,12 @@ export interface ModelBook {
    * v1 raises `risk.level` only above that highest level.
    */
   recentLevels?: LevelMark[];
+  /**
+   * v1 only: device time of the newest check-in scored medium or above with a glucose factor among
+   * its causes. A glucose finding with none within `levelMemoryHours` is new: the level memory of
+   * an unrelated (cardiorespiratory or mental) level does not hold it back.
+   */
+  glucoseLevelAt?: number;
 }
 
 export interface LevelMark {
@@ -283,6 +289,10 @@ export interface PatientHistory {
   series: Record<SeriesKey, Series>;
   /** Absent in states written before it existed: read as no previous answers. */
   questionnaires?: QuestionnaireHistory;
+  /** Blood glucose readings (mg/dL, whole), by device time; absent until the first one (and in states written before it existed). */
+  glucose?: Series;
+  /** Mood answers (1–5), by device time; absent until the first one (and in states written before it existed). */
+  mood?: Series;
 }
 
 export interface PatientState {
