@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
-import { createKafka, EventPublisher, ensureTopics, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
+import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
 import {
   createLogger,
   createMetrics,
@@ -173,12 +173,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       const cassandraReady = cassandra.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
       if (config.KAFKA_ENSURE_TOPICS) {
         const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit]);
-        await ensureTopics(kafka, {
-          prefix: config.TOPIC_PREFIX,
-          partitions: config.KAFKA_TOPIC_PARTITIONS,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          specs: allTopicSpecs().filter((s) => mine.has(s.name)),
-        }).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
+        await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
       await Promise.all([redisReady, cassandraReady]);

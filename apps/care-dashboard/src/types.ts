@@ -1,4 +1,5 @@
-import type {
+// What care-api sends (REST views, SSE data) is a contract: libs/contracts/src/care-views.ts.
+export type {
   AlertPage,
   AlertRaisedData,
   AlertSeverity,
@@ -13,23 +14,6 @@ import type {
   RiskPage,
   RiskPointView as RiskPoint,
 } from '@vigil/contracts';
-
-// What care-api sends (REST views, SSE data) is a contract: libs/contracts/src/care-views.ts.
-export type {
-  AlertPage,
-  AlertRaisedData,
-  AlertSeverity,
-  AlertStatus,
-  AlertStreamData,
-  AlertStreamReadyData,
-  AlertView,
-  ObservationPoint,
-  ObservationsPage,
-  RiskFactorData,
-  RiskLevel,
-  RiskPage,
-  RiskPoint,
-};
 
 /** RFC 9457 body of every care-api error (ProblemDetails in libs/contracts/src/http.ts). */
 export interface Problem {

@@ -71,6 +71,31 @@ function toRecord(row: types.Row): AlertRecord {
   return r;
 }
 
+/** One page, newest first: strictly before the keyset position `before`, within [from, to) of triggered_at when given. */
+export interface PageBounds {
+  before?: AlertKey;
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+/** Adds a page's bounds on (triggered_at, alert_id) to a query's WHERE clauses and parameters, then the LIMIT parameter. */
+function pushPageBounds(where: string[], params: unknown[], opts: PageBounds): void {
+  if (opts.before) {
+    where.push('(triggered_at, alert_id) < (?, ?)');
+    params.push(opts.before.triggeredAt, opts.before.alertId);
+  } else if (opts.to) {
+    // (a cursor already lies before `to`; Cassandra takes one end bound per column)
+    where.push('(triggered_at) < (?)');
+    params.push(opts.to);
+  }
+  if (opts.from) {
+    where.push('(triggered_at) >= (?)');
+    params.push(opts.from);
+  }
+  params.push(opts.limit);
+}
+
 export class AlertsRepository {
   private readonly t: { byId: string; byTeam: string; byPatient: string };
 
@@ -209,23 +234,11 @@ export class AlertsRepository {
     teamId: string,
     status: AlertStatus,
     bucket: string,
-    opts: { before?: AlertKey; from?: Date; to?: Date; limit: number },
+    opts: PageBounds,
   ): Promise<(AlertKey & { patientId: string })[]> {
     const where = ['tenant_id = ?', 'care_team_id = ?', 'status = ?', 'bucket = ?'];
     const params: unknown[] = [tenantId, teamId, status, bucket];
-    if (opts.before) {
-      where.push('(triggered_at, alert_id) < (?, ?)');
-      params.push(opts.before.triggeredAt, opts.before.alertId);
-    } else if (opts.to) {
-      // (a cursor already lies before `to`; Cassandra takes one end bound per column)
-      where.push('(triggered_at) < (?)');
-      params.push(opts.to);
-    }
-    if (opts.from) {
-      where.push('(triggered_at) >= (?)');
-      params.push(opts.from);
-    }
-    params.push(opts.limit);
+    pushPageBounds(where, params, opts);
     const rs = await this.time('select', 'alerts_by_team_status', () =>
       this.client.execute(`SELECT triggered_at, alert_id, patient_id FROM ${this.t.byTeam} WHERE ${where.join(' AND ')} LIMIT ?`, params, {
         ...READ_OPTIONS,
@@ -239,23 +252,11 @@ export class AlertsRepository {
   async pagePatient(
     tenantId: string,
     patientId: string,
-    opts: { before?: AlertKey; from?: Date; to?: Date; limit: number },
+    opts: PageBounds,
   ): Promise<(AlertKey & { status: AlertStatus; careTeamId: string })[]> {
     const where = ['tenant_id = ?', 'patient_id = ?'];
     const params: unknown[] = [tenantId, patientId];
-    if (opts.before) {
-      where.push('(triggered_at, alert_id) < (?, ?)');
-      params.push(opts.before.triggeredAt, opts.before.alertId);
-    } else if (opts.to) {
-      // (a cursor already lies before `to`; Cassandra takes one end bound per column)
-      where.push('(triggered_at) < (?)');
-      params.push(opts.to);
-    }
-    if (opts.from) {
-      where.push('(triggered_at) >= (?)');
-      params.push(opts.from);
-    }
-    params.push(opts.limit);
+    pushPageBounds(where, params, opts);
     const rs = await this.time('select', 'alerts_by_patient', () =>
       this.client.execute(`SELECT triggered_at, alert_id, status, care_team_id FROM ${this.t.byPatient} WHERE ${where.join(' AND ')} LIMIT ?`, params, {
         ...READ_OPTIONS,

@@ -12,7 +12,7 @@ import { ProblemException } from '@vigil/http';
 import type { EventPublisher } from '@vigil/messaging';
 import { currentTraceparent } from '@vigil/observability';
 import { monthBuckets } from '@vigil/storage';
-import type { AuditService } from '../audit/audit.service';
+import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import type { CareMetrics } from '../common/metrics';
 import { badRequest, parseInstant, parseLimit } from '../common/query';
@@ -89,7 +89,7 @@ export class AlertsService {
   }
 
   private auditRead(caller: Caller, action: string, patientIds: string[], resource: string): Promise<void> {
-    return this.audit.record({ actor: caller.sub, actorRole: caller.role, tenantId: caller.tenantId, action, patientIds, resource, requestId: caller.requestId, outcome: 'success' });
+    return this.audit.record(auditRecordOf(caller, action, patientIds, resource));
   }
 
   /**

@@ -4,6 +4,7 @@ import { type AuditOutcome, type AuditRecordedData, createEvent, EVENT_SOURCES, 
 import type { EventPublisher } from '@vigil/messaging';
 import type { Logger } from '@vigil/observability';
 import { dayBucket, quoteIdent, WRITE_OPTIONS } from '@vigil/storage';
+import type { Caller } from '../common/caller';
 import type { CareMetrics } from '../common/metrics';
 
 /** What a care-team user did. Ids and names of things only: never a value, a note or a token. */
@@ -19,6 +20,11 @@ export interface AuditRecord {
   resource: string;
   requestId: string;
   outcome: AuditOutcome;
+}
+
+/** The record of what a caller did: who and from which request come from the caller. */
+export function auditRecordOf(caller: Caller, action: string, patientIds: readonly string[], resource: string, outcome: AuditOutcome = 'success'): AuditRecord {
+  return { actor: caller.sub, actorRole: caller.role, tenantId: caller.tenantId, action, patientIds, resource, requestId: caller.requestId, outcome };
 }
 
 export class AuditUnavailableError extends Error {

@@ -1,5 +1,5 @@
 import { InvalidCursorError, type ObservationRepository } from '@vigil/storage';
-import type { AuditService } from '../audit/audit.service';
+import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import { checkRange, parseInstant, parseLimit } from '../common/query';
 import type { PatientAccess } from '../patients/patient-access';
@@ -59,7 +59,7 @@ export class PatientDataService {
   ) {}
 
   private record(caller: Caller, action: string, patientId: string, resource: string): Promise<void> {
-    return this.audit.record({ actor: caller.sub, actorRole: caller.role, tenantId: caller.tenantId, action, patientIds: [patientId], resource, requestId: caller.requestId, outcome: 'success' });
+    return this.audit.record(auditRecordOf(caller, action, [patientId], resource));
   }
 
   async observationsOf(caller: Caller, patientId: string, q: ObservationsQueryDto, route: string): Promise<ObservationsPageView> {

@@ -1,20 +1,10 @@
 import { Client, types } from 'cassandra-driver';
-import type { News2Summary, RiskFactorData, RiskLevel } from '@vigil/contracts';
+import type { News2Summary, RiskFactorData, RiskLevel, RiskPointView } from '@vigil/contracts';
 import type { VigilMetrics } from '@vigil/observability';
 import { InvalidCursorError, monthBucket, monthBuckets, Page, quoteIdent, READ_OPTIONS } from '@vigil/storage';
 
-/** One stored risk.scored (risk_scores_by_patient, written by the risk-scorer). */
-export interface RiskPoint {
-  recordedAt: Date;
-  checkInId: string;
-  modelVersion: string;
-  score: number;
-  level: RiskLevel;
-  factors: RiskFactorData[];
-  news2: News2Summary | null;
-  late: boolean;
-  scoredAt: Date | null;
-}
+/** One stored risk.scored (risk_scores_by_patient, written by the risk-scorer): the view with Dates for its instants. */
+export type RiskPoint = Omit<RiskPointView, 'recordedAt' | 'scoredAt'> & { recordedAt: Date; scoredAt: Date | null };
 
 interface Position {
   t: number;

@@ -1,6 +1,6 @@
 import { ID_PATTERN, PatientProfile } from '@vigil/contracts';
 import { ProblemException } from '@vigil/http';
-import type { AuditService } from '../audit/audit.service';
+import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import type { PatientsRepository } from './patients.repository';
 
@@ -24,16 +24,7 @@ export class PatientAccess {
     if (!ID_PATTERN.test(patientId)) throw patientNotFound();
     const p = await this.patients.get(caller.tenantId, patientId);
     if (p && caller.teams.has(p.careTeamId)) return p;
-    await this.audit.recordBestEffort({
-      actor: caller.sub,
-      actorRole: caller.role,
-      tenantId: caller.tenantId,
-      action,
-      patientIds: [patientId],
-      resource,
-      requestId: caller.requestId,
-      outcome: p ? 'denied' : 'not_found',
-    });
+    await this.audit.recordBestEffort(auditRecordOf(caller, action, [patientId], resource, p ? 'denied' : 'not_found'));
     throw patientNotFound();
   }
 }

@@ -13,7 +13,7 @@ import {
 import { ProblemException } from '@vigil/http';
 import type { EventPublisher } from '@vigil/messaging';
 import { currentTraceparent } from '@vigil/observability';
-import type { AuditService } from '../audit/audit.service';
+import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import type { CareMetrics } from '../common/metrics';
 import type { PatientAccess } from './patient-access';
@@ -77,17 +77,7 @@ export class PatientsService {
     };
     if (dto.dryWeightKg !== undefined) profile.dryWeightKg = dto.dryWeightKg;
 
-    const audit = (action: string) =>
-      this.audit.record({
-        actor: caller.sub,
-        actorRole: caller.role,
-        tenantId: caller.tenantId,
-        action,
-        patientIds: [patientId],
-        resource,
-        requestId: caller.requestId,
-        outcome: 'success',
-      });
+    const audit = (action: string) => this.audit.record(auditRecordOf(caller, action, [patientId], resource));
 
     if (existing && sameProfile(existing, profile)) {
       this.metrics.enrolments.inc({ outcome: 'unchanged' });
@@ -116,7 +106,7 @@ export class PatientsService {
   async get(caller: Caller, patientId: string, resource: string): Promise<PatientProfile> {
     const action = 'patient.profile.read';
     const p = await this.access.require(caller, patientId, action, resource);
-    await this.audit.record({ actor: caller.sub, actorRole: caller.role, tenantId: caller.tenantId, action, patientIds: [patientId], resource, requestId: caller.requestId, outcome: 'success' });
+    await this.audit.record(auditRecordOf(caller, action, [patientId], resource));
     return p;
   }
 }

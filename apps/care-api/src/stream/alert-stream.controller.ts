@@ -5,7 +5,7 @@ import { bearerToken, Claims, Roles } from '@vigil/auth';
 import { REQUEST_ID_HEADER, type VigilClaims } from '@vigil/contracts';
 import { ProblemException, SSE_HEADERS } from '@vigil/http';
 import { AlertStreamQueryDto } from '../alerts/alerts.dto';
-import type { AuditService } from '../audit/audit.service';
+import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
 import { badRequest, validQuery } from '../common/query';
 import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings } from '../common/tokens';
@@ -65,16 +65,9 @@ export class AlertStreamController {
     }
     const caller = callerOf(claims, req);
     // The subscription is audited (who watched which teams' feed, from when); fail closed.
-    await this.audit.record({
-      actor: caller.sub,
-      actorRole: caller.role,
-      tenantId: caller.tenantId,
-      action: 'alerts.stream.subscribe',
-      patientIds: [],
-      resource: `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`,
-      requestId: caller.requestId,
-      outcome: 'success',
-    });
+    await this.audit.record(
+      auditRecordOf(caller, 'alerts.stream.subscribe', [], `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`),
+    );
     await this.fanout.acquire(caller.tenantId);
     reply.hijack();
     reply.raw.writeHead(200, { ...SSE_HEADERS, [REQUEST_ID_HEADER]: caller.requestId });
