@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { allTopicSpecs, createEvent, EVENT_SOURCES, EVENT_TYPES, prefixedTopic, TOPICS, type RiskScoredData } from '@vigil/contracts';
-import { EventPublisher, type Kafka } from '@vigil/messaging';
+import { committedLag, EventPublisher, type Kafka } from '@vigil/messaging';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteTestTopics, testKafka, uniquePrefix, waitFor, type TestKeyspace } from '@vigil/testing';
 import { fixtureUuid, makeDataset } from './test/fixtures';
 import { runReplay } from './test/io';
@@ -115,7 +115,7 @@ describe('rescore equals the live risk-scorer (child process)', () => {
           const [committed] = await admin.fetchOffsets({ groupId, topics: [prefixedTopic(TOPICS.checkins, prefix)] });
           const ends = await admin.fetchTopicOffsets(prefixedTopic(TOPICS.checkins, prefix));
           commitState = ends.map((e) => `p${e.partition} ${committed.partitions.find((p) => p.partition === e.partition)?.offset}/${e.high}`).join(', ');
-          return ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
+          return committedLag(ends, committed.partitions) === 0;
         } finally {
           await admin.disconnect();
         }

@@ -1,5 +1,5 @@
 import { allTopicSpecs, prefixedTopic, toKafkaRecord, type VigilEvent } from '@vigil/contracts';
-import { createTopic, EventPublisher, topicPartitionCount, type RawMessage } from '@vigil/messaging';
+import { createTopic, EventPublisher, topicPartitionCount, topicRetentionMs, type RawMessage } from '@vigil/messaging';
 import type { CommandSpec, Opts } from '../cli/args';
 import { InterruptedError, RefusedError } from '../cli/errors';
 import type { ReplayContext } from '../context';
@@ -19,7 +19,10 @@ of its time, in the CloudEvents binary mode every Vigil service writes. Input: a
 (--stream, --from, --to, as export reads it) or an NDJSON file written by export (--input).
 
 Refuses (exit 3) a production topic name (any topic of the contracts, with or without the configured
-TOPIC_PREFIX) unless --force. --rate caps events per second. Ctrl-C stops after the batch in flight
+TOPIC_PREFIX) unless --force. Records carry their events' own (past) times and the broker's retention
+counts from them: a topic created here keeps records forever (retention.ms=-1; delete it when done),
+and an existing topic whose retention would delete the oldest event within a day is refused (exit 3)
+unless --force. --rate caps events per second. Ctrl-C stops after the batch in flight
 and prints the --skip that continues where it stopped.`,
   options: [
     { name: 'to-topic', type: 'string', required: true, valueName: 'TOPIC', description: 'target topic, full name (e.g. sandbox.checkins.v1: a scorer run with TOPIC_PREFIX=sandbox. reads it)' },
@@ -74,6 +77,21 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Events this close to a topic's retention would be deleted too soon to be of use. */
+const RETENTION_MARGIN_MS = 86_400_000;
+
+/**
+ * Refuses (unless forced) to publish events the target topic would delete at its next retention
+ * check (every 5 min by default): retention counts from the record timestamp, the event's own time.
+ */
+export function refuseExpiringEvents(topic: string, retentionMs: number, oldestAt: number, force: boolean, now = Date.now()): void {
+  if (force || retentionMs < 0 || !Number.isFinite(oldestAt) || oldestAt >= now - retentionMs + RETENTION_MARGIN_MS) return;
+  const days = (retentionMs / 86_400_000).toFixed(1);
+  throw new RefusedError(
+    `refusing to publish into ${topic}: it deletes records older than ${days} days (retention.ms=${retentionMs}, counted from each record's timestamp, the event's own time), and the oldest event to publish is from ${new Date(oldestAt).toISOString()}: the broker would delete it within minutes, or within a day. Set retention.ms=-1 on the topic, or republish into a new topic with --create-topic (which does), or --force. Nothing was published.`,
+  );
+}
+
 export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
   const target = o.req('to-topic');
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(target)) throw o.usage('--to-topic must be a valid Kafka topic name (letters, digits, . _ -)');
@@ -94,17 +112,22 @@ export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
 
   const kafka = ctx.kafka();
   let partitions = await topicPartitionCount(kafka, target);
+  let retentionMs: number;
   if (partitions === null) {
     if (!o.bool('create-topic')) throw new Error(`topic ${target} does not exist; pass --create-topic to create it`);
     partitions = partitionsOpt ?? (await topicPartitionCount(kafka, ctx.topic(STREAM_TOPICS[kind]))) ?? 3;
-    await createTopic(kafka, { topic: target, partitions, replicationFactor: ctx.config.KAFKA_REPLICATION_FACTOR });
-    ctx.note(`created topic ${target} with ${partitions} partitions`);
+    await createTopic(kafka, { topic: target, partitions, replicationFactor: ctx.config.KAFKA_REPLICATION_FACTOR, config: { 'retention.ms': '-1' } });
+    ctx.note(`created topic ${target} with ${partitions} partitions, retention unlimited (its records carry their events' past times); delete it when done`);
+    retentionMs = -1;
+  } else {
+    retentionMs = await topicRetentionMs(kafka, target);
   }
 
   const spool = lineSpool({ maxInMemory: ctx.config.REPLAY_SORT_MEMORY_EVENTS, tmpDir: ctx.config.REPLAY_TMP_DIR });
   const publisher = new EventPublisher(kafka, { topicPrefix: '', ackTimeoutMs: 15_000 });
   let published = 0;
   let total = 0;
+  let oldestAt = Infinity;
   try {
     if (input) {
       ctx.progress.start(`reading ${input}`, undefined, 'lines');
@@ -121,6 +144,7 @@ export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
         ctx.progress.tick();
         if (range && !(at >= range.from && at < range.to)) continue;
         if (!passesFilter(filter, e.tenantid, e.subject)) continue;
+        if (at < oldestAt) oldestAt = at;
         const p = spool.add(timeSortKey(e, Number.isFinite(at) ? at : 0), serializeEvent(e));
         if (p) await p;
         if (ctx.signal.aborted) throw new InterruptedError(`interrupted while reading ${input} (line ${lineNo}); nothing published`);
@@ -130,11 +154,15 @@ export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
       const r = range as { from: number; to: number };
       const { source, reason } = await chooseSource(ctx, kind, r.from, o.str('source') ?? 'auto');
       ctx.note(`source: ${source} (${reason})`);
-      const read = await readRange(ctx, { kind, from: r.from, to: r.to, filter, source, lateGraceMs: parseLateGrace(o) }, (e, at) => spool.add(timeSortKey(e, at), serializeEvent(e)));
+      const read = await readRange(ctx, { kind, from: r.from, to: r.to, filter, source, lateGraceMs: parseLateGrace(o) }, (e, at) => {
+        if (at < oldestAt) oldestAt = at;
+        return spool.add(timeSortKey(e, at), serializeEvent(e));
+      });
       if (!read.complete) throw new InterruptedError(`interrupted while reading: ${read.stats.events} events read (${read.position}); nothing published`);
     }
 
     total = spool.size;
+    refuseExpiringEvents(target, retentionMs, oldestAt, o.bool('force'));
     const batchSize = batchSizeFor(rate);
     await publisher.connect();
     ctx.progress.start(`publishing to ${target} at ${rate}/s`, Math.max(0, total - skip));

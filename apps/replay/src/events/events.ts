@@ -11,7 +11,7 @@
  *   `triggeredAt`. Duplicates (the same event at two offsets) are written once.
  * - Ranges are `[from, to)` on that event time.
  */
-import { EVENT_TYPES, TOPICS, type VigilEvent } from '@vigil/contracts';
+import { EVENT_TYPES, EventDecodeError, fromStructuredJson, TOPICS, type VigilEvent } from '@vigil/contracts';
 
 export type StreamKind = 'checkins' | 'scores' | 'alerts';
 export const STREAM_KINDS: readonly StreamKind[] = ['checkins', 'scores', 'alerts'];
@@ -105,32 +105,11 @@ export class EventLineError extends Error {
 
 /** Reads a line written by serializeEvent (or any structured CloudEvent with our attributes). */
 export function parseEventLine(line: string): VigilEvent {
-  let v: unknown;
   try {
-    v = JSON.parse(line);
-  } catch {
-    throw new EventLineError('not JSON');
+    return fromStructuredJson(line);
+  } catch (e) {
+    throw e instanceof EventDecodeError ? new EventLineError(e.message) : e;
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EventLineError('not a JSON object');
-  const o = v as Record<string, unknown>;
-  for (const a of ['id', 'source', 'type', 'subject', 'time', 'tenantid']) {
-    if (typeof o[a] !== 'string' || o[a] === '') throw new EventLineError(`missing CloudEvents attribute ${a}`);
-  }
-  if (o['specversion'] !== '1.0') throw new EventLineError('specversion must be 1.0');
-  const e: VigilEvent = {
-    specversion: '1.0',
-    id: o['id'] as string,
-    source: o['source'] as string,
-    type: o['type'] as string,
-    subject: o['subject'] as string,
-    time: o['time'] as string,
-    datacontenttype: 'application/json',
-    tenantid: o['tenantid'] as string,
-    dataschemaversion: typeof o['dataschemaversion'] === 'string' ? (o['dataschemaversion'] as string) : '1.0',
-    data: o['data'],
-  };
-  if (typeof o['traceparent'] === 'string') e.traceparent = o['traceparent'] as string;
-  return e;
 }
 
 /** Tenant and patient filters of every command (`--tenant`, `--patient`). */

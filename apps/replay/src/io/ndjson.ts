@@ -78,24 +78,11 @@ class LineBuffer {
   }
 }
 
-class FileWriter implements NdjsonWriter {
-  private readonly file: WriteStream;
-  private readonly gzip: Gzip | null;
-  private readonly head: Writable;
-  private readonly buffer: LineBuffer;
-  private closed = false;
+/** What both writers share: lines go through a LineBuffer to `out()`. */
+abstract class BufferedWriter {
+  protected readonly buffer = new LineBuffer(() => this.out());
 
-  constructor(
-    readonly target: string,
-    private readonly partial: string,
-    gzip: boolean,
-  ) {
-    this.file = createWriteStream(partial, { highWaterMark: STREAM_HIGH_WATER });
-    this.gzip = gzip ? createGzip({ level: 6 }) : null;
-    if (this.gzip) this.gzip.pipe(this.file);
-    this.head = this.gzip ?? this.file;
-    this.buffer = new LineBuffer(() => this.head);
-  }
+  protected abstract out(): Writable;
 
   get lines(): number {
     return this.buffer.lines;
@@ -107,6 +94,29 @@ class FileWriter implements NdjsonWriter {
 
   writeLines(lines: readonly string[]): Promise<void> | void {
     return lines.length ? this.buffer.writeLines(lines) : undefined;
+  }
+}
+
+class FileWriter extends BufferedWriter implements NdjsonWriter {
+  private readonly file: WriteStream;
+  private readonly gzip: Gzip | null;
+  private readonly head: Writable;
+  private closed = false;
+
+  constructor(
+    readonly target: string,
+    private readonly partial: string,
+    gzip: boolean,
+  ) {
+    super();
+    this.file = createWriteStream(partial, { highWaterMark: STREAM_HIGH_WATER });
+    this.gzip = gzip ? createGzip({ level: 6 }) : null;
+    if (this.gzip) this.gzip.pipe(this.file);
+    this.head = this.gzip ?? this.file;
+  }
+
+  protected out(): Writable {
+    return this.head;
   }
 
   async close(): Promise<void> {
@@ -130,20 +140,13 @@ class FileWriter implements NdjsonWriter {
   }
 }
 
-class StreamWriter implements NdjsonWriter {
+class StreamWriter extends BufferedWriter implements NdjsonWriter {
   readonly target = '-';
-  private readonly buffer: LineBuffer;
-  constructor(out: Writable) {
-    this.buffer = new LineBuffer(() => out);
+  constructor(private readonly stream: Writable) {
+    super();
   }
-  get lines(): number {
-    return this.buffer.lines;
-  }
-  write(line: string): Promise<void> | void {
-    return this.buffer.write(line);
-  }
-  writeLines(lines: readonly string[]): Promise<void> | void {
-    return lines.length ? this.buffer.writeLines(lines) : undefined;
+  protected out(): Writable {
+    return this.stream;
   }
   close(): Promise<void> {
     return this.buffer.flush();
