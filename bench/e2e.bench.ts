@@ -228,9 +228,9 @@ async function main(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     const stageUrls: Record<string, string> = { ingest: stack.ingest.url, scorer: stack.scorer.url, care: stack.cares[0].url };
     const cpuPids: Record<string, number | undefined> = {
-      ingest: stack.ingest.proc.pid,
-      scorer: stack.scorer.proc.pid,
-      ...Object.fromEntries(stack.cares.map((c, i) => [`care${i + 1}`, c.proc.pid])),
+      ingest: stack.ingest.pid,
+      scorer: stack.scorer.pid,
+      ...Object.fromEntries(stack.cares.map((c, i) => [`care${i + 1}`, c.pid])),
       bench: process.pid,
       kafka: serverPid('kafka'),
       cassandra: serverPid('cassandra'),
@@ -393,7 +393,7 @@ async function main(): Promise<void> {
     // What the services complained about (their JSON logs carry ids and counts only): stalls show up here.
     for (const svc of [stack.ingest, stack.scorer, ...stack.cares]) {
       const msgs = new Map<string, number>();
-      for (const l of svc.logs) {
+      for (const l of svc.keptOutput.split('\n')) {
         try {
           const o = JSON.parse(l) as { level?: number | string; msg?: string };
           if (typeof o.level === 'number' ? o.level >= 40 : o.level === 'warn' || o.level === 'error') msgs.set(String(o.msg).slice(0, 80), (msgs.get(String(o.msg).slice(0, 80)) ?? 0) + 1);

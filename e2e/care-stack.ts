@@ -3,74 +3,24 @@
  * ingest-api, risk-scorer and care-api started with `node -r ./tools/register.js apps/<x>/src/main.ts`
  * on a fresh keyspace, topic prefix, Redis prefix and consumer groups (nothing shared with other runs).
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { mintToken } from '@vigil/auth';
 import { allTopicSpecs, Role } from '@vigil/contracts';
 import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, freePort, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import { ServiceProcess } from './support/service-process';
 
-export const REPO_ROOT = path.resolve(__dirname, '..');
+export { REPO_ROOT } from './support/service-process';
 export const STACK_SECRET = 'vigil-e2e-care-stack-secret-0123456789abcdef';
 export const STACK_ISSUER = 'vigil-e2e';
 export const STACK_AUDIENCE = 'vigil';
 
 export type ServiceName = 'ingest-api' | 'risk-scorer' | 'care-api';
 
-export interface ServiceProcess {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  /** The last lines the process wrote (stdout and stderr). */
-  logs: string[];
-  /** SIGTERM (drain), then SIGKILL after graceMs; resolves with the exit code. */
-  stop(graceMs?: number): Promise<number | null>;
-}
+/** All of a service's output is kept (LOG_LEVEL warn): the benchmark counts its warnings. */
+const KEEP_OUTPUT = { outputLimitChars: 5_000_000 };
+const STOP_GRACE_MS = 15_000;
 
-export function spawnService(name: ServiceName, label: string, env: Record<string, string>): ServiceProcess {
-  const proc = spawn(process.execPath, ['-r', './tools/register.js', `apps/${name}/src/main.ts`], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(line);
-    if (logs.length > 2000) logs.splice(0, logs.length - 2000);
-  };
-  proc.stdout?.on('data', keep);
-  proc.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return {
-    name: label,
-    url: `http://127.0.0.1:${env['PORT']}`,
-    proc,
-    logs,
-    async stop(graceMs = 15_000) {
-      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
-
-/** Polls /health/ready until 200; throws with the process's last lines if it exits or times out. */
-export async function waitReady(svc: ServiceProcess, timeoutMs = 180_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (svc.proc.exitCode !== null) throw new Error(`${svc.name} exited with ${svc.proc.exitCode}:\n${svc.logs.slice(-20).join('\n')}`);
-    try {
-      const r = await fetch(`${svc.url}/health/ready`);
-      if (r.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${svc.name} not ready within ${timeoutMs} ms:\n${svc.logs.slice(-20).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const service = (name: ServiceName, label: string, env: Record<string, string>): ServiceProcess =>
+  new ServiceProcess(label, `apps/${name}/src/main.ts`, env, KEEP_OUTPUT);
 
 export interface CareStack {
   prefix: string;
@@ -115,23 +65,26 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   };
   // ingest-api needs neither the keyspace nor the topics to start loading: it starts first (process
   // start-up is the slow part on a busy machine).
-  const ingest = spawnService('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] });
+  const ingest = service('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] });
+  const ingestReady = ingest.start();
+  ingestReady.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let ks: TestKeyspace;
   try {
     [ks] = await Promise.all([createTestKeyspace(opts.label.replace(/-/g, '_')), createTestTopics(kafka, prefix, allTopicSpecs(), { partitions })]);
   } catch (e) {
-    await ingest.stop();
+    await ingestReady.catch(() => undefined);
+    await ingest.stop(STOP_GRACE_MS);
     throw e;
   }
   const common: Record<string, string> = { ...base, CASSANDRA_KEYSPACE: ks.keyspace };
   const groups = { scorer: `risk-scorer-${prefix}`, care: `care-api-${prefix}` };
-  const scorer = spawnService('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] });
+  const scorer = service('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] });
   const cares = ports.slice(2).map((port, i) =>
-    spawnService('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['care-api'] }),
+    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['care-api'] }),
   );
   const all = [ingest, scorer, ...cares];
   const stop = async () => {
-    await Promise.all(all.map((s) => s.stop()));
+    await Promise.all(all.map((s) => s.stop(STOP_GRACE_MS)));
     await Promise.all([
       deleteTestTopics(kafka, prefix, [groups.scorer, groups.care]).catch(() => undefined),
       deleteRedisPrefix(redisPrefix).catch(() => undefined),
@@ -139,7 +92,7 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
     ]);
   };
   try {
-    await Promise.all(all.map((s) => waitReady(s)));
+    await Promise.all([ingestReady, scorer.start(), ...cares.map((c) => c.start())]);
   } catch (e) {
     await stop();
     throw e;

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { allTopicSpecs, CheckIn, createEvent, EVENT_TYPES, TOPICS, type VigilEvent } from '@vigil/contracts';
 import { createKafka, ensureTopics, EventPublisher, type Kafka } from '@vigil/messaging';
 import { parseConfig } from '@vigil/config';
+import { waitFor } from '@vigil/testing';
 import { writerConfigSchema, type WriterConfig } from '../config';
 
 export const TENANT = 'org-test';
@@ -106,12 +107,7 @@ export async function readTopic(kafka: Kafka, topic: string, count: number, time
   return out;
 }
 
-/** Polls `probe` until it returns true (or throws after timeoutMs). */
+/** Polls `probe` until it returns true; a probe that throws is tried again (libs/testing waitFor). */
 export async function waitUntil(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string, everyMs = 100): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  await waitFor(probe, timeoutMs, { intervalMs: everyMs, what });
 }
