@@ -3,6 +3,7 @@
  * `ensureTopics` from the contracts' TopicSpecs; this is for topics outside that list.
  */
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { waitForTopicLeaders } from './topic-leaders';
 import { withAdmin } from './with-admin';
 
 /** The partition count of a topic (full name), or null when it does not exist. */
@@ -37,11 +38,11 @@ export interface CreateTopicOptions {
   config?: Record<string, string>;
 }
 
-/** Creates a topic (full name) and waits for its leaders; false if it existed already. */
+/** Creates a topic (full name) and waits until it has leaders; false if it existed already. */
 export async function createTopic(kafka: Kafka, opts: CreateTopicOptions): Promise<boolean> {
-  return withAdmin(kafka, (admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
+  return withAdmin(kafka, async (admin) => {
+    const created = await admin.createTopics({
+      waitForLeaders: false, // waited for below: kafkajs's own wait gives up on a retriable error
       timeout: 10_000,
       topics: [
         {
@@ -51,6 +52,8 @@ export async function createTopic(kafka: Kafka, opts: CreateTopicOptions): Promi
           configEntries: Object.entries(opts.config ?? {}).map(([name, value]) => ({ name, value })),
         },
       ],
-    }),
-  );
+    });
+    await waitForTopicLeaders(admin, [opts.topic]);
+    return created;
+  });
 }

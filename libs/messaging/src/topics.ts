@@ -2,6 +2,7 @@ import { allTopicSpecs, prefixedTopic, type TopicSpec } from '@vigil/contracts';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { backoffDelay, sleep } from './backoff';
 import { loggerFor } from './settings';
+import { waitForTopicLeaders } from './topic-leaders';
 
 export interface EnsureTopicsOptions {
   /** Prefix of every topic name (tests); default none. */
@@ -74,8 +75,9 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
         await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2000 }));
       }
     }
-    const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
-    for (const t of meta.topics) {
+    // Also on the retry path, where createMissing found the topics already there and waited for nothing.
+    const topics = await waitForTopicLeaders(admin, [...wanted.keys()], Math.max(1000, deadline - Date.now()));
+    for (const t of topics) {
       if (t.partitions.length !== opts.partitions) {
         log.warn('topic has a different partition count than configured; left unchanged', {
           topic: t.name,
@@ -95,7 +97,7 @@ async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts:
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false, // ensureTopics waits for leaders itself (waitForTopicLeaders)
       timeout: 10_000,
       topics: missing.map(([topic, spec]) => ({
         topic,
