@@ -17,7 +17,7 @@ describe('topic admin (real broker)', () => {
   let kafka: Kafka;
 
   beforeAll(() => {
-    kafka = createKafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), clientId: 'topic-admin-it', logLevel: 'nothing' });
+    kafka = createKafka({ brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), clientId: 'topic-admin-it', logLevel: 'error' });
   });
 
   afterAll(async () => {
