@@ -21,13 +21,22 @@ import { IngestProcess } from './test/ingest-process';
 jest.setTimeout(180_000);
 
 const SECRET = 'simulator-real-ingest-test-secret-0123456789';
-const plan = (seed: string, patients: number, days: number): PlannedPatient[] =>
-  planFeed({ seed, params: TUNED, patients, days, org: 'org-demo', teams: ['team-a', 'team-b'], nowMs: Date.now() });
+/**
+ * Plans are made back from today, so their random draws change every day (over 1,500 days, on 72 a
+ * K patient had no check-in at all): the first of ten seeds whose plan has what the test needs.
+ */
+function planWith(seed: string, patients: number, days: number, fits: (plan: PlannedPatient[]) => boolean): PlannedPatient[] {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const plan = planFeed({ seed: `${seed}-${attempt}`, params: TUNED, patients, days, org: 'org-demo', teams: ['team-a', 'team-b'], nowMs: Date.now() });
+    if (fits(plan)) return plan;
+  }
+  throw new Error(`none of ten seeds planned what the test needs (${seed})`);
+}
 
 // R: one patient with four weeks of history, posted as fast as the phone can: runs into the rate limit.
-const rated = plan('real-rate', 1, 28);
+const rated = planWith('real-rate', 1, 28, ([p]) => p.history.length >= 13);
 // K: four patients with three days each, posted while Kafka is down.
-const outage = plan('real-kafka', 4, 3);
+const outage = planWith('real-kafka', 4, 3, (plan) => plan.every((p) => p.history.length > 0));
 const cohort = new Map([...rated, ...outage].flatMap((p) => p.history.map((l) => [l.checkIn.checkInId, { patientId: p.profile.patientId, body: JSON.stringify(l.checkIn) }])));
 // Three check-ins over the limit: what is left after the 429 fits the next minute's budget even
 // after a few 503s, so the test crosses one minute boundary, not two.
@@ -106,19 +115,23 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
     expect(new Set(ledger.map((e) => e.checkInId))).toEqual(new Set(cohort.keys()));
     for (const e of ledger) expect(e.patientId).toBe(cohort.get(e.checkInId)?.patientId);
 
-    // The topic: as many events as ledger lines, no checkInId twice, each from its patient's token.
-    const records = await consumeAll(testKafka('sim-feed-real', { brokers: [kafka.address] }), `${topicPrefix}${TOPICS.checkins}`, { timeoutMs: 30_000 });
-    expect(records.filter((r) => r.decodeError)).toEqual([]);
-    const onTopic = records.map((r) => r.event!.id);
-    expect(onTopic).toHaveLength(ledger.length);
-    expect(new Set(onTopic).size).toBe(onTopic.length);
-    expect(new Set(onTopic)).toEqual(new Set(cohort.keys()));
-    for (const r of records) expect(r.event!.subject).toBe(cohort.get(r.event!.id)?.patientId);
-
     // On the wire: every attempt carried the cohort's own body for its checkInId.
     const ex = recorder.exchanges;
     for (const e of ex) for (const [id, body] of e.sent) expect(body).toBe(cohort.get(id)?.body);
     const statusesOf = (id: string): number[] => ex.filter((e) => e.sent.has(id)).map((e) => HttpRecorder.statusOf(e, id));
+
+    // The topic: every check-in of the cohort, each from its patient's token. Delivery into Kafka is
+    // at-least-once (DESIGN "Delivery"; consumers de-duplicate by checkInId): a produce given up at the
+    // ack timeout (answered 503) can still land once the broker is back, and the retry lands too. So a
+    // check-in may be there twice only if it was answered 503; none answered 429 or 202 alone.
+    const records = await consumeAll(testKafka('sim-feed-real', { brokers: [kafka.address] }), `${topicPrefix}${TOPICS.checkins}`, { timeoutMs: 30_000 });
+    expect(records.filter((r) => r.decodeError)).toEqual([]);
+    const onTopic = records.map((r) => r.event!.id);
+    expect(new Set(onTopic)).toEqual(new Set(cohort.keys()));
+    const twice = [...new Set(onTopic.filter((id, i) => onTopic.indexOf(id) !== i))];
+    for (const id of twice) expect({ id, statuses: statusesOf(id) }).toEqual({ id, statuses: expect.arrayContaining([503]) });
+    for (const r of records) expect(r.event!.subject).toBe(cohort.get(r.event!.id)?.patientId);
+    if (twice.length) console.log(`at-least-once: ${twice.length} check-in(s) answered 503 landed twice: ${twice.map((id) => statusesOf(id).join('>')).join(', ')}`);
     const retriedAfter = (status: number): string[] => [...cohort.keys()].filter((id) => statusesOf(id).includes(status));
     // Real 429s of the limiter (a single post answered 429) and real 503s, each followed by a 202 for the same id.
     expect(ex.some((e) => !e.batch && e.status === 429)).toBe(true);
