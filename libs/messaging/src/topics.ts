@@ -61,10 +61,13 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   const admin = kafka.admin();
   await admin.connect();
+  // Topics missing when looked at (created here, or by another process a moment ago): only these
+  // can still be unknown to the broker or leaderless.
+  const fresh = new Set<string>();
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await createMissing(admin, wanted, opts);
+        await createMissing(admin, wanted, opts, fresh);
         // A topic created a moment ago may not be known to every broker yet ("does not host this
         // topic-partition"): describing its configs is retried with the creation.
         await alignConfigs(admin, wanted, opts.retention);
@@ -75,9 +78,9 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
         await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2000 }));
       }
     }
-    // Also on the retry path, where createMissing found the topics already there and waited for nothing.
-    const topics = await waitForTopicLeaders(admin, [...wanted.keys()], Math.max(1000, deadline - Date.now()));
-    for (const t of topics) {
+    if (fresh.size) await waitForTopicLeaders(admin, [...fresh], Math.max(1000, deadline - Date.now()));
+    const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
+    for (const t of meta.topics) {
       if (t.partitions.length !== opts.partitions) {
         log.warn('topic has a different partition count than configured; left unchanged', {
           topic: t.name,
@@ -91,10 +94,12 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
   }
 }
 
-async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts: EnsureTopicsOptions): Promise<void> {
+/** Creates the topics that do not exist yet, adding their names to `fresh` (even if the creation fails part-way). */
+async function createMissing(admin: Admin, wanted: Map<string, TopicSpec>, opts: EnsureTopicsOptions, fresh: Set<string>): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = [...wanted.entries()].filter(([name]) => !existing.has(name));
   if (missing.length === 0) return;
+  for (const [name] of missing) fresh.add(name);
   try {
     await admin.createTopics({
       waitForLeaders: false, // ensureTopics waits for leaders itself (waitForTopicLeaders)
