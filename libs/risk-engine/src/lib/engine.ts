@@ -275,8 +275,11 @@ export function scoreCheckIn(
   const qFactors = factors.slice(qStart);
   const repeats = model === 'v1' && qFactors.length > 0 ? markRepeats(factors, state.history.questionnaires, at) : null;
   if (v.glucoseMgDl !== undefined) {
-    const view = model === 'v1' ? glucoseView(state.history.glucose, at, opts.baselineMinReadings, opts.baselineK) : null;
-    for (const f of glucoseFactors(v.glucoseMgDl)) factors.push(view === null ? f : confirmGlucoseFactor(f, v.glucoseMgDl, view));
+    for (const f of glucoseFactors(v.glucoseMgDl)) {
+      // Only a high reading is held against the usual range: most readings need no baseline at all.
+      const view = model === 'v1' && f.code === 'glucose.high' ? glucoseView(state.history.glucose, at, opts.baselineMinReadings, opts.baselineK) : null;
+      factors.push(view === null ? f : confirmGlucoseFactor(f, v.glucoseMgDl, view));
+    }
   }
   if (clean.symptoms.chestPain === true) factors.push(chestPainFactor(clean, comp));
   for (const f of supportingFactors(clean)) {

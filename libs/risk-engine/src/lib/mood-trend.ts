@@ -23,13 +23,14 @@ const MOOD_SPREAD = { minDelta: 1, sdFloor: 0.5 };
 /** `mood.lowSustained` in place of `mood.low` when the low mood is sustained and unusual; otherwise the factor unchanged. */
 export function sustainLowMood(f: RiskFactor, moods: Series | undefined, at: number, minReadings: number, k: number): RiskFactor {
   if (f.code !== 'mood.low' || moods === undefined) return f;
-  const view = baselineView(moods, at, MOOD_SPREAD, minReadings, k);
-  if (view === null || view.median < USUAL_MOOD_AT_LEAST) return f;
+  // The few recent answers first: the usual mood (a median of up to 28) only when they are low.
   const previous = recentValuesBefore(moods, at, SUSTAINED_LOOKBACK, SUSTAIN_LOOKBACK_MS);
   const seen = previous.length;
   let lows = 0;
   for (const x of previous) if (x < 1.5) lows++;
   if (lows < SUSTAINED_LOWS) return f;
+  const view = baselineView(moods, at, MOOD_SPREAD, minReadings, k);
+  if (view === null || view.median < USUAL_MOOD_AT_LEAST) return f;
   return factor(
     'mood.lowSustained',
     'mood',

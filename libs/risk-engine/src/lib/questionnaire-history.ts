@@ -91,19 +91,19 @@ export function markRepeats(factors: RiskFactor[], q: QuestionnaireHistory | und
     const f = factors[i];
     const key = KEY_OF_CODE[f.code];
     if (key === undefined || typeof f.value !== 'number' || (f.severity !== 'medium' && f.severity !== 'high')) continue;
-    const prev = previousAnswer(q?.[key], at);
+    // No answer in the usual window means none in the shorter repeat window either.
     const usual = usualAnswer(q?.[key], at);
-    if (prev === null && usual === null) continue;
-    const reference = Math.max(prev?.total ?? -Infinity, usual ?? -Infinity);
+    if (usual === null) continue;
+    const prev = previousAnswer(q?.[key], at);
+    const reference = prev === null ? usual : Math.max(prev.total, usual);
     const minRise = MIN_IMPORTANT_RISE[key];
     if (f.value >= reference + minRise) continue;
     repeats.add(f.code);
-    const against = [prev === null ? null : `the previous ${NAME[key]} (${prev.total} on ${formatInstantForPeople(prev.at)})`, usual === null ? null : `this patient's usual (${fmtAuto(usual)}, median of the past 5 weeks)`]
-      .filter((x): x is string => x !== null)
-      .join(' and ');
+    const usualText = `this patient's usual (${fmtAuto(usual)}, median of the past 5 weeks)`;
+    const against = prev === null ? usualText : `both the previous ${NAME[key]} (${prev.total} on ${formatInstantForPeople(prev.at)}) and ${usualText}`;
     factors[i] = {
       ...f,
-      message: `${f.message} No rise of ${minRise} points or more over ${prev !== null && usual !== null ? 'both ' : ''}${against}: not a new finding, so on its own it raises no alert.`,
+      message: `${f.message} No rise of ${minRise} points or more over ${against}: not a new finding, so on its own it raises no alert.`,
     };
   }
   return repeats;
