@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { allTopicSpecs, AlertRaisedData, type AlertStreamData, type AuditRecordedData, dlqTopic, prefixedTopic, TOPICS, VigilEvent } from '@vigil/contracts';
 import { openSse, SseClientConnection, SseEvent } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
+import { dayBuckets } from '@vigil/storage';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
 import { AlertsRepository } from './alerts/alerts.repository';
 import { call, HttpResult, raisedEvent, startCare, TestCare, token } from './testing/support';
@@ -20,7 +21,7 @@ const alertsOf = (events: SseEvent[]) => events.filter((e) => e.event === 'alert
 describe('care-api alert stream (two instances, real servers)', () => {
   // Audit rows are partitioned by day: a run that crosses midnight UTC has them in two partitions.
   const suiteStartedAt = new Date();
-  const auditDays = () => [...new Set([suiteStartedAt, new Date()].map((d) => d.toISOString().slice(0, 10)))];
+  const auditDays = () => dayBuckets(suiteStartedAt, Date.now());
   let ks: TestKeyspace;
   let prefix: string;
   let redisPrefix: string;

@@ -14,29 +14,23 @@ import { TOPICS } from '@vigil/contracts';
 import { consumeAll, deleteRedisPrefix, freePort, startPrivateServer, testKafka, testRedisUrl, uniquePrefix, uniqueRedisPrefix, waitFor, type PrivateServer } from '@vigil/testing';
 import { Feeder, LedgerEntry } from './lib/feed';
 import { TUNED } from './lib/params';
-import { historyUploads, planFeed, PlannedPatient } from './lib/run-feed';
+import { historyUploads, PlannedPatient } from './lib/run-feed';
+import { planWith } from './test/plan-with';
 import { HttpRecorder } from './test/http-recorder';
 import { IngestProcess } from './test/ingest-process';
 
 jest.setTimeout(180_000);
 
 const SECRET = 'simulator-real-ingest-test-secret-0123456789';
-/**
- * Plans are made back from today, so their random draws change every day (over 1,500 days, on 72 a
- * K patient had no check-in at all): the first of ten seeds whose plan has what the test needs.
- */
-function planWith(seed: string, patients: number, days: number, fits: (plan: PlannedPatient[]) => boolean): PlannedPatient[] {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const plan = planFeed({ seed: `${seed}-${attempt}`, params: TUNED, patients, days, org: 'org-demo', teams: ['team-a', 'team-b'], nowMs: Date.now() });
-    if (fits(plan)) return plan;
-  }
-  throw new Error(`none of ten seeds planned what the test needs (${seed})`);
-}
+// Plans are drawn back from today (over 1,500 days, on 72 a K patient had no check-in at all):
+// planWith takes the first seed whose plan has what the test needs.
+const plan = (seed: string, patients: number, days: number, fits: (plan: PlannedPatient[]) => boolean): PlannedPatient[] =>
+  planWith({ seed, params: TUNED, patients, days, org: 'org-demo', teams: ['team-a', 'team-b'] }, fits);
 
 // R: one patient with four weeks of history, posted as fast as the phone can: runs into the rate limit.
-const rated = planWith('real-rate', 1, 28, ([p]) => p.history.length >= 13);
+const rated = plan('real-rate', 1, 28, ([p]) => p.history.length >= 13);
 // K: four patients with three days each, posted while Kafka is down.
-const outage = planWith('real-kafka', 4, 3, (plan) => plan.every((p) => p.history.length > 0));
+const outage = plan('real-kafka', 4, 3, (plan) => plan.every((p) => p.history.length > 0));
 const cohort = new Map([...rated, ...outage].flatMap((p) => p.history.map((l) => [l.checkIn.checkInId, { patientId: p.profile.patientId, body: JSON.stringify(l.checkIn) }])));
 // Three check-ins over the limit: what is left after the 429 fits the next minute's budget even
 // after a few 503s, so the test crosses one minute boundary, not two.
