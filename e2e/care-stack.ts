@@ -72,8 +72,9 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   try {
     [ks] = await Promise.all([createTestKeyspace(opts.label.replace(/-/g, '_')), createTestTopics(kafka, prefix, allTopicSpecs(), { partitions })]);
   } catch (e) {
-    await ingestReady.catch(() => undefined);
+    // Stopped at once, not after it is ready (up to 2 minutes); its start() then settles within a poll.
     await ingest.stop(STOP_GRACE_MS);
+    await ingestReady.catch(() => undefined);
     throw e;
   }
   const common: Record<string, string> = { ...base, CASSANDRA_KEYSPACE: ks.keyspace };
