@@ -2,12 +2,76 @@
 # `npm start`: the whole system on one machine. Servers (Kafka, Cassandra, Redis), migrations, every
 # service, the dashboard, and the simulator feeding a demo cohort. Ctrl-C (or SIGTERM to npm) stops
 # what this started.
+#
+#   bash scripts/run-system.sh restart <service>   from another terminal: stop one service (SIGTERM:
+#                                                  it drains), start it again, wait until it is ready;
+#                                                  the Ctrl-C of `npm start` then stops the new one
+#   bash scripts/run-system.sh stop                stop the simulator and every service it recorded
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 LOG_DIR="${VIGIL_LOG_DIR:-tmp/run}"
 mkdir -p "$LOG_DIR"
+# shellcheck source=lib/service-pids.sh
+source scripts/lib/service-pids.sh
+# One line per process this script started: `<name> <pid> <start time>` (lib/service-pids.sh): a stop
+# signals only a recorded pid whose process has the recorded start time, never a reused pid.
+SERVICE_PIDS="$LOG_DIR/services.pids"
+SIMULATOR_PID="$LOG_DIR/simulator.pids"
+
+SERVICES=(ingest-api care-api timeseries-writer risk-scorer)
+service_port() {
+  case "$1" in ingest-api) echo 3000 ;; care-api) echo 3001 ;; timeseries-writer) echo 3002 ;; risk-scorer) echo 3003 ;;
+    *) echo "unknown service '$1' (${SERVICES[*]})" >&2; return 1 ;; esac
+}
+
+wait_ready() { # name port
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$1 did not become ready; last log lines:"; tail -n 30 "$LOG_DIR/$1.log"; exit 1
+}
+
+start() { # name: started in the background (this shell's child), recorded
+  local port
+  port=$(service_port "$1")
+  echo "   $1 on :$port (log: $LOG_DIR/$1.log)"
+  svc_start "$SERVICE_PIDS" "$1" "$LOG_DIR/$1.log" env PORT="$port" node -r ./tools/register.js "apps/$1/src/main.ts"
+}
+
+# The simulator first (its requests in flight finish while the services still answer; a second
+# signal after 10 s makes it quit at once), then the services, which drain and commit.
+stop_children() {
+  local sim
+  sim=$(svc_live_pid "$SIMULATOR_PID" simulator 2>/dev/null || true)
+  if [ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null; then
+    for _ in $(seq 1 20); do [ -n "$(svc_live_pid "$SIMULATOR_PID" simulator)" ] || break; sleep 0.5; done
+    svc_signal_all "$SIMULATOR_PID" TERM
+  fi
+  echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
+  svc_stop_all "$SERVICE_PIDS"
+}
+
+case "${1:-}" in
+  restart)
+    name="${2:?usage: run-system.sh restart <service> (${SERVICES[*]})}"
+    port=$(service_port "$name")
+    [ -f "$SERVICE_PIDS" ] || : >"$SERVICE_PIDS"
+    echo "== restarting $name"
+    svc_stop "$SERVICE_PIDS" "$name"
+    # Not this shell's child: setsid keeps it running after this command returns.
+    svc_start "$SERVICE_PIDS" "$name" "$LOG_DIR/$name.log" setsid env PORT="$port" node -r ./tools/register.js "apps/$name/src/main.ts"
+    wait_ready "$name" "$port"
+    echo "   $name ready again (pid $(svc_pid "$SERVICE_PIDS" "$name"))"
+    exit 0 ;;
+  stop)
+    [ -f "$SERVICE_PIDS" ] && stop_children
+    exit 0 ;;
+  "") ;;
+  *) echo "usage: run-system.sh [restart <service> | stop]" >&2; exit 2 ;;
+esac
 
 bash deploy/local/infra.sh up
 
@@ -19,22 +83,8 @@ npm run --silent build:dashboard >"$LOG_DIR/dashboard-build.log" 2>&1 || {
   echo "dashboard build failed; see $LOG_DIR/dashboard-build.log"; exit 1; }
 
 # The pids of what this script starts, in files: the reaper below is no parent of theirs.
-SERVICE_PIDS="$LOG_DIR/services.pids"
-SIMULATOR_PID="$LOG_DIR/simulator.pid"
 : >"$SERVICE_PIDS"
 : >"$SIMULATOR_PID"
-# The simulator first (its requests in flight finish while the services still answer; a second
-# signal after 10 s makes it quit at once), then the services, which drain and commit.
-stop_children() {
-  local sim
-  sim=$(cat "$SIMULATOR_PID")
-  if [ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$sim" 2>/dev/null || break; sleep 0.5; done
-    kill -TERM "$sim" 2>/dev/null || true
-  fi
-  echo "== stopping services (servers keep running: bash deploy/local/infra.sh down)"
-  xargs -r kill -TERM <"$SERVICE_PIDS" 2>/dev/null || true
-}
 watchdog=
 reaper=
 cleanup() {
@@ -55,29 +105,9 @@ watchdog=$!
 ( trap '' INT; while kill -0 "$script" 2>/dev/null; do sleep 1; done; stop_children >/dev/null ) &
 reaper=$!
 
-start() { # name main.ts port
-  echo "   $1 on :$3 (log: $LOG_DIR/$1.log)"
-  PORT="$3" node -r ./tools/register.js "$2" >"$LOG_DIR/$1.log" 2>&1 &
-  echo $! >>"$SERVICE_PIDS"
-}
-
-wait_ready() { # name port
-  for _ in $(seq 1 120); do
-    if curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  echo "$1 did not become ready; last log lines:"; tail -n 30 "$LOG_DIR/$1.log"; exit 1
-}
-
 echo "== services"
-start ingest-api apps/ingest-api/src/main.ts 3000
-start care-api apps/care-api/src/main.ts 3001
-start timeseries-writer apps/timeseries-writer/src/main.ts 3002
-start risk-scorer apps/risk-scorer/src/main.ts 3003
-wait_ready ingest-api 3000
-wait_ready care-api 3001
-wait_ready timeseries-writer 3002
-wait_ready risk-scorer 3003
+for s in "${SERVICES[@]}"; do start "$s"; done
+for s in "${SERVICES[@]}"; do wait_ready "$s" "$(service_port "$s")"; done
 
 TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --sub nurse-demo --org org-demo --teams team-a,team-b --ttl 12h)
 cat <<MSG
@@ -95,5 +125,5 @@ MSG
 # Not `node ... | tee`: $! would be tee's pid and a stop would leave the simulator running.
 node -r ./tools/register.js apps/simulator/src/main.ts > >(tee "$LOG_DIR/simulator.log") 2>&1 &
 sim_pid=$!
-echo "$sim_pid" >"$SIMULATOR_PID"
+svc_record "$SIMULATOR_PID" simulator "$sim_pid"
 wait "$sim_pid"
