@@ -339,8 +339,8 @@ describe('care-api alert stream (two instances, real servers)', () => {
       call<{ paths: Record<string, unknown> }>(a.url, 'GET', '/docs/openapi.json'),
     ]);
     expect([live.status, readyz.status, metrics.status, docs.status]).toEqual([200, 200, 200, 200]);
-    expect(metrics.text).toMatch(/care_alert_events_total\{[^}]*outcome="stored"/);
-    expect(metrics.text).toMatch(/sse_connections/);
+    expect(metrics.text).toMatch(/vigil_care_alert_events_total\{[^}]*outcome="stored"/);
+    expect(metrics.text).toMatch(/vigil_sse_connections/);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/stream', '/v1/alerts/{id}/acknowledge', '/v1/patients/{id}', '/v1/patients/{id}/observations', '/v1/patients/{id}/risk']));
   });
 

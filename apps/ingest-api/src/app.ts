@@ -99,7 +99,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
       AuthModule.forRoot({ verifier }),
       // /health/live, /health/ready, /metrics (public). Ready = the producer is connected and the
       // app is not shutting down. Redis does not gate readiness: its features fail open (see
-      // CheckInService); it is visible as ingest_redis_up and ingest_degraded_total.
+      // CheckInService); it is visible as vigil_ingest_redis_up and vigil_ingest_degraded_total.
       ObservabilityModule.forRoot({
         serviceName: 'ingest-api',
         metrics: vigilMetrics,

@@ -140,7 +140,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     partitionsConcurrently: config.SCORER_CONSUMER_PARTITIONS,
   });
 
-  // kafka_consumer_lag{topic, partition, group}, read from the transport at every scrape (revoked
+  // vigil_kafka_consumer_lag{topic, partition, group}, read from the transport at every scrape (revoked
   // partitions disappear).
   const untrackLag = metrics.vigil.trackConsumerLag(() => server.stats());
   closers.push(async () => untrackLag());

@@ -185,7 +185,7 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
     expect(live.status).toBe(200);
     const ready = await waitFor(async () => ((await fetch(`${scorer.url}/health/ready`)).status === 200 ? true : null), 10_000, { what: 'ready' });
     expect(ready).toBe(true);
-    expect(await (await fetch(`${scorer.url}/metrics`)).text()).toContain('risk_scorer_checkins_total');
+    expect(await (await fetch(`${scorer.url}/metrics`)).text()).toContain('vigil_risk_scorer_checkins_total');
   });
 
   it('alerts with the weight factor when a heart-failure patient gains 1.2 kg overnight', async () => {
