@@ -198,5 +198,7 @@ export function pickBook(b: ModelBook): ModelBook {
   if (b.recentLevels !== undefined) out.recentLevels = b.recentLevels;
   if (b.glucoseLevelAt !== undefined) out.glucoseLevelAt = b.glucoseLevelAt;
   if (b.remindedFor !== undefined) out.remindedFor = b.remindedFor;
+  if (b.problems !== undefined) out.problems = b.problems;
+  if (b.candidates !== undefined) out.candidates = b.candidates;
   return out;
 }

@@ -172,6 +172,51 @@ export interface RaisedAlert {
   triggeredAt: string;
   reasons: RiskFactor[];
   summary: string;
+  /** v2 only: the clinical problem this alert is about (README "v2: consolidation"); one open alert per patient and problem. */
+  problem?: ClinicalProblem;
+  /** v2 only, and only when true: raised from a late check-in (critical factor); `triggeredAt` is its device time. */
+  late?: boolean;
+}
+
+/**
+ * v2: the clinical problems alerts are consolidated by. Heart-failure and COPD signs map to the
+ * patient's condition; a patient with both (or neither) has them as `cardiorespiratory`.
+ */
+export type ClinicalProblem = 'heart-failure' | 'copd' | 'cardiorespiratory' | 'glycaemia' | 'mood';
+
+/**
+ * v2: new evidence for an open alert (`alert.updated`). It interrupts the team only when the
+ * severity rises above the highest the team was told for this alert.
+ */
+export interface AlertUpdate {
+  /** UUID-shaped sha-256 of the alert id and the check-in that brought the evidence. */
+  updateId: string;
+  /** The open alert this updates. */
+  alertId: string;
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  problem: ClinicalProblem;
+  /** The rule code of the open alert. */
+  ruleCode: string;
+  /** The alert's severity after this evidence (never lower than before). */
+  severity: AlertSeverity;
+  previousSeverity: AlertSeverity;
+  /** True when `severity` is above what the team was last told: show it as a new interruption. */
+  interrupts: boolean;
+  level: Level;
+  score: number;
+  checkInId: string;
+  /** Device time of the new evidence. */
+  triggeredAt: string;
+  /** Present and true when the evidence came in a late check-in. */
+  late?: boolean;
+  /** This check-in's reasons for the problem (severity above info). */
+  reasons: RiskFactor[];
+  /** Codes of every reason the alert has had, sorted. */
+  allReasonCodes: string[];
+  summary: string;
 }
 
 export interface EngineOptions {
@@ -201,7 +246,10 @@ export interface EngineOptions {
 export interface ScoreResult {
   state: PatientState;
   score: RiskScore;
+  /** New alerts (`alert.raised`). */
   alerts: RaisedAlert[];
+  /** v2: new evidence for open alerts (`alert.updated`); always empty for static-v0 and v1. */
+  updates: AlertUpdate[];
 }
 
 export interface EngagementResult {
@@ -296,6 +344,35 @@ export interface ModelBook {
    * an unrelated (cardiorespiratory or mental) level does not hold it back.
    */
   glucoseLevelAt?: number;
+  /** v2 only: the open alerts by problem, sorted by problem. */
+  problems?: ProblemMemo[];
+  /** v2 only: unconfirmed problems of recent check-ins, sorted by problem then time. */
+  candidates?: ProblemCandidate[];
+}
+
+/** v2: one open alert per clinical problem (README "v2: consolidation"). */
+export interface ProblemMemo {
+  problem: ClinicalProblem;
+  alertId: string;
+  ruleCode: string;
+  /** Device time of the check-in that opened it. */
+  openedAt: number;
+  /** Device time of the newest evidence; the alert closes after `problemQuietHours` without any. */
+  lastAt: number;
+  /** The highest severity the evidence has reached. */
+  severity: AlertSeverity;
+  /** The highest severity the team was interrupted with (raised, or an interrupting update). */
+  notified: AlertSeverity;
+  /** Every reason code so far, sorted. */
+  codes: string[];
+}
+
+/** v2: a problem seen at medium or above without confirmation, waiting for the next reading (artefact confirmation). */
+export interface ProblemCandidate {
+  problem: ClinicalProblem;
+  /** Device time of the unconfirmed check-in. */
+  at: number;
+  severity: AlertSeverity;
 }
 
 export interface LevelMark {

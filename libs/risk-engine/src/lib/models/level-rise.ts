@@ -36,7 +36,7 @@ export function levelRiseModel(spec: LevelRiseSpec): RiskModel {
         alerts = decided.alerts;
         book = decided.book;
       }
-      return { state: withBook(state, a.history, version, book), score: a.score, alerts };
+      return { state: withBook(state, a.history, version, book), score: a.score, alerts, updates: [] };
     },
   };
   return Object.freeze(model);
