@@ -5,3 +5,5 @@
  */
 export type * from './risk.events';
 export type * from './care-views';
+export type * from './care-activity.events';
+export type * from './worklist-views';

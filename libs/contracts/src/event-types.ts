@@ -10,6 +10,7 @@ export const EVENT_TYPES = {
   alertUpdated: 'org.vigil.alert.updated',
   alertAcknowledged: 'org.vigil.alert.acknowledged',
   alertResolved: 'org.vigil.alert.resolved',
+  contactLogged: 'org.vigil.contact.logged',
   auditRecorded: 'org.vigil.audit.recorded',
 } as const;
 

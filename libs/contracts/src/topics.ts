@@ -7,6 +7,8 @@ export const TOPICS = {
   patients: 'patients.v1',
   riskScores: 'risk-scores.v1',
   alerts: 'alerts.v1',
+  /** The care team's contacts with patients (`contact.logged`), keyed by patient; the note is PHI. */
+  careActivity: 'care-activity.v1',
   audit: 'audit.v1',
 } as const;
 
@@ -36,8 +38,11 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.checkins, cleanupPolicy: 'delete', retentionMs: 365 * DAY_MS, hasDlq: true },
   // Each event carries the whole profile, so compaction keeps exactly what the scorer needs.
   { name: TOPICS.patients, cleanupPolicy: 'compact', retentionMs: -1, hasDlq: true },
-  { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: false },
+  // care-api's worklist consumes it (and dead-letters what it can never apply).
+  { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.alerts, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
+  // Contacts are stored in Cassandra for good; the topic feeds the worklist and other consumers.
+  { name: TOPICS.careActivity, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.audit, cleanupPolicy: 'delete', retentionMs: 400 * DAY_MS, hasDlq: false },
 ];
 
