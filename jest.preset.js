@@ -17,5 +17,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/apps/care-dashboard/'],
+  // The dashboard's pure modules have unit tests (metrics.spec.ts); its pages are tested in a browser (e2e/).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -5,3 +5,4 @@
  */
 export type * from './risk.events';
 export type * from './care-views';
+export type * from './patient-profile';
