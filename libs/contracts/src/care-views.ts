@@ -65,8 +65,12 @@ export interface AlertView {
   reasons: RiskFactorData[];
   acknowledgedBy?: string;
   acknowledgedAt?: string;
+  /** The note given with the acknowledgement (PHI: shown to the team, never logged). */
+  acknowledgedNote?: string;
   resolvedBy?: string;
   resolvedAt?: string;
+  /** The note given with the resolution (or the note of the contact that resolved it). */
+  resolvedNote?: string;
 }
 
 /** A page of `GET /v1/alerts`, newest first. */

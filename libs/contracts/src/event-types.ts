@@ -8,6 +8,7 @@ export const EVENT_TYPES = {
   alertRaised: 'org.vigil.alert.raised',
   alertAcknowledged: 'org.vigil.alert.acknowledged',
   alertResolved: 'org.vigil.alert.resolved',
+  contactLogged: 'org.vigil.contact.logged',
   auditRecorded: 'org.vigil.audit.recorded',
 } as const;
 

@@ -8,5 +8,8 @@ export * from './patient.dto';
 export * from './risk.events';
 export * from './audit.events';
 export * from './care-views';
+export * from './care-activity.events';
+export * from './contact.dto';
+export * from './worklist-views';
 export * from './http';
 export * from './observations';

@@ -7,6 +7,8 @@ export const TOPICS = {
   patients: 'patients.v1',
   riskScores: 'risk-scores.v1',
   alerts: 'alerts.v1',
+  /** The care team's contacts with patients (`contact.logged`), keyed by patient; the note is PHI. */
+  careActivity: 'care-activity.v1',
   audit: 'audit.v1',
 } as const;
 
@@ -38,6 +40,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.patients, cleanupPolicy: 'compact', retentionMs: -1, hasDlq: true },
   { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: false },
   { name: TOPICS.alerts, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
+  // Contacts are stored in Cassandra for good; the topic feeds the worklist and other consumers.
+  { name: TOPICS.careActivity, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.audit, cleanupPolicy: 'delete', retentionMs: 400 * DAY_MS, hasDlq: false },
 ];
 
