@@ -25,5 +25,6 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/apps/care-dashboard/'],
+  // The dashboard's pure modules have unit tests (metrics.spec.ts); its pages are tested in a browser (e2e/).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
