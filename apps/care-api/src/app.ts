@@ -129,6 +129,9 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
     fromBeginning: true,
     partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS,
   });
+  // kafka_consumer_lag{topic, partition, group} of the alerts.v1 consumer, read at every scrape, as
+  // the writer and the scorer report theirs (revoked partitions disappear).
+  const untrackLag = vigil.trackConsumerLag(() => consumer.stats());
 
   const ks = config.CASSANDRA_KEYSPACE;
   const redisStream = new RedisAlertStream(redis, {
@@ -186,6 +189,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       await fanout.close();
     }
     async onApplicationShutdown(): Promise<void> {
+      untrackLag();
       await publisher.disconnect().catch(() => undefined);
       await Promise.all([subscriber.quit().catch(() => subscriber.disconnect()), redis.quit().catch(() => redis.disconnect())]);
       await cassandra.shutdown().catch(() => undefined);
