@@ -1,6 +1,7 @@
 /**
- * The alert stream over fetch (EventSource cannot send an Authorization header), with our own
- * reconnection: every attempt sends `Last-Event-ID` = the id of the last event seen (an `alert`'s
+ * The alert stream over fetch, with our own reconnection. Every attempt first exchanges the token
+ * for a single-use stream ticket (POST /v1/alerts/stream-tickets) and opens the stream with
+ * `?ticket=`, so no bearer token is ever part of a URL. Every attempt also every attempt sends `Last-Event-ID` = the id of the last event seen (an `alert`'s
  * cursor, or the position of the last `ready`), so care-api first replays everything missed, in
  * order, then goes live.
  */
@@ -64,6 +65,8 @@ export type StreamState =
 
 export interface StreamOptions {
   url: string;
+  /** POST here (with the bearer token) for a single-use ticket that opens `url` once. */
+  ticketUrl: string;
   token: () => string | null;
   onMessage: (m: SseMessage) => void;
   onState: (s: StreamState) => void;
@@ -148,7 +151,6 @@ export class AlertStreamClient {
     if (this.state.kind !== 'offline') this.setState({ kind: 'connecting', since: Date.now() });
     const token = this.opts.token();
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (token) headers['authorization'] = `Bearer ${token}`;
     if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
     let idle: number | null = null;
     const idleMs = this.opts.idleTimeoutMs ?? 45_000;
@@ -156,15 +158,28 @@ export class AlertStreamClient {
       if (idle !== null) window.clearTimeout(idle);
       idle = window.setTimeout(() => abort.abort(new DOMException('no data or heartbeat', 'TimeoutError')), idleMs);
     };
+    const authFailed = (status: number) => {
+      this.running = false;
+      this.setState({ kind: 'stopped', reason: status === 401 ? 'sign-in expired or invalid' : 'not allowed' });
+      this.opts.onAuthFailure(status);
+    };
     try {
       touch();
-      const res = await fetch(this.opts.url, { headers, signal: abort.signal, cache: 'no-store' });
-      if (res.status === 401 || res.status === 403) {
-        this.running = false;
-        this.setState({ kind: 'stopped', reason: res.status === 401 ? 'sign-in expired or invalid' : 'not allowed' });
-        this.opts.onAuthFailure(res.status);
+      const issued = await fetch(this.opts.ticketUrl, {
+        method: 'POST',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: abort.signal,
+        cache: 'no-store',
+      });
+      if (issued.status === 401 || issued.status === 403) return authFailed(issued.status);
+      if (!issued.ok) {
+        const ra = Number(issued.headers.get('retry-after'));
+        this.scheduleReconnect(`the server answered ${issued.status}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
         return;
       }
+      const { ticket } = (await issued.json()) as { ticket: string };
+      const res = await fetch(`${this.opts.url}?ticket=${encodeURIComponent(ticket)}`, { headers, signal: abort.signal, cache: 'no-store' });
+      if (res.status === 401 || res.status === 403) return authFailed(res.status);
       if (res.status === 400 && this.lastEventId) {
         // Not a position this stream knows (e.g. another environment's): start afresh, and reload lists.
         this.lastEventId = null;

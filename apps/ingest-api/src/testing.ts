@@ -31,6 +31,7 @@ export function testEnv(label: string, overrides: Record<string, string> = {}): 
     TOPIC_PREFIX: uniquePrefix(label),
     REDIS_KEY_PREFIX: uniqueRedisPrefix(label),
     AUTH_HS256_SECRET: TEST_SECRET,
+    AUTH_DEV_MODE: 'true',
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUTH_ALLOWED_ORGS: 'org-1,org-2',

@@ -8,7 +8,7 @@ import {
   TOPICS,
   validateDto,
 } from '@vigil/contracts';
-import { ProblemException } from '@vigil/http';
+import { type CursorBinding, type CursorSigner, invalidCursor, ProblemException } from '@vigil/http';
 import type { EventPublisher } from '@vigil/messaging';
 import { currentTraceparent } from '@vigil/observability';
 import { monthBuckets } from '@vigil/storage';
@@ -52,20 +52,30 @@ export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'reso
   return `${alertId}:${status}`;
 }
 
-function encodeListCursor(k: AlertKey): string {
-  return Buffer.from(JSON.stringify({ v: 1, t: k.triggeredAt.getTime(), a: k.alertId })).toString('base64url');
+/** Latest instant a Date (and Cassandra's timestamp) holds; a cursor beyond it is refused. */
+const MAX_INSTANT_MS = 8_640_000_000_000_000;
+
+/** Everything that decides which alerts a list query returns: a cursor is valid only for the same. */
+function listBinding(caller: Caller, statuses: AlertStatus[], q: AlertsQueryDto, from?: Date, to?: Date): CursorBinding {
+  return {
+    scope: 'alerts.list',
+    tenantId: caller.tenantId,
+    filters: { status: [...statuses].sort().join(','), patientId: q.patientId, teamId: q.teamId, from: from?.getTime(), to: to?.getTime() },
+  };
 }
 
-function decodeListCursor(s: string): AlertKey {
-  try {
-    const o = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (o['v'] === 1 && Number.isSafeInteger(o['t']) && typeof o['a'] === 'string' && ID_PATTERN.test(o['a'] as string)) {
-      return { triggeredAt: new Date(o['t'] as number), alertId: o['a'] as string };
-    }
-  } catch {
-    // fall through
-  }
-  throw badRequest([{ path: 'cursor', message: 'invalid cursor' }]);
+function encodeListCursor(signer: CursorSigner, k: AlertKey, binding: CursorBinding): string {
+  return signer.sign({ t: k.triggeredAt.getTime(), a: k.alertId }, binding);
+}
+
+/** The position of a signed cursor; it must lie inside the query's own window, like any row it pages over. */
+function decodeListCursor(signer: CursorSigner, s: string, binding: CursorBinding, from?: Date, to?: Date): AlertKey {
+  const o = signer.verify(s, binding);
+  const t = o['t'];
+  const a = o['a'];
+  if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > MAX_INSTANT_MS || typeof a !== 'string' || !ID_PATTERN.test(a)) throw invalidCursor();
+  if ((from && t < from.getTime()) || (to && t >= to.getTime())) throw invalidCursor('the cursor lies outside from/to');
+  return { triggeredAt: new Date(t), alertId: a };
 }
 
 /** Newest first: triggeredAt desc, then alertId desc (the clustering order of both index tables). */
@@ -82,6 +92,7 @@ export class AlertsService {
     private readonly publisher: Pick<EventPublisher, 'publish'>,
     private readonly stream: CassandraAlertStream,
     private readonly metrics: CareMetrics,
+    private readonly cursors: CursorSigner,
   ) {}
 
   private visible(caller: Caller, a: AlertRecord | null): a is AlertRecord {
@@ -100,10 +111,11 @@ export class AlertsService {
   async list(caller: Caller, q: AlertsQueryDto, route: string): Promise<AlertPageView> {
     const statuses = [...new Set((q.status ?? 'open,acknowledged').split(','))] as AlertStatus[];
     const limit = parseLimit(q.limit, 50, 200);
-    const before = q.cursor ? decodeListCursor(q.cursor) : undefined;
     const from = parseInstant(q.from, 'from');
     const to = parseInstant(q.to, 'to');
     if (from && to && from >= to) throw badRequest([{ path: 'from', message: 'from must be before to' }]);
+    const binding = listBinding(caller, statuses, q, from, to);
+    const before = q.cursor ? decodeListCursor(this.cursors, q.cursor, binding, from, to) : undefined;
     const fetch = limit + 1;
 
     let candidates: AlertKey[];
@@ -142,7 +154,7 @@ export class AlertsService {
     const records = await Promise.all(pageKeys.map((k) => this.repo.get(k.alertId)));
     const items = records.filter((r): r is AlertRecord => this.visible(caller, r) && statuses.includes(r.status)).map(toAlertView);
     if (items.length) await this.auditRead(caller, q.patientId !== undefined ? 'patient.alerts.read' : 'alerts.list.read', items.map((i) => i.patientId), route);
-    return { items, nextCursor: more && pageKeys.length ? encodeListCursor(pageKeys[pageKeys.length - 1]) : null };
+    return { items, nextCursor: more && pageKeys.length ? encodeListCursor(this.cursors, pageKeys[pageKeys.length - 1], binding) : null };
   }
 
   /** GET /v1/alerts/{id}. */

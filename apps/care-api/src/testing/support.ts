@@ -10,6 +10,7 @@ import { parseCareConfig } from '../config';
 export const TEST_SECRET = 'care-api-integration-test-secret-0123456789';
 export const TEST_ISSUER = 'vigil-test';
 export const TEST_AUDIENCE = 'vigil';
+export const TEST_CURSOR_KEY = 'care-api-integration-test-cursor-key-0123456789';
 
 export function careTestEnv(overrides: Record<string, string>): Record<string, string> {
   return {
@@ -19,6 +20,8 @@ export function careTestEnv(overrides: Record<string, string>): Record<string, s
     CASSANDRA_CONTACT_POINTS: process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042',
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     AUTH_HS256_SECRET: TEST_SECRET,
+    AUTH_DEV_MODE: 'true',
+    CURSOR_SIGNING_KEYS: TEST_CURSOR_KEY,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     KAFKA_TOPIC_PARTITIONS: '3',
