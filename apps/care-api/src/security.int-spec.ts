@@ -3,12 +3,27 @@
  * cursors on every paged endpoint (forged, garbled, cross-tenant, other filters, a signed window
  * past the caps), single-use stream tickets.
  */
-import { randomUUID } from 'crypto';
+import { spawnSync } from 'child_process';
+import { generateKeyPairSync, randomUUID } from 'crypto';
+import path from 'path';
+import { DEV_HS256_SECRET, mintToken } from '@vigil/auth';
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { CursorSigner, openSse, SseClientConnection } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
 import { monthBucket, ObservationRepository } from '@vigil/storage';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  frameworkRefusalCases,
+  rawHttp,
+  testKafka,
+  TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { call, raisedEvent, startCare, TEST_CURSOR_KEY, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
@@ -184,5 +199,85 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     expect((await call(care.url, 'GET', `/v1/alerts?ticket=${other.body.ticket}`)).status).toBe(401);
     expect((await call(care.url, 'POST', '/v1/alerts/stream-tickets', { token: t['patient'] })).status).toBe(403);
     expect((await call(care.url, 'POST', '/v1/alerts/stream-tickets')).status).toBe(401);
+  });
+
+  const expectProblemWithId = (r: { status: number; headers: Record<string, string>; body: string }, status: number, what: string, detail = /./) => {
+    expect([what, r.status]).toEqual([what, status]);
+    expect([what, r.headers['content-type']]).toEqual([what, expect.stringMatching(/^application\/problem\+json/)]);
+    const body = JSON.parse(r.body) as { status: number; requestId: string; detail: string };
+    expect([what, body.status, body.detail]).toEqual([what, status, expect.stringMatching(detail)]);
+    expect(body.requestId).toEqual(expect.any(String));
+    expect(r.headers['x-request-id']).toBe(body.requestId);
+  };
+
+  it.each(frameworkRefusalCases('/v1/alerts'))('answers a framework refusal as problem+json with a request id: $name', async (c) => {
+    expectProblemWithId(await rawHttp(care.url, c.request), c.status, c.name, c.detail);
+  });
+
+  it('one id rule: a 128-character id is enrolled and read, a 129-character path parameter is a 414 problem', async () => {
+    const id = `p${'x'.repeat(127)}`;
+    const put = await call(care.url, 'PUT', `/v1/patients/${id}`, { token: t['admin'], body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 } });
+    expect(put.status).toBe(201);
+    expect((await call(care.url, 'GET', `/v1/patients/${id}`, { token: t['nurseA'] })).status).toBe(200);
+    const long = await rawHttp(care.url, `GET /v1/patients/${id}x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t['nurseA']}\r\nConnection: close\r\n\r\n`);
+    expectProblemWithId(long, 414, 'a 129-character id');
+  });
+
+  it('a body over the limit is a 413 problem (not a 400 on from); a calendar-invalid date a 400 naming the parameter', async () => {
+    const big = await call(care.url, 'PUT', '/v1/patients/p-1', { token: t['admin'], body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1, pad: 'x'.repeat(20_000) } });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(big.body).toMatchObject({ status: 413, requestId: expect.any(String) });
+    expect(big.body).not.toHaveProperty('errors');
+    const cases: [string, string][] = [
+      ['/v1/alerts?from=2026-02-30', 'from'],
+      ['/v1/alerts?status=resolved&to=2026-04-31T00:00:00Z', 'to'],
+      ['/v1/patients/p-1/observations?metric=weightKg&from=2026-02-29', 'from'],
+      ['/v1/patients/p-1/risk?from=2026-01-01&to=2025-02-29T10:00:00Z', 'to'],
+    ];
+    for (const [path, param] of cases) {
+      const r = await call<{ errors: { path: string }[] }>(care.url, 'GET', path, { token: t['nurseA'] });
+      expect([path, r.status]).toEqual([path, 400]);
+      expect([path, r.body.errors.map((e) => e.path)]).toEqual([path, [param]]);
+    }
+    // A real leap day is fine.
+    expect((await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg&from=2024-02-29&to=2026-02-28', { token: t['nurseA'] })).status).toBe(200);
+    // A resolved-alert span too long to list is a 400 before any bucket is built (once a RangeError disguised as 400).
+    const wide = await call<{ errors: { path: string }[] }>(care.url, 'GET', '/v1/alerts?status=resolved&from=1900-01-01&to=2026-01-01', { token: t['nurseA'] });
+    expect(wide.status).toBe(400);
+  });
+
+  it('accepts dev-secret tokens only with AUTH_DEV_MODE=true; without keys and without it, it refuses to start and says why', async () => {
+    const dev = await startCare(
+      { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}-dev`, AUTH_HS256_SECRET: undefined, AUTH_ISSUER: 'vigil-dev', AUTH_AUDIENCE: 'vigil', CURSOR_SIGNING_KEYS: undefined, LOG_LEVEL: 'warn' },
+      { waitForConsumer: false },
+    );
+    try {
+      const devToken = await mintToken({ sub: 'nurse-a', role: 'care-manager', org: ORG, teams: ['team-a'] }, { secret: DEV_HS256_SECRET, expiresIn: '5m' });
+      const r = await call<Page>(dev.url, 'GET', '/v1/alerts?limit=1', { token: devToken });
+      expect(r.status).toBe(200);
+      // Paging works with the built-in dev cursor key.
+      expect((await call(dev.url, 'GET', `/v1/alerts?limit=1&cursor=${r.body.nextCursor}`, { token: devToken })).status).toBe(200);
+    } finally {
+      await dev.close();
+    }
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{}, /AUTH_JWKS_URL or AUTH_PUBLIC_KEY[\s\S]*AUTH_DEV_MODE/],
+      [{ NODE_ENV: 'staging' }, /AUTH_JWKS_URL or AUTH_PUBLIC_KEY[\s\S]*AUTH_DEV_MODE/],
+      [{ AUTH_HS256_SECRET: DEV_HS256_SECRET }, /needs AUTH_DEV_MODE=true/],
+      [{ AUTH_DEV_MODE: 'true', NODE_ENV: 'production' }, /refused with NODE_ENV=production/],
+      [{ AUTH_PUBLIC_KEY: pem }, /CURSOR_SIGNING_KEYS/],
+    ];
+    for (const [env, message] of refusals) {
+      const r = spawnSync(process.execPath, ['-r', './tools/register.js', 'apps/care-api/src/main.ts'], {
+        cwd: path.resolve(__dirname, '../../..'),
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { PATH: process.env['PATH'] ?? '', OTEL_SDK_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1', ...env },
+      });
+      expect([env, r.status]).toEqual([env, 1]);
+      expect(`${r.stdout}${r.stderr}`).toMatch(message);
+    }
   });
 });

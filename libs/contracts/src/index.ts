@@ -10,3 +10,4 @@ export * from './audit.events';
 export * from './care-views';
 export * from './http';
 export * from './observations';
+export * from './dates';

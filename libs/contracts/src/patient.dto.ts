@@ -4,8 +4,10 @@ import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, 
 export const CONDITIONS = ['heart-failure', 'copd', 'diabetes', 'depression'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
-/** Ids are opaque, pseudonymous and URL-safe. */
+/** Ids are opaque, pseudonymous and URL-safe: patient, team, alert ids, token subjects, path parameters. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** The longest id ID_PATTERN allows (and the longest path parameter the HTTP services route). */
+export const ID_MAX_LENGTH = 128;
 
 /** Body of `PUT /v1/patients/{id}` (role care-admin). */
 export class PatientProfileDto {

@@ -9,3 +9,4 @@ export * from './openapi';
 export * from './static-files';
 export * from './sse';
 export * from './page-cursor';
+export * from './framework-refusals';

@@ -52,6 +52,10 @@ export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'reso
   return `${alertId}:${status}`;
 }
 
+function tooManyPartitions() {
+  return badRequest([{ path: 'from', message: 'too many teams x months to list at once: narrow teamId or from/to' }]);
+}
+
 /** Latest instant a Date (and Cassandra's timestamp) holds; a cursor beyond it is refused. */
 const MAX_INSTANT_MS = 8_640_000_000_000_000;
 
@@ -140,11 +144,13 @@ export class AlertsService {
           else {
             const end = to ?? new Date();
             const start = from ?? new Date(end.getTime() - 90 * DAY_MS);
+            // A span past the partition cap is refused before any bucket list is built.
+            if (end.getTime() - start.getTime() > MAX_PARTITIONS * 31 * DAY_MS) throw tooManyPartitions();
             if (start < end) for (const b of monthBuckets(start, end.getTime() - 1).reverse()) parts.push({ team, status, bucket: b });
           }
         }
       }
-      if (parts.length > MAX_PARTITIONS) throw badRequest([{ path: 'from', message: 'too many teams x months to list at once: narrow teamId or from/to' }]);
+      if (parts.length > MAX_PARTITIONS) throw tooManyPartitions();
       const pages = await Promise.all(parts.map((p) => this.repo.pageTeamStatus(caller.tenantId, p.team, p.status, p.bucket, { before, from, to, limit: fetch })));
       candidates = pages.flat();
     }
