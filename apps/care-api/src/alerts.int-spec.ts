@@ -322,8 +322,10 @@ describe('care-api alert stream (two instances, real servers)', () => {
 
   it('ends a stream when its token expires (the client reconnects with a fresh one)', async () => {
     const shortLived = await token('nurse-a', 'care-manager', ORG, ['team-a'], 2);
-    // (as EventSource would: the token in the query, no Authorization header)
-    const c = await openSse(`${a.url}/v1/alerts/stream?access_token=${shortLived}`);
+    // (as EventSource would: a single-use ticket in the query, no Authorization header; issued by one instance, redeemed by the other)
+    const issued = await call<{ ticket: string }>(a.url, 'POST', '/v1/alerts/stream-tickets', { token: shortLived });
+    expect(issued.status).toBe(201);
+    const c = await openSse(`${b.url}/v1/alerts/stream?ticket=${issued.body.ticket}`);
     open.push(c);
     expect(c.status).toBe(200);
     await ready(c);

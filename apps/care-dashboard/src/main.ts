@@ -139,6 +139,7 @@ function start(session: Session): void {
   };
   const stream = new EventStreamClient({
     url: `${window.location.origin}/v1/alerts/stream`,
+    ticketUrl: `${window.location.origin}/v1/alerts/stream-tickets`,
     token: () => app?.session.token ?? null,
     onState: renderConnection,
     onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch alerts.'),

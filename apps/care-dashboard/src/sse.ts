@@ -19,11 +19,14 @@ export interface SseMessage {
  * token goes in the Authorization header; single-use stream tickets (`POST /v1/alerts/stream-tickets`,
  * then `?ticket=`) would replace just this function.
  */
-export function openEventStream(url: string, token: string | null, lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+export async function openEventStream(url: string, ticketUrl: string, token: string | null, lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+  // The token buys a short-lived, single-use ticket; only the ticket goes into the stream's URL.
+  const issued = await fetch(ticketUrl, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, signal, cache: 'no-store' });
+  if (!issued.ok) return issued; // 401/403/429/503 are handled like the stream's own answers
+  const { ticket } = (await issued.json()) as { ticket: string };
   const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (token) headers['authorization'] = `Bearer ${token}`;
   if (lastEventId) headers['last-event-id'] = lastEventId;
-  return fetch(url, { headers, signal, cache: 'no-store' });
+  return fetch(`${url}${url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`, { headers, signal, cache: 'no-store' });
 }
 
 export type StreamState =
@@ -34,6 +37,8 @@ export type StreamState =
 
 export interface StreamOptions {
   url: string;
+  /** POST here (with the token) for a single-use stream ticket: no bearer token is ever part of a URL. */
+  ticketUrl: string;
   token: () => string | null;
   onMessage: (m: SseMessage) => void;
   onState: (s: StreamState) => void;
@@ -125,7 +130,7 @@ export class EventStreamClient {
     };
     try {
       touch();
-      const res = await openEventStream(this.opts.url, this.opts.token(), this.lastEventId, abort.signal);
+      const res = await openEventStream(this.opts.url, this.opts.ticketUrl, this.opts.token(), this.lastEventId, abort.signal);
       if (res.status === 401 || res.status === 403) {
         this.running = false;
         this.setState({ kind: 'stopped', reason: res.status === 401 ? 'sign-in expired or invalid' : 'not allowed' });

@@ -42,7 +42,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
   const vigilMetrics = options.metrics ?? createMetrics({ service: 'ingest-api' });
   const metrics = new IngestMetrics(vigilMetrics);
   const verifier = verifierConfigFromEnv(config, config.NODE_ENV ?? process.env['NODE_ENV']);
-  if (verifier.usingDevSecret) logger.warn('no AUTH_JWKS_URL / AUTH_PUBLIC_KEY / AUTH_HS256_SECRET: accepting tokens signed with the DEV secret (never in production)');
+  if (verifier.usingDevSecret) logger.warn('AUTH_DEV_MODE=true and no key configured: accepting tokens signed with the DEV secret (never in production)');
 
   const redis = createRedis(config);
   const redisWarning = new ThrottledWarning(logger, 30_000);

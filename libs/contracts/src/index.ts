@@ -13,3 +13,4 @@ export * from './contact.dto';
 export * from './worklist-views';
 export * from './http';
 export * from './observations';
+export * from './dates';

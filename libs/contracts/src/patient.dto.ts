@@ -5,8 +5,10 @@ import { CONDITIONS, type Condition } from './patient-profile';
 // The profile's shape is runtime-free (patient-profile.ts) so that the dashboard can import its types.
 export { CONDITIONS, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, type Condition, type PatientProfile } from './patient-profile';
 
-/** Ids are opaque, pseudonymous and URL-safe. */
+/** Ids are opaque, pseudonymous and URL-safe: patient, team, alert ids, token subjects, path parameters. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** The longest id ID_PATTERN allows (and the longest path parameter the HTTP services route). */
+export const ID_MAX_LENGTH = 128;
 
 /** Body of `PUT /v1/patients/{id}` (role care-admin). */
 export class PatientProfileDto {

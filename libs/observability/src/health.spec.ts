@@ -101,7 +101,7 @@ describe('ObservabilityModule', () => {
     class PrivateModule {}
     ({ app } = await boot(
       [{ name: 'kafka', check: () => true }],
-      [AuthModule.forRoot({ verifier: { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: 'x'.repeat(40), nodeEnv: 'test' } }), PrivateModule],
+      [AuthModule.forRoot({ verifier: { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: 'x'.repeat(40), nodeEnv: 'test', devMode: true } }), PrivateModule],
     ));
     expect((await app.inject({ method: 'GET', url: '/v1/secret' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);

@@ -31,7 +31,7 @@ export type UnavailableCheck = (e: unknown) => { retryAfterSeconds?: number } | 
 export interface RequestContext {
   requestId: string;
   receivedAt: string;
-  /** A valid incoming W3C traceparent, carried into the event. */
+  /** The request's W3C traceparent (validated and normalised: @vigil/observability normalizedTraceparent), carried into the event. */
   traceparent?: string;
 }
 
@@ -58,13 +58,6 @@ interface Work {
 export interface CheckInServiceOptions {
   ackTimeoutMs: number;
   retryAfterSeconds: number;
-}
-
-const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
-
-export function validTraceparent(header: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(header) ? header[0] : header;
-  return v && TRACEPARENT.test(v) && !/^[\da-f]{2}-0{32}-/.test(v) && !/-0{16}-[\da-f]{2}$/.test(v) ? v : undefined;
 }
 
 /**
