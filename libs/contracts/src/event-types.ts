@@ -9,6 +9,7 @@ export const EVENT_TYPES = {
   alertAcknowledged: 'org.vigil.alert.acknowledged',
   alertResolved: 'org.vigil.alert.resolved',
   auditRecorded: 'org.vigil.audit.recorded',
+  reminderDue: 'org.vigil.reminder.due',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -8,6 +8,7 @@ export const TOPICS = {
   riskScores: 'risk-scores.v1',
   alerts: 'alerts.v1',
   audit: 'audit.v1',
+  reminders: 'reminders.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -39,6 +40,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: false },
   { name: TOPICS.alerts, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.audit, cleanupPolicy: 'delete', retentionMs: 400 * DAY_MS, hasDlq: false },
+  // reminder.due for the patient app's push service: a reminder is stale within days, so a week covers any outage.
+  { name: TOPICS.reminders, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, hasDlq: true },
 ];
 
 /** Every topic including dead-letter topics, with settings. */
