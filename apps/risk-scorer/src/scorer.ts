@@ -324,7 +324,7 @@ export class Scorer {
       intervalHours: profile.expectedCheckInIntervalHours,
       newestAt: state.history.newestAt,
       enrolledAt: fields.enrolledAt,
-      notifiedFor: state.models[this.deps.modelVersion].engagementNotifiedFor,
+      notifiedFor: state.models[this.deps.modelVersion]?.engagementNotifiedFor ?? null,
     });
     const keepsRow = dueAt !== null && rec.dueAt === dueAt && rec.dueHour !== null;
     const dueHour = dueAt === null ? null : keepsRow ? rec.dueHour : dueBucket(dueAt, now);
@@ -368,7 +368,7 @@ export class Scorer {
               intervalHours: profile.expectedCheckInIntervalHours,
               newestAt: rec.state.history.newestAt,
               enrolledAt,
-              notifiedFor: rec.state.models[modelVersion].engagementNotifiedFor,
+              notifiedFor: rec.state.models[modelVersion]?.engagementNotifiedFor ?? null,
             })
           : null;
       metrics.engagementChecked.inc();

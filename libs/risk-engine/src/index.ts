@@ -31,6 +31,7 @@ export type {
   EngineOptions,
   ScoreResult,
   EngagementResult,
+  EngineReminder,
   Series,
   SeriesKey,
   AlertMemo,
@@ -40,7 +41,8 @@ export type {
   QuestionnaireHistory,
   PatientState,
 } from './lib/types';
-export { initialState, scoreCheckIn, checkEngagement, STATE_SCHEMA_VERSION } from './lib/engine';
+export { initialState, scoreCheckIn, checkEngagement, nextEngagementDueAt, STATE_SCHEMA_VERSION } from './lib/engine';
+export { TEAM_AFTER_INTERVALS } from './lib/engagement';
 export { DEFAULT_OPTIONS } from './lib/options';
 export { FACTOR_CODES, ALERT_RULE_CODES, CRITICAL_FACTOR_CODES, LEVEL_RULE_CODE, ENGAGEMENT_RULE_CODE } from './lib/catalogue';
 export type { FactorCodeInfo } from './lib/catalogue';

@@ -165,8 +165,8 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     memos = putMemo(memos, { ruleCode: f.code, at, severity: 'critical', alertId: a.alertId });
   }
 
-  const prev = model === 'v1' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
-  const glucoseLevel = model === 'v1' && isGlucoseLevel(level, factors);
+  const prev = model !== 'static-v0' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
+  const glucoseLevel = model !== 'static-v0' && isGlucoseLevel(level, factors);
   const glucoseIsNew = newGlucoseFinding(book, at, glucoseLevel, opts);
   const rises = (l: Level): boolean => levelRank(l) >= 2 && (levelRank(l) > levelRank(prev) || glucoseIsNew);
   // v1: a rise made only by repeated questionnaire totals raises nothing, and the level memory keeps
@@ -202,7 +202,7 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     alerts: memos,
     engagementNotifiedFor: book.engagementNotifiedFor,
   };
-  if (model === 'v1') {
+  if (model !== 'static-v0') {
     const marks = book.recentLevels ?? [];
     next.recentLevels = newest ? pushLevel(marks, remembered, at, opts) : [...marks];
     const glucoseAt = glucoseLevel ? Math.max(at, book.glucoseLevelAt ?? at) : book.glucoseLevelAt;

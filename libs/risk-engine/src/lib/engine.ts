@@ -3,29 +3,25 @@
  * engagement check. Pure and deterministic: no clock, no randomness, no I/O; inputs are never
  * mutated (outputs may share unchanged parts of the input state: treat both as immutable).
  */
-import { ENGAGEMENT_RULE_CODE } from './catalogue';
-import { alertId, decideAlerts } from './alerts';
+import { decideAlerts } from './alerts';
 import { BASELINE_METRICS, BaselineView, MetricSpec, baselineView } from './baseline';
 import { SUSTAINED_POINTS, baselineFactor } from './baseline-factors';
-import { fmt, fmtAuto } from './format';
+import { fmt } from './format';
 import { confirmGlucoseFactor, foldGlucose, glucoseView } from './glucose-baseline';
 import { sustainLowMood } from './mood-trend';
-import { emptySeries, foldOptional, foldVitals } from './history';
+import { foldOptional, foldVitals } from './history';
+import { assertModel, assertState, bookOf, withBook } from './state';
 import { computeNews2 } from './news2';
 import { TemperingContext, news2Factors } from './news2-factors';
-import { emptyQuestionnaireHistory, foldQuestionnaires, markRepeats } from './questionnaire-history';
+import { foldQuestionnaires, markRepeats } from './questionnaire-history';
 import { ResolvedOptions, resolveOptions } from './options';
-import { chestPainFactor, factor, glucoseFactors, heartFailureWeightFactors, questionnaireFactors, supportingFactors } from './rules';
+import { chestPainFactor, glucoseFactors, heartFailureWeightFactors, questionnaireFactors, supportingFactors } from './rules';
 import { CleanSymptoms, CleanVitals, sanitize } from './sanitize';
 import { combine, sortFactors } from './score';
-import { formatInstant, formatInstantForPeople, parseInstant } from './time';
+import { parseInstant } from './time';
 import {
-  AlertSeverity,
-  EngagementResult,
   EngineCheckIn,
   EngineOptions,
-  MODEL_VERSIONS,
-  ModelBook,
   ModelVersion,
   News2Parameter,
   News2Summary,
@@ -39,34 +35,11 @@ import {
   Spo2Scale,
 } from './types';
 
-export const STATE_SCHEMA_VERSION = 1;
+export { STATE_SCHEMA_VERSION, initialState } from './state';
+export { checkEngagement, nextEngagementDueAt } from './engagement';
 
-function emptyBook(): ModelBook {
-  return { lastLevel: 'none', lastScore: 0, lastLevelAt: null, alerts: [], engagementNotifiedFor: null };
-}
-
-export function initialState(profile: PatientProfile): PatientState {
-  return {
-    schemaVersion: STATE_SCHEMA_VERSION,
-    patientId: profile.patientId,
-    tenantId: profile.tenantId,
-    history: { newestAt: null, series: emptySeries(), questionnaires: emptyQuestionnaireHistory() },
-    models: { 'static-v0': emptyBook(), v1: emptyBook() },
-  };
-}
-
-function assertModel(model: ModelVersion): void {
-  if (!MODEL_VERSIONS.includes(model)) throw new RiskEngineInputError(`unknown model version ${String(model)}`, 'modelVersion');
-}
-
-function assertState(profile: PatientProfile, state: PatientState): void {
-  if (state === null || typeof state !== 'object' || state.schemaVersion !== STATE_SCHEMA_VERSION) {
-    throw new RiskEngineInputError(`unsupported state schemaVersion ${String(state?.schemaVersion)}`, 'state.schemaVersion');
-  }
-  if (state.patientId !== profile.patientId || state.tenantId !== profile.tenantId) {
-    throw new RiskEngineInputError('state belongs to another patient', 'state.patientId');
-  }
-}
+/** Until each version is its own strategy: v2 scores as v1 (its own alert bookkeeping). */
+const personalised = (model: ModelVersion): boolean => model !== 'static-v0';
 
 function scaleOf(profile: PatientProfile): Spo2Scale {
   // Anything but an explicit 2 is scale 1, the more cautious scale for low saturations.
@@ -228,7 +201,7 @@ export function scoreCheckIn(
   const comp = computeNews2(v, scale);
   let personalResult: PersonalResult | null = null;
   const symptomatic = symptomaticOf(clean.symptoms);
-  if (model === 'v1') personalResult = personal(state, v, at, opts, symptomatic);
+  if (personalised(model)) personalResult = personal(state, v, at, opts, symptomatic);
   let news2: News2Summary | null = null;
   if (comp !== null) {
     const ctx: TemperingContext | null =
@@ -265,7 +238,7 @@ export function scoreCheckIn(
   if (v.weightKg !== undefined && conditions.includes('heart-failure')) {
     const dry = typeof profile.dryWeightKg === 'number' && Number.isFinite(profile.dryWeightKg) && profile.dryWeightKg > 0 ? profile.dryWeightKg : undefined;
     const weightView =
-      model === 'v1' ? baselineView(state.history.series.weightKg, at, SPECS.weightKg, opts.baselineMinReadings, opts.baselineK) : null;
+      personalised(model) ? baselineView(state.history.series.weightKg, at, SPECS.weightKg, opts.baselineMinReadings, opts.baselineK) : null;
     for (const f of heartFailureWeightFactors(state.history.series.weightKg, at, v.weightKg, dry, opts)) {
       factors.push(weightView === null ? f : confirmWeightFactor(f, v.weightKg, weightView));
     }
@@ -273,17 +246,17 @@ export function scoreCheckIn(
   const qStart = factors.length;
   for (const f of questionnaireFactors(clean.questionnaires)) factors.push(f);
   const qFactors = factors.slice(qStart);
-  const repeats = model === 'v1' && qFactors.length > 0 ? markRepeats(factors, state.history.questionnaires, at) : null;
+  const repeats = personalised(model) && qFactors.length > 0 ? markRepeats(factors, state.history.questionnaires, at) : null;
   if (v.glucoseMgDl !== undefined) {
     for (const f of glucoseFactors(v.glucoseMgDl)) {
       // Only a high reading is held against the usual range: most readings need no baseline at all.
-      const view = model === 'v1' && f.code === 'glucose.high' ? glucoseView(state.history.glucose, at, opts.baselineMinReadings, opts.baselineK) : null;
+      const view = personalised(model) && f.code === 'glucose.high' ? glucoseView(state.history.glucose, at, opts.baselineMinReadings, opts.baselineK) : null;
       factors.push(view === null ? f : confirmGlucoseFactor(f, v.glucoseMgDl, view));
     }
   }
   if (clean.symptoms.chestPain === true) factors.push(chestPainFactor(clean, comp));
   for (const f of supportingFactors(clean)) {
-    factors.push(model === 'v1' ? sustainLowMood(f, state.history.mood, at, opts.baselineMinReadings, opts.baselineK) : f);
+    factors.push(personalised(model) ? sustainLowMood(f, state.history.mood, at, opts.baselineMinReadings, opts.baselineK) : f);
   }
 
   const { score, level } = combine(factors);
@@ -312,93 +285,11 @@ export function scoreCheckIn(
   const mood = foldOptional(state.history.mood, at, clean.mood);
   if (mood !== undefined) history.mood = mood;
   let alerts: RaisedAlert[] = [];
-  let book = state.models[model];
+  let book = bookOf(state, model);
   if (!late) {
     const decided = decideAlerts({ model, profile, book, at, checkInId: id, recordedAt: checkIn.recordedAt, level, score, factors: sorted, opts, repeats });
     alerts = decided.alerts;
     book = decided.book;
   }
-  return { state: withModels(state, history, model, book), score: riskScore, alerts };
-}
-
-function withModels(state: PatientState, history: PatientState['history'], model: ModelVersion, book: ModelBook): PatientState {
-  return {
-    schemaVersion: STATE_SCHEMA_VERSION,
-    patientId: state.patientId,
-    tenantId: state.tenantId,
-    history,
-    models: {
-      'static-v0': model === 'static-v0' ? book : state.models['static-v0'],
-      v1: model === 'v1' ? book : state.models.v1,
-    },
-  };
-}
-
-/**
- * Time-driven: raises `engagement.missedCheckIn` when `now` is more than the expected interval
- * after the newest check-in (by device time; or after `profile.enrolledAt` if there has been none),
- * once per silence. The alert's content and id depend only on the silence, not on `now`.
- */
-export function checkEngagement(
-  model: ModelVersion,
-  profile: PatientProfile,
-  state: PatientState,
-  now: string,
-  options?: EngineOptions,
-): EngagementResult {
-  assertModel(model);
-  const opts = resolveOptions(options);
-  assertState(profile, state);
-  const nowMs = parseInstant(now);
-  if (nowMs === null) throw new RiskEngineInputError('now must be an ISO-8601 instant with offset', 'now');
-  const hasCheckIn = state.history.newestAt !== null;
-  const start = hasCheckIn ? state.history.newestAt : parseInstant(profile.enrolledAt);
-  const book = state.models[model];
-  if (start === null || book.engagementNotifiedFor === start) return { state, alerts: [] };
-  const hours = profile.expectedCheckInIntervalHours;
-  const intervalMs = typeof hours === 'number' && Number.isFinite(hours) && hours > 0 ? hours * 3_600_000 : opts.defaultIntervalMs;
-  if (nowMs - start <= intervalMs) return { state, alerts: [] };
-
-  const intervalText = fmtAuto(intervalMs / 3_600_000);
-  const startText = formatInstant(start);
-  const startForPeople = formatInstantForPeople(start);
-  const sick = book.lastLevel === 'high' || book.lastLevel === 'critical';
-  const severity: AlertSeverity = sick && hasCheckIn ? 'high' : 'medium';
-  const message = hasCheckIn
-    ? `No check-in since ${startForPeople} (device time), longer than the expected interval of ${intervalText} h.${severity === 'high' ? ` The last check-in was ${book.lastLevel} risk.` : ''}`
-    : `No check-in since enrolment at ${startForPeople}, longer than the expected interval of ${intervalText} h.`;
-  const reason = factor(
-    ENGAGEMENT_RULE_CODE,
-    'engagement',
-    Number(intervalText),
-    `more than ${intervalText} h without a check-in`,
-    0,
-    severity,
-    message,
-    `No check-in for over ${intervalText} h`,
-  );
-  const id = alertId(model, profile.tenantId, profile.patientId, ENGAGEMENT_RULE_CODE, `silence:${startText}`);
-  const alert: RaisedAlert = {
-    alertId: id,
-    modelVersion: model,
-    patientId: profile.patientId,
-    tenantId: profile.tenantId,
-    careTeamId: profile.careTeamId,
-    ruleCode: ENGAGEMENT_RULE_CODE,
-    severity,
-    level: book.lastLevel,
-    score: book.lastScore,
-    triggeredAt: formatInstant(start + intervalMs),
-    reasons: [reason],
-    summary: `Missed check-in: none for over ${intervalText} h`,
-  };
-  const nextBook: ModelBook = { ...pickBook(book), engagementNotifiedFor: start };
-  return { state: withModels(state, state.history, model, nextBook), alerts: [alert] };
-}
-
-function pickBook(b: ModelBook): ModelBook {
-  const out: ModelBook = { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
-  if (b.recentLevels !== undefined) out.recentLevels = b.recentLevels;
-  if (b.glucoseLevelAt !== undefined) out.glucoseLevelAt = b.glucoseLevelAt;
-  return out;
+  return { state: withBook(state, history, model, book), score: riskScore, alerts };
 }

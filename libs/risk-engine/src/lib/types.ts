@@ -8,9 +8,11 @@
  * chest pain, symptoms); no personal baselines. The comparison baseline for evaluation and replay.
  * `v1`: static-v0 plus adaptive personal baselines, which both flag sustained deviations from the
  * patient's own normal and temper NEWS2 points that are usual for a stable patient.
+ * `v2`: v1's rules with the v2 alert policy (README "Model versions"): reminders before
+ * missed-check-in alerts, consolidation of alerts per clinical problem.
  */
-export type ModelVersion = 'static-v0' | 'v1';
-export const MODEL_VERSIONS: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1']);
+export type ModelVersion = 'static-v0' | 'v1' | 'v2';
+export const MODEL_VERSIONS: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1', 'v2']);
 export const DEFAULT_MODEL_VERSION: ModelVersion = 'v1';
 
 export type Level = 'none' | 'low' | 'medium' | 'high' | 'critical';
@@ -205,7 +207,34 @@ export interface ScoreResult {
 
 export interface EngagementResult {
   state: PatientState;
+  /** Alerts for the care team (`alert.raised`): the missed-check-in alert, once per silence. */
   alerts: RaisedAlert[];
+  /** v2: reminders for the patient (`reminder.due` on reminders.v1), once per silence; always empty for static-v0 and v1. */
+  reminders: EngineReminder[];
+}
+
+/**
+ * v2: the patient passed their expected check-in interval. For the patient app's push service
+ * (`reminder.due`), not for the care team. Content and id depend only on the silence, never on
+ * the moment it was noticed.
+ */
+export interface EngineReminder {
+  /** UUID-shaped (version 8) sha-256 of model, tenant, patient and the silence's start. */
+  reminderId: string;
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  /** Device time of the newest check-in; null when the patient never checked in (the silence counts from enrolment). */
+  lastCheckInAt: string | null;
+  /** When the check-in became overdue: the silence's start plus the expected interval. */
+  dueAt: string;
+  expectedIntervalHours: number;
+  /**
+   * When the care team hears of the silence if it goes on (the missed-check-in alert): twice the
+   * interval, or `dueAt` itself when the last score was medium or above (the team is told at once).
+   */
+  escalatesAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,6 +282,8 @@ export interface ModelBook {
   alerts: AlertMemo[];
   /** Silence start (epoch ms) for which the missed-check-in alert was raised. */
   engagementNotifiedFor: number | null;
+  /** v2 only (absent elsewhere): silence start (epoch ms) for which the reminder was yielded. */
+  remindedFor?: number;
   /**
    * v1 only (absent in static-v0 books and in states written before it existed): the levels of the
    * newest scored check-ins within `levelMemoryHours`, oldest first, each strictly lower than the
@@ -301,8 +332,12 @@ export interface PatientState {
   tenantId: string;
   /** A function of the set of check-ins folded in, whatever their arrival order. */
   history: PatientHistory;
-  /** Depends on arrival order and on engagement checks (alerts are decisions taken in time). */
-  models: Record<ModelVersion, ModelBook>;
+  /**
+   * Depends on arrival order and on engagement checks (alerts are decisions taken in time). A book
+   * is absent until its model first ran on this state (states written before v2 have no `v2`
+   * book); the engine reads an absent book as an empty one.
+   */
+  models: Partial<Record<ModelVersion, ModelBook>>;
 }
 
 export class RiskEngineInputError extends Error {
