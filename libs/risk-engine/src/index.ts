@@ -1,11 +1,8 @@
 /**
  * @vigil/risk-engine: the pure, deterministic risk model. See README.md.
  */
-export {
-  MODEL_VERSIONS,
-  DEFAULT_MODEL_VERSION,
-  RiskEngineInputError,
-} from './lib/types';
+export { RiskEngineInputError } from './lib/types';
+export { MODEL_VERSIONS, DEFAULT_MODEL_VERSION, isModelVersion, describeModels } from './lib/models/registry';
 export type {
   ModelVersion,
   Level,

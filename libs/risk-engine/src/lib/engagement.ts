@@ -15,7 +15,8 @@ import { deterministicUuid } from './ids';
 import { ResolvedOptions, resolveOptions } from './options';
 import { factor } from './rules';
 import { levelRank } from './score';
-import { assertModel, assertState, bookOf, withBook } from './state';
+import { modelNamed } from './models/registry';
+import { assertState, bookOf, withBook } from './state';
 import { formatInstant, formatInstantForPeople, parseInstant } from './time';
 import {
   AlertSeverity,
@@ -32,15 +33,9 @@ import {
 
 /** How a model handles a silence. */
 export interface EngagementPolicy {
-  /** Remind the patient at the interval; tell the team at `teamAfterIntervals` × the interval (or at once when the last score was medium+). */
+  /** Remind the patient at the interval and tell the team at `TEAM_AFTER_INTERVALS` × it (at once after a medium+ score); false: tell the team at the interval. */
   readonly remindFirst: boolean;
 }
-
-const POLICIES: Readonly<Record<ModelVersion, EngagementPolicy>> = {
-  'static-v0': { remindFirst: false },
-  v1: { remindFirst: false },
-  v2: { remindFirst: true },
-};
 
 /** v2: the team hears of a silence at this many expected intervals (unless the last score was medium or above). */
 export const TEAM_AFTER_INTERVALS = 2;
@@ -74,7 +69,7 @@ function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientS
   if (start === null) return null;
   const book = bookOf(state, model);
   const intervalMs = intervalMsOf(profile, opts);
-  const remindFirst = POLICIES[model].remindFirst;
+  const remindFirst = modelNamed(model).engagement.remindFirst;
   const teamAfterMs = remindFirst && !concerning(book, hasCheckIn) ? TEAM_AFTER_INTERVALS * intervalMs : intervalMs;
   return {
     start,
@@ -93,7 +88,7 @@ function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientS
  * or profile change). The engine yields strictly after it, so a scheduler should check just past it.
  */
 export function nextEngagementDueAt(model: ModelVersion, profile: PatientProfile, state: PatientState, options?: EngineOptions): number | null {
-  assertModel(model);
+  modelNamed(model);
   const opts = resolveOptions(options);
   assertState(profile, state);
   const s = silenceOf(model, profile, state, opts);
@@ -117,7 +112,7 @@ export function checkEngagement(
   now: string,
   options?: EngineOptions,
 ): EngagementResult {
-  assertModel(model);
+  modelNamed(model);
   const opts = resolveOptions(options);
   assertState(profile, state);
   const nowMs = parseInstant(now);

@@ -3,7 +3,7 @@
  */
 import { emptySeries } from './history';
 import { emptyQuestionnaireHistory } from './questionnaire-history';
-import { MODEL_VERSIONS, ModelBook, ModelVersion, PatientProfile, PatientState, RiskEngineInputError } from './types';
+import { ModelBook, ModelVersion, PatientProfile, PatientState, RiskEngineInputError } from './types';
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -19,10 +19,6 @@ export function initialState(profile: PatientProfile): PatientState {
     history: { newestAt: null, series: emptySeries(), questionnaires: emptyQuestionnaireHistory() },
     models: { 'static-v0': emptyBook(), v1: emptyBook() },
   };
-}
-
-export function assertModel(model: ModelVersion): void {
-  if (!MODEL_VERSIONS.includes(model)) throw new RiskEngineInputError(`unknown model version ${String(model)}`, 'modelVersion');
 }
 
 export function assertState(profile: PatientProfile, state: PatientState): void {

@@ -4,6 +4,7 @@
  */
 
 /**
+ * The registered model versions (models/registry.ts; each is its own strategy under models/).
  * `static-v0`: population rules only (NEWS2, heart-failure weight, questionnaires, glucose,
  * chest pain, symptoms); no personal baselines. The comparison baseline for evaluation and replay.
  * `v1`: static-v0 plus adaptive personal baselines, which both flag sustained deviations from the
@@ -12,8 +13,6 @@
  * missed-check-in alerts, consolidation of alerts per clinical problem.
  */
 export type ModelVersion = 'static-v0' | 'v1' | 'v2';
-export const MODEL_VERSIONS: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1', 'v2']);
-export const DEFAULT_MODEL_VERSION: ModelVersion = 'v1';
 
 export type Level = 'none' | 'low' | 'medium' | 'high' | 'critical';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
