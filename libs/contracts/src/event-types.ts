@@ -12,6 +12,7 @@ export const EVENT_TYPES = {
   alertResolved: 'org.vigil.alert.resolved',
   contactLogged: 'org.vigil.contact.logged',
   auditRecorded: 'org.vigil.audit.recorded',
+  reminderDue: 'org.vigil.reminder.due',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

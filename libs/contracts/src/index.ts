@@ -6,6 +6,7 @@ export * from './validation';
 export * from './checkin-fast-path';
 export * from './patient.dto';
 export * from './risk.events';
+export * from './reminder.events';
 export * from './audit.events';
 export * from './care-views';
 export * from './care-activity.events';

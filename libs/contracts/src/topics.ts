@@ -10,6 +10,7 @@ export const TOPICS = {
   /** The care team's contacts with patients (`contact.logged`), keyed by patient; the note is PHI. */
   careActivity: 'care-activity.v1',
   audit: 'audit.v1',
+  reminders: 'reminders.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -44,6 +45,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   // Contacts are stored in Cassandra for good; the topic feeds the worklist and other consumers.
   { name: TOPICS.careActivity, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.audit, cleanupPolicy: 'delete', retentionMs: 400 * DAY_MS, hasDlq: false },
+  // reminder.due for the patient app's push service: a reminder is stale within days, so a week covers any outage.
+  { name: TOPICS.reminders, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, hasDlq: true },
 ];
 
 /** Every topic including dead-letter topics, with settings. */

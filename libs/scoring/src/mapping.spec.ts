@@ -1,7 +1,7 @@
 import { CheckIn, createEvent, EVENT_SOURCES, EVENT_TYPES, PatientProfile } from '@vigil/contracts';
 import { initialState, scoreCheckIn, type PatientProfile as EngineProfileForV2 } from '@vigil/risk-engine';
 import { riskScoredEventId, uuidV5 } from './ids';
-import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, toRiskScoredData, withoutNotes } from './mapping';
+import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, toRiskScoredData, withoutNotes } from './mapping';
 
 const profile: PatientProfile = {
   patientId: 'p-1',
@@ -106,6 +106,23 @@ describe('mapping', () => {
       expect(readProfileEvent(ev(EVENT_TYPES.patientUpdated, { ...profile, news2SpO2Scale: 3 })).ok).toBe(false);
       expect(readProfileEvent(ev(EVENT_TYPES.patientUpdated, null)).ok).toBe(false);
     });
+  });
+
+  it('maps a reminder to reminder.due on reminders.v1, with the reminder id as the event id', () => {
+    const r = {
+      reminderId: '0a6d8f4e-1c2b-8d3e-9f40-5a6b7c8d9e0f',
+      modelVersion: 'v2' as const,
+      patientId: 'p-1',
+      tenantId: 'org-1',
+      careTeamId: 'team-a',
+      lastCheckInAt: '2026-01-01T00:00:00.000Z',
+      dueAt: '2026-01-03T00:00:00.000Z',
+      expectedIntervalHours: 48,
+      escalatesAt: '2026-01-05T00:00:00.000Z',
+    };
+    const e = reminderDueEvent(r);
+    expect(e).toMatchObject({ id: r.reminderId, type: 'org.vigil.reminder.due', subject: 'p-1', tenantid: 'org-1', time: r.dueAt, source: 'vigil/risk-scorer' });
+    expect(e.data).toEqual(r);
   });
 });
 

@@ -14,10 +14,11 @@ import {
   DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
   PatientProfile as ProfileData,
   RiskFactorData,
+  ReminderDueData,
   RiskScoredData,
   VigilEvent,
 } from '@vigil/contracts';
-import type { AlertUpdate, EngineCheckIn, PatientProfile as EngineProfile, RaisedAlert, RiskFactor, RiskScore } from '@vigil/risk-engine';
+import type { AlertUpdate, EngineCheckIn, EngineReminder, PatientProfile as EngineProfile, RaisedAlert, RiskFactor, RiskScore } from '@vigil/risk-engine';
 import { riskScoredEventId } from './ids';
 
 /** The engine's view of a check-in: ids from the event, no notes (PHI the engine never reads). */
@@ -211,4 +212,32 @@ export function readProfileEvent(e: VigilEvent): { ok: true; profile: ProfileDat
   };
   if (typeof d.dryWeightKg === 'number') profile.dryWeightKg = d.dryWeightKg;
   return { ok: true, profile };
+}
+
+export function toReminderDueData(r: EngineReminder): ReminderDueData {
+  return {
+    reminderId: r.reminderId,
+    modelVersion: r.modelVersion,
+    patientId: r.patientId,
+    tenantId: r.tenantId,
+    careTeamId: r.careTeamId,
+    lastCheckInAt: r.lastCheckInAt,
+    dueAt: r.dueAt,
+    expectedIntervalHours: r.expectedIntervalHours,
+    escalatesAt: r.escalatesAt,
+  };
+}
+
+/** `reminder.due` (reminders.v1): the event id is the reminder id, derived from the silence; time = when it became due. */
+export function reminderDueEvent(r: EngineReminder, traceparent?: string): VigilEvent<ReminderDueData> {
+  return createEvent({
+    id: r.reminderId,
+    source: EVENT_SOURCES.riskScorer,
+    type: EVENT_TYPES.reminderDue,
+    subject: r.patientId,
+    time: r.dueAt,
+    tenantid: r.tenantId,
+    data: toReminderDueData(r),
+    traceparent,
+  });
 }
