@@ -10,3 +10,5 @@ export * from './audit.events';
 export * from './care-views';
 export * from './http';
 export * from './observations';
+export * from './checkin-fields';
+export * from './fhir';

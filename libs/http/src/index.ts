@@ -8,3 +8,4 @@ export * from './http-setup';
 export * from './openapi';
 export * from './static-files';
 export * from './sse';
+export * from './fhir';
