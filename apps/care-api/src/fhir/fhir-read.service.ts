@@ -14,8 +14,9 @@ export interface SearchRequest {
   origin: string;
 }
 
-const OBSERVATION_PARAMS = ['patient', 'code', 'date', '_count', '_page'] as const;
-const RISK_PARAMS = ['subject', 'patient', 'date', '_count', '_page'] as const;
+/** `_format` (json only: FHIR clients such as HAPI add it) is checked by checkParameters. */
+const OBSERVATION_PARAMS = ['patient', 'code', 'date', '_count', '_page', '_format'] as const;
+const RISK_PARAMS = ['subject', 'patient', 'date', '_count', '_page', '_format'] as const;
 /** A stored series page may hold at most this many diastolic partners of one systolic page. */
 const PARTNER_LIMIT = 1000;
 

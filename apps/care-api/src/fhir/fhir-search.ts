@@ -1,6 +1,8 @@
 import { badRequest } from '../common/query';
 import { SERVED_OBSERVATIONS, type ServedObservation } from './observation-resources';
 
+const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
+
 export type Query = Record<string, string | string[] | undefined>;
 
 export interface SearchWindow {
@@ -19,6 +21,9 @@ const values = (q: Query, name: string): string[] => {
 export function checkParameters(q: Query, allowed: readonly string[]): void {
   for (const k of Object.keys(q)) {
     if (!allowed.includes(k)) throw badRequest([{ path: k, message: `unsupported search parameter ${k}; supported: ${allowed.join(', ')}` }], 'invalid search');
+  }
+  for (const f of values(q, '_format')) {
+    if (!JSON_FORMATS.has(f)) throw badRequest([{ path: '_format', message: '_format must be json (this server answers application/fhir+json only)' }], 'invalid search');
   }
 }
 
