@@ -1,5 +1,5 @@
-import { createPublicKey } from 'crypto';
-import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
+import { createPublicKey, KeyObject } from 'crypto';
+import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
 import { Role, ROLES, VigilClaims } from '@vigil/contracts';
 import { DevKeyInProductionError } from './dev-keys';
 import { AuthError } from './errors';
@@ -31,7 +31,7 @@ const ORG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-type KeySource = { key: KeyLike | Uint8Array; algorithms: Algorithm[] } | { jwks: JWTVerifyGetKey; algorithms: Algorithm[] };
+type KeySource = { key: CryptoKey | KeyObject | Uint8Array; algorithms: Algorithm[] } | { jwks: JWTVerifyGetKey; algorithms: Algorithm[] };
 
 /**
  * Verifies bearer tokens into VigilClaims. Create one per process (the JWKS cache lives in it).
