@@ -16,6 +16,7 @@ for b in "${which[@]}"; do
     writer) node -r ./tools/register.js bench/writer.bench.ts ;;
     replay) node --max-semi-space-size=64 -r ./tools/register.js bench/replay.bench.ts ;;
     e2e) node -r ./tools/register.js bench/e2e.bench.ts ;;
-    *) echo "unknown benchmark $b (engine, ingest, writer, replay, e2e)"; exit 2 ;;
+    fhir) node -r ./tools/register.js bench/fhir.bench.ts ;;
+    *) echo "unknown benchmark $b (engine, ingest, writer, replay, e2e, fhir)"; exit 2 ;;
   esac
 done
