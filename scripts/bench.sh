@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}" NX_DAEMON=false
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(engine scorer-state ingest writer replay e2e)
+[ ${#which[@]} -eq 0 ] && which=(engine scorer-state ingest writer replay e2e fhir)
 # engine and scorer-state are in-process (no servers)
 needs_servers=false
 for b in "${which[@]}"; do case "$b" in engine|scorer-state) ;; *) needs_servers=true ;; esac; done
@@ -20,6 +20,7 @@ for b in "${which[@]}"; do
     replay) node --max-semi-space-size=64 -r ./tools/register.js bench/replay.bench.ts ;;
     e2e) node -r ./tools/register.js bench/e2e.bench.ts ;;
     scorer-state) node -r ./tools/register.js bench/scorer-state.bench.ts ;;
-    *) echo "unknown benchmark $b (engine, ingest, writer, replay, e2e, scorer-state)"; exit 2 ;;
+    fhir) node -r ./tools/register.js bench/fhir.bench.ts ;;
+    *) echo "unknown benchmark $b (engine, scorer-state, ingest, writer, replay, e2e, fhir)"; exit 2 ;;
   esac
 done

@@ -15,3 +15,5 @@ export * from './worklist-views';
 export * from './http';
 export * from './observations';
 export * from './dates';
+export * from './checkin-fields';
+export * from './fhir';
