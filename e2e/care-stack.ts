@@ -60,6 +60,7 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
     KAFKA_TOPIC_PARTITIONS: String(partitions),
     REDIS_KEY_PREFIX: redisPrefix,
     AUTH_HS256_SECRET: STACK_SECRET,
+    AUTH_DEV_MODE: 'true',
     AUTH_ISSUER: STACK_ISSUER,
     AUTH_AUDIENCE: STACK_AUDIENCE,
   };

@@ -30,6 +30,7 @@ describe('walking skeleton: POST /v1/check-ins -> Kafka -> writer -> Cassandra',
       ...common,
       PORT: '3190',
       AUTH_HS256_SECRET: DEV_HS256_SECRET,
+      AUTH_DEV_MODE: 'true',
     });
     writer = new ServiceProcess('timeseries-writer', 'apps/timeseries-writer/src/main.ts', {
       ...common,

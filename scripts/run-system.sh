@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
+# Local only: the services accept tokens signed with the committed dev secret (npm run mint-token).
+# Without this (or a configured AUTH_JWKS_URL / AUTH_PUBLIC_KEY) they refuse to start.
+export AUTH_DEV_MODE="${AUTH_DEV_MODE:-true}"
 LOG_DIR="${VIGIL_LOG_DIR:-tmp/run}"
 mkdir -p "$LOG_DIR"
 # shellcheck source=lib/service-pids.sh

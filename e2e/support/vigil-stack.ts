@@ -67,6 +67,7 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: redisPrefix,
     AUTH_HS256_SECRET: DEV_HS256_SECRET,
+    AUTH_DEV_MODE: 'true',
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
     ...opts.envAll,

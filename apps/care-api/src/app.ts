@@ -7,8 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
-import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
-import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
+import { allTopicSpecs, dlqTopic, FHIR_BASE_PATH, TOPICS } from '@vigil/contracts';
+import { configureFhir, configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
 import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
 import {
   createLogger,
@@ -29,7 +29,8 @@ import { AlertsService } from './alerts/alerts.service';
 import { AuditService } from './audit/audit.service';
 import { careDomainErrors } from './common/errors';
 import { CareMetrics } from './common/metrics';
-import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE } from './common/tokens';
+import { FhirReadModule } from './fhir/fhir.module';
+import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
 import type { CareConfig } from './config';
 import { PatientDataService } from './observations/patient-data.service';
 import { RiskRepository } from './observations/risk.repository';
@@ -37,10 +38,13 @@ import { PatientAccess } from './patients/patient-access';
 import { PatientsController } from './patients/patients.controller';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
-import { AlertStreamController, STREAM_PATH } from './stream/alert-stream.controller';
+import { cursorSignerFromConfig } from './common/page-cursors';
+import { AlertStreamController } from './stream/alert-stream.controller';
 import { CassandraAlertStream } from './stream/cassandra-alert-stream';
 import { AlertFanout } from './stream/fanout';
 import { RedisAlertStream } from './stream/redis-alert-stream';
+import { StreamCredentials } from './stream/stream-credentials';
+import { StreamTickets } from './stream/stream-tickets';
 
 export const SERVICE_NAME = 'care-api';
 
@@ -99,7 +103,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const vigil = options.metrics ?? createMetrics({ service: SERVICE_NAME, defaultMetrics: options.defaultMetrics ?? true });
   const metrics = new CareMetrics(vigil);
   const verifier = verifierConfigFromEnv(config, config.NODE_ENV ?? process.env['NODE_ENV']);
-  if (verifier.usingDevSecret) logger.warn('no AUTH_JWKS_URL / AUTH_PUBLIC_KEY / AUTH_HS256_SECRET: accepting tokens signed with the DEV secret (never in production)');
+  if (verifier.usingDevSecret) logger.warn('AUTH_DEV_MODE=true and no key configured: accepting tokens signed with the DEV secret (never in production)');
+  const cursors = cursorSignerFromConfig(config);
 
   const cassandra = createCassandraClient(config, { applicationName: 'vigil-care-api' });
   // Commands fail fast while Redis is away (the request answers 503, the consumer retries).
@@ -160,9 +165,10 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
   const ingestor = new AlertIngestor({ alerts: alertsRepo, redisStream, cassandraStream, concurrency: config.ALERT_CONSUMER_CONCURRENCY, logger, metrics });
-  const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics);
+  const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics, cursors);
+  const tickets = new StreamTickets(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.STREAM_TICKET_TTL_SECONDS });
   const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics);
-  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), new RiskRepository(cassandra, ks, vigil));
+  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), new RiskRepository(cassandra, ks, vigil), cursors);
 
   let draining = false;
   const settings: CareSettings = { sseMaxConnections: config.SSE_MAX_CONNECTIONS, retryAfterSeconds: config.RETRY_AFTER_SECONDS, isDraining: () => draining };
@@ -200,7 +206,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const ping = async (r: Redis) => r.status === 'ready' && (await r.ping()) === 'PONG';
   @Module({
     imports: [
-      AuthModule.forRoot({ verifier }),
+      AuthModule.forRoot({ verifier, credentialResolver: new StreamCredentials(tickets, { accessTokenInUrl: config.SSE_ACCESS_TOKEN_IN_URL }) }),
       ObservabilityModule.forRoot({
         serviceName: SERVICE_NAME,
         metrics: vigil,
@@ -214,6 +220,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
           { name: 'redis-subscriber', check: () => subscriber.status === 'ready' },
         ],
       }),
+      FhirReadModule.register(dataService),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [
@@ -224,6 +231,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       { provide: ALERT_FANOUT, useValue: fanout },
       { provide: AUDIT_SERVICE, useValue: audit },
       { provide: CARE_SETTINGS, useValue: settings },
+      { provide: STREAM_TICKETS, useValue: tickets },
       Lifecycle,
     ],
   })
@@ -239,17 +247,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   registerHttpObservability(fastify, { logger, metrics: vigil });
   const domain = careDomainErrors(config.RETRY_AFTER_SECONDS);
   configureHttp(fastify, { logger, domainErrors: domain });
+  configureFhir(fastify, { prefix: FHIR_BASE_PATH });
   app.useGlobalFilters(new ProblemDetailsFilter(logger, domain));
-
-  // EventSource cannot send headers: the stream also takes ?access_token= (RFC 6750 2.3). The
-  // access log never writes query strings; prefer short-lived tokens for it.
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.url === STREAM_PATH && !request.headers.authorization) {
-      const t = (request.query as Record<string, unknown> | undefined)?.['access_token'];
-      if (typeof t === 'string' && t.length > 0 && t.length <= 8192) request.headers.authorization = `Bearer ${t}`;
-    }
-    done();
-  });
 
   const dashboardDir = path.resolve(config.DASHBOARD_DIR);
   if (serveStaticDir(fastify, { prefix: '/dashboard', dir: dashboardDir })) logger.info({ dir: dashboardDir }, 'serving the dashboard at /dashboard');

@@ -1,4 +1,4 @@
-import { authEnv, boolFromEnv, cassandraEnv, httpEnv, intFromEnv, kafkaEnv, loadConfigOrExit, logEnv, parseConfig, redisEnv, z } from '@vigil/config';
+import { authEnv, boolFromEnv, cassandraEnv, cursorEnv, httpEnv, intFromEnv, kafkaEnv, loadConfigOrExit, logEnv, parseConfig, redisEnv, z } from '@vigil/config';
 import { authPolicyEnv } from '@vigil/auth';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -11,6 +11,7 @@ export const careConfigSchema = z.object({
   ...httpEnv,
   ...authEnv,
   ...authPolicyEnv,
+  ...cursorEnv,
   ...logEnv,
   PORT: intFromEnv(0, 65535).default(3001),
   NODE_ENV: z.string().optional(),
@@ -35,6 +36,10 @@ export const careConfigSchema = z.object({
   SSE_RETRY_MS: intFromEnv(100, 600_000).default(2000),
   /** Open SSE streams per instance; one more is answered 503 with Retry-After. */
   SSE_MAX_CONNECTIONS: intFromEnv(1, 100_000).default(2000),
+  /** Lifetime of a stream ticket (POST /v1/alerts/stream-tickets): long enough to open the stream with it. */
+  STREAM_TICKET_TTL_SECONDS: intFromEnv(5, 600).default(30),
+  /** Accept the bearer token as `?access_token=` on the stream (RFC 6750 2.3; it ends up in proxy logs and history). */
+  SSE_ACCESS_TOKEN_IN_URL: boolFromEnv.default(false),
   /** A live client this far behind (bytes unsent in the socket) is disconnected; it resumes with Last-Event-ID. */
   SSE_MAX_BUFFERED_BYTES: intFromEnv(16 * 1024, 256 * 1024 * 1024).default(4 * 1024 * 1024),
   /** Entries kept in each tenant's Redis alert stream (approximate trimming); older resumes are served from Cassandra. */

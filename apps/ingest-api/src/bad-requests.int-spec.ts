@@ -1,8 +1,8 @@
 import { randomUUID } from 'crypto';
-import { UnsecuredJWT } from 'jose';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import { TOPICS } from '@vigil/contracts';
 import { consumeAll, testKafka } from '@vigil/testing';
-import { checkIn, post, startTestIngest, TestIngest, token } from './testing';
+import { checkIn, post, startTestIngest, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, TestIngest, token } from './testing';
 
 /**
  * A table of bad requests. Each must get its status with an application/problem+json body
@@ -34,6 +34,11 @@ const q = (instrument: string, answers: unknown) => ({ ...good(), questionnaires
 const at = (msFromNow: number) => ({ ...good(), recordedAt: new Date(Date.now() + msFromNow).toISOString() });
 const id = randomUUID();
 const DAY = 86_400_000;
+/** A patient token signed with the right key, built claim by claim (for tokens mintToken would never make). */
+const signed = (build: (j: SignJWT) => SignJWT, header: Record<string, string> = {}) =>
+  build(new SignJWT({ role: 'patient', org: 'org-1' }).setProtectedHeader({ alg: 'HS256', ...header }).setSubject(PATIENT).setIssuer(TEST_ISSUER).setAudience(TEST_AUDIENCE)).sign(
+    new TextEncoder().encode(TEST_SECRET),
+  );
 
 const cases: Case[] = [
   // wrong types
@@ -134,6 +139,12 @@ const cases: Case[] = [
   { name: 'token with a bad role claim', status: 401, body: good(), token: () => token(PATIENT, { extra: { role: 'root' } }) },
   { name: 'care-manager token', status: 403, body: good(), token: () => token('cm-1', { role: 'care-manager' }) },
   { name: 'care-admin token', status: 403, body: good(), token: () => token('ca-1', { role: 'care-admin' }) },
+  { name: 'token without exp', status: 401, body: good(), token: () => signed((j) => j.setIssuedAt()), header: ['www-authenticate', /invalid_token/] },
+  { name: 'token without iat', status: 401, body: good(), token: () => signed((j) => j.setExpirationTime('5m')) },
+  { name: 'token living longer than a patient token may', status: 401, body: good(), token: () => token(PATIENT, { expiresIn: '400d' }) },
+  { name: 'token of another typ', status: 401, body: good(), token: () => signed((j) => j.setIssuedAt().setExpirationTime('5m'), { typ: 'refresh+jwt' }) },
+  { name: 'token sub longer than an id (129)', status: 401, body: good(), token: () => token(`p${'x'.repeat(128)}`) },
+  { name: 'token sub outside the id alphabet', status: 401, body: good(), token: () => token('p 1/../2') },
   { name: 'token from another tenant', status: 403, body: good(), token: () => token(PATIENT, { org: 'org-9' }) },
   { name: 'batch without a token', status: 401, path: '/v1/check-ins:batch', body: { items: [good()] }, token: async () => undefined },
   { name: 'batch with a care-manager token', status: 403, path: '/v1/check-ins:batch', body: { items: [good()] }, token: () => token('cm-1', { role: 'care-manager' }) },

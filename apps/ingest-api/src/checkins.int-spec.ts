@@ -70,6 +70,22 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     expect(ce['tenantid']).toBe('org-1');
   });
 
+  it("validates a caller's traceparent and carries only what the trace needs", async () => {
+    const patient = `p-trace-${randomUUID()}`;
+    const ids = '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331';
+    const sent = [`00-${ids}-ff`, `00-${ids.toUpperCase()}-01`, `00-${ids}-01-extra`];
+    for (const traceparent of sent) {
+      expect((await post(svc.url, '/v1/check-ins', checkIn(), { token: await token(patient), headers: { traceparent, tracestate: 'vendor=secret' } })).status).toBe(202);
+    }
+    const recs = await recordsOf(patient);
+    expect(recs).toHaveLength(3);
+    const carried = new Set(recs.map((r) => r.headers['ce_traceparent']));
+    // The valid one, with only the sampled flag; the malformed ones carry no trace context at all; tracestate never.
+    expect(carried).toEqual(new Set([`00-${ids}-01`, undefined]));
+    expect(recs.filter((r) => r.headers['ce_traceparent'] === undefined)).toHaveLength(2);
+    expect(recs.every((r) => !('ce_tracestate' in r.headers))).toBe(true);
+  });
+
   it('never takes the patient or tenant from the body', async () => {
     const patient = `p-body-${randomUUID()}`;
     const res = await post(svc.url, '/v1/check-ins', { ...checkIn(), patientId: 'someone-else' }, { token: await token(patient) });
@@ -212,9 +228,9 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', details: { kafka: { status: 'up' }, accepting: { status: 'up' } } });
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-    expect(metrics).toMatch(/ingest_checkins_total\{outcome="accepted",service="ingest-api"\} \d+/);
-    expect(metrics).toMatch(/ingest_redis_up\{service="ingest-api"\} 1/);
-    expect(metrics).toContain('http_server_request_duration_seconds');
+    expect(metrics).toMatch(/vigil_ingest_checkins_total\{outcome="accepted",service="ingest-api"\} \d+/);
+    expect(metrics).toMatch(/vigil_ingest_redis_up\{service="ingest-api"\} 1/);
+    expect(metrics).toContain('vigil_http_server_request_duration_seconds');
   });
 });
 

@@ -22,8 +22,9 @@ export interface TestIngest {
   close(): Promise<void>;
 }
 
-export function testEnv(label: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
+/** The test environment; an override of `undefined` removes a setting. */
+export function testEnv(label: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
     PORT: '0',
     HOST: '127.0.0.1',
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
@@ -31,6 +32,7 @@ export function testEnv(label: string, overrides: Record<string, string> = {}): 
     TOPIC_PREFIX: uniquePrefix(label),
     REDIS_KEY_PREFIX: uniqueRedisPrefix(label),
     AUTH_HS256_SECRET: TEST_SECRET,
+    AUTH_DEV_MODE: 'true',
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     AUTH_ALLOWED_ORGS: 'org-1,org-2',
@@ -39,10 +41,11 @@ export function testEnv(label: string, overrides: Record<string, string> = {}): 
     NODE_ENV: 'test',
     ...overrides,
   };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** The service in-process on a random port, on the test Kafka/Redis with its own topics and keys. */
-export async function startTestIngest(label: string, overrides: Record<string, string> = {}, opts: { cleanup?: boolean } = {}): Promise<TestIngest> {
+export async function startTestIngest(label: string, overrides: Record<string, string | undefined> = {}, opts: { cleanup?: boolean } = {}): Promise<TestIngest> {
   const config = parseIngestConfig(testEnv(label, overrides));
   const logs: string[] = [];
   const destination = new Writable({

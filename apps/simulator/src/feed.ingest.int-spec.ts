@@ -58,6 +58,7 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: redisPrefix,
       AUTH_HS256_SECRET: SECRET,
+      AUTH_DEV_MODE: 'true',
       RATE_LIMIT_PER_MINUTE: String(LIMIT),
       RETRY_AFTER_SECONDS: '2',
       KAFKA_ACK_TIMEOUT_MS: '1500',

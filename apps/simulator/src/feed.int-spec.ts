@@ -20,7 +20,7 @@ import { planWith } from './test/plan-with';
 // Generous: the machine is shared, and a test that times out would leave its requests running into the next one.
 jest.setTimeout(60_000);
 
-const verifier = { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE, hs256Secret: DEV_HS256_SECRET };
+const verifier = { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE, hs256Secret: DEV_HS256_SECRET, devMode: true };
 
 class StubServices {
   readonly app: FastifyInstance = Fastify();

@@ -58,7 +58,7 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
   });
   // One registry per app (in-process tests and the benchmark start several writers in one process).
   const metrics = createMetrics({ service: 'timeseries-writer', defaultMetrics: options.defaultMetrics ?? true });
-  metrics.trackConsumerLag(() => server.stats()); // kafka_consumer_lag, read at every scrape
+  metrics.trackConsumerLag(() => server.stats()); // vigil_kafka_consumer_lag, read at every scrape
   const app = await NestFactory.create<NestFastifyApplication>(
     WriterModule.forRoot({
       cassandra,

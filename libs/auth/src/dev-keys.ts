@@ -19,3 +19,9 @@ export function devHs256Secret(env: Record<string, string | undefined> = process
   if (env['NODE_ENV'] === 'production') throw new DevKeyInProductionError('the dev HS256 secret');
   return env['AUTH_HS256_SECRET'] || DEV_HS256_SECRET;
 }
+
+/**
+ * DEV-ONLY key of page cursors (see @vigil/http CursorSigner), used only with AUTH_DEV_MODE=true
+ * when CURSOR_SIGNING_KEYS is not set, so every local instance pages with every other.
+ */
+export const DEV_CURSOR_SIGNING_KEY = 'vigil-local-dev-only-cursor-signing-key-do-not-use';

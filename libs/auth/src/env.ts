@@ -18,21 +18,46 @@ export interface AuthEnvValues {
   AUTH_ISSUER: string;
   AUTH_AUDIENCE: string;
   AUTH_ALLOWED_ORGS?: string[];
+  AUTH_DEV_MODE?: boolean;
+  AUTH_MAX_LIFETIME_PATIENT_SECONDS?: number;
+  AUTH_MAX_LIFETIME_CARE_MANAGER_SECONDS?: number;
+  AUTH_MAX_LIFETIME_CARE_ADMIN_SECONDS?: number;
+}
+
+/** Thrown at start-up when the key configuration is missing or not allowed; the message says what to set. */
+export class AuthConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthConfigError';
+  }
 }
 
 /**
- * The verifier settings from a parsed configuration. With no key configured at all, a
- * non-production process falls back to the dev HS256 secret (so `npm run mint-token` tokens
- * work locally); production refuses to start.
+ * The verifier settings from a parsed configuration. HS256 (a configured AUTH_HS256_SECRET, or the
+ * committed dev secret when no key is configured at all) needs the explicit AUTH_DEV_MODE=true,
+ * which production refuses. Without a key and without dev mode the service must not start.
  */
 export function verifierConfigFromEnv(
   env: AuthEnvValues,
   nodeEnv: string | undefined = process.env['NODE_ENV'],
 ): VerifierConfig & { usingDevSecret: boolean } {
   const none = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEY && !env.AUTH_HS256_SECRET;
-  if (none && nodeEnv === 'production') {
-    throw new Error('auth: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY (HS256 and the dev secret are refused in production)');
+  const devMode = env.AUTH_DEV_MODE === true;
+  if (devMode && nodeEnv === 'production') {
+    throw new AuthConfigError('auth: AUTH_DEV_MODE=true is refused with NODE_ENV=production; configure AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
   }
+  if (none && !devMode) {
+    throw new AuthConfigError(
+      'auth: no token key configured: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY (or, for local development only, AUTH_DEV_MODE=true to accept dev-secret tokens)',
+    );
+  }
+  if (env.AUTH_HS256_SECRET && !devMode) {
+    throw new AuthConfigError('auth: AUTH_HS256_SECRET is for local development and tests only and needs AUTH_DEV_MODE=true; production uses AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
+  }
+  const maxLifetimeSeconds: VerifierConfig['maxLifetimeSeconds'] = {};
+  if (env.AUTH_MAX_LIFETIME_PATIENT_SECONDS) maxLifetimeSeconds.patient = env.AUTH_MAX_LIFETIME_PATIENT_SECONDS;
+  if (env.AUTH_MAX_LIFETIME_CARE_MANAGER_SECONDS) maxLifetimeSeconds['care-manager'] = env.AUTH_MAX_LIFETIME_CARE_MANAGER_SECONDS;
+  if (env.AUTH_MAX_LIFETIME_CARE_ADMIN_SECONDS) maxLifetimeSeconds['care-admin'] = env.AUTH_MAX_LIFETIME_CARE_ADMIN_SECONDS;
   return {
     issuer: env.AUTH_ISSUER,
     audience: env.AUTH_AUDIENCE,
@@ -41,6 +66,8 @@ export function verifierConfigFromEnv(
     hs256Secret: none ? DEV_HS256_SECRET : env.AUTH_HS256_SECRET || undefined,
     allowedOrgs: env.AUTH_ALLOWED_ORGS,
     nodeEnv,
+    devMode,
+    maxLifetimeSeconds,
     usingDevSecret: none,
   };
 }

@@ -17,7 +17,7 @@ describe('tools/mint-token.ts (dev command)', () => {
       ['-r', './tools/register.js', 'tools/mint-token.ts', '--role', 'care-manager', '--sub', 'u-1', '--org', 'org-1', '--teams', 'a, b', '--ttl', '10m'],
       { cwd: root, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } },
     );
-    const claims = await verifyToken(out.trim(), { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: DEV_HS256_SECRET });
+    const claims = await verifyToken(out.trim(), { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: DEV_HS256_SECRET, devMode: true });
     expect(claims).toEqual({ sub: 'u-1', role: 'care-manager', org: 'org-1', teams: ['a', 'b'] });
   }, 30_000);
 

@@ -11,8 +11,8 @@ export const DEFAULT_AUDIENCE: string = authEnv.AUTH_AUDIENCE.parse(undefined);
 export interface MintOptions {
   /** HS256 secret (dev and tests). */
   secret?: string;
-  /** RS256 / ES256 private key: a KeyObject or a PKCS#8 PEM. */
-  privateKey?: KeyObject | string;
+  /** RS256 / ES256 private key: a KeyObject, a WebCrypto CryptoKey (jose's generateKeyPair) or a PKCS#8 PEM. */
+  privateKey?: KeyObject | CryptoKey | string;
   /** Defaults: HS256 for a secret; RS256 or ES256 from the private key's type. */
   alg?: Algorithm;
   kid?: string;
@@ -28,14 +28,16 @@ export interface MintOptions {
 export async function mintToken(claims: VigilClaims, options: MintOptions): Promise<string> {
   const payload: Record<string, unknown> = { role: claims.role, org: claims.org, ...options.extra };
   if (claims.teams) payload['teams'] = claims.teams;
-  let key: KeyObject | Uint8Array;
+  let key: KeyObject | CryptoKey | Uint8Array;
   let alg: Algorithm;
   if (options.secret !== undefined) {
     key = new TextEncoder().encode(options.secret);
     alg = options.alg ?? 'HS256';
   } else if (options.privateKey !== undefined) {
-    key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-    alg = options.alg ?? (key.asymmetricKeyType === 'ec' ? 'ES256' : 'RS256');
+    const privateKey = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
+    const isEc = privateKey instanceof KeyObject ? privateKey.asymmetricKeyType === 'ec' : privateKey.algorithm.name === 'ECDSA';
+    key = privateKey;
+    alg = options.alg ?? (isEc ? 'ES256' : 'RS256');
   } else {
     throw new Error('mintToken: give a secret or a privateKey');
   }

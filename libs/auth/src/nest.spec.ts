@@ -5,7 +5,7 @@ import { AuthModule, Claims, mintToken, Public, Roles } from './index';
 import { VigilClaims } from '@vigil/contracts';
 
 const SECRET = 'guard-test-secret-long-enough-for-hs256-0123';
-const config = { issuer: 'iss', audience: 'aud', hs256Secret: SECRET, allowedOrgs: ['org-1'] };
+const config = { issuer: 'iss', audience: 'aud', hs256Secret: SECRET, allowedOrgs: ['org-1'], devMode: true };
 
 @Controller()
 class TestController {

@@ -9,6 +9,7 @@ import {
   Injectable,
   InternalServerErrorException,
   Module,
+  Optional,
   Provider,
   ServiceUnavailableException,
   SetMetadata,
@@ -17,12 +18,27 @@ import {
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { Role, VigilClaims } from '@vigil/contracts';
 import { AuthError } from './errors';
-import { bearerToken, TokenVerifier, VerifierConfig } from './verify';
+import { bearerToken, TokenVerifier, VerifiedToken, VerifierConfig } from './verify';
 
 export const ROLES_METADATA = 'vigil:auth:roles';
 export const PUBLIC_METADATA = 'vigil:auth:public';
 /** Where the guard leaves the verified claims on the request. */
 export const CLAIMS_PROPERTY = 'vigilClaims';
+/** Where the guard leaves when the credential expires (ms), e.g. for a stream that must end then. */
+export const EXPIRY_PROPERTY = 'vigilCredentialExpiresAt';
+
+/**
+ * Another credential than the Authorization header, for routes that cannot send one (an SSE
+ * stream's single-use ticket). Return the verified credential, undefined to fall back to the
+ * header, or throw an AuthError. Provide it as AUTH_CREDENTIAL_RESOLVER.
+ */
+export interface CredentialResolver {
+  resolve(
+    request: { headers: Record<string, string | string[] | undefined>; query?: unknown; routeOptions?: { url?: string } },
+    verifier: TokenVerifier,
+  ): Promise<VerifiedToken | undefined>;
+}
+export const AUTH_CREDENTIAL_RESOLVER = Symbol('AuthCredentialResolver');
 
 /** Only these roles may call the route (or every route of the controller). Without it: any valid token. */
 export const Roles = (...roles: Role[]): CustomDecorator<string> => SetMetadata(ROLES_METADATA, roles);
@@ -33,6 +49,7 @@ export const Public = (): CustomDecorator<string> => SetMetadata(PUBLIC_METADATA
 interface RequestWithClaims {
   headers: Record<string, string | string[] | undefined>;
   [CLAIMS_PROPERTY]?: VigilClaims;
+  [EXPIRY_PROPERTY]?: number;
 }
 
 interface ReplyLike {
@@ -43,6 +60,11 @@ interface ReplyLike {
 /** The verified claims of the current request (set by AuthGuard). */
 export function claimsOf(request: unknown): VigilClaims | undefined {
   return (request as RequestWithClaims | undefined)?.[CLAIMS_PROPERTY];
+}
+
+/** When the verified credential of the current request expires (ms since the epoch). */
+export function credentialExpiryOf(request: unknown): number | undefined {
+  return (request as RequestWithClaims | undefined)?.[EXPIRY_PROPERTY];
 }
 
 /** `@Claims() claims: VigilClaims` in a handler guarded by AuthGuard. */
@@ -67,6 +89,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(TokenVerifier) private readonly verifier: TokenVerifier,
+    @Optional() @Inject(AUTH_CREDENTIAL_RESOLVER) private readonly resolver?: CredentialResolver,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -76,17 +99,19 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<RequestWithClaims>();
     const reply = http.getResponse<ReplyLike>();
-    let claims: VigilClaims;
+    let verified: VerifiedToken;
     try {
-      claims = await this.verifier.verify(bearerToken(request.headers['authorization']));
+      verified = (await this.resolver?.resolve(request, this.verifier)) ?? (await this.verifier.verifyDetailed(bearerToken(request.headers['authorization'])));
     } catch (e) {
       throw toHttpException(e, reply);
     }
+    const claims = verified.claims;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_METADATA, targets);
     if (roles && roles.length > 0 && !roles.includes(claims.role)) {
       throw new ForbiddenException({ message: `role ${claims.role} may not do this`, code: 'role_not_allowed' });
     }
     request[CLAIMS_PROPERTY] = claims;
+    request[EXPIRY_PROPERTY] = verified.expiresAtMs;
     return true;
   }
 }
@@ -114,6 +139,8 @@ export interface AuthModuleOptions {
   verifier: VerifierConfig | (() => VerifierConfig | Promise<VerifierConfig>);
   /** Register AuthGuard as a global guard (then mark open routes with @Public()). Default true. */
   globalGuard?: boolean;
+  /** A second credential source, tried before the Authorization header (see CredentialResolver). */
+  credentialResolver?: CredentialResolver;
 }
 
 @Module({})
@@ -126,6 +153,7 @@ export class AuthModule {
       },
       AuthGuard,
     ];
+    if (options.credentialResolver) providers.push({ provide: AUTH_CREDENTIAL_RESOLVER, useValue: options.credentialResolver });
     if (options.globalGuard !== false) providers.push({ provide: APP_GUARD, useExisting: AuthGuard });
     return { module: AuthModule, global: true, providers, exports: [TokenVerifier, AuthGuard] };
   }

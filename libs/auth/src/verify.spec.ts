@@ -7,7 +7,7 @@ const ISS = 'vigil-test';
 const AUD = 'vigil';
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 const patient = { sub: 'p-1', role: 'patient' as const, org: 'org-1' };
-const hsConfig: VerifierConfig = { issuer: ISS, audience: AUD, hs256Secret: SECRET };
+const hsConfig: VerifierConfig = { issuer: ISS, audience: AUD, hs256Secret: SECRET, devMode: true };
 const mint = (extra: Parameters<typeof mintToken>[1] = {}, claims = patient) =>
   mintToken(claims, { secret: SECRET, issuer: ISS, audience: AUD, ...extra });
 
@@ -56,8 +56,40 @@ describe('verifyToken (HS256, dev)', () => {
       .setSubject('p-1')
       .setIssuer(ISS)
       .setAudience(AUD)
+      .setIssuedAt()
       .sign(new TextEncoder().encode(SECRET));
     expect((await failure(verifyToken(token, hsConfig))).code).toBe('claim_exp');
+  });
+
+  it('refuses a token without iat, or with iat in the future', async () => {
+    const base = () => new SignJWT({ role: 'patient', org: 'org-1' }).setProtectedHeader({ alg: 'HS256' }).setSubject('p-1').setIssuer(ISS).setAudience(AUD);
+    const key = new TextEncoder().encode(SECRET);
+    const noIat = await base().setExpirationTime('1h').sign(key);
+    expect((await failure(verifyToken(noIat, hsConfig))).code).toBe('claim_iat');
+    const now = Math.floor(Date.now() / 1000);
+    const future = await base().setIssuedAt(now + 3600).setExpirationTime(now + 7200).sign(key);
+    expect((await failure(verifyToken(future, hsConfig))).code).toBe('claim_iat');
+  });
+
+  it('caps the lifetime by role (configurable) and checks typ when present', async () => {
+    expect((await failure(verifyToken(await mint({ expiresIn: '25h' }), hsConfig))).code).toBe('token_lifetime');
+    await expect(verifyToken(await mint({ expiresIn: '11h' }), hsConfig)).resolves.toEqual(patient);
+    const capped = { ...hsConfig, maxLifetimeSeconds: { patient: 600 } };
+    expect((await failure(verifyToken(await mint({ expiresIn: '11m' }), capped))).code).toBe('token_lifetime');
+    await expect(verifyToken(await mint({ expiresIn: '9m' }), capped)).resolves.toEqual(patient);
+    const key = new TextEncoder().encode(SECRET);
+    const typed = (typ: string) =>
+      new SignJWT({ role: 'patient', org: 'org-1' }).setProtectedHeader({ alg: 'HS256', typ }).setSubject('p-1').setIssuer(ISS).setAudience(AUD).setIssuedAt().setExpirationTime('1h').sign(key);
+    await expect(verifyToken(await typed('at+jwt'), hsConfig)).resolves.toEqual(patient);
+    expect((await failure(verifyToken(await typed('refresh+jwt'), hsConfig))).code).toBe('token_typ');
+  });
+
+  it('holds sub and teams to the one id rule (ID_PATTERN, 128 characters)', async () => {
+    const long = `p${'x'.repeat(127)}`;
+    await expect(verifyToken(await mint({}, { ...patient, sub: long }), hsConfig)).resolves.toMatchObject({ sub: long });
+    expect((await failure(verifyToken(await mint({}, { ...patient, sub: `${long}x` }), hsConfig))).code).toBe('claim_sub');
+    expect((await failure(verifyToken(await mint({}, { ...patient, sub: 'a b' }), hsConfig))).code).toBe('claim_sub');
+    expect((await failure(verifyToken(await mint({ extra: { teams: ['ok', 'not ok'] } }), hsConfig))).code).toBe('claim_teams');
   });
 
   it.each([
@@ -81,8 +113,9 @@ describe('verifyToken (HS256, dev)', () => {
     await expect(verifyToken(await mint({}, { ...patient, org: 'org-2' }), config)).resolves.toMatchObject({ org: 'org-2' });
   });
 
-  it('refuses HS256 in production and ambiguous key configuration', async () => {
+  it('refuses HS256 in production, without dev mode, and ambiguous key configuration', async () => {
     await expect(TokenVerifier.create({ ...hsConfig, nodeEnv: 'production' })).rejects.toThrow(/local development only/);
+    await expect(TokenVerifier.create({ ...hsConfig, devMode: false })).rejects.toThrow(/AUTH_DEV_MODE=true/);
     await expect(TokenVerifier.create({ issuer: ISS, audience: AUD })).rejects.toThrow(/exactly one/);
     await expect(TokenVerifier.create({ ...hsConfig, jwksUrl: 'http://127.0.0.1:1/jwks' })).rejects.toThrow(/exactly one/);
     await expect(TokenVerifier.create({ ...hsConfig, hs256Secret: 'short' })).rejects.toThrow(/32 characters/);
@@ -172,10 +205,14 @@ describe('bearerToken and verifierConfigFromEnv', () => {
     expect(bearerToken('Bearer a b')).toBeUndefined();
   });
 
-  it('falls back to the dev secret only outside production', () => {
+  it('falls back to the dev secret only with the explicit dev-mode switch, never in production', () => {
     const env = { AUTH_ISSUER: ISS, AUTH_AUDIENCE: AUD };
-    expect(verifierConfigFromEnv(env, 'development')).toMatchObject({ hs256Secret: DEV_HS256_SECRET, usingDevSecret: true });
-    expect(() => verifierConfigFromEnv(env, 'production')).toThrow(/AUTH_JWKS_URL/);
+    expect(verifierConfigFromEnv({ ...env, AUTH_DEV_MODE: true }, 'development')).toMatchObject({ hs256Secret: DEV_HS256_SECRET, usingDevSecret: true, devMode: true });
+    for (const nodeEnv of [undefined, 'development', 'staging', 'prod', 'production']) {
+      expect(() => verifierConfigFromEnv(env, nodeEnv)).toThrow(/no token key configured.*AUTH_DEV_MODE=true/);
+    }
+    expect(() => verifierConfigFromEnv({ ...env, AUTH_HS256_SECRET: SECRET }, 'staging')).toThrow(/needs AUTH_DEV_MODE=true/);
+    expect(() => verifierConfigFromEnv({ ...env, AUTH_DEV_MODE: true }, 'production')).toThrow(/refused with NODE_ENV=production/);
     expect(verifierConfigFromEnv({ ...env, AUTH_JWKS_URL: 'https://idp/jwks' }, 'production')).toMatchObject({
       jwksUrl: 'https://idp/jwks',
       hs256Secret: undefined,

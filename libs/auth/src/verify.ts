@@ -1,6 +1,6 @@
-import { createPublicKey } from 'crypto';
-import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, JWTPayload, JWTVerifyGetKey, KeyLike } from 'jose';
-import { Role, ROLES, VigilClaims } from '@vigil/contracts';
+import { createPublicKey, KeyObject } from 'crypto';
+import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
+import { ID_PATTERN, Role, ROLES, VigilClaims } from '@vigil/contracts';
 import { DevKeyInProductionError } from './dev-keys';
 import { AuthError } from './errors';
 
@@ -12,8 +12,12 @@ export interface VerifierConfig {
   jwksUrl?: string;
   /** A PEM (SPKI) RSA or P-256 public key; the algorithm (RS256 / ES256) follows from the key. */
   publicKey?: string;
-  /** HS256 shared secret: local development and tests only, refused when nodeEnv is production. */
+  /** HS256 shared secret: local development and tests only; needs devMode, and is refused when nodeEnv is production. */
   hs256Secret?: string;
+  /** The explicit dev-mode switch (AUTH_DEV_MODE): without it an HS256 secret is refused at start-up. */
+  devMode?: boolean;
+  /** Longest lifetime (exp - iat, seconds) accepted per role; a role not listed gets DEFAULT_MAX_LIFETIME_SECONDS. */
+  maxLifetimeSeconds?: Partial<Record<Role, number>>;
   /** When set, a token whose `org` is not listed is refused with 403 (tenants this deployment serves). */
   allowedOrgs?: readonly string[];
   clockToleranceSeconds?: number;
@@ -27,11 +31,20 @@ export type Algorithm = 'RS256' | 'ES256' | 'HS256';
 
 /** Longest Authorization token we parse; anything longer is refused before any crypto. */
 export const MAX_TOKEN_LENGTH = 8192;
-const ORG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** Lifetime cap of a role without its own (AUTH_MAX_LIFETIME_*_SECONDS). */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 12 * 3600;
+/** Header `typ` values accepted when present (RFC 7519 `JWT`, RFC 9068 access tokens); anything else is not an access token. */
+const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 
-type KeySource = { key: KeyLike | Uint8Array; algorithms: Algorithm[] } | { jwks: JWTVerifyGetKey; algorithms: Algorithm[] };
+/** A verified token: its claims and the instants the service acts on (a stream ends at `expiresAtMs`). */
+export interface VerifiedToken {
+  claims: VigilClaims;
+  expiresAtMs: number;
+  issuedAtMs: number;
+}
+const ORG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+type KeySource = { key: CryptoKey | KeyObject | Uint8Array; algorithms: Algorithm[] } | { jwks: JWTVerifyGetKey; algorithms: Algorithm[] };
 
 /**
  * Verifies bearer tokens into VigilClaims. Create one per process (the JWKS cache lives in it).
@@ -62,6 +75,7 @@ export class TokenVerifier {
       source = { key: await importSPKI(pem, alg), algorithms: [alg] };
     } else {
       if (config.nodeEnv === 'production') throw new DevKeyInProductionError('HS256 token verification');
+      if (!config.devMode) throw new Error('auth: HS256 tokens are accepted only in dev mode (AUTH_DEV_MODE=true); configure AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
       const secret = config.hs256Secret as string;
       if (secret.length < 32) throw new Error('auth: the HS256 secret must be at least 32 characters');
       source = { key: new TextEncoder().encode(secret), algorithms: ['HS256'] };
@@ -75,28 +89,42 @@ export class TokenVerifier {
   }
 
   async verify(token: string | undefined): Promise<VigilClaims> {
+    return (await this.verifyDetailed(token)).claims;
+  }
+
+  async verifyDetailed(token: string | undefined): Promise<VerifiedToken> {
     if (!token) throw new AuthError('unauthenticated', 'a bearer token is required', 'token_missing');
     if (token.length > MAX_TOKEN_LENGTH) throw new AuthError('unauthenticated', 'the token is too long', 'token_too_long');
     let payload: JWTPayload;
+    let typ: unknown;
     try {
       const options = {
         issuer: this.config.issuer,
         audience: this.config.audience,
         algorithms: [...this.source.algorithms],
         clockTolerance: this.config.clockToleranceSeconds ?? 5,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'iat', 'sub'],
       };
       const result =
         'jwks' in this.source ? await jwtVerify(token, this.source.jwks, options) : await jwtVerify(token, this.source.key, options);
       payload = result.payload;
+      typ = result.protectedHeader.typ;
     } catch (e) {
       throw mapJoseError(e);
     }
+    if (typ !== undefined && !ACCEPTED_TYP.has(String(typ).toLowerCase())) {
+      throw new AuthError('unauthenticated', 'the token type is not an access token', 'token_typ');
+    }
     const claims = claimsFromPayload(payload);
+    const { exp, iat } = payload as { exp: number; iat: number };
+    const tolerance = this.config.clockToleranceSeconds ?? 5;
+    if (iat > Date.now() / 1000 + tolerance) throw new AuthError('unauthenticated', "the token's iat claim is in the future", 'claim_iat');
+    const max = this.config.maxLifetimeSeconds?.[claims.role] ?? DEFAULT_MAX_LIFETIME_SECONDS;
+    if (exp - iat > max) throw new AuthError('unauthenticated', `the token lives longer than a ${claims.role} token may (${max} s)`, 'token_lifetime');
     if (this.config.allowedOrgs && !this.config.allowedOrgs.includes(claims.org)) {
       throw new AuthError('forbidden', 'the token organisation is not served by this service', 'org_not_allowed');
     }
-    return claims;
+    return { claims, expiresAtMs: exp * 1000, issuedAtMs: iat * 1000 };
   }
 }
 
@@ -156,7 +184,8 @@ function mapJoseError(e: unknown): AuthError {
 function claimsFromPayload(p: JWTPayload): VigilClaims {
   const bad = (claim: string) => new AuthError('unauthenticated', `the token's ${claim} claim is missing or invalid`, `claim_${claim}`);
   const { sub } = p;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256 || CONTROL_CHARS.test(sub)) throw bad('sub');
+  // One id rule everywhere: a patient's sub is its patient id, a staff sub is recorded as who acted.
+  if (typeof sub !== 'string' || !ID_PATTERN.test(sub)) throw bad('sub');
   const role = p['role'];
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw bad('role');
   const org = p['org'];
@@ -167,7 +196,7 @@ function claimsFromPayload(p: JWTPayload): VigilClaims {
     if (
       !Array.isArray(teams) ||
       teams.length > 200 ||
-      !teams.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 128 && !CONTROL_CHARS.test(t))
+      !teams.every((t) => typeof t === 'string' && ID_PATTERN.test(t))
     ) {
       throw bad('teams');
     }

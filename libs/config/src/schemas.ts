@@ -60,6 +60,25 @@ export const authEnv = {
   AUTH_HS256_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   AUTH_ISSUER: z.string().default('vigil-dev'),
   AUTH_AUDIENCE: z.string().default('vigil'),
+  /**
+   * Local development and tests only: accept HS256 tokens (AUTH_HS256_SECRET, or the committed dev
+   * secret when no key is configured). Off by default; refused together with NODE_ENV=production.
+   * Without it and without AUTH_JWKS_URL / AUTH_PUBLIC_KEY a service refuses to start.
+   */
+  AUTH_DEV_MODE: bool.default(false),
+  /** Longest token lifetime (exp - iat) accepted per role, in seconds. */
+  AUTH_MAX_LIFETIME_PATIENT_SECONDS: int(60, 90 * 86_400).default(86_400),
+  AUTH_MAX_LIFETIME_CARE_MANAGER_SECONDS: int(60, 7 * 86_400).default(12 * 3600),
+  AUTH_MAX_LIFETIME_CARE_ADMIN_SECONDS: int(60, 7 * 86_400).default(12 * 3600),
+};
+
+export const cursorEnv = {
+  /**
+   * HMAC keys of page cursors (comma-separated, each at least 32 characters): the first signs, every
+   * one verifies (keep the previous key second while rotating). Every instance of a service needs
+   * the same keys. Required unless AUTH_DEV_MODE=true (then a built-in dev key is used).
+   */
+  CURSOR_SIGNING_KEYS: list.pipe(z.array(z.string().min(32, 'each key must be at least 32 characters'))).optional(),
 };
 
 export const logEnv = {

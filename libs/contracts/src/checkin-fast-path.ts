@@ -13,6 +13,7 @@
  * this accepts, `validateCheckInByDto` accepts with the same value.
  */
 import { ADHERENCE, CheckIn, CHECKIN_LIMITS, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
+import { isRealCalendarDate } from './dates';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
 const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
@@ -36,15 +37,6 @@ function keysWithin(o: Obj, allowed: ReadonlySet<string>): boolean {
 const num = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && !Object.is(v, -0);
 const int = (v: unknown, min: number, max: number): v is number => num(v, min, max) && Number.isInteger(v);
-
-function realCalendarDate(value: string): boolean {
-  if (Number.isNaN(Date.parse(value))) return false;
-  const y = Number(value.slice(0, 4));
-  const m = Number(value.slice(5, 7));
-  const d = Number(value.slice(8, 10));
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
-}
 
 const TOP = new Set(['checkInId', 'recordedAt', 'vitals', 'symptoms', 'questionnaires', 'medication', 'mood', 'notes']);
 /** The fields in VitalsDto's / SymptomsDto's declaration order: validateCheckIn returns them in that order. */
@@ -115,7 +107,7 @@ export function fastValidCheckIn(plain: unknown): CheckIn | null {
   if (typeof id !== 'string' || !UUID_ALL.test(id)) return null;
   out['checkInId'] = id;
   const at = plain['recordedAt'];
-  if (typeof at !== 'string' || !ISO_WITH_OFFSET.test(at) || !realCalendarDate(at)) return null;
+  if (typeof at !== 'string' || !ISO_WITH_OFFSET.test(at) || !isRealCalendarDate(at)) return null;
   out['recordedAt'] = at;
   let measurable = false;
   if ('vitals' in plain) {

@@ -20,6 +20,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
+import { isRealCalendarDate } from './dates';
 
 /** Field ranges are what a device can plausibly send (DESIGN.md "Check-in"); outside them: 400. */
 export const CHECKIN_LIMITS = {
@@ -55,13 +56,6 @@ export const ADHERENCE = ['all', 'some', 'none'] as const;
 export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Date.parse rolls 30 February over to March; a device clock that says so is wrong. */
-function isRealCalendarDate(value: string): boolean {
-  if (Number.isNaN(Date.parse(value))) return false;
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
-  const probe = new Date(Date.UTC(y, m - 1, d));
-  return probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d;
-}
-
 @ValidatorConstraint({ name: 'isoDateTimeWithOffset' })
 class IsoWithOffset implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {

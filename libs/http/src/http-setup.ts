@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { ID_MAX_LENGTH } from '@vigil/contracts';
 import { fastifyRequestIdOptions } from '@vigil/observability';
+import { problemClientErrorHandler, problemFrameworkErrors } from './framework-refusals';
 import { DomainErrorMapper, fastifyProblemErrorHandler, ProblemLogger } from './problem-details.filter';
 
 /**
@@ -23,6 +25,11 @@ export function fastifyOptions(opts: { bodyLimit: number; genReqId?: (req: Incom
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30_000,
+    // One id rule everywhere (ID_PATTERN): a path parameter may be as long as an id, and no longer (414).
+    routerOptions: { maxParamLength: ID_MAX_LENGTH },
+    // Refusals before a route runs answer problem+json with a request id too (framework-refusals.ts).
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: problemFrameworkErrors,
   };
 }
 

@@ -8,3 +8,6 @@ export * from './http-setup';
 export * from './openapi';
 export * from './static-files';
 export * from './sse';
+export * from './page-cursor';
+export * from './framework-refusals';
+export * from './fhir';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE, ProblemDetails } from '@vigil/contracts';
+import { PROBLEM_CONTENT_TYPE, ProblemDetails, REQUEST_ID_HEADER } from '@vigil/contracts';
 import { problem, ProblemException, problemForStatus } from './problem';
 
 /**
@@ -38,6 +38,10 @@ const FASTIFY_CODES: Record<string, (e: FastifyError) => ProblemMapping> = {
 
 export function mapError(error: unknown, domain?: DomainErrorMapper): ProblemMapping {
   if (error instanceof ProblemException) return { problem: { ...error.problem }, headers: error.headers };
+  // Fastify's own errors first: some are RangeErrors or TypeErrors (the body limit is one) that a
+  // domain mapper must not claim.
+  const code = (error as Partial<FastifyError> | undefined)?.code;
+  if (typeof code === 'string' && FASTIFY_CODES[code]) return FASTIFY_CODES[code](error as FastifyError);
   const mapped = domain?.(error);
   if (mapped) return { problem: { ...mapped.problem }, headers: mapped.headers };
   if (error instanceof HttpException) {
@@ -66,6 +70,8 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, mappin
   reply.status(body.status);
   for (const [k, v] of Object.entries(mapping.headers)) reply.header(k, v);
   reply.header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  // Refusals before routing run no request hooks: the id header is set here too.
+  if (!reply.hasHeader(REQUEST_ID_HEADER)) reply.header(REQUEST_ID_HEADER, String(request.id));
   reply.send(JSON.stringify(body));
 }
 

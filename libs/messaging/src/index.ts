@@ -41,4 +41,5 @@ export {
   type ConsumerGroupInfo,
   type ConsumerGroupMember,
 } from './group-admin';
+export { keyPartition } from './key-partition';
 export { createTopic, topicPartitionCount, topicRetentionMs, type CreateTopicOptions } from './topic-admin';

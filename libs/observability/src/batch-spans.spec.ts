@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parentProducerSpansOnEventTrace } from './kafka-producer-parent';
 import { currentTraceparent, startBatchSpan, withEventSpan } from './trace-context';
 import { getFinishedSpans, resetFinishedSpans, shutdownTracing, startTracing } from './tracing';

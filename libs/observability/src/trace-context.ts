@@ -50,6 +50,22 @@ export function contextFromTraceparent(traceparent: string | null | undefined, t
   return spanContext && isSpanContextValid(spanContext) ? ctx : undefined;
 }
 
+/**
+ * A caller-supplied traceparent (an HTTP header, one value or several) reduced to what the trace
+ * needs: checked by the W3C propagator (format, non-zero ids, version), then written afresh as
+ * version 00 with only the sampled flag. Anything else (several values, other flags, vendor
+ * suffixes of a future version, tracestate) is not carried into our events. Invalid: undefined.
+ */
+export function normalizedTraceparent(header: string | string[] | null | undefined): string | undefined {
+  if (Array.isArray(header) && header.length !== 1) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  if (typeof value !== 'string' || value.length > 512) return undefined;
+  const ctx = contextFromTraceparent(value.trim());
+  const span = ctx ? trace.getSpanContext(ctx) : undefined;
+  if (!span) return undefined;
+  return `00-${span.traceId}-${span.spanId}-${span.traceFlags & 1 ? '01' : '00'}`;
+}
+
 /** True when `traceparent` is a well-formed W3C traceparent with non-zero ids. */
 export function isValidTraceparent(traceparent: string | null | undefined): boolean {
   return contextFromTraceparent(traceparent) !== undefined;

@@ -3,9 +3,9 @@
  * @vigil/observability must stay cheap and must not load anything that the instrumentations
  * patch (see "Start-up order" in the README). Types come from `import type`, which is erased.
  */
-import { trace } from '@opentelemetry/api';
+import { trace, TraceFlags } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
-import type { InMemorySpanExporter, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { InMemorySpanExporter, ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage } from 'node:http';
 import { parentProducerSpansOnEventTrace } from './kafka-producer-parent';
 import { PhiSafeSpanExporter } from './span-scrubber';
@@ -119,19 +119,19 @@ export function startTracing(options: TracingOptions): TracingState {
   }
 
   const exporterKind = chooseTraceExporter(options);
-  const base = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const base = require('@opentelemetry/sdk-trace') as typeof import('@opentelemetry/sdk-trace');
   let memory: InMemorySpanExporter | undefined;
   let processor: SpanProcessor;
   switch (exporterKind) {
     case 'memory':
       memory = new base.InMemorySpanExporter();
-      processor = new base.SimpleSpanProcessor(new PhiSafeSpanExporter(memory));
+      processor = new SyncExportSpanProcessor(new PhiSafeSpanExporter(memory));
       break;
     case 'console':
-      processor = new base.SimpleSpanProcessor(new PhiSafeSpanExporter(new base.ConsoleSpanExporter()));
+      processor = new base.SimpleSpanProcessor({ exporter: new PhiSafeSpanExporter(new base.ConsoleSpanExporter()) });
       break;
     case 'otlp':
-      processor = new base.BatchSpanProcessor(new PhiSafeSpanExporter(otlpExporter()));
+      processor = new base.BatchSpanProcessor({ exporter: new PhiSafeSpanExporter(otlpExporter()) });
       break;
     case 'none':
       // Spans still exist (ids for logs, traceparent for Kafka), they are just not exported.
@@ -178,7 +178,7 @@ function otlpExporter(): SpanExporter {
   const protocol = (process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] ?? 'http/protobuf').trim();
   // Endpoint, headers, timeout and compression come from the standard OTEL_EXPORTER_OTLP_* variables.
   if (protocol === 'http/json') {
-    // A dependency of @opentelemetry/sdk-node, pinned by it to the same 0.223.0 (lets tests read spans as JSON).
+    // Declared beside the proto exporter, at the same 0.300.0 as @opentelemetry/sdk-node (lets tests read spans as JSON).
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
     return new OTLPTraceExporter();
   }
@@ -214,6 +214,27 @@ function buildInstrumentations(ignoredPaths: RegExp) {
     // Only the command name; arguments (keys and values) are dropped.
     new IORedisInstrumentation({ dbStatementSerializer: (command: string) => command, requireParentSpan: true }),
   ];
+}
+
+/**
+ * Hands each ended span to the exporter at once. SDK 3's SimpleSpanProcessor exports on a later
+ * microtask; tests read the in-memory spans right after `span.end()`, so the memory exporter uses this.
+ */
+class SyncExportSpanProcessor implements SpanProcessor {
+  constructor(private readonly exporter: SpanExporter) {}
+  onStart(): void {
+    // nothing to do when a span starts
+  }
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    this.exporter.export([span], () => undefined);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve(); // every span was exported when it ended
+  }
+  async shutdown(): Promise<void> {
+    await this.exporter.shutdown();
+  }
 }
 
 /** The current tracing state (`enabled: false` before startTracing or when disabled). */

@@ -3,3 +3,4 @@ export * from './redis';
 export * from './private-server';
 export * from './kafka';
 export * from './wait';
+export * from './raw-http';

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_CURSOR_LENGTH } from '@vigil/http';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { AlertPage, AlertStatus, AlertView as AlertViewContract, RiskFactorData } from '@vigil/contracts';
 
@@ -55,7 +56,7 @@ export class AlertsQueryDto {
   to?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ description: '1 to 200, default 50' })
@@ -76,7 +77,17 @@ export class AlertStreamQueryDto {
   @IsOptional() @IsString() @MaxLength(64)
   lastEventId?: string;
 
-  @ApiPropertyOptional({ description: 'The bearer token, for EventSource (it cannot set headers). Prefer the Authorization header.' })
+  @ApiPropertyOptional({ description: 'A single-use stream ticket (POST /v1/alerts/stream-tickets), for EventSource: it cannot set headers' })
+  @IsOptional() @IsString() @MaxLength(64)
+  ticket?: string;
+
+  @ApiPropertyOptional({ description: 'The bearer token in the URL: refused unless the deployment sets SSE_ACCESS_TOKEN_IN_URL=true. Use a ticket.' })
   @IsOptional() @IsString() @MaxLength(8192)
   access_token?: string;
+}
+
+/** Answer of POST /v1/alerts/stream-tickets. */
+export class StreamTicketView {
+  @ApiProperty({ description: 'Open the stream with GET /v1/alerts/stream?ticket=<this>; it works once' }) ticket!: string;
+  @ApiProperty({ description: 'Unused after this instant it is refused' }) expiresAt!: string;
 }

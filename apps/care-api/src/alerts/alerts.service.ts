@@ -8,7 +8,7 @@ import {
   TOPICS,
   validateDto,
 } from '@vigil/contracts';
-import { ProblemException } from '@vigil/http';
+import { type CursorBinding, type CursorSigner, invalidCursor, ProblemException } from '@vigil/http';
 import type { EventPublisher } from '@vigil/messaging';
 import { currentTraceparent } from '@vigil/observability';
 import { monthBuckets } from '@vigil/storage';
@@ -52,20 +52,34 @@ export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'reso
   return `${alertId}:${status}`;
 }
 
-function encodeListCursor(k: AlertKey): string {
-  return Buffer.from(JSON.stringify({ v: 1, t: k.triggeredAt.getTime(), a: k.alertId })).toString('base64url');
+function tooManyPartitions() {
+  return badRequest([{ path: 'from', message: 'too many teams x months to list at once: narrow teamId or from/to' }]);
 }
 
-function decodeListCursor(s: string): AlertKey {
-  try {
-    const o = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (o['v'] === 1 && Number.isSafeInteger(o['t']) && typeof o['a'] === 'string' && ID_PATTERN.test(o['a'] as string)) {
-      return { triggeredAt: new Date(o['t'] as number), alertId: o['a'] as string };
-    }
-  } catch {
-    // fall through
-  }
-  throw badRequest([{ path: 'cursor', message: 'invalid cursor' }]);
+/** Latest instant a Date (and Cassandra's timestamp) holds; a cursor beyond it is refused. */
+const MAX_INSTANT_MS = 8_640_000_000_000_000;
+
+/** Everything that decides which alerts a list query returns: a cursor is valid only for the same. */
+function listBinding(caller: Caller, statuses: AlertStatus[], q: AlertsQueryDto, from?: Date, to?: Date): CursorBinding {
+  return {
+    scope: 'alerts.list',
+    tenantId: caller.tenantId,
+    filters: { status: [...statuses].sort().join(','), patientId: q.patientId, teamId: q.teamId, from: from?.getTime(), to: to?.getTime() },
+  };
+}
+
+function encodeListCursor(signer: CursorSigner, k: AlertKey, binding: CursorBinding): string {
+  return signer.sign({ t: k.triggeredAt.getTime(), a: k.alertId }, binding);
+}
+
+/** The position of a signed cursor; it must lie inside the query's own window, like any row it pages over. */
+function decodeListCursor(signer: CursorSigner, s: string, binding: CursorBinding, from?: Date, to?: Date): AlertKey {
+  const o = signer.verify(s, binding);
+  const t = o['t'];
+  const a = o['a'];
+  if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > MAX_INSTANT_MS || typeof a !== 'string' || !ID_PATTERN.test(a)) throw invalidCursor();
+  if ((from && t < from.getTime()) || (to && t >= to.getTime())) throw invalidCursor('the cursor lies outside from/to');
+  return { triggeredAt: new Date(t), alertId: a };
 }
 
 /** Newest first: triggeredAt desc, then alertId desc (the clustering order of both index tables). */
@@ -82,6 +96,7 @@ export class AlertsService {
     private readonly publisher: Pick<EventPublisher, 'publish'>,
     private readonly stream: CassandraAlertStream,
     private readonly metrics: CareMetrics,
+    private readonly cursors: CursorSigner,
   ) {}
 
   private visible(caller: Caller, a: AlertRecord | null): a is AlertRecord {
@@ -100,10 +115,11 @@ export class AlertsService {
   async list(caller: Caller, q: AlertsQueryDto, route: string): Promise<AlertPageView> {
     const statuses = [...new Set((q.status ?? 'open,acknowledged').split(','))] as AlertStatus[];
     const limit = parseLimit(q.limit, 50, 200);
-    const before = q.cursor ? decodeListCursor(q.cursor) : undefined;
     const from = parseInstant(q.from, 'from');
     const to = parseInstant(q.to, 'to');
     if (from && to && from >= to) throw badRequest([{ path: 'from', message: 'from must be before to' }]);
+    const binding = listBinding(caller, statuses, q, from, to);
+    const before = q.cursor ? decodeListCursor(this.cursors, q.cursor, binding, from, to) : undefined;
     const fetch = limit + 1;
 
     let candidates: AlertKey[];
@@ -128,11 +144,13 @@ export class AlertsService {
           else {
             const end = to ?? new Date();
             const start = from ?? new Date(end.getTime() - 90 * DAY_MS);
+            // A span past the partition cap is refused before any bucket list is built.
+            if (end.getTime() - start.getTime() > MAX_PARTITIONS * 31 * DAY_MS) throw tooManyPartitions();
             if (start < end) for (const b of monthBuckets(start, end.getTime() - 1).reverse()) parts.push({ team, status, bucket: b });
           }
         }
       }
-      if (parts.length > MAX_PARTITIONS) throw badRequest([{ path: 'from', message: 'too many teams x months to list at once: narrow teamId or from/to' }]);
+      if (parts.length > MAX_PARTITIONS) throw tooManyPartitions();
       const pages = await Promise.all(parts.map((p) => this.repo.pageTeamStatus(caller.tenantId, p.team, p.status, p.bucket, { before, from, to, limit: fetch })));
       candidates = pages.flat();
     }
@@ -142,7 +160,7 @@ export class AlertsService {
     const records = await Promise.all(pageKeys.map((k) => this.repo.get(k.alertId)));
     const items = records.filter((r): r is AlertRecord => this.visible(caller, r) && statuses.includes(r.status)).map(toAlertView);
     if (items.length) await this.auditRead(caller, q.patientId !== undefined ? 'patient.alerts.read' : 'alerts.list.read', items.map((i) => i.patientId), route);
-    return { items, nextCursor: more && pageKeys.length ? encodeListCursor(pageKeys[pageKeys.length - 1]) : null };
+    return { items, nextCursor: more && pageKeys.length ? encodeListCursor(this.cursors, pageKeys[pageKeys.length - 1], binding) : null };
   }
 
   /** GET /v1/alerts/{id}. */

@@ -24,7 +24,9 @@ function isRedisUnavailable(e: unknown): boolean {
 
 /**
  * Expected faults are never a 500 (DESIGN.md "HTTP"): a dependency that is down is a 503 with
- * Retry-After, a bad cursor or range a 400.
+ * Retry-After. Only errors that mean bad input are a 4xx: a storage cursor that fails its own check
+ * (ours are signed, so this is a cursor of another deployment). Ranges are checked before any query;
+ * a RangeError from below is an internal error and answers 500, never a 400 that hides it.
  */
 export function careDomainErrors(retryAfterSeconds: number): DomainErrorMapper {
   return (e: unknown) => {
@@ -43,7 +45,6 @@ export function careDomainErrors(retryAfterSeconds: number): DomainErrorMapper {
     if (isCassandraUnavailable(e)) return ProblemException.of('unavailable', 'the database is unavailable; retry later', { retryAfterSeconds, title: 'Database unavailable' });
     if (isRedisUnavailable(e)) return ProblemException.of('unavailable', 'the alert stream store is unavailable; retry later', { retryAfterSeconds, title: 'Redis unavailable' });
     if (e instanceof InvalidCursorError) return ProblemException.of('validation', 'the cursor is invalid for this query', { errors: [{ path: 'cursor', message: 'invalid cursor' }] });
-    if (e instanceof RangeError) return ProblemException.of('validation', e.message, { errors: [{ path: 'from', message: e.message }] });
     return undefined;
   };
 }

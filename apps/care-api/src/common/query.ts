@@ -1,4 +1,4 @@
-import { FieldError, validateDto } from '@vigil/contracts';
+import { FieldError, parseIsoInstant, validateDto } from '@vigil/contracts';
 import { ProblemException } from '@vigil/http';
 
 /** Validates a query string object against a DTO class (whitelisting: unknown parameters are a 400). */
@@ -16,12 +16,12 @@ export function badRequest(errors: FieldError[], detail = 'invalid request'): Pr
   return ProblemException.of('validation', detail, { errors });
 }
 
-/** An ISO-8601 instant (date, or date-time; no offset means UTC). */
+/** An ISO-8601 instant (date, or date-time; no offset means UTC) on a real calendar day: `2026-02-30` is a 400 naming `path`. */
 export function parseInstant(value: string | undefined, path: string): Date | undefined {
   if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw badRequest([{ path, message: 'must be an ISO-8601 date-time' }]);
-  return new Date(t);
+  const d = parseIsoInstant(value);
+  if (!d) throw badRequest([{ path, message: 'must be an ISO-8601 date or date-time on a real calendar day, e.g. 2026-01-31 or 2026-01-31T08:00:00Z' }]);
+  return d;
 }
 
 export function parseLimit(value: string | undefined, def: number, max: number): number {
@@ -33,7 +33,7 @@ export function parseLimit(value: string | undefined, def: number, max: number):
 }
 
 /** Checks from < to and the span (ten years at most: longer histories are paged in several queries). */
-export function checkRange(from: Date, to: Date, maxDays = 3700): void {
-  if (from.getTime() >= to.getTime()) throw badRequest([{ path: 'from', message: 'from must be before to' }]);
-  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw badRequest([{ path: 'from', message: `the range may span at most ${maxDays} days; page through longer histories` }]);
+export function checkRange(from: Date, to: Date, maxDays = 3700, path = 'from'): void {
+  if (from.getTime() >= to.getTime()) throw badRequest([{ path, message: 'from must be before to' }]);
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw badRequest([{ path, message: `the range may span at most ${maxDays} days; page through longer histories` }]);
 }

@@ -6,6 +6,7 @@ export const ALERT_INGESTOR = Symbol('AlertIngestor');
 export const ALERT_FANOUT = Symbol('AlertFanout');
 export const AUDIT_SERVICE = Symbol('AuditService');
 export const CARE_SETTINGS = Symbol('CareSettings');
+export const STREAM_TICKETS = Symbol('StreamTickets');
 
 export interface CareSettings {
   sseMaxConnections: number;

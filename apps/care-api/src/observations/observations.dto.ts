@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MAX_CURSOR_LENGTH } from '@vigil/http';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
   News2Summary,
@@ -33,7 +34,7 @@ export class ObservationsQueryDto {
   limit?: string;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page (same metric, from, to, order).' })
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], description: 'Device-time order. Default asc.' })
@@ -71,7 +72,7 @@ export class RiskQueryDto {
   limit?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'] })

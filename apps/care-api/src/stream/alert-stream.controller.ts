@@ -1,31 +1,19 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, Claims, Roles } from '@vigil/auth';
+import { Claims, credentialExpiryOf, Roles } from '@vigil/auth';
 import { REQUEST_ID_HEADER, type VigilClaims } from '@vigil/contracts';
 import { ProblemException, SSE_HEADERS } from '@vigil/http';
-import { AlertStreamQueryDto } from '../alerts/alerts.dto';
+import { AlertStreamQueryDto, StreamTicketView } from '../alerts/alerts.dto';
 import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
 import { badRequest, validQuery } from '../common/query';
-import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings } from '../common/tokens';
+import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, STREAM_TICKETS } from '../common/tokens';
 import { parseCursor } from './cursor';
 import type { AlertFanout } from './fanout';
+import type { StreamTickets } from './stream-tickets';
 
-export const STREAM_PATH = '/v1/alerts/stream';
-
-/** `exp` of the bearer token the guard has already verified (so decoding its payload is safe). */
-function tokenExpiry(req: FastifyRequest): number | undefined {
-  const token = bearerToken(req.headers.authorization);
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { STREAM_PATH } from './stream-credentials';
 
 @ApiTags('alerts')
 @ApiBearerAuth()
@@ -35,7 +23,20 @@ export class AlertStreamController {
     @Inject(ALERT_FANOUT) private readonly fanout: AlertFanout,
     @Inject(AUDIT_SERVICE) private readonly audit: AuditService,
     @Inject(CARE_SETTINGS) private readonly settings: CareSettings,
+    @Inject(STREAM_TICKETS) private readonly tickets: StreamTickets,
   ) {}
+
+  @Post('stream-tickets')
+  @HttpCode(201)
+  @Roles('care-manager', 'care-admin')
+  @ApiOperation({
+    summary: 'A short-lived, single-use ticket to open the alert stream with (GET /v1/alerts/stream?ticket=)',
+    description: 'EventSource cannot send the Authorization header, and a token in a URL ends up in logs: the ticket stands for your token, once, for a few seconds.',
+  })
+  @ApiCreatedResponse({ type: StreamTicketView })
+  issueTicket(@Claims() claims: VigilClaims, @Req() req: FastifyRequest): Promise<StreamTicketView> {
+    return this.tickets.issue({ claims, tokenExpiresAtMs: credentialExpiryOf(req) ?? Date.now() });
+  }
 
   @Get('stream')
   @Roles('care-manager', 'care-admin')
@@ -71,6 +72,6 @@ export class AlertStreamController {
     await this.fanout.acquire(caller.tenantId);
     reply.hijack();
     reply.raw.writeHead(200, { ...SSE_HEADERS, [REQUEST_ID_HEADER]: caller.requestId });
-    await this.fanout.open(reply.raw, caller.tenantId, caller.teams, cursor, tokenExpiry(req));
+    await this.fanout.open(reply.raw, caller.tenantId, caller.teams, cursor, credentialExpiryOf(req));
   }
 }

@@ -10,15 +10,19 @@ import { parseCareConfig } from '../config';
 export const TEST_SECRET = 'care-api-integration-test-secret-0123456789';
 export const TEST_ISSUER = 'vigil-test';
 export const TEST_AUDIENCE = 'vigil';
+export const TEST_CURSOR_KEY = 'care-api-integration-test-cursor-key-0123456789';
 
-export function careTestEnv(overrides: Record<string, string>): Record<string, string> {
-  return {
+/** The test environment; an override of `undefined` removes a setting. */
+export function careTestEnv(overrides: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string | undefined> = {
     PORT: '0',
     HOST: '127.0.0.1',
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     CASSANDRA_CONTACT_POINTS: process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042',
     REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     AUTH_HS256_SECRET: TEST_SECRET,
+    AUTH_DEV_MODE: 'true',
+    CURSOR_SIGNING_KEYS: TEST_CURSOR_KEY,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     KAFKA_TOPIC_PARTITIONS: '3',
@@ -28,6 +32,7 @@ export function careTestEnv(overrides: Record<string, string>): Record<string, s
     DOCS_ENABLED: 'true',
     ...overrides,
   };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export interface TestCare extends CareApp {
@@ -36,7 +41,7 @@ export interface TestCare extends CareApp {
 }
 
 /** care-api in-process on a random port; logs captured. */
-export async function startCare(overrides: Record<string, string>, opts: { waitForConsumer?: boolean } = {}): Promise<TestCare> {
+export async function startCare(overrides: Record<string, string | undefined>, opts: { waitForConsumer?: boolean } = {}): Promise<TestCare> {
   const config = parseCareConfig(careTestEnv(overrides));
   const logs: string[] = [];
   const destination = new Writable({

@@ -2,10 +2,10 @@ import { applyDecorators, Body, Controller, HttpCode, Inject, Post, Req, Res } f
 import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Claims, Roles } from '@vigil/auth';
-import { currentTraceparent } from '@vigil/observability';
+import { currentTraceparent, normalizedTraceparent } from '@vigil/observability';
 import { CheckInAccepted, CheckInBatchDto, CheckInDto, PROBLEM_CONTENT_TYPE, VigilClaims } from '@vigil/contracts';
 import { BatchResponseDto, CheckInAcceptedDto, ProblemDetailsDto } from './checkins.dto';
-import { BatchResponse, CheckInService, RequestContext, validTraceparent } from './checkins.service';
+import { BatchResponse, CheckInService, RequestContext } from './checkins.service';
 
 export const CHECKIN_SERVICE = Symbol('CheckInService');
 export const CHECKINS_PATH = '/v1/check-ins';
@@ -27,7 +27,7 @@ const CommonProblems = () => applyDecorators(
 
 function contextOf(req: FastifyRequest): RequestContext {
   // The active span's context when tracing runs (it continues the caller's trace), else the caller's header.
-  const traceparent = currentTraceparent() ?? validTraceparent(req.headers['traceparent']);
+  const traceparent = currentTraceparent() ?? normalizedTraceparent(req.headers['traceparent']);
   return { requestId: req.id, receivedAt: new Date().toISOString(), traceparent };
 }
 

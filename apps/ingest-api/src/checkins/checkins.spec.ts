@@ -1,5 +1,5 @@
 import { canonicalJson, fingerprint, idempotencyKey } from './idempotency';
-import { validTraceparent } from './checkins.service';
+import { normalizedTraceparent } from '@vigil/observability';
 import { parseIngestConfig } from '../config';
 
 describe('idempotency fingerprint', () => {
@@ -19,12 +19,28 @@ describe('idempotency fingerprint', () => {
 });
 
 describe('traceparent', () => {
-  it('accepts a valid W3C traceparent only', () => {
-    expect(validTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBeDefined();
-    expect(validTraceparent('00-00000000000000000000000000000000-b7ad6b7169203331-01')).toBeUndefined();
-    expect(validTraceparent('00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01')).toBeUndefined();
-    expect(validTraceparent('garbage')).toBeUndefined();
-    expect(validTraceparent(undefined)).toBeUndefined();
+  it('accepts a valid W3C traceparent only, and keeps only what the trace needs', () => {
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(normalizedTraceparent(tp)).toBe(tp);
+    expect(normalizedTraceparent([tp])).toBe(tp);
+    // Flags other than "sampled" and a future version's suffix are dropped; the version becomes 00.
+    expect(normalizedTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-ff')).toBe(tp);
+    expect(normalizedTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02')).toBe(tp.replace(/-01$/, '-00'));
+    expect(normalizedTraceparent('cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-what-the-future-brings')).toBe(tp);
+    for (const bad of [
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\nx: y',
+      'garbage',
+      'x'.repeat(600),
+    ]) {
+      expect([bad, normalizedTraceparent(bad)]).toEqual([bad, undefined]);
+    }
+    expect(normalizedTraceparent([tp, tp])).toBeUndefined();
+    expect(normalizedTraceparent(undefined)).toBeUndefined();
   });
 });
 
