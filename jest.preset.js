@@ -6,6 +6,9 @@ const path = require('path');
 const swcrc = JSON.parse(readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 const { compilerOptions } = JSON.parse(readFileSync(path.join(__dirname, 'tsconfig.base.json'), 'utf8'));
 
+/** Dependencies published as ES modules only (jose 6; content-disposition 2, under @fastify/static). */
+const ESM_ONLY = ['jose', 'content-disposition'];
+
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper[`^${alias}$`] = path.join(__dirname, target);
@@ -16,11 +19,12 @@ module.exports = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
-    // jose 6 is ESM only; jest's CommonJS runtime loads it once SWC has turned it into CommonJS.
-    '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false, jsc: { ...swcrc.jsc, parser: { syntax: 'ecmascript' } } }],
+    // ESM-only packages: jest's CommonJS runtime loads them once SWC has turned them into CommonJS.
+    [`^.+/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: ['@swc/jest', { ...swcrc, swcrc: false, jsc: { ...swcrc.jsc, parser: { syntax: 'ecmascript' } } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/apps/care-dashboard/'],
+  // The dashboard's pure modules have unit tests (metrics.spec.ts); its pages are tested in a browser (e2e/).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

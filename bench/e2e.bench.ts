@@ -151,8 +151,8 @@ async function startTap(prefix: string, byCheckIn: Map<string, Sent>): Promise<{
 
 /** Histograms whose mean over a phase tells where the time goes. */
 const COUNTERS: [string, string, string, RegExp][] = [
-  ['raised', 'scorer', 'alerts raised by the scorer', /^alerts_raised_total\{/],
-  ['stored', 'care', 'alert.raised events stored by care-api', /^care_alert_events_total\{(?=[^}]*type="alert\.raised")(?=[^}]*outcome="stored")/],
+  ['raised', 'scorer', 'alerts raised by the scorer', /^vigil_alerts_raised_total\{/],
+  ['stored', 'care', 'alert.raised events stored by care-api', /^vigil_care_alert_events_total\{(?=[^}]*type="alert\.raised")(?=[^}]*outcome="stored")/],
 ];
 
 const STAGE_HISTOGRAMS: [string, string, RegExp][] = [

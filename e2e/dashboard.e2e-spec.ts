@@ -79,6 +79,7 @@ describe('care dashboard in a browser, against the real services', () => {
       s.enrol('p-chest', { careTeamId: 'team-a', conditions: ['copd'] }),
       s.enrol('p-missed-1', { careTeamId: 'team-a', conditions: [] }),
       s.enrol('p-missed-2', { careTeamId: 'team-b', conditions: [] }),
+      s.enrol('p-diab', { careTeamId: 'team-a', conditions: ['diabetes'], expectedCheckInIntervalHours: 24 }),
     ]);
     const [t1, t2] = await Promise.all([s.token('care-manager', 'nurse-1', ['team-a', 'team-b']), s.token('care-manager', 'nurse-2', ['team-a'])]);
     [laptop, tablet] = await Promise.all([openSignedIn(VIEWPORTS.laptop, t1), openSignedIn(VIEWPORTS.tablet, t2)]);
@@ -125,7 +126,8 @@ describe('care dashboard in a browser, against the real services', () => {
     expect(await other.getAttribute('data-status')).toBe('open');
     await shot(tablet, 'alerts-tablet');
 
-    // Keyboard: focus the button, press Enter.
+    // Keyboard: type a note, then Enter on the button.
+    await alertOf(laptop, 'p-chest').getByLabel('Note (optional)').fill('Called: pain eased, GP visit today');
     const ack = alertOf(laptop, 'p-chest').getByRole('button', { name: 'Acknowledge' });
     await ack.focus();
     await laptop.keyboard.press('Enter');
@@ -135,6 +137,9 @@ describe('care dashboard in a browser, against the real services', () => {
 
     await tablet.locator('li.alert[data-patient-id="p-chest"][data-status="acknowledged"]').waitFor({ timeout: 10_000 });
     await hasText(other.locator('.status-line'), 'Acknowledged by nurse-1');
+    // The note came with the lifecycle event, to the other page too.
+    await hasText(other.locator('.status-line'), 'Called: pain eased, GP visit today');
+    await hasText(alertOf(laptop, 'p-chest').locator('.status-line'), 'Called: pain eased, GP visit today');
     expect(await other.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     await shot(tablet, 'alerts-acknowledged-tablet');
   }, 60_000);
@@ -169,6 +174,45 @@ describe('care dashboard in a browser, against the real services', () => {
 
     await laptop.getByRole('link', { name: '← All alerts' }).click();
     await laptop.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+  }, 60_000);
+
+  it("shows a diabetes patient's glucose, with its thresholds, beside the profile", async () => {
+    const s = stack!;
+    const now = Date.now();
+    for (const [d, glucoseMgDl] of [
+      [3, 142],
+      [2, 188],
+      [1, 131],
+    ]) {
+      await s.checkIn('p-diab', { recordedAt: new Date(now - d * DAY).toISOString(), vitals: { glucoseMgDl, heartRate: 70 }, medication: { adherence: d === 2 ? 'some' : 'all' } });
+    }
+    await tablet.goto(`${s.care.url}/dashboard/patients/p-diab`);
+    const glucose = tablet.locator('figure[data-chart="glucose"]');
+    // Stored by the writer (a separate consumer): wait for the three readings, reloading the page.
+    await waitFor(
+      async () => {
+        await tablet.getByRole('button', { name: 'Refresh' }).click();
+        await tablet.locator('#charts[data-loaded="true"]').waitFor({ timeout: 20_000 });
+        return (await glucose.getAttribute('data-points')) === '3';
+      },
+      20_000,
+      { intervalMs: 500, what: 'three glucose readings on the page' },
+    );
+    await glucose.locator('canvas').first().waitFor();
+    expect(await glucose.locator('table.data-table tbody tr td:first-of-type').allTextContents()).toEqual(['131', '188', '142']);
+    expect(await glucose.locator('.chart-plot').getAttribute('aria-label')).toMatch(/Reference lines at 54: hypo level 2; 70: hypo level 1; 250: high/);
+    // Only what a diabetes patient has: glucose first (after the risk score), then the other series with readings.
+    const shown = await tablet.locator('figure[data-chart]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['chart']));
+    expect(shown).toEqual(['risk', 'glucose', 'heart-rate', 'adherence']);
+    expect(await tablet.locator('figure[data-chart="adherence"] table.data-table tbody tr td:first-of-type').allTextContents()).toEqual(['All', 'Some', 'All']);
+    // The profile panel.
+    const profile = tablet.locator('#profile');
+    await hasText(profile, 'Diabetes');
+    await hasText(profile, 'Every 24 h');
+    await hasText(profile, 'Scale 1');
+    await hasText(profile, 'Overdue'); // the last check-in was a day ago, with a 24 h interval
+    await shot(tablet, 'patient-diabetes-tablet');
+    await tablet.getByRole('link', { name: '← All alerts' }).click();
   }, 60_000);
 
   it('shows the offline state when the stream server dies, and the missed alerts once it is back', async () => {

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# `npm run bench [engine|ingest|writer|replay|e2e ...]`: the benchmarks of DESIGN.md "Bars". Each prints
+# `npm run bench [engine|ingest|writer|replay|e2e|scorer-state ...]`: the benchmarks of DESIGN.md "Bars". Each prints
 # a table and writes JSON to bench/results/ (the engine's to libs/risk-engine/bench/results/), every
 # figure beside a baseline measured in the same run. Medians; the machine is noisy, so read ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}" NX_DAEMON=false
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(engine ingest writer replay e2e)
-[ "${which[*]}" = "engine" ] || bash deploy/local/infra.sh up
+[ ${#which[@]} -eq 0 ] && which=(engine scorer-state ingest writer replay e2e fhir)
+# engine and scorer-state are in-process (no servers)
+needs_servers=false
+for b in "${which[@]}"; do case "$b" in engine|scorer-state) ;; *) needs_servers=true ;; esac; done
+[ "$needs_servers" = false ] || bash deploy/local/infra.sh up
 for b in "${which[@]}"; do
   echo "== bench: $b"
   case "$b" in
@@ -16,6 +19,8 @@ for b in "${which[@]}"; do
     writer) node -r ./tools/register.js bench/writer.bench.ts ;;
     replay) node --max-semi-space-size=64 -r ./tools/register.js bench/replay.bench.ts ;;
     e2e) node -r ./tools/register.js bench/e2e.bench.ts ;;
-    *) echo "unknown benchmark $b (engine, ingest, writer, replay, e2e)"; exit 2 ;;
+    scorer-state) node -r ./tools/register.js bench/scorer-state.bench.ts ;;
+    fhir) node -r ./tools/register.js bench/fhir.bench.ts ;;
+    *) echo "unknown benchmark $b (engine, scorer-state, ingest, writer, replay, e2e, fhir)"; exit 2 ;;
   esac
 done

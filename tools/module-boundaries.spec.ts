@@ -46,6 +46,12 @@ describe('module boundaries', () => {
     expect(r.out).toMatch(/scope:isolated/);
   });
 
+  it('the worklist ranking importing another of our libs fails lint', () => {
+    const r = lint('libs/worklist/src/boundary-probe.ts', "import { TOPICS } from '@vigil/contracts';\nexport const y = TOPICS;\n");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/scope:isolated/);
+  });
+
   it('an app importing libs passes', () => {
     const r = lint('apps/replay/src/boundary-probe.ts', "import { TOPICS } from '@vigil/contracts';\nexport const y = TOPICS;\n");
     expect(r.out).not.toMatch(/enforce-module-boundaries|ProjectGraph/);

@@ -341,8 +341,12 @@ describe('care-api alert stream (two instances, real servers)', () => {
       call<{ paths: Record<string, unknown> }>(a.url, 'GET', '/docs/openapi.json'),
     ]);
     expect([live.status, readyz.status, metrics.status, docs.status]).toEqual([200, 200, 200, 200]);
-    expect(metrics.text).toMatch(/care_alert_events_total\{[^}]*outcome="stored"/);
-    expect(metrics.text).toMatch(/sse_connections/);
+    expect(metrics.text).toMatch(/vigil_care_alert_events_total\{[^}]*outcome="stored"/);
+    expect(metrics.text).toMatch(/vigil_sse_connections/);
+    // The alerts.v1 consumer's lag, as the writer and scorer report theirs (one helper: VigilMetrics.trackConsumerLag).
+    const lag = [...metrics.text.matchAll(/^vigil_kafka_consumer_lag\{([^}]*)\} (\d+)$/gm)].filter((m) => m[1].includes(`group="${groupId}"`));
+    expect(lag.length).toBeGreaterThan(0);
+    for (const m of lag) expect(m[1]).toMatch(/topic="alerts\.v1",partition="\d+"/);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/stream', '/v1/alerts/{id}/acknowledge', '/v1/patients/{id}', '/v1/patients/{id}/observations', '/v1/patients/{id}/risk']));
   });
 

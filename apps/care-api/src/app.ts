@@ -7,8 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
-import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
-import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
+import { allTopicSpecs, dlqTopic, FHIR_BASE_PATH, TOPICS } from '@vigil/contracts';
+import { configureFhir, configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
 import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
 import {
   createLogger,
@@ -29,6 +29,7 @@ import { AlertsService } from './alerts/alerts.service';
 import { AuditService } from './audit/audit.service';
 import { careDomainErrors } from './common/errors';
 import { CareMetrics } from './common/metrics';
+import { FhirReadModule } from './fhir/fhir.module';
 import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
 import type { CareConfig } from './config';
 import { PatientDataService } from './observations/patient-data.service';
@@ -133,6 +134,9 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
     fromBeginning: true,
     partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS,
   });
+  // kafka_consumer_lag{topic, partition, group} of the alerts.v1 consumer, read at every scrape, as
+  // the writer and the scorer report theirs (revoked partitions disappear).
+  const untrackLag = vigil.trackConsumerLag(() => consumer.stats());
 
   const ks = config.CASSANDRA_KEYSPACE;
   const redisStream = new RedisAlertStream(redis, {
@@ -191,6 +195,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       await fanout.close();
     }
     async onApplicationShutdown(): Promise<void> {
+      untrackLag();
       await publisher.disconnect().catch(() => undefined);
       await Promise.all([subscriber.quit().catch(() => subscriber.disconnect()), redis.quit().catch(() => redis.disconnect())]);
       await cassandra.shutdown().catch(() => undefined);
@@ -215,6 +220,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
           { name: 'redis-subscriber', check: () => subscriber.status === 'ready' },
         ],
       }),
+      FhirReadModule.register(dataService),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [
@@ -241,6 +247,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   registerHttpObservability(fastify, { logger, metrics: vigil });
   const domain = careDomainErrors(config.RETRY_AFTER_SECONDS);
   configureHttp(fastify, { logger, domainErrors: domain });
+  configureFhir(fastify, { prefix: FHIR_BASE_PATH });
   app.useGlobalFilters(new ProblemDetailsFilter(logger, domain));
 
   const dashboardDir = path.resolve(config.DASHBOARD_DIR);

@@ -1,4 +1,4 @@
-import type { AlertPage, AlertView, ObservationPoint, ObservationsPage, Problem, RiskPage, RiskPoint } from './types';
+import type { AlertPage, AlertView, ObservationPoint, ObservationsPage, PatientProfileView, Problem, RiskPage, RiskPoint } from './types';
 
 /** care-api serves the dashboard, so the API is on the same origin. */
 export const API_ORIGIN = window.location.origin;
@@ -77,8 +77,19 @@ export class Api {
     return this.request<AlertView>('GET', `/v1/alerts/${encodeURIComponent(id)}`);
   }
 
-  transition(id: string, action: 'acknowledge' | 'resolve'): Promise<AlertView> {
-    return this.request<AlertView>('POST', `/v1/alerts/${encodeURIComponent(id)}/${action}`, {});
+  /** Acknowledge or resolve, with the team's note when there is one (PHI: care-api stores it, never logs it). */
+  transition(id: string, action: 'acknowledge' | 'resolve', note?: string): Promise<AlertView> {
+    return this.request<AlertView>('POST', `/v1/alerts/${encodeURIComponent(id)}/${action}`, note ? { note } : {});
+  }
+
+  patient(id: string): Promise<PatientProfileView> {
+    return this.request<PatientProfileView>('GET', `/v1/patients/${encodeURIComponent(id)}`);
+  }
+
+  /** The newest score (every check-in is scored: its time is the last check-in), or null in the last 90 days. */
+  async latestRisk(patientId: string): Promise<RiskPoint | null> {
+    const page = await this.request<RiskPage>('GET', `/v1/patients/${encodeURIComponent(patientId)}/risk?order=desc&limit=1`);
+    return page.items[0] ?? null;
   }
 
   /** Every point of one series in [from, to), following the pages (bounded). */

@@ -8,6 +8,8 @@ export interface SeriesDef {
   /** Points as [epoch ms, value], in time order. */
   points: [number, number][];
   dash?: number[];
+  /** In the table and the text summary, not drawn (a yes/no beside 0-4 scores). */
+  tableOnly?: boolean;
 }
 
 export interface AlertMark {
@@ -31,6 +33,14 @@ export interface ChartDef {
   alerts: AlertMark[];
   /** Extra table columns per point time (e.g. the risk level and its reasons). */
   extraColumns?: { header: string; value: (t: number) => string }[];
+  /** Horizontal, labelled threshold lines (drawn dashed, in grey, and listed in the text summary). */
+  refLines?: { value: number; label: string }[];
+  /** Labelled y-axis values instead of numbers. */
+  yTicks?: { value: number; label: string }[];
+  /** A value in words (series index, value), where numbers would not say it; else the number with `decimals`. */
+  format?: (series: number, v: number) => string | undefined;
+  /** Sentences under the chart (e.g. when chest pain was reported: a yes/no has no line). */
+  notes?: string[];
 }
 
 const SEVERITY_COLOUR: Record<string, string> = { critical: '#a3001b', high: '#b34700', medium: '#7a5c00' };
@@ -66,6 +76,41 @@ function alertMarkers(marks: AlertMark[]): uPlot.Plugin {
   };
 }
 
+/** The thresholds as dashed grey lines, labelled at the left edge of the plot. */
+function referenceLines(lines: { value: number; label: string }[]): uPlot.Plugin {
+  return {
+    hooks: {
+      drawAxes: (u: uPlot) => {
+        const { ctx, bbox } = u;
+        const px = window.devicePixelRatio || 1;
+        ctx.save();
+        ctx.strokeStyle = '#6b7280';
+        ctx.fillStyle = '#374151';
+        ctx.lineWidth = 1 * px;
+        ctx.setLineDash([3 * px, 3 * px]);
+        ctx.font = `${11 * px}px system-ui, sans-serif`;
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
+        // Top down, each label above its line; one that would touch the line (or label) above goes below its own line.
+        let used = -Infinity;
+        const placed = lines.map((l) => ({ l, y: Math.round(u.valToPos(l.value, 'y', true)) })).sort((a, b) => a.y - b.y);
+        for (const { l, y } of placed) {
+          if (y < bbox.top || y > bbox.top + bbox.height) continue;
+          ctx.beginPath();
+          ctx.moveTo(bbox.left, y);
+          ctx.lineTo(bbox.left + bbox.width, y);
+          ctx.stroke();
+          const below = y - 14 * px < used + px;
+          ctx.textBaseline = below ? 'top' : 'bottom';
+          ctx.fillText(l.label, bbox.left + 4 * px, below ? y + 2 * px : y - 2 * px);
+          used = below ? y + 14 * px : y;
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
 function rangeOf(def: ChartDef): uPlot.Range.Function {
   return (_u, min, max) => {
     if (def.yFixed) return def.yFixed;
@@ -75,7 +120,7 @@ function rangeOf(def: ChartDef): uPlot.Range.Function {
       lo = def.yInclude?.[0] ?? 0;
       hi = def.yInclude?.[def.yInclude.length - 1] ?? 1;
     }
-    for (const v of def.yInclude ?? []) {
+    for (const v of [...(def.yInclude ?? []), ...(def.refLines ?? []).map((l) => l.value)]) {
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
     }
@@ -111,18 +156,22 @@ export interface RenderedChart {
  */
 export function renderChart(def: ChartDef): RenderedChart {
   const { xs, data } = aligned(def.series);
+  const drawn = def.series.map((s, i) => ({ s, i })).filter(({ s }) => !s.tableOnly);
+  const plotData = [data[0], ...drawn.map(({ i }) => data[i + 1])] as uPlot.AlignedData;
   const decimals = def.decimals ?? 0;
+  const show = (si: number, v: number | null | undefined) => (v === null || v === undefined ? '–' : (def.format?.(si, v) ?? fmt(v, decimals)));
   const total = def.series.reduce((n, s) => n + s.points.length, 0);
   const plot = el('div', { class: 'chart-plot', role: 'img', 'data-points': String(total) });
   const summaryParts: string[] = [];
-  for (const s of def.series) {
+  for (const [si, s] of def.series.entries()) {
     if (!s.points.length) continue;
     const vals = s.points.map((p) => p[1]);
     const last = s.points[s.points.length - 1];
     summaryParts.push(
-      `${s.label}: ${s.points.length} reading${s.points.length === 1 ? '' : 's'} from ${fmt(Math.min(...vals), decimals)} to ${fmt(Math.max(...vals), decimals)} ${def.unit}, latest ${fmt(last[1], decimals)} on ${formatDateTime(last[0])}`,
+      `${s.label}: ${s.points.length} reading${s.points.length === 1 ? '' : 's'} from ${show(si, Math.min(...vals))} to ${show(si, Math.max(...vals))} ${def.unit}, latest ${show(si, last[1])} on ${formatDateTime(last[0])}`,
     );
   }
+  if (def.refLines?.length) summaryParts.push(`Reference lines at ${def.refLines.map((l) => l.label).join('; ')}`);
   const alertsInRange = def.alerts.filter((a) => a.at >= def.from && a.at <= def.to);
   plot.setAttribute(
     'aria-label',
@@ -140,7 +189,7 @@ export function renderChart(def: ChartDef): RenderedChart {
         'tr',
         {},
         el('th', { scope: 'col' }, 'Time'),
-        ...def.series.map((s) => el('th', { scope: 'col' }, `${s.label} (${def.unit})`)),
+        ...def.series.map((s) => el('th', { scope: 'col' }, def.yTicks ? s.label : `${s.label} (${def.unit})`)),
         ...(def.extraColumns ?? []).map((c) => el('th', { scope: 'col' }, c.header)),
       ),
     ),
@@ -153,7 +202,7 @@ export function renderChart(def: ChartDef): RenderedChart {
           'tr',
           { 'data-time': new Date(t).toISOString() },
           el('th', { scope: 'row' }, formatDateTime(t)),
-          ...def.series.map((_s, si) => el('td', {}, fmt((data[si + 1] as (number | null)[])[i], decimals))),
+          ...def.series.map((_s, si) => el('td', {}, show(si, (data[si + 1] as (number | null)[])[i]))),
           ...(def.extraColumns ?? []).map((c) => el('td', {}, c.value(t))),
         );
       }),
@@ -167,24 +216,26 @@ export function renderChart(def: ChartDef): RenderedChart {
     el('figcaption', {}, el('h3', {}, def.title), el('span', { class: 'unit' }, def.unit)),
     plot,
     total === 0 ? el('p', { class: 'empty' }, 'No readings in this period.') : null,
-    details,
+    ...(def.notes ?? []).map((n) => el('p', { class: 'chart-note' }, n)),
+    total === 0 ? null : details,
   );
 
   let chart: uPlot | null = null;
+  const ticks = def.yTicks;
   const opts: uPlot.Options = {
     width: 600,
     height: 220,
     series: [
       { label: 'Time', value: (_u, v) => (v === null ? '–' : formatDateTime(v * 1000)) },
-      ...def.series.map(
-        (s): uPlot.Series => ({
+      ...drawn.map(
+        ({ s, i: si }): uPlot.Series => ({
           label: s.label,
           stroke: s.color,
           width: 2,
           dash: s.dash,
           spanGaps: true,
           points: { show: true, size: 7, fill: s.color },
-          value: (_u, v) => (v === null ? '–' : `${v.toFixed(decimals)} ${def.unit}`),
+          value: (_u, v) => (v === null ? '–' : def.yTicks ? show(si, v) : `${show(si, v)} ${def.unit}`),
         }),
       ),
     ],
@@ -192,17 +243,22 @@ export function renderChart(def: ChartDef): RenderedChart {
       x: { time: true, range: () => [def.from / 1000, def.to / 1000] },
       y: { range: rangeOf(def) },
     },
-    axes: [{ stroke: '#333', grid: { stroke: '#e3e3e3' } }, { stroke: '#333', grid: { stroke: '#e3e3e3' }, size: 50 }],
+    axes: [
+      { stroke: '#333', grid: { stroke: '#e3e3e3' } },
+      ticks
+        ? { stroke: '#333', grid: { stroke: '#e3e3e3' }, size: 60, splits: () => ticks.map((t) => t.value), values: () => ticks.map((t) => t.label) }
+        : { stroke: '#333', grid: { stroke: '#e3e3e3' }, size: 50 },
+    ],
     cursor: { drag: { x: false, y: false } },
     legend: { show: true, live: true },
-    plugins: [alertMarkers(def.alerts)],
+    plugins: [referenceLines(def.refLines ?? []), alertMarkers(def.alerts)],
   };
 
   const ro = new ResizeObserver(() => {
     const w = Math.floor(plot.clientWidth);
     if (w <= 0) return;
     if (!chart) {
-      chart = new uPlot({ ...opts, width: w }, data, plot);
+      chart = new uPlot({ ...opts, width: w }, plotData, plot);
       plot.dataset['rendered'] = 'true';
     } else if (Math.abs(chart.width - w) > 1) chart.setSize({ width: w, height: opts.height });
   });

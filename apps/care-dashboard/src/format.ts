@@ -1,3 +1,4 @@
+import type { AlertItem } from './store';
 import type { AlertStatus, RiskFactorData } from './types';
 
 /** Severity is said in words and a shape, and only then in colour. */
@@ -16,6 +17,31 @@ export const STATUS_LABEL: Record<AlertStatus, string> = {
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
 };
+
+export const CONDITION_LABEL: Record<string, string> = {
+  'heart-failure': 'Heart failure',
+  copd: 'COPD',
+  diabetes: 'Diabetes',
+  depression: 'Depression',
+};
+
+/** A risk level in words and a shape (never colour alone). */
+export const LEVEL: Record<string, { label: string; icon: string }> = {
+  critical: { label: 'Critical', icon: '▲' },
+  high: { label: 'High', icon: '◆' },
+  medium: { label: 'Medium', icon: '●' },
+  low: { label: 'Low', icon: '▽' },
+  none: { label: 'None', icon: '○' },
+};
+
+export function levelOf(l: string): { label: string; icon: string } {
+  return LEVEL[l] ?? { label: l || 'Unknown', icon: '○' };
+}
+
+/** Hours as a nurse says them: "24 h", "2 days". */
+export function formatHours(h: number): string {
+  return h % 24 === 0 && h >= 48 ? `${h / 24} days` : `${h} h`;
+}
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -48,6 +74,16 @@ export function reasonLines(reasons: RiskFactorData[]): string[] {
 /** Who changed an alert: the user id (`sub`) as care-api reports it. */
 export function who(by: string | undefined): string {
   return by ?? 'someone';
+}
+
+/** "Acknowledged by nurse-1 at 7 Dec 2026, 13:05", then the note as given, for each step the alert went through. */
+export function lifecycleLines(a: AlertItem): string[] {
+  const out: string[] = [];
+  if (a.status !== 'open' && (a.acknowledgedBy || a.status === 'acknowledged')) {
+    out.push(`Acknowledged by ${who(a.acknowledgedBy)}${a.acknowledgedAt ? ` at ${formatDateTime(a.acknowledgedAt)}` : ''}${a.acknowledgedNote ? `: “${a.acknowledgedNote}”` : ''}`);
+  }
+  if (a.status === 'resolved') out.push(`Resolved by ${who(a.resolvedBy)}${a.resolvedAt ? ` at ${formatDateTime(a.resolvedAt)}` : ''}${a.resolvedNote ? `: “${a.resolvedNote}”` : ''}`);
+  return out;
 }
 
 /** Text-only DOM building: every value goes in as text, never as HTML. */

@@ -2,7 +2,7 @@ import './styles.css';
 import { Api, ApiError, describeError } from './api';
 import { el, formatDateTime, severityOf } from './format';
 import { clearSession, loadSession, type Session } from './session';
-import { AlertStreamClient, type StreamState } from './sse';
+import { EventStreamClient, type StreamState } from './sse';
 import { AlertStore } from './store';
 import type { AlertStatus, AlertStreamData } from './types';
 import { renderAlertsView } from './views/alerts';
@@ -15,7 +15,7 @@ export interface App {
   session: Session;
   api: Api;
   store: AlertStore;
-  stream: AlertStreamClient;
+  stream: EventStreamClient;
   navigate(path: string, replace?: boolean): void;
   announce(text: string): void;
   /** Loads one list page of these statuses into the store; returns its nextCursor. */
@@ -137,7 +137,7 @@ function start(session: Session): void {
       () => undefined,
     );
   };
-  const stream = new AlertStreamClient({
+  const stream = new EventStreamClient({
     url: `${window.location.origin}/v1/alerts/stream`,
     ticketUrl: `${window.location.origin}/v1/alerts/stream-tickets`,
     token: () => app?.session.token ?? null,

@@ -1,60 +1,32 @@
 /**
- * The alert stream over fetch, with our own reconnection. Every attempt first exchanges the token
- * for a single-use stream ticket (POST /v1/alerts/stream-tickets) and opens the stream with
- * `?ticket=`, so no bearer token is ever part of a URL. Every attempt also every attempt sends `Last-Event-ID` = the id of the last event seen (an `alert`'s
- * cursor, or the position of the last `ready`), so care-api first replays everything missed, in
- * order, then goes live.
+ * care-api's event streams over fetch (EventSource cannot send an Authorization header), parsed by
+ * `eventsource-parser`, with our own reconnection: every attempt sends `Last-Event-ID` = the id of
+ * the last event seen (an event's cursor, or the position of the last `ready`), so care-api first
+ * replays everything missed, in order, then goes live.
  */
+import { createParser } from 'eventsource-parser';
 
 export interface SseMessage {
+  /** `message` unless the server named it. */
   event: string;
   data: string;
+  /** The last event id in force (this event's id, or the one before it). */
   id: string;
 }
 
-/** Incremental text/event-stream parser (the WHATWG rules the dashboard needs). */
-export class SseParser {
-  private buffer = '';
-  private data: string[] = [];
-  private event = '';
-  private id = '';
-  lastEventId = '';
-  retryMs: number | null = null;
-
-  constructor(private readonly onMessage: (m: SseMessage) => void) {}
-
-  push(chunk: string): void {
-    this.buffer += chunk;
-    for (;;) {
-      const i = this.buffer.search(/\r\n|\r|\n/);
-      if (i < 0) return;
-      // A CR as the last character may be half of a CRLF: wait for the next chunk.
-      if (this.buffer[i] === '\r' && i === this.buffer.length - 1) return;
-      const line = this.buffer.slice(0, i);
-      this.buffer = this.buffer.slice(i + (this.buffer.startsWith('\r\n', i) ? 2 : 1));
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') return this.dispatch();
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-    else if (field === 'id' && !value.includes('\0')) this.id = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) this.retryMs = Number(value);
-  }
-
-  private dispatch(): void {
-    this.lastEventId = this.id;
-    if (this.data.length) this.onMessage({ event: this.event || 'message', data: this.data.join('\n'), id: this.lastEventId });
-    this.data = [];
-    this.event = '';
-  }
+/**
+ * Opens one stream: the only place that knows how a stream request is authorised. Today the bearer
+ * token goes in the Authorization header; single-use stream tickets (`POST /v1/alerts/stream-tickets`,
+ * then `?ticket=`) would replace just this function.
+ */
+export async function openEventStream(url: string, ticketUrl: string, token: string | null, lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+  // The token buys a short-lived, single-use ticket; only the ticket goes into the stream's URL.
+  const issued = await fetch(ticketUrl, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, signal, cache: 'no-store' });
+  if (!issued.ok) return issued; // 401/403/429/503 are handled like the stream's own answers
+  const { ticket } = (await issued.json()) as { ticket: string };
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  return fetch(`${url}${url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`, { headers, signal, cache: 'no-store' });
 }
 
 export type StreamState =
@@ -65,7 +37,7 @@ export type StreamState =
 
 export interface StreamOptions {
   url: string;
-  /** POST here (with the bearer token) for a single-use ticket that opens `url` once. */
+  /** POST here (with the token) for a single-use stream ticket: no bearer token is ever part of a URL. */
   ticketUrl: string;
   token: () => string | null;
   onMessage: (m: SseMessage) => void;
@@ -81,7 +53,8 @@ export interface StreamOptions {
   maxDelayMs?: number;
 }
 
-export class AlertStreamClient {
+/** One event stream (the alerts, or the worklist), kept open: reconnects with backoff and resumes where it was. */
+export class EventStreamClient {
   lastEventId: string | null = null;
   private state: StreamState = { kind: 'stopped', reason: 'not started' };
   private abort: AbortController | null = null;
@@ -149,37 +122,21 @@ export class AlertStreamClient {
     const abort = new AbortController();
     this.abort = abort;
     if (this.state.kind !== 'offline') this.setState({ kind: 'connecting', since: Date.now() });
-    const token = this.opts.token();
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
     let idle: number | null = null;
     const idleMs = this.opts.idleTimeoutMs ?? 45_000;
     const touch = () => {
       if (idle !== null) window.clearTimeout(idle);
       idle = window.setTimeout(() => abort.abort(new DOMException('no data or heartbeat', 'TimeoutError')), idleMs);
     };
-    const authFailed = (status: number) => {
-      this.running = false;
-      this.setState({ kind: 'stopped', reason: status === 401 ? 'sign-in expired or invalid' : 'not allowed' });
-      this.opts.onAuthFailure(status);
-    };
     try {
       touch();
-      const issued = await fetch(this.opts.ticketUrl, {
-        method: 'POST',
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-        signal: abort.signal,
-        cache: 'no-store',
-      });
-      if (issued.status === 401 || issued.status === 403) return authFailed(issued.status);
-      if (!issued.ok) {
-        const ra = Number(issued.headers.get('retry-after'));
-        this.scheduleReconnect(`the server answered ${issued.status}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
+      const res = await openEventStream(this.opts.url, this.opts.ticketUrl, this.opts.token(), this.lastEventId, abort.signal);
+      if (res.status === 401 || res.status === 403) {
+        this.running = false;
+        this.setState({ kind: 'stopped', reason: res.status === 401 ? 'sign-in expired or invalid' : 'not allowed' });
+        this.opts.onAuthFailure(res.status);
         return;
       }
-      const { ticket } = (await issued.json()) as { ticket: string };
-      const res = await fetch(`${this.opts.url}?ticket=${encodeURIComponent(ticket)}`, { headers, signal: abort.signal, cache: 'no-store' });
-      if (res.status === 401 || res.status === 403) return authFailed(res.status);
       if (res.status === 400 && this.lastEventId) {
         // Not a position this stream knows (e.g. another environment's): start afresh, and reload lists.
         this.lastEventId = null;
@@ -192,23 +149,23 @@ export class AlertStreamClient {
         this.scheduleReconnect(`the server answered ${res.status}`, Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined);
         return;
       }
-      const parser = new SseParser((m) => {
-        if (m.id) this.lastEventId = m.id;
-        if (m.event === 'ready') {
-          this.failures = 0;
-          this.setState({ kind: 'live', since: Date.now() });
-        }
-        this.opts.onMessage(m);
+      const parser = createParser({
+        onEvent: (m) => {
+          if (m.id !== undefined) this.lastEventId = m.id || null;
+          if (m.event === 'ready') {
+            this.failures = 0;
+            this.setState({ kind: 'live', since: Date.now() });
+          }
+          this.opts.onMessage({ event: m.event || 'message', data: m.data, id: this.lastEventId ?? '' });
+        },
+        onRetry: (ms) => (this.serverRetryMs = ms),
       });
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         touch();
-        parser.push(value);
-        if (parser.retryMs !== null) this.serverRetryMs = parser.retryMs;
-        // An id without an event (or before `ready`) still moves the resume position.
-        if (parser.lastEventId) this.lastEventId = parser.lastEventId;
+        parser.feed(value);
       }
       this.scheduleReconnect('the stream ended');
     } catch {

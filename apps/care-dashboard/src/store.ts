@@ -9,6 +9,9 @@ export interface AlertItem extends AlertView {
   partial?: boolean;
   /** When it arrived on the live feed during this visit (highlighted for a moment). */
   arrivedAt?: number;
+  /** The notes given with the acknowledge and the resolve (from the stream, or our own action). */
+  acknowledgedNote?: string;
+  resolvedNote?: string;
 }
 
 /** Severity first (critical, high, medium), then newest first. */
@@ -20,9 +23,9 @@ export function compareAlerts(a: AlertItem, b: AlertItem): number {
   return a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0;
 }
 
-function mergeStatus(into: AlertItem, from: Partial<AlertView>): void {
+function mergeStatus(into: AlertItem, from: Partial<AlertItem>): void {
   if (from.status && STATUS_RANK[from.status] > STATUS_RANK[into.status]) into.status = from.status;
-  for (const k of ['acknowledgedBy', 'acknowledgedAt', 'resolvedBy', 'resolvedAt'] as const) {
+  for (const k of ['acknowledgedBy', 'acknowledgedAt', 'resolvedBy', 'resolvedAt', 'acknowledgedNote', 'resolvedNote'] as const) {
     if (from[k] && !into[k]) into[k] = from[k];
   }
 }
@@ -58,7 +61,7 @@ export class AlertStore {
   }
 
   /** From GET /v1/alerts or a POST answer: the whole alert as it was then. */
-  putViews(views: AlertView[]): void {
+  putViews(views: AlertItem[]): void {
     for (const v of views) {
       const cur = this.byId.get(v.alertId);
       if (!cur || cur.partial) {
@@ -100,9 +103,9 @@ export class AlertStore {
         this.byId.set(d.alertId, view);
       }
     } else {
-      const change: Partial<AlertView> = { status: d.status };
-      if (d.status === 'acknowledged' && d.change) Object.assign(change, { acknowledgedBy: d.change.by, acknowledgedAt: d.change.at });
-      if (d.status === 'resolved' && d.change) Object.assign(change, { resolvedBy: d.change.by, resolvedAt: d.change.at });
+      const change: Partial<AlertItem> = { status: d.status };
+      if (d.status === 'acknowledged' && d.change) Object.assign(change, { acknowledgedBy: d.change.by, acknowledgedAt: d.change.at, acknowledgedNote: d.change.note });
+      if (d.status === 'resolved' && d.change) Object.assign(change, { resolvedBy: d.change.by, resolvedAt: d.change.at, resolvedNote: d.change.note });
       if (cur) mergeStatus(cur, change);
       else {
         const placeholder: AlertItem = {

@@ -3,8 +3,8 @@ import { BeforeApplicationShutdown, DynamicModule, Module, OnApplicationShutdown
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
-import { configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter, serveOpenApi } from '@vigil/http';
-import { TOPIC_SPECS, TOPICS } from '@vigil/contracts';
+import { configureFhir, configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter, serveOpenApi } from '@vigil/http';
+import { FHIR_BASE_PATH, TOPIC_SPECS, TOPICS } from '@vigil/contracts';
 import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
 import { createMetrics, kafkaLogSink, NestPinoLogger, ObservabilityModule, registerHttpObservability, VigilMetrics } from '@vigil/observability';
 import { CheckInService } from './checkins/checkins.service';
@@ -16,6 +16,8 @@ import { AppLogger, ThrottledWarning } from './logging';
 import { IngestMetrics } from './metrics';
 import { buildOpenApi } from './openapi';
 import { createRedis } from './redis';
+import { FHIR_OBSERVATION_PATH, FHIR_QUESTIONNAIRE_RESPONSE_PATH } from './fhir/fhir.controller';
+import { FhirIngestModule } from './fhir/fhir.module';
 
 export interface IngestAppOptions {
   /** The service logger (createLogger of @vigil/observability). */
@@ -99,7 +101,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
       AuthModule.forRoot({ verifier }),
       // /health/live, /health/ready, /metrics (public). Ready = the producer is connected and the
       // app is not shutting down. Redis does not gate readiness: its features fail open (see
-      // CheckInService); it is visible as ingest_redis_up and ingest_degraded_total.
+      // CheckInService); it is visible as vigil_ingest_redis_up and vigil_ingest_degraded_total.
       ObservabilityModule.forRoot({
         serviceName: 'ingest-api',
         metrics: vigilMetrics,
@@ -109,6 +111,7 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
           { name: 'accepting', check: () => !draining },
         ],
       }),
+      FhirIngestModule.register(service),
     ],
     controllers: [CheckInsController],
     providers: [{ provide: CHECKIN_SERVICE, useValue: service }, Lifecycle],
@@ -127,6 +130,12 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
     logger,
     routeBodyLimits: { [CHECKINS_PATH]: config.INGEST_MAX_BODY_BYTES, [BATCH_PATH.replace(':batch', '::batch')]: config.INGEST_MAX_BATCH_BODY_BYTES, [BATCH_PATH]: config.INGEST_MAX_BATCH_BODY_BYTES },
     domainErrors: domain,
+  });
+  // /fhir/R4: application/fhir+json bodies, OperationOutcome errors; a Bundle gets the batch cap, one resource the check-in cap.
+  configureFhir(fastify, { prefix: FHIR_BASE_PATH });
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === FHIR_BASE_PATH) route.bodyLimit = config.INGEST_MAX_BATCH_BODY_BYTES;
+    else if (route.url === FHIR_OBSERVATION_PATH || route.url === FHIR_QUESTIONNAIRE_RESPONSE_PATH) route.bodyLimit = config.INGEST_MAX_BODY_BYTES;
   });
   // x-request-id on every response, one access-log line per request (no bodies, no tokens), the HTTP histogram.
   registerHttpObservability(fastify, { logger, metrics: vigilMetrics });

@@ -228,9 +228,9 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', details: { kafka: { status: 'up' }, accepting: { status: 'up' } } });
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-    expect(metrics).toMatch(/ingest_checkins_total\{outcome="accepted",service="ingest-api"\} \d+/);
-    expect(metrics).toMatch(/ingest_redis_up\{service="ingest-api"\} 1/);
-    expect(metrics).toContain('http_server_request_duration_seconds');
+    expect(metrics).toMatch(/vigil_ingest_checkins_total\{outcome="accepted",service="ingest-api"\} \d+/);
+    expect(metrics).toMatch(/vigil_ingest_redis_up\{service="ingest-api"\} 1/);
+    expect(metrics).toContain('vigil_http_server_request_duration_seconds');
   });
 });
 

@@ -43,7 +43,7 @@ describe('ingest-api: Redis and Kafka outages (private servers)', () => {
   }, 60_000);
 
   const ready = async () => (await fetch(`${svc.url}/health/ready`)).status;
-  const redisUp = async () => /ingest_redis_up\{[^}]*\} 1/.test(await (await fetch(`${svc.url}/metrics`)).text());
+  const redisUp = async () => /vigil_ingest_redis_up\{[^}]*\} 1/.test(await (await fetch(`${svc.url}/metrics`)).text());
 
   it('Redis down: check-ins are still accepted without rate limit or cross-instance idempotency; Redis back: both work again', async () => {
     const patient = `p-redis-${randomUUID()}`;
@@ -64,7 +64,7 @@ describe('ingest-api: Redis and Kafka outages (private servers)', () => {
     expect(batch.body.results.map((r) => r.status)).toEqual([202, 202]);
     expect(await ready()).toBe(200); // Redis does not gate readiness
     expect(await redisUp()).toBe(false);
-    expect(await (await fetch(`${svc.url}/metrics`)).text()).toMatch(/ingest_degraded_total\{feature="idempotency"[^}]*\} [1-9]/);
+    expect(await (await fetch(`${svc.url}/metrics`)).text()).toMatch(/vigil_ingest_degraded_total\{feature="idempotency"[^}]*\} [1-9]/);
 
     await redis.up();
     await waitFor(redisUp, 15_000, { what: 'Redis reconnect' });

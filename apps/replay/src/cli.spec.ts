@@ -7,7 +7,10 @@ describe('replay CLI (no servers)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`Usage: replay ${name} [options]`);
-    for (const o of spec.options) expect(r.stdout).toContain(`--${o.name}`);
+    for (const o of spec.options) {
+      if (o.hidden) expect(r.stdout).not.toContain(`--${o.name} `);
+      else expect(r.stdout).toContain(`--${o.name}`);
+    }
     expect(r.stdout).toContain('--progress');
     expect(r.stdout).toContain('Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused');
     const h = await runReplay(['help', name]);
@@ -55,7 +58,7 @@ describe('replay CLI (no servers)', () => {
     [['export', '--from', '2026-01-01T00:00:00', '--to', '2026-01-02'], /--from must be a date/],
     [['export', '--stream', 'vitals', '--from', '2026-01-01', '--to', '2026-01-02'], /'vitals' is invalid\. Allowed choices are checkins, scores, alerts/],
     [['export', '--stream', 'alerts', '--source', 'archive', '--from', '2026-01-01', '--to', '2026-01-02'], /archive holds check-ins only/],
-    [['rescore', '--model', 'v2', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /'v2' is invalid\. Allowed choices are static-v0, v1/],
+    [['rescore', '--model', 'v3', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /'v3' is invalid\. Allowed choices are static-v0, v1, v2/],
     [['rescore', '--model', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x', '--warmup', 'long'], /--warmup must be a duration/],
     [['compare', '--a', 'v1', '--b', 'v1', '--from', '2026-01-01', '--to', '2026-01-02', '--out', '/tmp/x'], /must be different/],
     [['republish', '--to-topic', 'sandbox.x', '--rate', 'fast', '--from', '2026-01-01', '--to', '2026-01-02'], /--rate must be a number/],

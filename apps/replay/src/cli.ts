@@ -6,9 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { COMMON_OPTIONS, EXIT_CODES_HELP, helpParagraphs, missingRequired, Opts, PROGRAM, toOption, type CommandSpec } from './cli/args';
 import { EXIT, exitCodeOf, InterruptedError, RefusedError, UsageError, type ExitCode } from './cli/errors';
-import { Progress, resolveProgressMode } from './cli/progress';
+import { Progress, resolveProgressMode, type ProgressEvent } from './cli/progress';
 import { compareSpec, runCompare } from './commands/compare';
 import { exportSpec, runExport } from './commands/export';
+import { mergeSpec, runMerge } from './commands/merge';
 import { republishSpec, runRepublish } from './commands/republish';
 import { rescoreSpec, runRescore } from './commands/rescore';
 import { resetGroupSpec, runResetGroup } from './commands/reset-group';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandDef[] = [
   { spec: exportSpec, run: runExport },
   { spec: rescoreSpec, run: runRescore },
   { spec: compareSpec, run: runCompare },
+  { spec: mergeSpec, run: runMerge },
   { spec: republishSpec, run: runRepublish },
   { spec: resetGroupSpec, run: runResetGroup },
 ];
@@ -82,7 +84,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<ExitCode> {
     commandName = def.spec.name;
     const o = new Opts(values, commandName);
     const config = loadReplayConfig(io.env);
-    const progress = new Progress({ mode: resolveProgressMode(o.str('progress'), io.isTTY), stream: io.stderr });
+    // A shard started by `--workers` reports its progress to the coordinator over IPC.
+    const send = io.env['REPLAY_PROGRESS_IPC'] === '1' && typeof process.send === 'function' ? process.send.bind(process) : null;
+    const progress = new Progress({
+      mode: resolveProgressMode(o.str('progress'), io.isTTY),
+      stream: io.stderr,
+      ...(send ? { report: (e: ProgressEvent) => void send(e) } : {}),
+    });
     ctx = new ReplayContext(io, config, progress);
     await def.run(ctx, o);
   });

@@ -21,10 +21,20 @@ export const scorerConfigSchema = z.object({
     .default(DEFAULT_MODEL_VERSION),
   /** How often the engagement (missed check-in) check runs. */
   ENGAGEMENT_CHECK_INTERVAL_MS: intFromEnv(100, 3_600_000).default(60_000),
-  /** Time-to-live of the Redis lock that elects the one instance running the engagement check. */
-  ENGAGEMENT_LOCK_TTL_MS: intFromEnv(1_000, 3_600_000).optional(),
+  /**
+   * Lease of the Redis lock that elects the one instance running the engagement check: how long a
+   * leader that died without releasing it keeps the others out. Independent of the check interval.
+   */
+  ENGAGEMENT_LOCK_TTL_MS: intFromEnv(1_000, 3_600_000).default(15_000),
+  /** How often the leader renews the lease and the others try to take it; default a third of the TTL. */
+  ENGAGEMENT_LOCK_RENEW_MS: intFromEnv(100, 1_800_000).optional(),
   /** The engagement tick waits while the group has more unprocessed check-ins than this (catching up after downtime). */
   ENGAGEMENT_MAX_CONSUMER_LAG: intFromEnv(0, 100_000_000).default(100),
+  /**
+   * Before judging silences, a tick waits this long at most for the group to apply every check-in
+   * that was on checkins.v1 when it started (a check-in in flight is never a missed one); else it defers.
+   */
+  ENGAGEMENT_CATCH_UP_WAIT_MS: intFromEnv(0, 600_000).default(10_000),
   /** Set to false to run no engagement checks in this process (e.g. a replay sandbox). */
   ENGAGEMENT_ENABLED: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -42,7 +52,9 @@ export const scorerConfigSchema = z.object({
 
 export type ScorerConfig = z.infer<typeof scorerConfigSchema>;
 
-/** The lock TTL: configured, or three check intervals (at least 5 s), so one missed renewal does not lose it. */
-export function engagementLockTtlMs(config: Pick<ScorerConfig, 'ENGAGEMENT_CHECK_INTERVAL_MS' | 'ENGAGEMENT_LOCK_TTL_MS'>): number {
-  return config.ENGAGEMENT_LOCK_TTL_MS ?? Math.max(5_000, config.ENGAGEMENT_CHECK_INTERVAL_MS * 3);
+/** The lease: its TTL and renewal period (a third of the TTL unless set; at most half, so one failed renewal does not lose it). */
+export function engagementLease(config: Pick<ScorerConfig, 'ENGAGEMENT_LOCK_TTL_MS' | 'ENGAGEMENT_LOCK_RENEW_MS'>): { ttlMs: number; renewEveryMs: number } {
+  const ttlMs = config.ENGAGEMENT_LOCK_TTL_MS;
+  const renewEveryMs = Math.min(config.ENGAGEMENT_LOCK_RENEW_MS ?? Math.floor(ttlMs / 3), Math.floor(ttlMs / 2));
+  return { ttlMs, renewEveryMs };
 }

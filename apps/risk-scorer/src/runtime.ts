@@ -4,9 +4,10 @@ import { prefixedTopic, TOPICS } from '@vigil/contracts';
 import { committedLag, createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type Kafka, type KafkaLogLevel } from '@vigil/messaging';
 import type { ModelVersion } from '@vigil/risk-engine';
 import { createCassandraClient } from '@vigil/storage';
-import { engagementLockTtlMs, type ScorerConfig } from './config';
+import { engagementLease, type ScorerConfig } from './config';
 import { EngagementScheduler } from './engagement';
-import { LeaderLock } from './leader-lock';
+import { caughtUpTo } from './catch-up';
+import { LeaderLease } from './leader-lease';
 import { Scorer, type Publisher } from './scorer';
 import { ScorerStore } from './scorer.store';
 import type { Logger } from '@vigil/observability';
@@ -66,7 +67,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
   const cassandra = createCassandraClient(config, { applicationName: 'vigil-risk-scorer' });
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
   // Redis only holds the engagement lease: a command fails fast while it is away (the tick is skipped).
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 });
   let redisDownSince = 0;
   redis.on('error', (e: Error) => {
     if (redisDownSince === 0) log.warn('Redis unavailable; engagement ticks paused until it is back', { error: e.message });
@@ -103,7 +104,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     now: opts.now,
   });
   // One lease per keyspace: the schedule it guards lives there.
-  const lock = new LeaderLock(redis, `${config.REDIS_KEY_PREFIX}risk-scorer:${config.CASSANDRA_KEYSPACE}:engagement-lock`, engagementLockTtlMs(config));
+  const lease = new LeaderLease(redis, `${config.REDIS_KEY_PREFIX}risk-scorer:${config.CASSANDRA_KEYSPACE}:engagement-lock`, engagementLease(config));
   const admin = kafka.admin();
   let adminConnected: Promise<void> | null = null;
   const checkinsTopic = prefixedTopic(TOPICS.checkins, config.TOPIC_PREFIX);
@@ -117,13 +118,29 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(checkinsTopic), admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] })]);
     return committedLag(ends, groups[0]?.partitions ?? []);
   };
+  /** Waits (bounded) until the group has applied every check-in that was on checkins.v1 when called (catch-up.ts). */
+  const consumerCaughtUp = async (): Promise<boolean> => {
+    adminConnected ??= admin.connect().catch((e: unknown) => {
+      adminConnected = null;
+      throw e;
+    });
+    await adminConnected;
+    const endsThen = await admin.fetchTopicOffsets(checkinsTopic);
+    const deadline = Date.now() + config.ENGAGEMENT_CATCH_UP_WAIT_MS;
+    for (;;) {
+      const groups = await admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] });
+      if (caughtUpTo(endsThen, groups[0]?.partitions ?? [])) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   closers.push(async () => {
     if (adminConnected) await admin.disconnect();
   });
   const engagement = new EngagementScheduler({
     scorer,
     store,
-    lock,
+    lease,
     intervalMs: config.ENGAGEMENT_CHECK_INTERVAL_MS,
     log,
     metrics,
@@ -131,6 +148,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     now: opts.now,
     consumerLag,
     maxLag: config.ENGAGEMENT_MAX_CONSUMER_LAG,
+    consumerCaughtUp,
   });
   const server = new KafkaBatchServer({
     kafka,
@@ -140,7 +158,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     partitionsConcurrently: config.SCORER_CONSUMER_PARTITIONS,
   });
 
-  // kafka_consumer_lag{topic, partition, group}, read from the transport at every scrape (revoked
+  // vigil_kafka_consumer_lag{topic, partition, group}, read from the transport at every scrape (revoked
   // partitions disappear).
   const untrackLag = metrics.vigil.trackConsumerLag(() => server.stats());
   closers.push(async () => untrackLag());
@@ -169,7 +187,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
         kafkaProducer: publisher.isConnected() ? 'up' : 'down',
         cassandra: cassandraUp,
         redis: redis.status === 'ready' ? 'up' : 'down',
-        engagementLeader: lock.isHeld,
+        engagementLeader: lease.isValid(),
       };
     },
     close() {

@@ -3,17 +3,15 @@ import { dueBucket, engagementDueAt, HOUR_MS, hourIsClosed, hourOf, hoursToScan,
 const T = Date.UTC(2026, 0, 10, 12, 30);
 
 describe('engagement schedule', () => {
-  const base = { status: 'active' as const, intervalHours: 48, newestAt: T, enrolledAt: T - 100 * HOUR_MS, notifiedFor: null };
+  const base = { status: 'active' as const, engineDueAt: T + 48 * HOUR_MS, receiptDelayMs: 0 };
 
-  it('is due one interval after the newest check-in, or after enrolment if none', () => {
+  it('is due when the engine says, later by the receipt delay of the newest check-in', () => {
     expect(engagementDueAt(base)).toBe(T + 48 * HOUR_MS);
-    expect(engagementDueAt({ ...base, newestAt: null })).toBe(T - 52 * HOUR_MS);
-    expect(engagementDueAt({ ...base, newestAt: null, enrolledAt: null })).toBeNull();
+    expect(engagementDueAt({ ...base, receiptDelayMs: 20 * 24 * HOUR_MS })).toBe(T + (48 + 480) * HOUR_MS);
   });
 
-  it('is not due once this silence was notified, nor for a discharged patient', () => {
-    expect(engagementDueAt({ ...base, notifiedFor: T })).toBeNull();
-    expect(engagementDueAt({ ...base, notifiedFor: T - HOUR_MS })).toBe(T + 48 * HOUR_MS);
+  it('is not due when the engine has nothing more for this silence, nor for a discharged patient', () => {
+    expect(engagementDueAt({ ...base, engineDueAt: null })).toBeNull();
     expect(engagementDueAt({ ...base, status: 'discharged' })).toBeNull();
   });
 

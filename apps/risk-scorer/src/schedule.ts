@@ -29,26 +29,20 @@ export function dueBucket(dueAtMs: number, writtenAtMs: number): number {
 
 export interface EngagementInputs {
   status: 'active' | 'discharged';
-  intervalHours: number;
-  /** Newest device time of any check-in applied, or null. */
-  newestAt: number | null;
-  /** First enrolment seen, or null. */
-  enrolledAt: number | null;
-  /** The silence start for which the missed-check-in alert was already raised (engine state), or null. */
-  notifiedFor: number | null;
+  /** The engine's next due instant for the patient's state (nextEngagementDueAt), on the device-time scale; null: nothing more for this silence. */
+  engineDueAt: number | null;
+  /** Receipt delay of the newest check-in (silence-clock.ts): the scorer's due time is later by it. */
+  receiptDelayMs: number;
 }
 
 /**
- * When the patient's missed-check-in check is next due, or null if none is: discharged, nothing to
- * measure the silence from, or the alert for this silence was raised already (a new check-in starts
- * a new silence and a new due time).
+ * When the patient's engagement check (reminder or missed-check-in alert) is next due, or null if
+ * none is: discharged, nothing to measure the silence from, or everything for this silence was
+ * yielded already (a new check-in starts a new silence and a new due time).
  */
 export function engagementDueAt(i: EngagementInputs): number | null {
-  if (i.status !== 'active') return null;
-  const silenceStart = i.newestAt ?? i.enrolledAt;
-  if (silenceStart === null) return null;
-  if (i.notifiedFor !== null && i.notifiedFor >= silenceStart) return null;
-  return silenceStart + i.intervalHours * HOUR_MS;
+  if (i.status !== 'active' || i.engineDueAt === null) return null;
+  return i.engineDueAt + i.receiptDelayMs;
 }
 
 /** The hours one tick reads: from the watermark (or the initial look-back) to now, bounded. */

@@ -1,6 +1,7 @@
 import { Client, QueryOptions, types } from 'cassandra-driver';
 import { CheckIn, PatientProfile as ProfileData, VigilEvent } from '@vigil/contracts';
 import type { PatientState, RiskScore } from '@vigil/risk-engine';
+import { decodeStateRow, encodeStateRow, isPackedState } from '@vigil/scoring';
 import { monthBucket, PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, PROFILES, quoteIdent, READ_OPTIONS, upsertPatientStatement, WRITE_OPTIONS } from '@vigil/storage';
 
 /**
@@ -25,6 +26,8 @@ export interface StateRecord {
   /** Check-in ids applied most recently, oldest first. */
   recentCheckIns: string[];
   enrolledAt: number | null;
+  /** When the check-in that last moved the newest device time forward was received (silence-clock.ts); null before migration 0007. */
+  heardAt: number | null;
   dueAt: number | null;
   dueHour: number | null;
 }
@@ -35,6 +38,7 @@ export interface StateWrite {
   applied: Position | null;
   recentCheckIns: string[];
   enrolledAt: number | null;
+  heardAt: number | null;
   dueAt: number | null;
   dueHour: number | null;
 }
@@ -120,29 +124,43 @@ export class ScorerStore {
 
   // --- per-patient state (optimistic concurrency on `version`) ------------------------------------
 
+  /**
+   * The state row. Written packed (`state_packed`, libs/scoring state-codec) since migration 0007;
+   * a row written before it has only the JSON columns (`state`, `recent_check_ins`) and loads from them.
+   */
   async loadState(tenantId: string, patientId: string): Promise<StateRecord> {
     const rs = await this.client.execute(
-      `SELECT state, applied_topic, applied_partition, applied_offset, version, recent_check_ins, enrolled_at,
-         engagement_due_at, engagement_due_hour FROM ${this.t.state} WHERE tenant_id = ? AND patient_id = ?`,
+      `SELECT state_packed, state, applied_topic, applied_partition, applied_offset, version, recent_check_ins, enrolled_at,
+         heard_at, engagement_due_at, engagement_due_hour FROM ${this.t.state} WHERE tenant_id = ? AND patient_id = ?`,
       [tenantId, patientId],
       READ_OPTIONS,
     );
     const row = rs.first();
     if (!row) {
-      return { tenantId, patientId, version: null, state: null, applied: null, recentCheckIns: [], enrolledAt: null, dueAt: null, dueHour: null };
+      return { tenantId, patientId, version: null, state: null, applied: null, recentCheckIns: [], enrolledAt: null, heardAt: null, dueAt: null, dueHour: null };
     }
     const offset = row['applied_offset'] as types.Long | null;
+    const packed = row['state_packed'] as Buffer | null;
+    let state: PatientState | null;
+    let recentCheckIns: string[];
+    if (isPackedState(packed)) {
+      ({ state, recentCheckIns } = decodeStateRow<PatientState>(packed));
+    } else {
+      state = row['state'] ? (JSON.parse(row['state'] as string) as PatientState) : null;
+      recentCheckIns = row['recent_check_ins'] ? (JSON.parse(row['recent_check_ins'] as string) as string[]) : [];
+    }
     return {
       tenantId,
       patientId,
       version: toNum(row['version']) ?? 0,
-      state: row['state'] ? (JSON.parse(row['state'] as string) as PatientState) : null,
+      state,
       applied:
         offset !== null && row['applied_topic']
           ? { topic: row['applied_topic'] as string, partition: row['applied_partition'] as number, offset: offset.toString() }
           : null,
-      recentCheckIns: row['recent_check_ins'] ? (JSON.parse(row['recent_check_ins'] as string) as string[]) : [],
+      recentCheckIns,
       enrolledAt: toMs(row['enrolled_at']),
+      heardAt: toMs(row['heard_at']),
       dueAt: toMs(row['engagement_due_at']),
       dueHour: toNum(row['engagement_due_hour']),
     };
@@ -150,34 +168,37 @@ export class ScorerStore {
 
   /**
    * Writes the state if nobody else wrote it since `prev` was read (LWT: INSERT IF NOT EXISTS, or
-   * UPDATE IF version = prev.version). False: someone did; reload and redo.
+   * UPDATE IF version = prev.version). False: someone did; reload and redo. Always packed; the JSON
+   * columns are cleared, so a row never holds two versions of its state.
    */
   async saveState(prev: StateRecord, next: StateWrite): Promise<boolean> {
     const values = [
-      JSON.stringify(next.state),
+      encodeStateRow({ state: next.state, recentCheckIns: next.recentCheckIns }),
+      null,
       next.modelVersion,
       next.applied?.topic ?? null,
       next.applied?.partition ?? null,
       next.applied ? types.Long.fromString(next.applied.offset) : null,
       new Date(),
-      JSON.stringify(next.recentCheckIns),
+      null,
       next.enrolledAt === null ? null : new Date(next.enrolledAt),
+      next.heardAt === null ? null : new Date(next.heardAt),
       next.dueAt === null ? null : new Date(next.dueAt),
       next.dueHour === null ? null : types.Long.fromNumber(next.dueHour),
     ];
     if (prev.version === null) {
       const rs = await this.client.execute(
-        `INSERT INTO ${this.t.state} (state, model_version, applied_topic, applied_partition, applied_offset, updated_at,
-           recent_check_ins, enrolled_at, engagement_due_at, engagement_due_hour, version, tenant_id, patient_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+        `INSERT INTO ${this.t.state} (state_packed, state, model_version, applied_topic, applied_partition, applied_offset, updated_at,
+           recent_check_ins, enrolled_at, heard_at, engagement_due_at, engagement_due_hour, version, tenant_id, patient_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
         [...values, types.Long.fromNumber(1), prev.tenantId, prev.patientId],
         LWT_OPTIONS,
       );
       return rs.wasApplied();
     }
     const rs = await this.client.execute(
-      `UPDATE ${this.t.state} SET state = ?, model_version = ?, applied_topic = ?, applied_partition = ?, applied_offset = ?,
-         updated_at = ?, recent_check_ins = ?, enrolled_at = ?, engagement_due_at = ?, engagement_due_hour = ?, version = ?
+      `UPDATE ${this.t.state} SET state_packed = ?, state = ?, model_version = ?, applied_topic = ?, applied_partition = ?, applied_offset = ?,
+         updated_at = ?, recent_check_ins = ?, enrolled_at = ?, heard_at = ?, engagement_due_at = ?, engagement_due_hour = ?, version = ?
        WHERE tenant_id = ? AND patient_id = ? IF version = ?`,
       [...values, types.Long.fromNumber(prev.version + 1), prev.tenantId, prev.patientId, types.Long.fromNumber(prev.version)],
       LWT_OPTIONS,

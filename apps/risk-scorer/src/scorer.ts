@@ -34,12 +34,15 @@ import {
   checkEngagement,
   initialState,
   ModelVersion,
+  nextEngagementDueAt,
+  PatientProfile as EngineProfile,
   PatientState,
   scoreCheckIn,
 } from '@vigil/risk-engine';
 import { KeyedMutex } from './keyed-mutex';
-import { alertRaisedEvent, readProfileEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
+import { alertRaisedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
 import { dueBucket, engagementDueAt } from './schedule';
+import { engineNow, heardAtAfter, receiptDelayMs, shiftIso } from './silence-clock';
 import type { DueRow, PendingCheckIn, Position, ScorerStore, StateRecord, StoredScore } from './scorer.store';
 import type { ScorerLog, ScorerMetrics } from './telemetry';
 
@@ -291,6 +294,7 @@ export class Scorer {
     if (scores.length) await store.saveScores(scores);
     await this.persist(profile, rec, state, {
       enrolledAt,
+      heardAt: heardAtAfter(rec.state?.history.newestAt ?? null, state.history.newestAt, rec.heardAt, this.now()),
       applied: advancePosition(
         rec.applied,
         work.map((w) => w.position),
@@ -315,17 +319,11 @@ export class Scorer {
     profile: ProfileData,
     rec: StateRecord,
     state: PatientState,
-    fields: { enrolledAt: number | null; applied: Position | null; recentCheckIns: string[]; unschedule?: boolean },
+    fields: { enrolledAt: number | null; heardAt: number | null; applied: Position | null; recentCheckIns: string[]; unschedule?: boolean },
   ): Promise<void> {
     const { store } = this.deps;
     const now = this.now();
-    const dueAt = fields.unschedule ? null : engagementDueAt({
-      status: profile.status,
-      intervalHours: profile.expectedCheckInIntervalHours,
-      newestAt: state.history.newestAt,
-      enrolledAt: fields.enrolledAt,
-      notifiedFor: state.models[this.deps.modelVersion].engagementNotifiedFor,
-    });
+    const dueAt = fields.unschedule ? null : this.dueAt(profile, fields.enrolledAt, state, fields.heardAt);
     const keepsRow = dueAt !== null && rec.dueAt === dueAt && rec.dueHour !== null;
     const dueHour = dueAt === null ? null : keepsRow ? rec.dueHour : dueBucket(dueAt, now);
     const row = (hour: number, at: number): DueRow => ({ hour, dueAt: at, tenantId: rec.tenantId, patientId: rec.patientId });
@@ -336,6 +334,7 @@ export class Scorer {
       applied: fields.applied,
       recentCheckIns: fields.recentCheckIns,
       enrolledAt: fields.enrolledAt,
+      heardAt: fields.heardAt,
       dueAt,
       dueHour,
     });
@@ -344,6 +343,20 @@ export class Scorer {
       throw new StateConflictError(`state of patient ${rec.patientId} was written concurrently; retrying`);
     }
     if (rec.dueAt !== null && rec.dueHour !== null && !keepsRow) await store.deleteDue(row(rec.dueHour, rec.dueAt));
+  }
+
+  private engineProfileOf(profile: ProfileData, enrolledAt: number | null): EngineProfile {
+    return toEngineProfile(profile, enrolledAt === null ? undefined : new Date(enrolledAt).toISOString());
+  }
+
+  /** The patient's next engagement due time on the scorer's clock (silence-clock.ts), or null. */
+  private dueAt(profile: ProfileData, enrolledAt: number | null, state: PatientState, heardAt: number | null): number | null {
+    if (profile.status !== 'active') return null;
+    return engagementDueAt({
+      status: profile.status,
+      engineDueAt: nextEngagementDueAt(this.deps.modelVersion, this.engineProfileOf(profile, enrolledAt), state),
+      receiptDelayMs: receiptDelayMs(state.history.newestAt, heardAt),
+    });
   }
 
   // --- engagement -------------------------------------------------------------------------------
@@ -361,41 +374,41 @@ export class Scorer {
       const [profile, rec] = await Promise.all([store.getProfile(row.tenantId, row.patientId), store.loadState(row.tenantId, row.patientId)]);
       const isCurrent = rec.dueAt === row.dueAt && rec.dueHour === row.hour;
       const enrolledAt = rec.enrolledAt ?? (profile ? parseOrNull(profile.updatedAt) : null);
-      const dueAt =
-        profile && rec.state
-          ? engagementDueAt({
-              status: profile.status,
-              intervalHours: profile.expectedCheckInIntervalHours,
-              newestAt: rec.state.history.newestAt,
-              enrolledAt,
-              notifiedFor: rec.state.models[modelVersion].engagementNotifiedFor,
-            })
-          : null;
       metrics.engagementChecked.inc();
       if (!profile || !rec.state || !isCurrent) {
         // Not (or no longer) this patient's schedule row: the current one, if any, is another row.
         await store.deleteDue(row);
         return 0;
       }
-      const fields = { enrolledAt, applied: rec.applied, recentCheckIns: rec.recentCheckIns };
+      const dueAt = this.dueAt(profile, enrolledAt, rec.state, rec.heardAt);
+      const fields = { enrolledAt, heardAt: rec.heardAt, applied: rec.applied, recentCheckIns: rec.recentCheckIns };
       if (dueAt !== row.dueAt) {
         // The schedule no longer matches the truth (e.g. discharged, interval changed): rewrite it.
         await this.persist(profile, rec, rec.state, fields);
         return 0;
       }
-      // The engine alerts strictly after the interval; at the very instant, wait for the next tick.
+      // The engine yields strictly after the due instant; at the very instant, wait for the next tick.
       if (dueAt >= now) return 0;
-      const engineProfile = toEngineProfile(profile, enrolledAt === null ? undefined : new Date(enrolledAt).toISOString());
-      const r = checkEngagement(modelVersion, engineProfile, rec.state, new Date(now).toISOString());
-      const events = r.alerts.map((a) => alertRaisedEvent(a));
-      if (events.length) await publisher.publishMany(TOPICS.alerts, events);
-      if (events.length === 0) this.deps.log.warn('engagement check raised nothing for a due patient; unscheduled', { patientId: row.patientId });
-      // With the alert recorded in the state the schedule empties itself; without one, unschedule anyway
-      // (the next check-in or profile change schedules again) rather than re-checking every tick.
-      await this.persist(profile, rec, r.state, { ...fields, unschedule: events.length === 0 });
+      // The engine judges the silence on its device-time scale: `now` minus the receipt delay.
+      const delay = receiptDelayMs(rec.state.history.newestAt, rec.heardAt);
+      const r = checkEngagement(modelVersion, this.engineProfileOf(profile, enrolledAt), rec.state, new Date(engineNow(now, delay)).toISOString());
+      const alerts = r.alerts.map((a) => alertRaisedEvent({ ...a, triggeredAt: shiftIso(a.triggeredAt, delay) }));
+      const reminders = r.reminders.map((m) => reminderDueEvent({ ...m, dueAt: shiftIso(m.dueAt, delay), escalatesAt: shiftIso(m.escalatesAt, delay) }));
+      await Promise.all([
+        reminders.length ? publisher.publishMany(TOPICS.reminders, reminders) : undefined,
+        alerts.length ? publisher.publishMany(TOPICS.alerts, alerts) : undefined,
+      ]);
+      const yielded = alerts.length + reminders.length;
+      if (yielded === 0) this.deps.log.warn('engagement check yielded nothing for a due patient; unscheduled', { patientId: row.patientId });
+      // With what was yielded recorded in the state the schedule moves on (the next step of this
+      // silence, or none); with nothing, unschedule anyway (the next check-in or profile change
+      // schedules again) rather than re-checking every tick.
+      await this.persist(profile, rec, r.state, { ...fields, unschedule: yielded === 0 });
       for (const a of r.alerts) metrics.alertRaised(a.ruleCode, a.severity, 'engagement');
-      if (events.length) this.deps.log.info('missed check-in alert raised', { patientId: row.patientId, alertId: events[0].id });
-      return events.length;
+      metrics.reminders.inc(reminders.length);
+      if (alerts.length) this.deps.log.info('missed check-in alert raised', { patientId: row.patientId, alertId: alerts[0].id });
+      if (reminders.length) this.deps.log.info('check-in reminder published', { patientId: row.patientId, reminderId: reminders[0].id });
+      return alerts.length;
     });
   }
 }

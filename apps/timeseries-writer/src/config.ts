@@ -21,8 +21,8 @@ export const writerConfigSchema = z.object({
   WRITER_MAX_BATCH_SIZE: intFromEnv(1, 100_000).default(2000),
   /** Upper bound of the retry back-off after a Cassandra error (the partition is paused meanwhile). */
   WRITER_RETRY_MAX_MS: intFromEnv(100, 600_000).default(10_000),
-  /** Kafka group session timeout: how long a crashed writer holds its partitions before another takes over. */
-  WRITER_SESSION_TIMEOUT_MS: intFromEnv(6_000, 300_000).default(30_000),
+  /** Kafka group session timeout: how long a crashed writer holds its partitions before another takes over (libs/messaging README, "Group settings"). */
+  WRITER_SESSION_TIMEOUT_MS: intFromEnv(6_000, 300_000).default(8_000),
 });
 
 export type WriterConfig = z.infer<typeof writerConfigSchema>;

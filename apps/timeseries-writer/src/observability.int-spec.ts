@@ -2,7 +2,7 @@
  * The writer's health and metrics as an operator sees them, over its real HTTP port:
  * - /health/ready is false until the consumer has joined its group (Kafka unreachable at start),
  *   and true once it has;
- * - kafka_consumer_lag on /metrics rises while the consumer is paused and falls to 0 after.
+ * - vigil_kafka_consumer_lag on /metrics rises while the consumer is paused and falls to 0 after.
  * The Cassandra side of readiness (a stopped Cassandra) is in writer.faults.int-spec.ts, which owns a
  * private Cassandra.
  */
@@ -77,7 +77,7 @@ it('is not ready until its consumer has joined its group, and ready once it has'
   expect(writer.server.isReady()).toBe(true);
 });
 
-it('reports kafka_consumer_lag rising while the consumer is paused and falling to 0 after', async () => {
+it('reports vigil_kafka_consumer_lag rising while the consumer is paused and falling to 0 after', async () => {
   await writer.server.whenReady(60_000);
   const publish = (count: number, from: number) => topics.publisher.publishMany(TOPICS.checkins, manyCheckIns(count, 60, Date.parse('2026-03-01T00:00:00Z') + from * 60_000));
   // Warm up: every partition seen and caught up, so each reports a lag (0).

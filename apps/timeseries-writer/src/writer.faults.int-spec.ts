@@ -148,7 +148,7 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   const stored = () => countRows(ks.client, ks.keyspace, 'checkins_by_patient');
   const failedAttempts = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
-    return Number(/^messages_failed_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+    return Number(/^vigil_messages_failed_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
   };
   const rejoins = () => (writer.output().match(/re-joining the group/g) ?? []).length;
 
@@ -179,7 +179,7 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   expect(await (await fetch(`${scorer.url}/health/ready`)).json()).toMatchObject({ error: { cassandra: { status: 'down' } } });
   const rejoinsBefore = rejoins();
   await publishing; // the rest keeps flowing into Kafka while Cassandra is down
-  // Every partition is held in its retry loop: kafka_consumer_lag on /metrics rises as check-ins arrive.
+  // Every partition is held in its retry loop: vigil_kafka_consumer_lag on /metrics rises as check-ins arrive.
   let lagDown = 0;
   await waitUntil(async () => (lagDown = (await scrapeLag(url, groupId)).total) > 0, 60_000, 'a lag while Cassandra is down', 250);
   await publishAll(topics.publisher, events.slice(N - HELD + FIRST_HELD));

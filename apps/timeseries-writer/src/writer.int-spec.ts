@@ -116,8 +116,8 @@ it('serves health and metrics on HTTP', async () => {
   expect(ready.status).toBe(200);
   expect(await ready.json()).toMatchObject({ status: 'ok', info: { cassandra: { status: 'up' }, 'kafka-consumer': { status: 'up' } } });
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  expect(metrics).toMatch(/writer_observations_written_total\{[^}]*\} [1-9]\d*/);
-  expect(metrics).toMatch(/writer_dead_letters_total\{[^}]*reason="invalid-checkin"[^}]*\} 1/);
-  expect(metrics).toMatch(/messages_processed_total\{[^}]*topic="checkins.v1"[^}]*\} [1-9]/);
+  expect(metrics).toMatch(/vigil_writer_observations_written_total\{[^}]*\} [1-9]\d*/);
+  expect(metrics).toMatch(/vigil_writer_dead_letters_total\{[^}]*reason="invalid-checkin"[^}]*\} 1/);
+  expect(metrics).toMatch(/vigil_messages_processed_total\{[^}]*topic="checkins.v1"[^}]*\} [1-9]/);
   expect(metrics).not.toMatch(/patient-|p-[0-9a-f]{8}/);
 });

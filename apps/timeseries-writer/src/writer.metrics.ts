@@ -4,8 +4,8 @@ import type { Counter, Histogram } from 'prom-client';
 
 /**
  * The writer's metrics, on the service's VigilMetrics registry (label names are PHI-guarded there):
- * the shared consumer vocabulary (messages_processed_total, messages_dead_lettered_total,
- * messages_failed_total; kafka_consumer_lag is tracked in writer.app.ts) plus writer_* series. Labels: topic, group, reason only.
+ * the shared consumer vocabulary (vigil_messages_processed_total, vigil_messages_dead_lettered_total,
+ * vigil_messages_failed_total; vigil_kafka_consumer_lag is tracked in writer.app.ts) plus writer_* series. Labels: topic, group, reason only.
  */
 export class WriterMetrics {
   readonly checkIns: Counter<never>;
@@ -18,11 +18,11 @@ export class WriterMetrics {
     readonly vigil: VigilMetrics,
     readonly group: string,
   ) {
-    this.checkIns = vigil.counter('writer_checkins_written_total', 'Check-ins archived by timeseries-writer', []);
-    this.observations = vigil.counter('writer_observations_written_total', 'Observations written by timeseries-writer', []);
-    this.requests = vigil.counter('writer_cassandra_requests_total', 'Cassandra requests of successful batches', []);
-    this.deadLetters = vigil.counter('writer_dead_letters_total', 'Check-in events the writer dead-lettered, by reason', ['reason']);
-    this.batchSeconds = vigil.histogram('writer_batch_duration_seconds', 'Time to write one batch', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.checkIns = vigil.counter('vigil_writer_checkins_written_total', 'Check-ins archived by timeseries-writer', []);
+    this.observations = vigil.counter('vigil_writer_observations_written_total', 'Observations written by timeseries-writer', []);
+    this.requests = vigil.counter('vigil_writer_cassandra_requests_total', 'Cassandra requests of successful batches', []);
+    this.deadLetters = vigil.counter('vigil_writer_dead_letters_total', 'Check-in events the writer dead-lettered, by reason', ['reason']);
+    this.batchSeconds = vigil.histogram('vigil_writer_batch_duration_seconds', 'Time to write one batch', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
   }
 
   batchDone(out: { checkIns: number; observations: number; statements: number; events: number; deadLetters: number; reasons: string[] }): void {

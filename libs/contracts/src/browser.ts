@@ -5,3 +5,6 @@
  */
 export type * from './risk.events';
 export type * from './care-views';
+export type * from './patient-profile';
+export type * from './care-activity.events';
+export type * from './worklist-views';

@@ -3,6 +3,7 @@
  * Server-Sent Events. A browser bundle imports this file (through browser.ts), so it has no runtime
  * imports and no runtime code: types only.
  */
+import type { PatientProfile } from './patient-profile';
 import type { AlertRaisedData, AlertStatus, News2Summary, RiskFactorData, RiskLevel } from './risk.events';
 
 /** The SSE `type` of an alert event: the CloudEvents type without the `org.vigil.` prefix. */
@@ -64,8 +65,12 @@ export interface AlertView {
   reasons: RiskFactorData[];
   acknowledgedBy?: string;
   acknowledgedAt?: string;
+  /** The note given with the acknowledgement (PHI: shown to the team, never logged). */
+  acknowledgedNote?: string;
   resolvedBy?: string;
   resolvedAt?: string;
+  /** The note given with the resolution (or the note of the contact that resolved it). */
+  resolvedNote?: string;
 }
 
 /** A page of `GET /v1/alerts`, newest first. */
@@ -116,3 +121,6 @@ export interface RiskPage {
   items: RiskPointView[];
   nextCursor: string | null;
 }
+
+/** A patient profile as care-api answers it (`GET /v1/patients/{id}`, `PUT`): the tenant is the caller's own, so it is left out. */
+export type PatientProfileView = Omit<PatientProfile, 'tenantId'>;

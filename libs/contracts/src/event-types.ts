@@ -6,9 +6,13 @@ export const EVENT_TYPES = {
   patientDischarged: 'org.vigil.patient.discharged',
   riskScored: 'org.vigil.risk.scored',
   alertRaised: 'org.vigil.alert.raised',
+  /** Additive (issue #17): new evidence for an open alert (v2 consolidation). */
+  alertUpdated: 'org.vigil.alert.updated',
   alertAcknowledged: 'org.vigil.alert.acknowledged',
   alertResolved: 'org.vigil.alert.resolved',
+  contactLogged: 'org.vigil.contact.logged',
   auditRecorded: 'org.vigil.audit.recorded',
+  reminderDue: 'org.vigil.reminder.due',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

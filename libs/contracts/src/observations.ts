@@ -1,28 +1,9 @@
 import { CheckIn } from './checkin.dto';
+import { CHECKIN_FIELD_SPECS, type ObservationMetric } from './checkin-fields';
 
-/** The numeric series the writer stores and care-api serves, one per metric. */
-export const OBSERVATION_METRICS = [
-  'weightKg',
-  'systolicBp',
-  'diastolicBp',
-  'heartRate',
-  'respiratoryRate',
-  'spo2',
-  'temperatureC',
-  'glucoseMgDl',
-  'symptom.breathlessness',
-  'symptom.swelling',
-  'symptom.fatigue',
-  'symptom.dizziness',
-  'symptom.pain',
-  'symptom.chestPain',
-  'questionnaire.PHQ-9',
-  'questionnaire.GAD-7',
-  'questionnaire.CAT',
-  'medication.adherence',
-  'mood',
-] as const;
-export type ObservationMetric = (typeof OBSERVATION_METRICS)[number];
+/** The numeric series the writer stores and care-api serves, one per metric: the catalogue's metrics. */
+export const OBSERVATION_METRICS: readonly ObservationMetric[] = CHECKIN_FIELD_SPECS.flatMap((f) => (f.metric ? [f.metric as ObservationMetric] : []));
+export type { ObservationMetric };
 
 export interface Observation {
   metric: ObservationMetric;

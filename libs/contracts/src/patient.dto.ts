@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CONDITIONS, type Condition } from './patient-profile';
 
-export const CONDITIONS = ['heart-failure', 'copd', 'diabetes', 'depression'] as const;
-export type Condition = (typeof CONDITIONS)[number];
+// The profile's shape is runtime-free (patient-profile.ts) so that the dashboard can import its types.
+export { CONDITIONS, DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, type Condition, type PatientProfile } from './patient-profile';
 
 /** Ids are opaque, pseudonymous and URL-safe: patient, team, alert ids, token subjects, path parameters. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -31,19 +32,3 @@ export class PatientProfileDto {
   @IsOptional() @IsInt() @Min(6) @Max(720)
   expectedCheckInIntervalHours?: number;
 }
-
-/** `data` of `patient.enrolled` / `patient.updated` / `patient.discharged` on the compacted patients.v1. */
-export interface PatientProfile {
-  patientId: string;
-  tenantId: string;
-  careTeamId: string;
-  conditions: Condition[];
-  dryWeightKg?: number;
-  news2SpO2Scale: 1 | 2;
-  expectedCheckInIntervalHours: number;
-  status: 'active' | 'discharged';
-  /** Server time of the change. */
-  updatedAt: string;
-}
-
-export const DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS = 48;

@@ -53,6 +53,40 @@ export interface AlertRaisedData {
   triggeredAt: string;
   reasons: RiskFactorData[];
   summary: string;
+  /** Additive (v2 alerts): the clinical problem; one open alert per patient and problem. */
+  problem?: ClinicalProblem;
+  /** Additive (v2 alerts), present only when true: raised from a late check-in; `triggeredAt` is its device time. */
+  late?: boolean;
+}
+
+/** Additive (issue #17): the problems v2 consolidates alerts by. */
+export type ClinicalProblem = 'heart-failure' | 'copd' | 'cardiorespiratory' | 'glycaemia' | 'mood';
+
+/**
+ * `data` of `alert.updated` (additive, issue #17): new evidence for an open alert. The alert keeps
+ * its id; `interrupts` says the severity rose above what the team was told (show it as new).
+ */
+export interface AlertUpdatedData {
+  alertId: string;
+  /** Id of this update (the event id), derived from the alert and the check-in that brought the evidence. */
+  updateId: string;
+  modelVersion: string;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  problem: ClinicalProblem;
+  ruleCode: string;
+  severity: AlertSeverity;
+  previousSeverity: AlertSeverity;
+  interrupts: boolean;
+  level: RiskLevel;
+  score: number;
+  checkInId: string;
+  triggeredAt: string;
+  late?: boolean;
+  reasons: RiskFactorData[];
+  allReasonCodes: string[];
+  summary: string;
 }
 
 /** `data` of `alert.acknowledged` and `alert.resolved`. */

@@ -7,7 +7,10 @@ export const TOPICS = {
   patients: 'patients.v1',
   riskScores: 'risk-scores.v1',
   alerts: 'alerts.v1',
+  /** The care team's contacts with patients (`contact.logged`), keyed by patient; the note is PHI. */
+  careActivity: 'care-activity.v1',
   audit: 'audit.v1',
+  reminders: 'reminders.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -36,9 +39,14 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.checkins, cleanupPolicy: 'delete', retentionMs: 365 * DAY_MS, hasDlq: true },
   // Each event carries the whole profile, so compaction keeps exactly what the scorer needs.
   { name: TOPICS.patients, cleanupPolicy: 'compact', retentionMs: -1, hasDlq: true },
-  { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: false },
+  // care-api's worklist consumes it (and dead-letters what it can never apply).
+  { name: TOPICS.riskScores, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.alerts, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
+  // Contacts are stored in Cassandra for good; the topic feeds the worklist and other consumers.
+  { name: TOPICS.careActivity, cleanupPolicy: 'delete', retentionMs: 90 * DAY_MS, hasDlq: true },
   { name: TOPICS.audit, cleanupPolicy: 'delete', retentionMs: 400 * DAY_MS, hasDlq: false },
+  // reminder.due for the patient app's push service: a reminder is stale within days, so a week covers any outage.
+  { name: TOPICS.reminders, cleanupPolicy: 'delete', retentionMs: 7 * DAY_MS, hasDlq: true },
 ];
 
 /** Every topic including dead-letter topics, with settings. */

@@ -61,21 +61,22 @@ describe('Server-Sent Events', () => {
     return { events, comments, last: p.lastEventId };
   };
 
-  it('formats messages the parser (the WHATWG algorithm) reads back, whatever the chunking', () => {
+  it('formats messages that eventsource-parser (the WHATWG algorithm) reads back, whatever the chunking', () => {
     const text =
       formatSseMessage({ retry: 2000 }) +
       formatSseComment('connected') +
       formatSseMessage({ id: '1-0', event: 'alert', data: { a: 'x\ny', n: 1 } }) +
       formatSseMessage({ id: '2-5', event: 'ready', data: 'line1\nline2' }) +
-      formatSseMessage({ id: '3-0' });
+      formatSseMessage({ event: 'alert', data: 'no id' });
     for (const chunk of [1, 3, 7, 1000]) {
       const { events, comments, last } = parse(text, chunk);
       expect(events.map((e) => [e.event, e.lastEventId, e.data])).toEqual([
         ['alert', '1-0', JSON.stringify({ a: 'x\ny', n: 1 })],
         ['ready', '2-5', 'line1\nline2'],
+        ['alert', '2-5', 'no id'], // an event without an id keeps the last event id
       ]);
       expect(comments).toEqual(['connected']);
-      expect(last).toBe('3-0'); // an id without data still moves the last event id
+      expect(last).toBe('2-5');
     }
   });
 

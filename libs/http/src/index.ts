@@ -10,3 +10,4 @@ export * from './static-files';
 export * from './sse';
 export * from './page-cursor';
 export * from './framework-refusals';
+export * from './fhir';

@@ -1,11 +1,9 @@
-import { readFileSync } from 'fs';
+import fastifyStatic from '@fastify/static';
 import path from 'path';
 import type { FastifyInstance } from 'fastify';
 
-const UI_FILES: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-};
+/** The only files of swagger-ui-dist the page loads; nothing else of the package is served. */
+const UI_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js']);
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -24,7 +22,6 @@ export function serveOpenApi(fastify: FastifyInstance, doc: object, opts: { titl
 <script src="/docs/init.js"></script></body></html>`;
   const init = `window.ui = SwaggerUIBundle({ url: '/docs/openapi.json', dom_id: '#ui' });`;
   const dist = path.dirname(require.resolve('swagger-ui-dist/package.json'));
-  const assets = new Map<string, Buffer>();
   fastify.get('/docs', (_req, reply) => {
     void reply.type('text/html; charset=utf-8').send(page);
   });
@@ -34,11 +31,16 @@ export function serveOpenApi(fastify: FastifyInstance, doc: object, opts: { titl
   fastify.get('/docs/openapi.json', (_req, reply) => {
     void reply.type('application/json; charset=utf-8').send(json);
   });
-  for (const [file, type] of Object.entries(UI_FILES)) {
-    fastify.get(`/docs/${file}`, (_req, reply) => {
-      let body = assets.get(file);
-      if (!body) assets.set(file, (body = readFileSync(path.join(dist, file))));
-      void reply.type(type).header('cache-control', 'public, max-age=86400').send(body);
-    });
-  }
+  void fastify.register(
+    async (scope) => {
+      await scope.register(fastifyStatic, {
+        root: dist,
+        prefix: '/',
+        index: false,
+        allowedPath: (pathName) => UI_FILES.has(pathName.replace(/^\//, '')),
+        maxAge: 86_400_000,
+      });
+    },
+    { prefix: '/docs' },
+  );
 }

@@ -1,9 +1,10 @@
 import http from 'http';
 import https from 'https';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 
 /**
  * Server-Sent Events (WHATWG HTML, "Server-sent events"): the wire format on the server side and
- * a small client for tests, benchmarks and tools (browsers use EventSource).
+ * a small client for tests, benchmarks and tools (the dashboard reads streams with eventsource-parser too).
  */
 export interface SseMessage {
   /** `id:` (the client's Last-Event-ID from then on). Must not contain CR, LF or NUL. */
@@ -62,57 +63,27 @@ export interface SseEvent {
 }
 
 /**
- * Incremental parser of the event-stream format: feed it chunks, it calls back per dispatched
- * event and per comment. Follows the WHATWG algorithm (an `id` without data still updates the
- * last event id; an event without data is not dispatched).
+ * Reads an event stream with `eventsource-parser` (the maintained WHATWG parser; the dashboard uses
+ * the same one): feed it chunks, it calls back per dispatched event and per comment. It keeps the
+ * last event id across events, as EventSource does (the library reports each event's own `id`).
+ * Unlike EventSource, an `id:` in a block without `data:` is not seen: care-api never sends one.
  */
 export class SseParser {
-  private buffer = '';
-  private data: string[] = [];
-  private eventName = '';
-  private idBuffer = '';
+  private readonly parser: EventSourceParser;
   lastEventId = '';
 
-  constructor(
-    private readonly onEvent: (e: SseEvent) => void,
-    private readonly onComment: (text: string) => void = () => undefined,
-  ) {}
+  constructor(onEvent: (e: SseEvent) => void, onComment: (text: string) => void = () => undefined) {
+    this.parser = createParser({
+      onEvent: (m) => {
+        if (m.id !== undefined) this.lastEventId = m.id;
+        onEvent({ event: m.event || 'message', data: m.data, lastEventId: this.lastEventId, receivedAt: Date.now() });
+      },
+      onComment: (c) => onComment(c.trimStart()),
+    });
+  }
 
   push(chunk: string): void {
-    this.buffer += chunk;
-    let i: number;
-    while ((i = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const line = this.buffer.slice(0, i);
-      const sepLen = this.buffer.startsWith('\r\n', i) ? 2 : 1;
-      // A lone CR at the end of the buffer may be the first half of CRLF: wait for more.
-      if (this.buffer[i] === '\r' && sepLen === 1 && i === this.buffer.length - 1) break;
-      this.buffer = this.buffer.slice(i + sepLen);
-      this.line(line);
-    }
-  }
-
-  private line(line: string): void {
-    if (line === '') return this.dispatch();
-    if (line.startsWith(':')) return this.onComment(line.slice(1).trimStart());
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.eventName = value;
-    else if (field === 'id' && !value.includes('\0')) this.idBuffer = value;
-  }
-
-  private dispatch(): void {
-    this.lastEventId = this.idBuffer;
-    if (this.data.length === 0) {
-      this.eventName = '';
-      return;
-    }
-    const e: SseEvent = { event: this.eventName || 'message', data: this.data.join('\n'), lastEventId: this.lastEventId, receivedAt: Date.now() };
-    this.data = [];
-    this.eventName = '';
-    this.onEvent(e);
+    this.parser.feed(chunk);
   }
 }
 

@@ -5,6 +5,7 @@ import { KafkaEventContext, type ConsumedEvent } from './consumed-event';
 import { describeError } from './errors';
 import type { MessagingLogger } from './log';
 import { deadLetterRecord, nextOffset, processPartitionBatch, type DeadLetter, type FetchedRecord } from './processor';
+import { GROUP_DEFAULTS } from './group-settings';
 import { EventPublisher } from './publisher';
 import { createKafka, isKafkaClient, loggerFor, settingsPrefix, type KafkaSettings } from './settings';
 
@@ -20,10 +21,12 @@ export interface BatchConsumerOptions {
   partitionsConcurrently?: number;
   /** Backoff of transient handler failures. Default 200 ms doubling to 30 s, with jitter, forever. */
   retry?: BackoffOptions;
-  /** Default 30000 ms. */
+  /** Default 8000 ms (GROUP_DEFAULTS). */
   sessionTimeoutMs?: number;
-  /** Default 3000 ms. */
+  /** Default 1000 ms (GROUP_DEFAULTS). */
   heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for the live members to rejoin. Default 20000 ms (GROUP_DEFAULTS). */
+  rebalanceTimeoutMs?: number;
   /** Dead-letter poison messages to `<topic>.dlq`. Default true. Topics whose TopicSpec has no DLQ, or dlq false: logged and skipped. */
   dlq?: boolean;
   /** Longest a fetch waits for data (also bounds how fast an idle consumer stops). Default 500 ms. */
@@ -165,8 +168,9 @@ export class BatchConsumer {
     });
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: this.opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: this.opts.heartbeatIntervalMs ?? 3000,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? GROUP_DEFAULTS.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatIntervalMs(),
+      rebalanceTimeout: this.opts.rebalanceTimeoutMs ?? GROUP_DEFAULTS.rebalanceTimeoutMs,
       maxWaitTimeInMs: this.opts.maxWaitTimeMs ?? 500,
       allowAutoTopicCreation: false,
     });
@@ -287,6 +291,10 @@ export class BatchConsumer {
 
   // --- internals -----------------------------------------------------------------------------
 
+  private heartbeatIntervalMs(): number {
+    return this.opts.heartbeatIntervalMs ?? GROUP_DEFAULTS.heartbeatIntervalMs;
+  }
+
   private attachInstrumentation(consumer: Consumer): void {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.ready = true;
@@ -321,7 +329,7 @@ export class BatchConsumer {
 
   private scheduleRestart(): void {
     if (this.stopping || this.restartTimer) return;
-    const delay = backoffDelay(this.restartAttempt++, { initialMs: 500, maxMs: 30_000 });
+    const delay = backoffDelay(this.restartAttempt++, GROUP_DEFAULTS.restart);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopping) return;
@@ -399,7 +407,7 @@ export class BatchConsumer {
       heartbeat().catch((e: unknown) => {
         if (isRebalanceError(e)) group.rebalance = e;
       });
-    const heartbeatTimer = setInterval(() => void beat(), Math.max(100, Math.floor((this.opts.heartbeatIntervalMs ?? 3000) / 2)));
+    const heartbeatTimer = setInterval(() => void beat(), Math.max(100, Math.floor(this.heartbeatIntervalMs() / 2)));
     const ctx = new KafkaEventContext([baseTopic, batch.partition, async () => void (await beat())]);
     const dlqEnabled = (this.opts.dlq ?? true) && !TOPICS_WITHOUT_DLQ.has(baseTopic) && !baseTopic.endsWith(DLQ_SUFFIX);
     try {

@@ -11,7 +11,8 @@ export type { KafkaLogLevel, KafkaLogRecord, KafkaLogSink } from './log';
 export { deadLetterRecord, type DeadLetter, type FetchedRecord } from './processor';
 export { EventPublisher, PRODUCER_CONFIG, type EventPublisherOptions, type ProducerFactory, type PublisherStats, type RawMessage } from './publisher';
 export { KafkaBatchServer, type KafkaBatchServerOptions, type KafkaBatchStatus } from './server';
-export { createKafka, kafkaSettingsFromEnv, type KafkaEnvConfig, type KafkaSettings } from './settings';
+export { GROUP_DEFAULTS } from './group-settings';
+export { CLIENT_RETRY, createKafka, kafkaSettingsFromEnv, type KafkaEnvConfig, type KafkaSettings } from './settings';
 export { ensureTopics, topicConfigEntries, topicOptionsFromEnv, type EnsureTopicsOptions, type TopicEnvConfig, type TopicRetention } from './topics';
 export {
   fetchTopicWatermarks,
@@ -40,4 +41,5 @@ export {
   type ConsumerGroupInfo,
   type ConsumerGroupMember,
 } from './group-admin';
+export { keyPartition } from './key-partition';
 export { createTopic, topicPartitionCount, topicRetentionMs, type CreateTopicOptions } from './topic-admin';

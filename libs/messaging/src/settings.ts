@@ -63,6 +63,15 @@ interface KafkaExtras {
 
 const extras = new WeakMap<object, KafkaExtras>();
 
+/**
+ * Retries of every request of the client (connects, metadata, group calls), unless a producer or
+ * consumer sets its own. Explicit so that behaviour does not depend on NODE_ENV (kafkajs quietly uses
+ * faster test defaults when NODE_ENV=test) and capped at 1 s: while a broker is down a client tries
+ * it about once a second, so it is back within about a second of the broker answering. kafkajs'
+ * defaults (300 ms doubling to 30 s, 5 retries) left a consumer's restart waiting up to ~12 s.
+ */
+export const CLIENT_RETRY = { initialRetryTime: 100, maxRetryTime: 1000, multiplier: 2, factor: 0.2, retries: 10 } as const;
+
 /** The kafkajs client, with its logs routed to a quiet JSON logger that never prints message contents. */
 export function createKafka(settings: KafkaSettings): Kafka {
   const level = settings.logLevel ?? 'warn';
@@ -74,6 +83,7 @@ export function createKafka(settings: KafkaSettings): Kafka {
     connectionTimeout: settings.connectionTimeoutMs ?? 3000,
     requestTimeout: settings.requestTimeoutMs ?? 30_000,
     enforceRequestTimeout: true,
+    retry: { ...CLIENT_RETRY },
     logLevel: toKafkajsLevel(level),
     logCreator: jsonLogCreator(sink, settings.clientId),
   };

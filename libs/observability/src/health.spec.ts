@@ -85,7 +85,7 @@ describe('ObservabilityModule', () => {
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain; version=0.0.4');
-    expect(res.body).toContain('alerts_raised_total{rule="news2.total",severity="high"} 1');
+    expect(res.body).toContain('vigil_alerts_raised_total{rule="news2.total",severity="high"} 1');
   });
 
   it('stays open behind the global AuthGuard while other routes need a token', async () => {

@@ -67,8 +67,8 @@ describe('registerHttpObservability', () => {
     await app.inject({ method: 'GET', url: '/v1/patients/p-2/observations' });
     await app.inject({ method: 'GET', url: '/v1/unknown/p-3' });
     const text = await metrics.text();
-    expect(text).toContain('http_server_request_duration_seconds_count{method="GET",route="/v1/patients/:id/observations",status="200"} 2');
-    expect(text).toContain('http_server_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1');
+    expect(text).toContain('vigil_http_server_request_duration_seconds_count{method="GET",route="/v1/patients/:id/observations",status="200"} 2');
+    expect(text).toContain('vigil_http_server_request_duration_seconds_count{method="GET",route="unmatched",status="404"} 1');
     expect(text).not.toContain('p-1');
     await app.close();
   });

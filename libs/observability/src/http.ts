@@ -54,7 +54,7 @@ interface RequestState {
  * - the OpenTelemetry HTTP server span gets `http.route` (the pattern) and is named `GET /v1/...`;
  * - one access-log line per request: method, route pattern, status, duration, request and trace ids
  *   (never the URL with its query, never headers or bodies);
- * - `http_server_request_duration_seconds{method, route, status}`.
+ * - `vigil_http_server_request_duration_seconds{method, route, status}`.
  * Call it before `app.listen()` / `app.init()`.
  */
 export function registerHttpObservability(app: FastifyInstance, options: HttpObservabilityOptions): void {

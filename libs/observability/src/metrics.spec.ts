@@ -21,10 +21,11 @@ describe('metric label guard', () => {
 
   it('refuses unsafe labels in the service-specific factories', () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    expect(() => metrics.counter('checkins_total', 'x', ['patientId'])).toThrow(/patientId/);
-    expect(() => metrics.gauge('g', 'x', ['tenant'])).toThrow(UnsafeMetricLabelError);
-    expect(() => metrics.histogram('h', 'x', ['subject'])).toThrow(UnsafeMetricLabelError);
-    expect(() => metrics.counter('ok_total', 'x', ['rule'])).not.toThrow();
+    expect(() => metrics.counter('vigil_checkins_total', 'x', ['patientId'])).toThrow(/patientId/);
+    expect(() => metrics.gauge('vigil_g', 'x', ['tenant'])).toThrow(UnsafeMetricLabelError);
+    expect(() => metrics.histogram('vigil_h', 'x', ['subject'])).toThrow(UnsafeMetricLabelError);
+    expect(() => metrics.counter('vigil_ok_total', 'x', ['rule'])).not.toThrow();
+    expect(() => metrics.counter('ok_total', 'x', [])).toThrow(/start with vigil_/);
   });
 
   it('refuses to expose a registry where someone registered an unsafe label directly', async () => {
@@ -59,15 +60,15 @@ describe('VigilMetrics', () => {
     await expect(metrics.timeRedis('XADD', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
 
     const text = await metrics.text();
-    expect(sample(text, 'http_server_request_duration_seconds_count', { service: 'risk-scorer', method: 'GET', route: '/v1/alerts', status: '200' })).toBe(1);
-    expect(sample(text, 'messages_processed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
-    expect(sample(text, 'messages_failed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
-    expect(sample(text, 'messages_dead_lettered_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
-    expect(sample(text, 'alerts_raised_total', { service: 'risk-scorer', rule: 'phq9.item9', severity: 'critical' })).toBe(1);
-    expect(sample(text, 'sse_connections', { service: 'risk-scorer' })).toBe(1);
-    expect(sample(text, 'kafka_consumer_lag', { service: 'risk-scorer', topic: 'checkins.v1', partition: '3', group: 'risk-scorer' })).toBe(20);
-    expect(sample(text, 'cassandra_query_duration_seconds_count', { service: 'risk-scorer', operation: 'insert', table: 'observations', outcome: 'ok' })).toBe(1);
-    expect(sample(text, 'redis_command_duration_seconds_count', { service: 'risk-scorer', command: 'xadd', outcome: 'error' })).toBe(1);
+    expect(sample(text, 'vigil_http_server_request_duration_seconds_count', { service: 'risk-scorer', method: 'GET', route: '/v1/alerts', status: '200' })).toBe(1);
+    expect(sample(text, 'vigil_messages_processed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
+    expect(sample(text, 'vigil_messages_failed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
+    expect(sample(text, 'vigil_messages_dead_lettered_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
+    expect(sample(text, 'vigil_alerts_raised_total', { service: 'risk-scorer', rule: 'phq9.item9', severity: 'critical' })).toBe(1);
+    expect(sample(text, 'vigil_sse_connections', { service: 'risk-scorer' })).toBe(1);
+    expect(sample(text, 'vigil_kafka_consumer_lag', { service: 'risk-scorer', topic: 'checkins.v1', partition: '3', group: 'risk-scorer' })).toBe(20);
+    expect(sample(text, 'vigil_cassandra_query_duration_seconds_count', { service: 'risk-scorer', operation: 'insert', table: 'observations', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'vigil_redis_command_duration_seconds_count', { service: 'risk-scorer', command: 'xadd', outcome: 'error' })).toBe(1);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(metrics.contentType).toContain('text/plain');
   });
@@ -75,7 +76,7 @@ describe('VigilMetrics', () => {
   it('never reports a negative lag', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.setConsumerLag({ topic: 't', partition: 0, group: 'g' }, '10', '10');
-    expect(sample(await metrics.text(), 'kafka_consumer_lag', { topic: 't', partition: '0', group: 'g' })).toBe(0);
+    expect(sample(await metrics.text(), 'vigil_kafka_consumer_lag', { topic: 't', partition: '0', group: 'g' })).toBe(0);
   });
 
   it('reads tracked consumers at every scrape and drops partitions they no longer report', async () => {
@@ -86,15 +87,15 @@ describe('VigilMetrics', () => {
     ];
     const untrack = metrics.trackConsumerLag(() => ({ groupId: 'timeseries-writer', partitions }));
     let text = await metrics.text();
-    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBe(5);
-    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined(); // unknown, not 0
+    expect(sample(text, 'vigil_kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBe(5);
+    expect(sample(text, 'vigil_kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined(); // unknown, not 0
 
     partitions = [{ topic: 'checkins.v1', partition: 1, lag: 7 }]; // partition 0 revoked
     text = await metrics.text();
-    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBeUndefined();
-    expect(sample(text, 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBe(7);
+    expect(sample(text, 'vigil_kafka_consumer_lag', { topic: 'checkins.v1', partition: '0', group: 'timeseries-writer' })).toBeUndefined();
+    expect(sample(text, 'vigil_kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBe(7);
 
     untrack();
-    expect(sample(await metrics.text(), 'kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined();
+    expect(sample(await metrics.text(), 'vigil_kafka_consumer_lag', { topic: 'checkins.v1', partition: '1', group: 'timeseries-writer' })).toBeUndefined();
   });
 });

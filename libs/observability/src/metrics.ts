@@ -81,6 +81,13 @@ export interface ConsumerLagSnapshot {
 
 type LagLabels = { topic: string; partition: string; group: string };
 
+/** Every metric of ours is named `vigil_<area>_<what>` (Prometheus convention: one application prefix). */
+export const METRIC_PREFIX = 'vigil_';
+
+function assertVigilName(name: string): void {
+  if (!name.startsWith(METRIC_PREFIX)) throw new Error(`metric ${name}: our metric names start with ${METRIC_PREFIX}`);
+}
+
 /**
  * One service's metrics. The named metrics below are the shared vocabulary; a service adds its own
  * through `counter` / `gauge` / `histogram`, which apply the same label guard.
@@ -88,23 +95,23 @@ type LagLabels = { topic: string; partition: string; group: string };
 export class VigilMetrics {
   readonly registry = new Registry();
 
-  /** `http_server_request_duration_seconds{method, route, status}`; route is the pattern (`/v1/patients/:id/risk`). */
+  /** `vigil_http_server_request_duration_seconds{method, route, status}`; route is the pattern (`/v1/patients/:id/risk`). */
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
-  /** `kafka_consumer_lag{topic, partition, group}`: messages behind the high watermark. */
+  /** `vigil_kafka_consumer_lag{topic, partition, group}`: messages behind the high watermark. */
   readonly kafkaConsumerLag: Gauge<'topic' | 'partition' | 'group'>;
-  /** `messages_processed_total{topic, group}`: handled and committed. */
+  /** `vigil_messages_processed_total{topic, group}`: handled and committed. */
   readonly messagesProcessed: Counter<'topic' | 'group'>;
-  /** `messages_failed_total{topic, group}`: handler attempts that failed (retried or dead-lettered). */
+  /** `vigil_messages_failed_total{topic, group}`: handler attempts that failed (retried or dead-lettered). */
   readonly messagesFailed: Counter<'topic' | 'group'>;
-  /** `messages_dead_lettered_total{topic, group}`: sent to `<topic>.dlq`. */
+  /** `vigil_messages_dead_lettered_total{topic, group}`: sent to `<topic>.dlq`. */
   readonly messagesDeadLettered: Counter<'topic' | 'group'>;
-  /** `cassandra_query_duration_seconds{operation, table, outcome}`: operation is `select`/`insert`/`batch`/... */
+  /** `vigil_cassandra_query_duration_seconds{operation, table, outcome}`: operation is `select`/`insert`/`batch`/... */
   readonly cassandraQueryDuration: Histogram<'operation' | 'table' | 'outcome'>;
-  /** `redis_command_duration_seconds{command, outcome}`: command name only (`get`, `xadd`, ...). */
+  /** `vigil_redis_command_duration_seconds{command, outcome}`: command name only (`get`, `xadd`, ...). */
   readonly redisCommandDuration: Histogram<'command' | 'outcome'>;
-  /** `alerts_raised_total{rule, severity}`: rule is the factor code (`news2.total`, `phq9.item9`). */
+  /** `vigil_alerts_raised_total{rule, severity}`: rule is the factor code (`news2.total`, `phq9.item9`). */
   readonly alertsRaised: Counter<'rule' | 'severity'>;
-  /** `sse_connections`: open Server-Sent Events streams. */
+  /** `vigil_sse_connections`: open Server-Sent Events streams. */
   readonly sseConnections: Gauge<never>;
   /** Consumers whose lag is read at every scrape, with the series each one reported last time. */
   private readonly lagSources = new Map<() => ConsumerLagSnapshot, Map<string, LagLabels>>();
@@ -112,38 +119,41 @@ export class VigilMetrics {
   constructor(options: CreateMetricsOptions = {}) {
     if (options.service) this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.httpRequestDuration = this.histogram('http_server_request_duration_seconds', 'HTTP requests by method, route pattern and status', ['method', 'route', 'status'], HTTP_BUCKETS);
+    this.httpRequestDuration = this.histogram('vigil_http_server_request_duration_seconds', 'HTTP requests by method, route pattern and status', ['method', 'route', 'status'], HTTP_BUCKETS);
     // Tracked consumers are read at scrape time, so the value is current even while a partition is held.
     this.kafkaConsumerLag = new Gauge({
-      name: 'kafka_consumer_lag',
+      name: 'vigil_kafka_consumer_lag',
       help: 'Messages between the last processed offset and the high watermark, per partition',
       labelNames: ['topic', 'partition', 'group'],
       registers: [this.registry],
       collect: () => this.collectConsumerLag(),
     });
-    this.messagesProcessed = this.counter('messages_processed_total', 'Kafka messages processed successfully', ['topic', 'group']);
-    this.messagesFailed = this.counter('messages_failed_total', 'Kafka message handling attempts that failed', ['topic', 'group']);
-    this.messagesDeadLettered = this.counter('messages_dead_lettered_total', 'Kafka messages sent to the dead-letter topic', ['topic', 'group']);
-    this.cassandraQueryDuration = this.histogram('cassandra_query_duration_seconds', 'Cassandra calls by operation and table', ['operation', 'table', 'outcome'], CLIENT_BUCKETS);
-    this.redisCommandDuration = this.histogram('redis_command_duration_seconds', 'Redis commands by command name', ['command', 'outcome'], CLIENT_BUCKETS);
-    this.alertsRaised = this.counter('alerts_raised_total', 'Alerts raised by rule and severity', ['rule', 'severity']);
-    this.sseConnections = this.gauge('sse_connections', 'Open Server-Sent Events connections', []);
+    this.messagesProcessed = this.counter('vigil_messages_processed_total', 'Kafka messages processed successfully', ['topic', 'group']);
+    this.messagesFailed = this.counter('vigil_messages_failed_total', 'Kafka message handling attempts that failed', ['topic', 'group']);
+    this.messagesDeadLettered = this.counter('vigil_messages_dead_lettered_total', 'Kafka messages sent to the dead-letter topic', ['topic', 'group']);
+    this.cassandraQueryDuration = this.histogram('vigil_cassandra_query_duration_seconds', 'Cassandra calls by operation and table', ['operation', 'table', 'outcome'], CLIENT_BUCKETS);
+    this.redisCommandDuration = this.histogram('vigil_redis_command_duration_seconds', 'Redis commands by command name', ['command', 'outcome'], CLIENT_BUCKETS);
+    this.alertsRaised = this.counter('vigil_alerts_raised_total', 'Alerts raised by rule and severity', ['rule', 'severity']);
+    this.sseConnections = this.gauge('vigil_sse_connections', 'Open Server-Sent Events connections', []);
   }
 
   /** A service-specific counter (label names are checked). */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    assertVigilName(name);
     assertSafeLabelNames(name, labelNames);
     return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
   /** A service-specific gauge (label names are checked). */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    assertVigilName(name);
     assertSafeLabelNames(name, labelNames);
     return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
   }
 
   /** A service-specific histogram in seconds (label names are checked). */
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[] = HTTP_BUCKETS): Histogram<L> {
+    assertVigilName(name);
     assertSafeLabelNames(name, labelNames);
     return new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
   }
@@ -159,7 +169,7 @@ export class VigilMetrics {
   }
 
   /**
-   * Sets `kafka_consumer_lag` from a kafkajs batch: `highWatermark` is `batch.highWatermark`,
+   * Sets `vigil_kafka_consumer_lag` from a kafkajs batch: `highWatermark` is `batch.highWatermark`,
    * `offset` the last offset processed (strings, as kafkajs gives them). Lag = hw - offset - 1.
    */
   setConsumerLag(labels: { topic: string; partition: number | string; group: string }, highWatermark: string, offset: string): void {
@@ -168,7 +178,7 @@ export class VigilMetrics {
   }
 
   /**
-   * Reports `kafka_consumer_lag` of a consumer at every scrape: `metrics.trackConsumerLag(() => server.stats())`.
+   * Reports `vigil_kafka_consumer_lag` of a consumer at every scrape: `metrics.trackConsumerLag(() => server.stats())`.
    * Partitions the consumer no longer reports (revoked in a rebalance) are removed. Returns an untrack function.
    */
   trackConsumerLag(source: () => ConsumerLagSnapshot): () => void {

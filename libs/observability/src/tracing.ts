@@ -222,12 +222,16 @@ function buildInstrumentations(ignoredPaths: RegExp) {
  */
 class SyncExportSpanProcessor implements SpanProcessor {
   constructor(private readonly exporter: SpanExporter) {}
-  onStart(): void {}
+  onStart(): void {
+    // nothing to do when a span starts
+  }
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.exporter.export([span], () => undefined);
   }
-  async forceFlush(): Promise<void> {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve(); // every span was exported when it ended
+  }
   async shutdown(): Promise<void> {
     await this.exporter.shutdown();
   }

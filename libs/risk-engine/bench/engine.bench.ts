@@ -236,6 +236,8 @@ function main(): void {
     { name: 'static-v0', run: () => runEngine('static-v0', profiles, checkIns, false) },
     { name: 'v1', run: () => runEngine('v1', profiles, checkIns, false) },
     { name: 'v1 + state JSON round trip', run: () => runEngine('v1', profiles, checkIns, true) },
+    { name: 'v2', run: () => runEngine('v2', profiles, checkIns, false) },
+    { name: 'v2 + state JSON round trip', run: () => runEngine('v2', profiles, checkIns, true) },
   ];
   const only = process.argv.indexOf('--only');
   if (only >= 0) {

@@ -3,10 +3,10 @@ import type { EngineCheckIn, PatientProfile, RaisedAlert, RiskScore } from './in
 
 describe('public API', () => {
   it('exposes the agreed names', () => {
-    expect(api.MODEL_VERSIONS).toEqual(['static-v0', 'v1']);
+    expect(api.MODEL_VERSIONS).toEqual(['static-v0', 'v1', 'v2']);
     expect(api.DEFAULT_MODEL_VERSION).toBe('v1');
     expect(api.DEFAULT_OPTIONS).toMatchObject({ coolDownHours: 12, lateAfterHours: 24, dryWeightMarginKg: 2 });
-    for (const f of [api.initialState, api.scoreCheckIn, api.checkEngagement]) expect(typeof f).toBe('function');
+    for (const f of [api.initialState, api.scoreCheckIn, api.checkEngagement, api.nextEngagementDueAt]) expect(typeof f).toBe('function');
     expect(Object.isFrozen(api.MODEL_VERSIONS)).toBe(true);
   });
 

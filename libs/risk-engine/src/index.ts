@@ -1,11 +1,8 @@
 /**
  * @vigil/risk-engine: the pure, deterministic risk model. See README.md.
  */
-export {
-  MODEL_VERSIONS,
-  DEFAULT_MODEL_VERSION,
-  RiskEngineInputError,
-} from './lib/types';
+export { RiskEngineInputError } from './lib/types';
+export { MODEL_VERSIONS, DEFAULT_MODEL_VERSION, isModelVersion, describeModels } from './lib/models/registry';
 export type {
   ModelVersion,
   Level,
@@ -28,9 +25,14 @@ export type {
   News2Summary,
   RiskScore,
   RaisedAlert,
+  AlertUpdate,
+  ClinicalProblem,
+  ProblemMemo,
+  ProblemCandidate,
   EngineOptions,
   ScoreResult,
   EngagementResult,
+  EngineReminder,
   Series,
   SeriesKey,
   AlertMemo,
@@ -40,7 +42,8 @@ export type {
   QuestionnaireHistory,
   PatientState,
 } from './lib/types';
-export { initialState, scoreCheckIn, checkEngagement, STATE_SCHEMA_VERSION } from './lib/engine';
+export { initialState, scoreCheckIn, checkEngagement, nextEngagementDueAt, STATE_SCHEMA_VERSION } from './lib/engine';
+export { TEAM_AFTER_INTERVALS } from './lib/engagement';
 export { DEFAULT_OPTIONS } from './lib/options';
 export { FACTOR_CODES, ALERT_RULE_CODES, CRITICAL_FACTOR_CODES, LEVEL_RULE_CODE, ENGAGEMENT_RULE_CODE } from './lib/catalogue';
 export type { FactorCodeInfo } from './lib/catalogue';

@@ -4,3 +4,4 @@
  */
 export * from './ids';
 export * from './mapping';
+export * from './state-codec';

@@ -1,7 +1,7 @@
 import { CheckIn, createEvent, EVENT_SOURCES, EVENT_TYPES, PatientProfile } from '@vigil/contracts';
-import { initialState, scoreCheckIn } from '@vigil/risk-engine';
+import { initialState, scoreCheckIn, type PatientProfile as EngineProfileForV2 } from '@vigil/risk-engine';
 import { riskScoredEventId, uuidV5 } from './ids';
-import { alertRaisedEvent, readProfileEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, toRiskScoredData, withoutNotes } from './mapping';
+import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, toRiskScoredData, withoutNotes } from './mapping';
 
 const profile: PatientProfile = {
   patientId: 'p-1',
@@ -106,5 +106,39 @@ describe('mapping', () => {
       expect(readProfileEvent(ev(EVENT_TYPES.patientUpdated, { ...profile, news2SpO2Scale: 3 })).ok).toBe(false);
       expect(readProfileEvent(ev(EVENT_TYPES.patientUpdated, null)).ok).toBe(false);
     });
+  });
+
+  it('maps a reminder to reminder.due on reminders.v1, with the reminder id as the event id', () => {
+    const r = {
+      reminderId: '0a6d8f4e-1c2b-8d3e-9f40-5a6b7c8d9e0f',
+      modelVersion: 'v2' as const,
+      patientId: 'p-1',
+      tenantId: 'org-1',
+      careTeamId: 'team-a',
+      lastCheckInAt: '2026-01-01T00:00:00.000Z',
+      dueAt: '2026-01-03T00:00:00.000Z',
+      expectedIntervalHours: 48,
+      escalatesAt: '2026-01-05T00:00:00.000Z',
+    };
+    const e = reminderDueEvent(r);
+    expect(e).toMatchObject({ id: r.reminderId, type: 'org.vigil.reminder.due', subject: 'p-1', tenantid: 'org-1', time: r.dueAt, source: 'vigil/risk-scorer' });
+    expect(e.data).toEqual(r);
+  });
+});
+
+describe('v2 alerts: problem, late and alert.updated', () => {
+  const profileV2: EngineProfileForV2 = { patientId: 'p-v2', tenantId: 't', careTeamId: 'c', conditions: ['copd'], news2SpO2Scale: 1 };
+  const at = (h: number): string => new Date(Date.UTC(2026, 0, 1, 8) + h * 3_600_000).toISOString();
+  const vitals = (h: number, v: Record<string, number>) => ({ checkInId: `ci-v2-${h}`, patientId: 'p-v2', tenantId: 't', recordedAt: at(h), vitals: v });
+
+  it('maps the problem onto alert.raised and a severity rise onto an interrupting alert.updated', () => {
+    const first = scoreCheckIn('v2', profileV2, initialState(profileV2), vitals(0, { heartRate: 115, respiratoryRate: 22, temperatureC: 38.5 }));
+    const raised = alertRaisedEvent(first.alerts[0]);
+    expect(raised.data).toMatchObject({ problem: 'copd', modelVersion: 'v2' });
+    expect(raised.data).not.toHaveProperty('late');
+    const second = scoreCheckIn('v2', profileV2, first.state, vitals(24, { heartRate: 135, respiratoryRate: 26, temperatureC: 39.5, systolicBp: 95 }));
+    const e = alertUpdatedEvent(second.updates[0]);
+    expect(e).toMatchObject({ id: second.updates[0].updateId, type: 'org.vigil.alert.updated', subject: 'p-v2', time: at(24) });
+    expect(e.data).toMatchObject({ alertId: first.alerts[0].alertId, interrupts: true, severity: 'critical', previousSeverity: 'high', problem: 'copd' });
   });
 });

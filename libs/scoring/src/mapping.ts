@@ -6,6 +6,7 @@
  */
 import {
   AlertRaisedData,
+  AlertUpdatedData,
   CheckIn,
   createEvent,
   EVENT_SOURCES,
@@ -13,10 +14,11 @@ import {
   DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
   PatientProfile as ProfileData,
   RiskFactorData,
+  ReminderDueData,
   RiskScoredData,
   VigilEvent,
 } from '@vigil/contracts';
-import type { EngineCheckIn, PatientProfile as EngineProfile, RaisedAlert, RiskFactor, RiskScore } from '@vigil/risk-engine';
+import type { AlertUpdate, EngineCheckIn, EngineReminder, PatientProfile as EngineProfile, RaisedAlert, RiskFactor, RiskScore } from '@vigil/risk-engine';
 import { riskScoredEventId } from './ids';
 
 /** The engine's view of a check-in: ids from the event, no notes (PHI the engine never reads). */
@@ -96,7 +98,48 @@ export function toAlertRaisedData(a: RaisedAlert): AlertRaisedData {
     summary: a.summary,
   };
   if (a.checkInId !== undefined) out.checkInId = a.checkInId;
+  if (a.problem !== undefined) out.problem = a.problem;
+  if (a.late === true) out.late = true;
   return out;
+}
+
+export function toAlertUpdatedData(u: AlertUpdate): AlertUpdatedData {
+  const out: AlertUpdatedData = {
+    alertId: u.alertId,
+    updateId: u.updateId,
+    modelVersion: u.modelVersion,
+    patientId: u.patientId,
+    tenantId: u.tenantId,
+    careTeamId: u.careTeamId,
+    problem: u.problem,
+    ruleCode: u.ruleCode,
+    severity: u.severity,
+    previousSeverity: u.previousSeverity,
+    interrupts: u.interrupts,
+    level: u.level,
+    score: u.score,
+    checkInId: u.checkInId,
+    triggeredAt: u.triggeredAt,
+    reasons: u.reasons.map(toFactorData),
+    allReasonCodes: [...u.allReasonCodes],
+    summary: u.summary,
+  };
+  if (u.late === true) out.late = true;
+  return out;
+}
+
+/** `alert.updated`: the event id is the update id, derived from the alert and the check-in with the evidence. */
+export function alertUpdatedEvent(u: AlertUpdate, traceparent?: string): VigilEvent<AlertUpdatedData> {
+  return createEvent({
+    id: u.updateId,
+    source: EVENT_SOURCES.riskScorer,
+    type: EVENT_TYPES.alertUpdated,
+    subject: u.patientId,
+    time: u.triggeredAt,
+    tenantid: u.tenantId,
+    data: toAlertUpdatedData(u),
+    traceparent,
+  });
 }
 
 /**
@@ -169,4 +212,32 @@ export function readProfileEvent(e: VigilEvent): { ok: true; profile: ProfileDat
   };
   if (typeof d.dryWeightKg === 'number') profile.dryWeightKg = d.dryWeightKg;
   return { ok: true, profile };
+}
+
+export function toReminderDueData(r: EngineReminder): ReminderDueData {
+  return {
+    reminderId: r.reminderId,
+    modelVersion: r.modelVersion,
+    patientId: r.patientId,
+    tenantId: r.tenantId,
+    careTeamId: r.careTeamId,
+    lastCheckInAt: r.lastCheckInAt,
+    dueAt: r.dueAt,
+    expectedIntervalHours: r.expectedIntervalHours,
+    escalatesAt: r.escalatesAt,
+  };
+}
+
+/** `reminder.due` (reminders.v1): the event id is the reminder id, derived from the silence; time = when it became due. */
+export function reminderDueEvent(r: EngineReminder, traceparent?: string): VigilEvent<ReminderDueData> {
+  return createEvent({
+    id: r.reminderId,
+    source: EVENT_SOURCES.riskScorer,
+    type: EVENT_TYPES.reminderDue,
+    subject: r.patientId,
+    time: r.dueAt,
+    tenantid: r.tenantId,
+    data: toReminderDueData(r),
+    traceparent,
+  });
 }

@@ -8,3 +8,6 @@ export * from './paging';
 export * from './observation.repository';
 export * from './checkin-archive.repository';
 export * from './patients-table';
+export * from './worklist-state.repository';
+export * from './worklist-stream.repository';
+export * from './contacts.repository';

@@ -14,13 +14,29 @@ import { compareCursors, isCursor, ZERO_CURSOR } from './cursor';
  * append script touches both).
  */
 
-/** XADD only if the event id is new; remember the id; notify every instance. Atomic (one script). */
+/**
+ * XADD only if the event id is new; remember the id; notify every instance. Atomic (one script).
+ *
+ * A stream that did not exist (first alert ever, or Redis lost its data: FLUSHALL, a restart without
+ * persistence) holds nothing before its first entry, so the script marks everything before it as
+ * trimmed (XSETID MAXDELETEDID = the id just below it). Without that mark the new stream would
+ * report nothing ever deleted and a resume from a cursor older than the loss would be served from
+ * Redis alone, silently skipping what was stored between the cursor and the loss (it is in Cassandra).
+ */
 const APPEND_LUA = `
 local existing = redis.call('GET', KEYS[2])
 if existing then return {existing, 0} end
+local fresh = redis.call('EXISTS', KEYS[1]) == 0
 local args = {'XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*'}
 for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
 local id = redis.call(unpack(args))
+if fresh then
+  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
+  local below
+  if seq == '0' then below = string.format('%d', tonumber(ms) - 1) .. '-9999999999999999999'
+  else below = ms .. '-' .. string.format('%d', tonumber(seq) - 1) end
+  redis.call('XSETID', KEYS[1], id, 'ENTRIESADDED', 1, 'MAXDELETEDID', below)
+end
 redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
 redis.call('PUBLISH', ARGV[3], id)
 return {id, 1}

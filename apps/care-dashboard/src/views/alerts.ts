@@ -1,5 +1,5 @@
 import { describeError } from '../api';
-import { el, formatDateTime, reasonLines, severityOf, STATUS_LABEL, timeAgo, who } from '../format';
+import { el, formatDateTime, lifecycleLines, reasonLines, severityOf, STATUS_LABEL, timeAgo } from '../format';
 import type { App } from '../main';
 import { compareAlerts, type AlertItem } from '../store';
 import type { AlertStatus } from '../types';
@@ -29,6 +29,8 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
   if (team && !teams.includes(team)) team = '';
   let statusFilter = STATUS_FILTERS.find((f) => f.value === params.get('status')) ?? STATUS_FILTERS[0];
   const itemState = new Map<string, ItemState>();
+  /** What is typed in each alert's note field: kept across redraws, sent with the next acknowledge or resolve. */
+  const notes = new Map<string, string>();
   /** nextCursor per loaded status set ('' = exhausted). */
   const cursors = new Map<string, string | null>();
 
@@ -116,10 +118,12 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     if (itemState.get(a.alertId)?.pending) return;
     itemState.set(a.alertId, { pending: action });
     schedule();
+    const note = notes.get(a.alertId)?.trim() || undefined;
     try {
-      const v = await app.api.transition(a.alertId, action);
+      const v = await app.api.transition(a.alertId, action, note);
       itemState.delete(a.alertId);
-      app.store.putViews([v]);
+      notes.delete(a.alertId);
+      app.store.putViews([{ ...v, ...(note ? { [action === 'acknowledge' ? 'acknowledgedNote' : 'resolvedNote']: note } : {}) }]);
       app.announce(`Alert for patient ${a.patientId} ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}.`);
     } catch (e) {
       itemState.set(a.alertId, { error: `Could not ${action}: ${describeError(e)}` });
@@ -133,6 +137,27 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     const titleId = `alert-${a.alertId}-title`;
     const reasons = reasonLines(a.reasons);
     const actions = el('div', { class: 'actions' });
+    if (a.status !== 'resolved') {
+      const noteId = `note-${a.alertId}`;
+      const input = el('input', {
+        type: 'text',
+        id: noteId,
+        class: 'note-input',
+        maxlength: '500',
+        autocomplete: 'off',
+        'data-focus-key': `note:${a.alertId}`,
+        'aria-describedby': titleId,
+      });
+      input.value = notes.get(a.alertId) ?? '';
+      input.addEventListener('input', () => notes.set(a.alertId, input.value));
+      input.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          void act(a, a.status === 'open' ? 'acknowledge' : 'resolve');
+        }
+      });
+      actions.append(el('div', { class: 'field note-field' }, el('label', { for: noteId }, 'Note (optional)'), input));
+    }
     if (a.status === 'open') {
       const ack = el(
         'button',
@@ -151,12 +176,7 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
       res.addEventListener('click', () => void act(a, 'resolve'));
       actions.append(res);
     }
-    const statusLine =
-      a.status === 'acknowledged'
-        ? `Acknowledged by ${who(a.acknowledgedBy)}${a.acknowledgedAt ? ` at ${formatDateTime(a.acknowledgedAt)}` : ''}`
-        : a.status === 'resolved'
-          ? `Resolved by ${who(a.resolvedBy)}${a.resolvedAt ? ` at ${formatDateTime(a.resolvedAt)}` : ''}`
-          : null;
+    const statusLine = lifecycleLines(a);
     const sinceArrival = a.arrivedAt === undefined ? Infinity : now - a.arrivedAt;
     const li = el(
       'li',
@@ -188,7 +208,7 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
         ` · Team ${a.careTeamId}`,
         a.score ? ` · Risk score ${a.score}${a.level ? ` (${a.level})` : ''}` : '',
       ),
-      statusLine ? el('p', { class: 'status-line' }, statusLine) : null,
+      ...statusLine.map((l) => el('p', { class: 'status-line' }, l)),
       st.error ? el('p', { class: 'form-error', role: 'alert' }, st.error) : null,
       actions.childElementCount ? actions : null,
     );
@@ -208,6 +228,7 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     // Keep keyboard focus on the same control (or the same alert, or the same place) across redraws.
     const active = document.activeElement as HTMLElement | null;
     const focusKey = active && list.contains(active) ? active.dataset['focusKey'] : undefined;
+    const caret = active instanceof HTMLInputElement ? [active.selectionStart, active.selectionEnd] : null;
     const focusAlert = focusKey?.split(':').slice(1).join(':');
     const oldIndex = focusAlert ? [...list.children].findIndex((li) => (li as HTMLElement).dataset['alertId'] === focusAlert) : -1;
 
@@ -221,6 +242,7 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
       const place = list.children[Math.min(oldIndex, list.children.length - 1)];
       const samePlace = place?.querySelector<HTMLElement>('button') ?? place?.querySelector<HTMLElement>('a');
       (same ?? sameAlert ?? samePlace ?? (document.getElementById('alerts-heading') as HTMLElement | null))?.focus();
+      if (same instanceof HTMLInputElement && caret) same.setSelectionRange(caret[0], caret[1]);
     }
 
     const inTeam = app.store.all().filter((a) => !a.partial && (!team || a.careTeamId === team));
@@ -246,3 +268,4 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
   if (statusFilter.value !== 'active') void load();
   draw();
 }
+

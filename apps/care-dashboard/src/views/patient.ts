@@ -1,8 +1,9 @@
 import { describeError } from '../api';
-import { type AlertMark, renderChart, type RenderedChart } from '../charts';
-import { el, formatDateTime, reasonLines, severityOf, STATUS_LABEL } from '../format';
+import { type AlertMark, type ChartDef, renderChart, type RenderedChart } from '../charts';
+import { CONDITION_LABEL, el, formatDateTime, formatHours, levelOf, lifecycleLines, reasonLines, severityOf, STATUS_LABEL, timeAgo } from '../format';
 import type { App } from '../main';
-import type { AlertView, ObservationPoint, RiskPoint } from '../types';
+import { CHART_METRICS, chartPlan, type ChartSpec, profileLines, valueWords } from '../metrics';
+import type { AlertView, ObservationPoint, PatientProfileView, RiskPoint } from '../types';
 
 const BASE = import.meta.env.BASE_URL;
 const DAY = 86_400_000;
@@ -26,6 +27,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
   let generation = 0;
 
   const status = el('p', { class: 'loading', role: 'status' });
+  const profileBox = el('section', { class: 'profile', id: 'profile', 'aria-labelledby': 'profile-heading' });
   const error = el('p', { class: 'form-error', role: 'alert' });
   const alertsBox = el('section', { class: 'patient-alerts', 'aria-labelledby': 'patient-alerts-heading' });
   const grid = el('div', { class: 'chart-grid', id: 'charts' });
@@ -55,6 +57,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
       el('div', { class: 'view-head' }, el('h1', { id: 'patient-heading' }, `Patient ${patientId}`), el('div', { class: 'toolbar' }, period, refresh)),
       status,
       error,
+      profileBox,
       alertsBox,
       el('h2', { class: 'visually-hidden' }, 'Trends'),
       grid,
@@ -64,6 +67,69 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
   function destroyCharts(): void {
     for (const c of charts) c.destroy();
     charts = [];
+  }
+
+  function renderProfile(p: PatientProfileView | null, latest: RiskPoint | null, now: number): void {
+    profileBox.replaceChildren(el('h2', { id: 'profile-heading' }, 'Profile'));
+    if (!p) {
+      profileBox.append(el('p', { class: 'empty' }, 'The profile could not be loaded.'));
+      return;
+    }
+    const row = (term: string, ...value: (Node | string | null)[]) => [el('div', { class: 'profile-item' }, el('dt', {}, term), el('dd', {}, ...value))];
+    const conditions = p.conditions.length ? p.conditions.map((c) => CONDITION_LABEL[c] ?? c).join(', ') : 'None recorded';
+    const scale =
+      p.news2SpO2Scale === 2 ? 'Scale 2 (target 88–92%, for hypercapnic respiratory failure)' : 'Scale 1 (standard: 96% and above scores 0)';
+    let lastCheckIn: (Node | string)[] = ['None in the last 90 days'];
+    if (latest) {
+      const overdueMs = now - Date.parse(latest.recordedAt) - p.expectedCheckInIntervalHours * 3_600_000;
+      lastCheckIn = [
+        el('time', { datetime: latest.recordedAt }, `${formatDateTime(latest.recordedAt)} (${timeAgo(latest.recordedAt, now)})`),
+        overdueMs > 0 ? el('span', { class: 'overdue' }, el('span', { 'aria-hidden': 'true' }, '⚠'), ' Overdue') : '',
+      ];
+    }
+    const lvl = latest ? levelOf(latest.level) : null;
+    profileBox.append(
+      el(
+        'dl',
+        { class: 'profile-list' },
+        ...row('Conditions', el('span', { 'data-field': 'conditions' }, conditions)),
+        ...row('Care team', p.careTeamId),
+        ...row('Dry weight', p.dryWeightKg !== undefined ? `${p.dryWeightKg} kg` : 'Not set'),
+        ...row('NEWS2 SpO2', scale),
+        ...row('Expected check-in', `Every ${formatHours(p.expectedCheckInIntervalHours)}`),
+        ...row('Last check-in', ...lastCheckIn),
+        ...row(
+          'Latest risk',
+          latest && lvl
+            ? el('span', { class: `level level-${latest.level}` }, el('span', { 'aria-hidden': 'true' }, lvl.icon), ` ${lvl.label} · score ${latest.score}`)
+            : 'No score yet',
+        ),
+        ...(p.status === 'discharged' ? row('Status', el('strong', {}, 'Discharged')) : []),
+      ),
+    );
+  }
+
+  function chartOf(spec: ChartSpec, series: Map<string, ObservationPoint[]>, profile: PatientProfileView | null, common: Pick<ChartDef, 'from' | 'to' | 'alerts'>, alertColumn: ChartDef['extraColumns']): RenderedChart {
+    const all = [...spec.series, ...(spec.tableOnly ?? [])];
+    const refLines = [...(spec.refLines ?? []), ...profileLines(spec.id, profile)];
+    return renderChart({
+      ...common,
+      id: spec.id,
+      title: spec.title,
+      unit: spec.unit,
+      decimals: spec.decimals,
+      yFixed: spec.yFixed,
+      yInclude: spec.yInclude,
+      yTicks: spec.yTicks,
+      refLines,
+      series: all.map((m) => ({ label: m.label, color: m.color, dash: m.dash, points: toPoints(series.get(m.metric) ?? []), tableOnly: !spec.series.includes(m) })),
+      format: (i, v) => valueWords(all[i].metric, v),
+      notes: (spec.tableOnly ?? []).flatMap((m) => {
+        const yes = (series.get(m.metric) ?? []).filter((p) => p.value > 0);
+        return yes.length ? [`${m.label} reported: ${yes.map((p) => formatDateTime(p.recordedAt)).join(', ')}.`] : [];
+      }),
+      extraColumns: alertColumn,
+    });
   }
 
   function renderAlerts(alerts: AlertView[]): void {
@@ -78,6 +144,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         ` · ${STATUS_LABEL[a.status]} · `,
         el('span', { class: 'summary' }, a.summary),
         el('ul', { class: 'reasons', 'aria-label': 'Reasons' }, ...reasonLines(a.reasons).map((r) => el('li', {}, r))),
+        ...lifecycleLines(a).map((l) => el('p', { class: 'status-line' }, l)),
       );
     });
     alertsBox.replaceChildren(el('h2', { id: 'patient-alerts-heading' }, 'Alerts in this period'));
@@ -85,7 +152,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     else {
       alertsBox.append(
         el('ul', { class: 'patient-alert-list' }, ...items),
-        el('p', { class: 'hint' }, 'Alerts are marked on the charts as dashed lines with the severity shape (▲ critical, ◆ high, ● medium).'),
+        el('p', { class: 'hint' }, 'Alerts are marked on the charts as vertical dashed lines with the severity shape (▲ critical, ◆ high, ● medium); thresholds are horizontal grey dashed lines.'),
       );
     }
   }
@@ -97,24 +164,21 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     status.textContent = 'Loading…';
     error.textContent = '';
     const api = app.api;
-    const settled = await Promise.allSettled([
-      api.observations(patientId, 'weightKg', from, to),
-      api.observations(patientId, 'systolicBp', from, to),
-      api.observations(patientId, 'diastolicBp', from, to),
-      api.observations(patientId, 'spo2', from, to),
+    const [profileR, latestR, riskR, alertsR, ...seriesR] = await Promise.allSettled([
+      api.patient(patientId),
+      api.latestRisk(patientId),
       api.risk(patientId, from, to),
       api.listAlerts({ status: 'open,acknowledged,resolved', patientId, limit: 200 }),
+      ...CHART_METRICS.map((m) => api.observations(patientId, m, from, to)),
     ]);
     if (gen !== generation) return;
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const failed = [profileR, latestR, riskR, alertsR, ...seriesR].find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) error.textContent = `Some data could not be loaded: ${describeError(failed.reason)}`;
-    const val = <T>(i: number, empty: T): T => (settled[i].status === 'fulfilled' ? (settled[i] as PromiseFulfilledResult<T>).value : empty);
-    const weight = val<ObservationPoint[]>(0, []);
-    const sys = val<ObservationPoint[]>(1, []);
-    const dia = val<ObservationPoint[]>(2, []);
-    const spo2 = val<ObservationPoint[]>(3, []);
-    const risk = liveModel(val<RiskPoint[]>(4, []));
-    const alerts = val<{ items: AlertView[] }>(5, { items: [] }).items.filter((a) => {
+    const val = <T>(r: PromiseSettledResult<T>, empty: T): T => (r.status === 'fulfilled' ? r.value : empty);
+    const profile = val<PatientProfileView | null>(profileR, null);
+    const series = new Map(CHART_METRICS.map((m, i) => [m, val<ObservationPoint[]>(seriesR[i], [])]));
+    const risk = liveModel(val<RiskPoint[]>(riskR, []));
+    const alerts = val<{ items: AlertView[] }>(alertsR, { items: [] }).items.filter((a) => {
       const t = Date.parse(a.triggeredAt);
       return t >= from.getTime() && t < to.getTime();
     });
@@ -126,24 +190,13 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         .map((a) => `${severityOf(a.severity).label} alert`)
         .join(', ');
 
+    renderProfile(profile, val<RiskPoint | null>(latestR, null), Date.now());
     renderAlerts(alerts);
     destroyCharts();
     const common = { from: from.getTime(), to: to.getTime(), alerts: marks };
-    const alertColumn = { header: 'Alert', value: alertAt };
+    const alertColumn = [{ header: 'Alert', value: alertAt }];
+    const counts = new Map([...series].map(([m, pts]) => [m, pts.length]));
     charts = [
-      renderChart({ ...common, id: 'weight', title: 'Weight', unit: 'kg', decimals: 1, series: [{ label: 'Weight', color: '#1f5fa8', points: toPoints(weight) }], extraColumns: [alertColumn] }),
-      renderChart({
-        ...common,
-        id: 'blood-pressure',
-        title: 'Blood pressure',
-        unit: 'mmHg',
-        series: [
-          { label: 'Systolic', color: '#7b1fa2', points: toPoints(sys) },
-          { label: 'Diastolic', color: '#00796b', points: toPoints(dia), dash: [6, 3] },
-        ],
-        extraColumns: [alertColumn],
-      }),
-      renderChart({ ...common, id: 'spo2', title: 'Oxygen saturation (SpO2)', unit: '%', yInclude: [88, 100], series: [{ label: 'SpO2', color: '#0d47a1', points: toPoints(spo2) }], extraColumns: [alertColumn] }),
       renderChart({
         ...common,
         id: 'risk',
@@ -154,9 +207,10 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         extraColumns: [
           { header: 'Level', value: (t) => riskAt.get(t)?.level ?? '' },
           { header: 'Why', value: (t) => reasonLines(riskAt.get(t)?.factors ?? []).join(' ') },
-          alertColumn,
+          ...alertColumn,
         ],
       }),
+      ...chartPlan(profile, counts).map((spec) => chartOf(spec, series, profile, common, alertColumn)),
     ];
     grid.replaceChildren(...charts.map((c) => c.figure));
     status.textContent = `Showing the last ${days} days, up to ${formatDateTime(to)}.`;

@@ -171,6 +171,46 @@ export class CheckInService {
     return { response: { results: results as BatchItemResult[] }, retryAfterSeconds };
   }
 
+  /**
+   * All or nothing (a FHIR transaction Bundle): every item valid, within the rate limit and free of
+   * idempotency conflicts, then one publishMany; otherwise the first failure is thrown and nothing
+   * new is produced (reservations taken for it are released). Items already accepted with the same
+   * body are answered as before. The same checkInId twice: the same body counts once, another is a 409.
+   */
+  async acceptAll(claims: VigilClaims, bodies: unknown[], ctx: RequestContext): Promise<CheckInAccepted[]> {
+    const now = new Date(ctx.receivedAt);
+    const errors: FieldError[] = [];
+    const firstById = new Map<string, Work>();
+    const indexOf: Work[] = [];
+    bodies.forEach((body, index) => {
+      const v = validateCheckIn(body, { now, rootPath: `items.${index}` });
+      if (!v.ok) {
+        errors.push(...v.errors);
+        return;
+      }
+      const w = this.work(claims, index, v.value);
+      const first = firstById.get(w.value.checkInId);
+      if (first && first.fingerprint !== w.fingerprint) throw new ProblemException(conflictOutcome().body as ProblemDetails);
+      if (!first) firstById.set(w.value.checkInId, w);
+      indexOf[index] = first ?? w;
+    });
+    if (errors.length) {
+      this.metrics.checkIns.inc({ outcome: 'invalid' }, bodies.length);
+      throw ProblemException.of('validation', describeErrors(errors), { errors });
+    }
+    const work = [...firstById.values()].sort((a, b) => a.deviceTime - b.deviceTime || a.index - b.index);
+    const decision = await this.takeRate(claims, work.length);
+    if (decision.granted < work.length) {
+      this.metrics.checkIns.inc({ outcome: 'rate_limited' }, work.length);
+      throw ProblemException.of('rateLimited', 'too many check-ins for this patient; retry later', { retryAfterSeconds: decision.retryAfterSeconds });
+    }
+    const outcomes = await this.process(claims, work, ctx, true);
+    const failed = outcomes.find((o) => o.status !== 202);
+    if (failed) throw new ProblemException(failed.body as ProblemDetails, failed.retryAfterSeconds ? { 'retry-after': String(failed.retryAfterSeconds) } : {});
+    const byWork = new Map(work.map((w, i) => [w, outcomes[i].body as CheckInAccepted]));
+    return indexOf.map((w) => byWork.get(w) as CheckInAccepted);
+  }
+
   private work(claims: VigilClaims, index: number, value: CheckIn): Work {
     return {
       index,
@@ -192,12 +232,22 @@ export class CheckInService {
     }
   }
 
-  /** Idempotency + one produce for every item of `items` (already validated and rate-limited). */
-  private async process(claims: VigilClaims, items: Work[], ctx: RequestContext): Promise<Outcome[]> {
+  /**
+   * Idempotency + one produce for every item of `items` (already validated and rate-limited).
+   * `atomic`: produce only when no item conflicts or waits on another request; else every item gets that failure.
+   */
+  private async process(claims: VigilClaims, items: Work[], ctx: RequestContext, atomic = false): Promise<Outcome[]> {
     if (items.length === 0) return [];
     const outcomes: (Outcome | Promise<Outcome>)[] = new Array(items.length);
     const mine: { i: number; w: Work; resolve: (o: Outcome) => void }[] = [];
 
+    if (atomic) {
+      const clash = items.find((w) => this.inflight.has(w.key));
+      if (clash) {
+        const same = this.inflight.get(clash.key)?.fingerprint === clash.fingerprint;
+        return items.map(() => (same ? inProgressOutcome() : conflictOutcome()));
+      }
+    }
     // 1. This instance: share an in-flight request for the same key.
     items.forEach((w, i) => {
       const running = this.inflight.get(w.key);
@@ -223,6 +273,20 @@ export class CheckInService {
         reservations = mine.map(() => undefined); // produce anyway
       }
 
+      if (atomic) {
+        const refusal = reservations.find((r) => r?.kind === 'conflict' || r?.kind === 'pending');
+        if (refusal) {
+          const taken = mine.flatMap((m, k) => {
+            const r = reservations[k];
+            return r?.kind === 'new' ? [{ key: m.w.key, fingerprint: m.w.fingerprint, token: r.token }] : [];
+          });
+          await this.idempotency.release(taken).catch(() => undefined);
+          const o = refusal.kind === 'conflict' ? conflictOutcome() : inProgressOutcome();
+          this.metrics.checkIns.inc({ outcome: refusal.kind === 'conflict' ? 'conflict' : 'in_progress' }, mine.length);
+          for (const m of mine) m.resolve(o);
+          return Promise.all(outcomes);
+        }
+      }
       const toProduce: { m: (typeof mine)[number]; token?: string }[] = [];
       const waits: Promise<void>[] = [];
       mine.forEach((m, k) => {
@@ -325,6 +389,10 @@ function accepted(checkInId: string, receivedAt: string): Outcome {
 
 function conflictOutcome(): Outcome {
   return { status: 409, body: problem('idempotencyConflict', 'this checkInId was already used for a check-in with different content') };
+}
+
+function inProgressOutcome(): Outcome {
+  return { status: 503, body: problem('inProgress', 'another request with one of these checkInIds is still being processed; retry later'), retryAfterSeconds: 1 };
 }
 
 function itemResult(index: number, checkInId: string | undefined, o: Outcome): BatchItemResult {

@@ -19,6 +19,8 @@ export interface OptionSpec {
   default?: string;
   /** Placeholder in help, e.g. `ISO` or `N`. */
   valueName?: string;
+  /** Left out of --help (internal: set by the coordinator for its shard processes). */
+  hidden?: boolean;
   description: string;
 }
 
@@ -67,6 +69,7 @@ export function toOption(o: OptionSpec): Option {
   if (o.choices) opt.choices(o.choices);
   if (o.default !== undefined) opt.default(o.default);
   if (o.multiple) opt.argParser(collect);
+  if (o.hidden) opt.hideHelp();
   return opt;
 }
 
@@ -129,6 +132,19 @@ export class Opts {
     if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n)) throw this.usage(`--${name} must be a number (got ${JSON.stringify(v)})`);
     if (n < min || n > max) throw this.usage(`--${name} must be from ${min} to ${max} (got ${n})`);
     return n;
+  }
+  /** The given options as arguments again (for a shard process), less those named in `skip`. */
+  argv(options: readonly OptionSpec[], skip: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const spec of options) {
+      if (skip.includes(spec.name)) continue;
+      if (spec.type === 'boolean') {
+        if (this.bool(spec.name)) out.push(`--${spec.name}`);
+        continue;
+      }
+      for (const v of spec.multiple ? this.list(spec.name) : [this.str(spec.name)]) if (v !== undefined) out.push(`--${spec.name}`, v);
+    }
+    return out;
   }
   usage(message: string): UsageError {
     return new UsageError(message, this.command);

@@ -13,7 +13,12 @@ export interface ProgressOptions {
   /** Lines mode (and a bar forced onto a non-terminal): at most one line per this many ms. Default 5000. */
   lineIntervalMs?: number;
   now?: () => number;
+  /** Also hands each phase and count on (a shard reports to its coordinator; at most every 200 ms per tick). */
+  report?: (e: ProgressEvent) => void;
 }
+
+/** What a shard process sends its coordinator (shards/workers.ts) over IPC. */
+export type ProgressEvent = { kind: 'start'; phase: string; total: number | undefined; unit: string } | { kind: 'tick' | 'done'; count: number };
 
 export function resolveProgressMode(asked: string | undefined, isTTY: boolean): ProgressMode {
   if (asked === 'bar' || asked === 'lines' || asked === 'none') return asked;
@@ -46,6 +51,7 @@ export class Progress {
   private startedAt = 0;
   private lastLine = 0;
   private bar: SingleBar | null = null;
+  private lastReport = 0;
   private readonly now: () => number;
 
   constructor(private readonly opts: ProgressOptions) {
@@ -65,12 +71,20 @@ export class Progress {
     this.count = 0;
     this.startedAt = this.now();
     this.lastLine = this.startedAt;
+    this.opts.report?.({ kind: 'start', phase, total, unit });
     if (this.opts.mode === 'lines') this.line(`${phase}${total !== undefined ? `: ${fmtInt(total)} ${unit} at most` : ''}`);
     if (this.opts.mode === 'bar') this.startBar(0);
   }
 
   tick(n = 1): void {
     this.count += n;
+    if (this.opts.report) {
+      const t = this.now();
+      if (t - this.lastReport >= 200) {
+        this.lastReport = t;
+        this.opts.report({ kind: 'tick', count: this.count });
+      }
+    }
     if (this.opts.mode === 'none') return;
     const now = this.now();
     if (this.bar) this.bar.update(this.count, { rate: fmtRate(this.rate(now)) });
@@ -86,6 +100,7 @@ export class Progress {
 
   /** Ends the phase with a final line. */
   done(note = ''): void {
+    if (this.phase) this.opts.report?.({ kind: 'done', count: this.count });
     if (this.opts.mode === 'none' || !this.phase) return;
     const now = this.now();
     const secs = Math.max(0.001, (now - this.startedAt) / 1000);

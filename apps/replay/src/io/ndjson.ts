@@ -141,7 +141,7 @@ class FileWriter extends BufferedWriter implements NdjsonWriter {
 }
 
 class StreamWriter extends BufferedWriter implements NdjsonWriter {
-  readonly target = '-';
+  readonly target: string = '-';
   constructor(private readonly stream: Writable) {
     super();
   }
@@ -154,6 +154,32 @@ class StreamWriter extends BufferedWriter implements NdjsonWriter {
   async abort(): Promise<void> {
     this.buffer.clear();
   }
+}
+
+/**
+ * Lines on a shared stream, each as `<tag>\t<line>`: `rescore --out -` writes its files this way
+ * onto standard output, for the Spark job to split (the tag is the file's name).
+ */
+class TaggedWriter extends StreamWriter {
+  override readonly target: string;
+  constructor(
+    stream: Writable,
+    private readonly tag: string,
+  ) {
+    super(stream);
+    this.target = `- (${tag})`;
+  }
+  override write(line: string): Promise<void> | void {
+    return super.write(`${this.tag}\t${line}`);
+  }
+  override writeLines(lines: readonly string[]): Promise<void> | void {
+    return lines.length ? super.writeLines(lines.map((l) => `${this.tag}\t${l}`)) : undefined;
+  }
+}
+
+/** A writer of `<tag>\t<line>` lines onto `stdout` (see TaggedWriter). */
+export function openTagged(tag: string, stdout: Writable): NdjsonWriter {
+  return new TaggedWriter(stdout, tag);
 }
 
 export function isGzipName(file: string): boolean {

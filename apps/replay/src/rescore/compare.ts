@@ -125,6 +125,18 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** ComparisonTotals as plain data (a shard's part, merged by the coordinator). */
+export interface ComparisonSnapshot {
+  onlyA: number;
+  onlyB: number;
+  both: number;
+  bothSeverityDiffers: number;
+  patientsOnlyA: number;
+  patientsOnlyB: number;
+  patientsBoth: number;
+  leads: [string, number[]][];
+}
+
 /** Accumulates the per-patient comparisons into counts and lead-time statistics. */
 export class ComparisonTotals {
   onlyA = 0;
@@ -148,6 +160,27 @@ export class ComparisonTotals {
       const list = this.leads.get(l.ruleCode);
       if (list) list.push(l.leadHours);
       else this.leads.set(l.ruleCode, [l.leadHours]);
+    }
+  }
+
+  snapshot(): ComparisonSnapshot {
+    const { onlyA, onlyB, both, bothSeverityDiffers, patientsOnlyA, patientsOnlyB, patientsBoth } = this;
+    return { onlyA, onlyB, both, bothSeverityDiffers, patientsOnlyA, patientsOnlyB, patientsBoth, leads: [...this.leads.entries()] };
+  }
+
+  /** Adds a shard's totals; the statistics sort the lead times, so the order of merging does not matter. */
+  merge(s: ComparisonSnapshot): void {
+    this.onlyA += s.onlyA;
+    this.onlyB += s.onlyB;
+    this.both += s.both;
+    this.bothSeverityDiffers += s.bothSeverityDiffers;
+    this.patientsOnlyA += s.patientsOnlyA;
+    this.patientsOnlyB += s.patientsOnlyB;
+    this.patientsBoth += s.patientsBoth;
+    for (const [rule, hours] of s.leads) {
+      const list = this.leads.get(rule);
+      if (list) list.push(...hours);
+      else this.leads.set(rule, [...hours]);
     }
   }
 

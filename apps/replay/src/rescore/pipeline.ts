@@ -14,7 +14,9 @@ import { InterruptedError } from '../cli/errors';
 import type { ReplayContext } from '../context';
 import { fileSortKey, parseEventLine, serializeEvent, type EventFilter } from '../events/events';
 import { SortSpool } from '../io/spool';
-import { chooseSource, readRange, type SourceName } from '../sources/read';
+import { type RunPlan, type ShardSpec } from '../shards/shard';
+import { chooseSource, readRange } from '../sources/read';
+import { readLines } from '../sources/read-lines';
 import { scoreChunk, type ModelLines, type PatientJob } from './chunk';
 import { loadProfiles, type ProfileLoadStats, type ProfileSourceName } from './profiles';
 import { RescoreStats, type CheckInInput } from './rescorer';
@@ -32,11 +34,18 @@ export interface ScoringOptions {
   lateGraceMs: number;
   /** compare needs the alert events, not only their lines. */
   keepAlertEvents?: boolean;
+  /** Only this shard's patients. */
+  shard?: ShardSpec;
+  /** The coordinator's plan (source and offsets), for a shard. */
+  plan?: RunPlan;
+  /** Check-ins from NDJSON lines (`--input`) instead of Kafka or the archive. */
+  input?: { name: string; lines: AsyncIterable<string> };
 }
 
 export interface ScoringResult {
   stats: RescoreStats;
-  source: SourceName;
+  /** `kafka`, `archive` or `file`. */
+  source: string;
   sourceReason: string;
   profileStats: ProfileLoadStats;
 }
@@ -48,9 +57,13 @@ const CHUNK_CHECKINS = 2000;
 
 export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPatient: PatientSink): Promise<ScoringResult> {
   const readFrom = opts.from - opts.warmupMs;
-  const { source, reason } = await chooseSource(ctx, 'checkins', readFrom, opts.source);
+  const { source, reason } = opts.input
+    ? { source: 'file', reason: `--input ${opts.input.name}` }
+    : opts.plan
+      ? { source: opts.plan.source, reason: opts.plan.sourceReason }
+      : await chooseSource(ctx, 'checkins', readFrom, opts.source);
   ctx.note(`source: ${source} (${reason})`);
-  const { book, stats: profileStats } = await loadProfiles(ctx, opts.profiles, opts.filter);
+  const { book, stats: profileStats } = await loadProfiles(ctx, opts.profiles, opts.filter, opts.plan?.patients);
 
   const stats = new RescoreStats(opts.models);
   // Events are held as the decoded objects and encoded only to spill or to break a tie of equal
@@ -63,12 +76,16 @@ export async function runScoring(ctx: ReplayContext, opts: ScoringOptions, onPat
     decode: parseEventLine,
   });
   try {
-    const read = await readRange(
-      ctx,
-      { kind: 'checkins', from: readFrom, to: opts.to, filter: opts.filter, source, lateGraceMs: opts.lateGraceMs },
-      (e, at) => spool.add(fileSortKey(e, at), e),
-      'reading check-ins',
-    );
+    const sink = (e: VigilEvent, at: number) => spool.add(fileSortKey(e, at), e);
+    const request = { kind: 'checkins' as const, from: readFrom, to: opts.to, filter: opts.filter, shard: opts.shard };
+    const read = opts.input
+      ? await readLines(ctx, opts.input.lines, opts.input.name, request, sink, 'reading check-ins')
+      : await readRange(
+          ctx,
+          { ...request, source: source as 'kafka' | 'archive', lateGraceMs: opts.lateGraceMs, range: opts.plan?.checkins ?? undefined },
+          sink,
+          'reading check-ins',
+        );
     if (!read.complete) {
       throw new InterruptedError(`interrupted while reading check-ins: ${read.stats.events} read so far (${read.position}); nothing written`);
     }

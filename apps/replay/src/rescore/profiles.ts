@@ -15,7 +15,7 @@
  */
 import type { PatientProfile } from '@vigil/contracts';
 import { fromKafkaRecord, TOPICS } from '@vigil/contracts';
-import { planTopicRange, rangeSize, readTopicRange } from '@vigil/messaging';
+import { planTopicRange, rangeSize, readTopicRange, type TopicRange } from '@vigil/messaging';
 import { PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, quoteIdent, READ_OPTIONS } from '@vigil/storage';
 import { PROFILE_EVENT_TYPES, readProfileEvent } from '@vigil/scoring';
 import type { ReplayContext } from '../context';
@@ -88,14 +88,25 @@ export function profileAt(versions: readonly ProfileVersion[], at: number): Pati
   return chosen.profile;
 }
 
-export async function loadProfiles(ctx: ReplayContext, source: ProfileSourceName, filter: EventFilter): Promise<{ book: ProfileBook; stats: ProfileLoadStats }> {
-  return source === 'cassandra' ? loadFromCassandra(ctx, filter) : loadFromKafka(ctx, filter);
+/** The offsets of patients.v1 that `--profiles kafka` reads (all of it, to its end now). */
+export function planProfileRange(ctx: ReplayContext): Promise<TopicRange> {
+  return planTopicRange(ctx.kafka(), ctx.topic(TOPICS.patients));
 }
 
-async function loadFromKafka(ctx: ReplayContext, filter: EventFilter): Promise<{ book: ProfileBook; stats: ProfileLoadStats }> {
+/** `planned`: the patients.v1 offsets to read (a shard reads what its coordinator planned). */
+export async function loadProfiles(
+  ctx: ReplayContext,
+  source: ProfileSourceName,
+  filter: EventFilter,
+  planned?: TopicRange | null,
+): Promise<{ book: ProfileBook; stats: ProfileLoadStats }> {
+  return source === 'cassandra' ? loadFromCassandra(ctx, filter) : loadFromKafka(ctx, filter, planned ?? null);
+}
+
+async function loadFromKafka(ctx: ReplayContext, filter: EventFilter, planned: TopicRange | null): Promise<{ book: ProfileBook; stats: ProfileLoadStats }> {
   const book = new ProfileBook();
   const stats: ProfileLoadStats = { source: 'kafka', events: 0, versions: 0, patients: 0, invalid: 0 };
-  const range = await planTopicRange(ctx.kafka(), ctx.topic(TOPICS.patients));
+  const range = planned ?? (await planProfileRange(ctx));
   ctx.progress.start('reading patient profiles (patients.v1)', rangeSize(range), 'records');
   const result = await readTopicRange(ctx.kafka(), range, {
     signal: ctx.signal,

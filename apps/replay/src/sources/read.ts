@@ -22,6 +22,7 @@ import { archivedToEvent, CheckInArchiveRepository, type ArchivedCheckIn } from 
 import type { ReplayContext } from '../context';
 import { acceptsType, eventInstant, passesFilter, STREAM_TOPICS, type EventFilter, type StreamKind } from '../events/events';
 import { iso } from '../cli/time';
+import { shardLabel, shardOf, shardRange, type ShardSpec } from '../shards/shard';
 
 export type SourceName = 'kafka' | 'archive';
 
@@ -38,6 +39,10 @@ export interface ReadRequest {
   source: SourceName;
   /** Kafka: how far past `to` to look for late records; Infinity reads to the high watermark. */
   lateGraceMs: number;
+  /** Only this shard's patients (shards/shard.ts). */
+  shard?: ShardSpec;
+  /** Kafka: these offsets instead of planning them now (a shard reads what its coordinator planned). */
+  range?: TopicRange;
 }
 
 export interface ReadStats {
@@ -49,6 +54,8 @@ export interface ReadStats {
   otherTypes: number;
   filteredOut: number;
   undecodable: number;
+  /** Records of other shards' patients skipped. */
+  otherShards: number;
 }
 
 export interface ReadOutcome {
@@ -61,7 +68,7 @@ export interface ReadOutcome {
 
 export type EventSink = (event: VigilEvent, at: number) => void | Promise<void>;
 
-const emptyStats = (): ReadStats => ({ scanned: 0, events: 0, outOfRange: 0, otherTypes: 0, filteredOut: 0, undecodable: 0 });
+const emptyStats = (): ReadStats => ({ scanned: 0, events: 0, outOfRange: 0, otherTypes: 0, filteredOut: 0, undecodable: 0, otherShards: 0 });
 
 export async function readRange(ctx: ReplayContext, req: ReadRequest, sink: EventSink, label = `reading ${req.kind}`): Promise<ReadOutcome> {
   if (req.source === 'archive') return readArchive(ctx, req, sink, label);
@@ -77,16 +84,38 @@ export async function planKafkaRange(ctx: ReplayContext, req: Pick<ReadRequest, 
 }
 
 async function readKafka(ctx: ReplayContext, req: ReadRequest, sink: EventSink, label: string): Promise<ReadOutcome> {
-  const range = await planKafkaRange(ctx, req);
+  const planned = req.range ?? (await planKafkaRange(ctx, req));
+  const shard = req.shard;
+  const range = shard ? shardRange(planned, shard) : planned;
   const stats = emptyStats();
+  // Records of another shard's patient on a partition this shard reads alone (`--shard-by partition`).
+  let strays = 0;
+  let strayPartition = -1;
   ctx.progress.start(label, rangeSize(range), 'records');
   const onRecord = (r: RangeRecord): void | Promise<void> => {
     stats.scanned++;
+    // The key is the patient id: a shard skips other patients before decoding them.
+    if (shard && r.key !== null && shardOf(r.key, shard.count, shard.partitions) !== shard.index) {
+      stats.otherShards++;
+      if (shard.by === 'partition') {
+        strays++;
+        strayPartition = r.partition;
+      }
+      return;
+    }
     let e: VigilEvent;
     try {
       e = fromKafkaRecord({ key: r.key, value: r.value, headers: r.headers });
     } catch {
       stats.undecodable++;
+      return;
+    }
+    if (shard && r.key === null && shardOf(e.subject, shard.count, shard.partitions) !== shard.index) {
+      stats.otherShards++;
+      if (shard.by === 'partition') {
+        strays++;
+        strayPartition = r.partition;
+      }
       return;
     }
     if (!acceptsType(req.kind, e.type)) {
@@ -117,6 +146,12 @@ async function readKafka(ctx: ReplayContext, req: ReadRequest, sink: EventSink, 
     },
   });
   ctx.progress.done(`${stats.events.toLocaleString('en-US')} in range`);
+  if (shard && strays > 0) {
+    throw new Error(
+      `${shardLabel(shard)}: ${strays} record(s) of other shards' patients on its partitions (e.g. partition ${strayPartition}): ` +
+        `the topic's partition count changed since they were written; run with --shard-by key`,
+    );
+  }
   const position = result.positions.map((p) => `partition ${p.partition} at offset ${p.next} of ${p.end}`).join('; ');
   return { source: 'kafka', complete: result.complete, stats, position: `${range.topic}: ${position}` };
 }
@@ -133,6 +168,10 @@ async function readArchive(ctx: ReplayContext, req: ReadRequest, sink: EventSink
     stats.scanned++;
     ctx.progress.tick();
     lastAt = a.recordedAt.getTime();
+    if (req.shard && shardOf(a.patientId, req.shard.count, req.shard.partitions) !== req.shard.index) {
+      stats.otherShards++;
+      return;
+    }
     if (!passesFilter(req.filter, a.tenantId, a.patientId)) {
       stats.filteredOut++;
       return;

@@ -127,7 +127,7 @@ const tiny: Cohort = {
 describe('evaluation of a tiny hand-made cohort', () => {
   const ev = evaluateCohort(tiny);
 
-  it.each(MODELS)('%s: every episode detected, three false alerts in 30 patient-days', (model) => {
+  it.each(['static-v0', 'v1'] as const)('%s: every episode detected, three false alerts in 30 patient-days', (model) => {
     const rows = ev.models[model].rows;
     expect(rows.all).toMatchObject({
       patients: 3,
@@ -149,6 +149,14 @@ describe('evaluation of a tiny hand-made cohort', () => {
     expect(rows.depression).toMatchObject({ episodes: 1, detected: 1, medianLeadDays: 1, falseAlerts: 1 });
     expect(rows.copd).toMatchObject({ patients: 0, episodes: 0, sensitivity: null, falsePer100PatientDays: 0 });
     expect(ev.models[model].falseByCause).toEqual({ 'phq9.item9': 1, 'risk.level:glucose.high': 1, 'risk.level:hf.weightGain24h': 1 });
+  });
+
+  it('v2: consolidated, every episode detected; a lone weight gain waits for the next reading', () => {
+    const rows = ev.models.v2.rows;
+    expect(MODELS).toContain('v2');
+    // The day-2 weight gain is one device reading with nothing agreeing and no repeat: it waits and is never raised.
+    expect(rows.all).toMatchObject({ episodes: 3, detected: 3, sensitivity: 1, alerts: 5, trueAlerts: 3, falseAlerts: 2 });
+    expect(ev.models.v2.falseByCause['risk.level:hf.weightGain24h']).toBeUndefined();
   });
 
   it('reports the target check and prints a table', () => {

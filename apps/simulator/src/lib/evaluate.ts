@@ -18,7 +18,9 @@ import { Cohort, CohortHeader, CohortPatient, EpisodeLine } from './cohort';
 import { EPISODE_CONDITION, EpisodeType } from './params';
 import { DAY_MS, HOUR_MS } from './patient';
 
-export const MODELS: readonly ModelVersion[] = ['static-v0', 'v1'];
+export const MODELS: readonly ModelVersion[] = ['static-v0', 'v1', 'v2'];
+/** The pair the `differences` listing and v1's target compare. */
+const PAIR: readonly ModelVersion[] = ['static-v0', 'v1'];
 
 /** Factor codes that are signs of each episode type (a code ending in `*` is a prefix). */
 export const MATCH_CODES: Readonly<Record<EpisodeType, readonly string[]>> = {
@@ -68,6 +70,8 @@ export interface AlertRecord {
   sentAt: number;
   /** Codes of the reasons with a severity above info. */
   codes: string[];
+  /** v2: an interrupting `alert.updated` (a severity rise) rather than a new alert. */
+  interrupt?: boolean;
 }
 
 export type AlertClass = { kind: 'true'; episode: number } | { kind: 'during'; episode: number } | { kind: 'censored' } | { kind: 'false' };
@@ -306,7 +310,7 @@ function engineProfile(p: CohortPatient): PatientProfile {
   return { patientId, tenantId, careTeamId, conditions, ...(dryWeightKg !== undefined ? { dryWeightKg } : {}), news2SpO2Scale, expectedCheckInIntervalHours };
 }
 
-function recordOf(a: RaisedAlert, sentAt: number): AlertRecord {
+function recordOf(a: Pick<RaisedAlert, 'ruleCode' | 'severity' | 'triggeredAt' | 'reasons'>, sentAt: number): AlertRecord {
   const codes = a.reasons.filter((f) => f.severity !== 'info').map((f) => f.code);
   return { ruleCode: a.ruleCode, severity: a.severity, at: Date.parse(a.triggeredAt), sentAt, codes };
 }
@@ -314,7 +318,16 @@ function recordOf(a: RaisedAlert, sentAt: number): AlertRecord {
 export type ReplayOrder = 'device' | 'sent';
 
 /** Replays one patient through one model; returns the deterioration alerts and the count of missed-check-in alerts. */
-export function replayPatient(model: ModelVersion, p: CohortPatient, horizonEndMs: number, order: ReplayOrder = 'device'): { alerts: AlertRecord[]; engagementAlerts: number } {
+export interface PatientReplay {
+  alerts: AlertRecord[];
+  engagementAlerts: number;
+  /** v2: reminders to the patient (reminder.due). */
+  reminders: number;
+  /** v2: non-interrupting alert.updated events (new evidence for an open alert). */
+  quietUpdates: number;
+}
+
+export function replayPatient(model: ModelVersion, p: CohortPatient, horizonEndMs: number, order: ReplayOrder = 'device'): PatientReplay {
   const profile = engineProfile(p);
   let state: PatientState = initialState(profile);
   const lines = [...p.checkIns].sort((a, b) => {
@@ -323,6 +336,8 @@ export function replayPatient(model: ModelVersion, p: CohortPatient, horizonEndM
   });
   const alerts: AlertRecord[] = [];
   let engagementAlerts = 0;
+  let reminders = 0;
+  let quietUpdates = 0;
   for (const line of lines) {
     const { notes: _notes, ...rest } = line.checkIn;
     const checkIn: EngineCheckIn = { ...rest, patientId: profile.patientId, tenantId: profile.tenantId };
@@ -330,14 +345,20 @@ export function replayPatient(model: ModelVersion, p: CohortPatient, horizonEndM
     const eng = checkEngagement(model, profile, state, clock);
     state = eng.state;
     engagementAlerts += eng.alerts.length;
+    reminders += eng.reminders.length;
     const res = scoreCheckIn(model, profile, state, checkIn);
     state = res.state;
     const sentAt = Date.parse(line.sentAt);
     for (const a of res.alerts) alerts.push(recordOf(a, sentAt));
+    for (const u of res.updates) {
+      if (!u.interrupts) quietUpdates++;
+      else alerts.push({ ...recordOf(u, sentAt), interrupt: true });
+    }
   }
   const end = checkEngagement(model, profile, state, new Date(horizonEndMs).toISOString());
   engagementAlerts += end.alerts.length;
-  return { alerts, engagementAlerts };
+  reminders += end.reminders.length;
+  return { alerts, engagementAlerts, reminders, quietUpdates };
 }
 
 /** The largest reason of an alert, for the false-alert breakdown. */
@@ -377,8 +398,8 @@ export function evaluateCohort(cohort: Cohort, options: EvaluateOptions = {}): E
   }
   const target = {} as Evaluation['target'];
   for (const row of ROWS) {
-    const s = models['static-v0'].rows[row];
-    const v = models.v1.rows[row];
+    const s = models[PAIR[0]].rows[row];
+    const v = models[PAIR[1]].rows[row];
     const ratio = s.falsePer100PatientDays > 0 ? r3(v.falsePer100PatientDays / s.falsePer100PatientDays) : null;
     const delta = s.sensitivity !== null && v.sensitivity !== null ? r3(v.sensitivity - s.sensitivity) : null;
     const leadOk = row !== 'heart-failure' || (v.medianLeadDays !== null && v.medianLeadDays >= 1);
@@ -391,10 +412,10 @@ export function evaluateCohort(cohort: Cohort, options: EvaluateOptions = {}): E
 function differencesOf(cohort: Cohort, outcomesOf: Record<ModelVersion, PatientOutcome[]>, w: EvalWindows): EpisodeDifference[] {
   const out: EpisodeDifference[] = [];
   cohort.patients.forEach((p, i) => {
-    const firsts = MODELS.map((m) => firstTrueAlerts(outcomesOf[m][i], w));
+    const firsts = PAIR.map((m) => firstTrueAlerts(outcomesOf[m][i], w));
     p.episodes.forEach((e, j) => {
       if (e.censored) return;
-      const found = MODELS.flatMap((model, k) => {
+      const found = PAIR.flatMap((model, k) => {
         const a = firsts[k].get(j);
         return a === undefined ? [] : [{ model, a }];
       });
@@ -440,18 +461,19 @@ export function formatEvaluation(ev: Evaluation): string {
   const cols = (m: GroupMetrics): string =>
     `${pad(num(m.sensitivity, 2), 5)} ${pad(`${m.detected}/${m.episodes}`, 6)} ${pad(num(m.chanceDetection, 2), 6)} ${pad(num(m.medianLeadDays, 1), 5)} ${pad(num(m.falsePer100PatientDays, 2), 7)} ${pad(String(m.alerts), 6)} ${pad(pct(m.falseShare), 5)}`;
   const head = `${pad('sens', 5)} ${pad('det', 6)} ${pad('chance', 6)} ${pad('lead', 5)} ${pad('FA/100', 7)} ${pad('alerts', 6)} ${pad('false', 5)}`;
-  out.push(`${padR('', 14)} ${pad('', 4)} ${pad('', 4)}  | ${padR('static-v0', head.length)} | ${padR('v1', head.length)} | target`);
-  out.push(`${padR('condition', 14)} ${pad('pts', 4)} ${pad('eps', 4)}  | ${head} | ${head} |`);
+  out.push(`${padR('', 14)} ${pad('', 4)} ${pad('', 4)}  | ${MODELS.map((m) => padR(m, head.length)).join(' | ')} | target (v1)`);
+  out.push(`${padR('condition', 14)} ${pad('pts', 4)} ${pad('eps', 4)}  | ${MODELS.map(() => head).join(' | ')} |`);
   for (const row of ROWS) {
     const s = ev.models['static-v0'].rows[row];
-    const v = ev.models.v1.rows[row];
     const t = ev.target[row];
     const tText = `${t.met ? 'met' : 'not met'} (FA x${num(t.falseAlertRatio, 2)}, sens ${t.sensitivityDelta === null ? '-' : (t.sensitivityDelta >= 0 ? '+' : '') + t.sensitivityDelta.toFixed(2)})`;
-    out.push(`${padR(row, 14)} ${pad(String(s.patients), 4)} ${pad(String(s.episodes), 4)}  | ${cols(s)} | ${cols(v)} | ${tText}`);
+    out.push(`${padR(row, 14)} ${pad(String(s.patients), 4)} ${pad(String(s.episodes), 4)}  | ${MODELS.map((m) => cols(ev.models[m].rows[row])).join(' | ')} | ${tText}`);
   }
   out.push('sens = episodes detected / episodes; chance = the same test on sham windows away from any episode; lead = median days from the first true alert to the peak; FA/100 = false alerts per 100 patient-days;');
-  out.push('false = share of all alerts that were false. Missed-check-in alerts are left out (all patients, static-v0 / v1: ' +
-    `${ev.models['static-v0'].rows.all.engagementAlerts} / ${ev.models.v1.rows.all.engagementAlerts}).`);
+  out.push('false = share of all alerts that were false (PPV = 1 - false). v2 alerts = alerts raised plus interrupting updates (severity rises).');
+  out.push(`Missed-check-in alerts reaching the team are left out (all patients, ${MODELS.join(' / ')}: ` +
+    `${MODELS.map((m) => ev.models[m].rows.all.engagementAlerts).join(' / ')}; per 100 patient-days ` +
+    `${MODELS.map((m) => num((100 * ev.models[m].rows.all.engagementAlerts) / ev.patientDays, 2)).join(' / ')}).`);
   for (const model of MODELS) {
     const top = Object.entries(ev.models[model].falseByCause).slice(0, 6).map(([k, n]) => `${k} ${n}`).join(', ');
     out.push(`false alerts by cause, ${model}: ${top || 'none'}`);

@@ -17,13 +17,13 @@ export function parsePrometheusText(text: string): Sample[] {
   return out;
 }
 
-/** GET `<url>/metrics` and returns `kafka_consumer_lag` of `group`, per partition (absent partitions are not reported). */
+/** GET `<url>/metrics` and returns `vigil_kafka_consumer_lag` of `group`, per partition (absent partitions are not reported). */
 export async function scrapeLag(url: string, group: string): Promise<{ total: number; partitions: Map<string, number> }> {
   const res = await fetch(`${url}/metrics`);
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const partitions = new Map<string, number>();
   for (const s of parsePrometheusText(await res.text())) {
-    if (s.name === 'kafka_consumer_lag' && s.labels['group'] === group) partitions.set(`${s.labels['topic']}/${s.labels['partition']}`, s.value);
+    if (s.name === 'vigil_kafka_consumer_lag' && s.labels['group'] === group) partitions.set(`${s.labels['topic']}/${s.labels['partition']}`, s.value);
   }
   return { total: [...partitions.values()].reduce((a, b) => a + b, 0), partitions };
 }

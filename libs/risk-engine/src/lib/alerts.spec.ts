@@ -123,14 +123,14 @@ describe('level rises in v1: above the highest level of the last levelMemoryHour
 
   it('keeps the window in the v1 book only; static-v0 books and older states are unchanged', () => {
     const { state } = run('v1', p, [high(0), medium(24), calm(48)]);
-    expect(state.models.v1.recentLevels).toEqual([
+    expect(state.models.v1!.recentLevels).toEqual([
       { level: 'high', at: Date.parse(iso(0)) },
       { level: 'medium', at: Date.parse(iso(24)) },
     ]);
     expect(run('static-v0', p, [high(0), medium(24)]).state.models['static-v0']).not.toHaveProperty('recentLevels');
     // A v1 book written before the window existed falls back to the last level.
     const old = run('v1', p, [medium(0)]).state;
-    const { recentLevels: _dropped, ...book } = old.models.v1;
+    const { recentLevels: _dropped, ...book } = old.models.v1!;
     const legacy = { ...old, models: { ...old.models, v1: book } };
     expect(run('v1', p, [medium(24), high(25)], {}, legacy).steps.map((s) => rules(s.alerts))).toEqual([[], ['risk.level:high']]);
   });
@@ -163,11 +163,11 @@ describe('v1: a new glucose finding is a rise even inside the level memory', () 
 
   it('keeps the time of the last glucose level in the v1 book only, never moving it back', () => {
     const { state } = run('v1', p, [sugar(0), sugar(30, 310)]);
-    expect(state.models.v1.glucoseLevelAt).toBe(Date.parse(iso(30)));
+    expect(state.models.v1!.glucoseLevelAt).toBe(Date.parse(iso(30)));
     expect(state.models['static-v0']).not.toHaveProperty('glucoseLevelAt');
     // A check-in earlier by device time (not late: within 24 h of the newest) leaves it at the newest.
     const back = run('v1', p, [sugar(10, 340)], {}, state).state;
-    expect(back.models.v1.glucoseLevelAt).toBe(Date.parse(iso(30)));
+    expect(back.models.v1!.glucoseLevelAt).toBe(Date.parse(iso(30)));
   });
 });
 

@@ -134,7 +134,36 @@ export function newGlucoseFinding(book: ModelBook, at: number, glucoseLevel: boo
   return book.glucoseLevelAt === undefined || Math.abs(at - book.glucoseLevelAt) > opts.levelMemoryMs;
 }
 
-export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]; book: ModelBook } {
+/** How a model remembers levels for the "level rises" rule: the one thing static-v0's and v1's alert policies differ in. */
+export interface LevelMemory {
+  /** The level a new one must exceed to be a rise. */
+  previous(book: ModelBook, at: number, opts: ResolvedOptions): Level;
+  /** Whether this level counts as a glucose level (v1's rule N); static-v0: never. */
+  glucoseLevel(level: Level, factors: readonly RiskFactor[]): boolean;
+  /** Writes the model's own book fields into `next`. */
+  extend(next: ModelBook, book: ModelBook, newest: boolean, remembered: Level, at: number, glucoseLevel: boolean, opts: ResolvedOptions): void;
+}
+
+/** static-v0: the level of the newest check-in, if within the level memory. */
+export const LAST_LEVEL_MEMORY: LevelMemory = {
+  previous: previousLevel,
+  glucoseLevel: () => false,
+  extend: () => undefined,
+};
+
+/** v1: the highest level of the level memory's window, and a new glucose finding counts as a rise. */
+export const LEVEL_WINDOW_MEMORY: LevelMemory = {
+  previous: recentPeakLevel,
+  glucoseLevel: isGlucoseLevel,
+  extend(next, book, newest, remembered, at, glucoseLevel, opts) {
+    const marks = book.recentLevels ?? [];
+    next.recentLevels = newest ? pushLevel(marks, remembered, at, opts) : [...marks];
+    const glucoseAt = glucoseLevel ? Math.max(at, book.glucoseLevelAt ?? at) : book.glucoseLevelAt;
+    if (glucoseAt !== undefined) next.glucoseLevelAt = glucoseAt;
+  },
+};
+
+export function decideAlerts(input: AlertDecisionInput, memory: LevelMemory): { alerts: RaisedAlert[]; book: ModelBook } {
   const { model, profile, book, at, checkInId, level, score, factors, opts } = input;
   let memos = book.alerts;
   const alerts: RaisedAlert[] = [];
@@ -165,8 +194,8 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     memos = putMemo(memos, { ruleCode: f.code, at, severity: 'critical', alertId: a.alertId });
   }
 
-  const prev = model === 'v1' ? recentPeakLevel(book, at, opts) : previousLevel(book, at, opts);
-  const glucoseLevel = model === 'v1' && isGlucoseLevel(level, factors);
+  const prev = memory.previous(book, at, opts);
+  const glucoseLevel = memory.glucoseLevel(level, factors);
   const glucoseIsNew = newGlucoseFinding(book, at, glucoseLevel, opts);
   const rises = (l: Level): boolean => levelRank(l) >= 2 && (levelRank(l) > levelRank(prev) || glucoseIsNew);
   // v1: a rise made only by repeated questionnaire totals raises nothing, and the level memory keeps
@@ -202,11 +231,6 @@ export function decideAlerts(input: AlertDecisionInput): { alerts: RaisedAlert[]
     alerts: memos,
     engagementNotifiedFor: book.engagementNotifiedFor,
   };
-  if (model === 'v1') {
-    const marks = book.recentLevels ?? [];
-    next.recentLevels = newest ? pushLevel(marks, remembered, at, opts) : [...marks];
-    const glucoseAt = glucoseLevel ? Math.max(at, book.glucoseLevelAt ?? at) : book.glucoseLevelAt;
-    if (glucoseAt !== undefined) next.glucoseLevelAt = glucoseAt;
-  }
+  memory.extend(next, book, newest, remembered, at, glucoseLevel, opts);
   return { alerts, book: next };
 }

@@ -12,8 +12,9 @@ export interface FactorCodeInfo {
   readonly description: string;
 }
 
-const BOTH: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1']);
-const V1: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['v1']);
+const BOTH: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1', 'v2']);
+/** The personalised models (v1's rules; v2 keeps them). */
+const V1: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['v1', 'v2']);
 
 const f = (code: string, domain: FactorDomain, models: readonly ModelVersion[], description: string): FactorCodeInfo =>
   Object.freeze({ code, domain, models, description });

@@ -85,7 +85,7 @@ describe('a repeated questionnaire total is not a rise (v1)', () => {
     const next = checkIn(8 * 24, { vitals: { respiratoryRate: 26 } }, p);
     const { steps, state } = run('v1', p, [q(0, cat(24)), q(7, cat(24)), next]);
     expect(steps.map(rules)).toEqual([['risk.level'], [], ['risk.level']]);
-    expect(state.models.v1.lastLevel).toBe('medium');
+    expect(state.models.v1!.lastLevel).toBe('medium');
   });
 
   it('keeps the totals in the history, identical in any arrival order, and through a JSON round trip', () => {

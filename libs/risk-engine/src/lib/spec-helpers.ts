@@ -3,6 +3,7 @@
  */
 import { initialState, scoreCheckIn } from './engine';
 import {
+  AlertUpdate,
   EngineCheckIn,
   EngineOptions,
   ModelVersion,
@@ -49,6 +50,7 @@ export interface Step {
   checkIn: EngineCheckIn;
   score: RiskScore;
   alerts: RaisedAlert[];
+  updates: AlertUpdate[];
   state: PatientState;
 }
 
@@ -65,7 +67,7 @@ export function run(
   for (const c of checkIns) {
     const r = scoreCheckIn(model, p, state, c, options);
     state = r.state;
-    steps.push({ checkIn: c, score: r.score, alerts: r.alerts, state });
+    steps.push({ checkIn: c, score: r.score, alerts: r.alerts, updates: r.updates, state });
   }
   return { steps, state };
 }

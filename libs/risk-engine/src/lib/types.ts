@@ -4,14 +4,15 @@
  */
 
 /**
+ * The registered model versions (models/registry.ts; each is its own strategy under models/).
  * `static-v0`: population rules only (NEWS2, heart-failure weight, questionnaires, glucose,
  * chest pain, symptoms); no personal baselines. The comparison baseline for evaluation and replay.
  * `v1`: static-v0 plus adaptive personal baselines, which both flag sustained deviations from the
  * patient's own normal and temper NEWS2 points that are usual for a stable patient.
+ * `v2`: v1's rules with the v2 alert policy (README "Model versions"): reminders before
+ * missed-check-in alerts, consolidation of alerts per clinical problem.
  */
-export type ModelVersion = 'static-v0' | 'v1';
-export const MODEL_VERSIONS: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1']);
-export const DEFAULT_MODEL_VERSION: ModelVersion = 'v1';
+export type ModelVersion = 'static-v0' | 'v1' | 'v2';
 
 export type Level = 'none' | 'low' | 'medium' | 'high' | 'critical';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
@@ -171,6 +172,51 @@ export interface RaisedAlert {
   triggeredAt: string;
   reasons: RiskFactor[];
   summary: string;
+  /** v2 only: the clinical problem this alert is about (README "v2: consolidation"); one open alert per patient and problem. */
+  problem?: ClinicalProblem;
+  /** v2 only, and only when true: raised from a late check-in (critical factor); `triggeredAt` is its device time. */
+  late?: boolean;
+}
+
+/**
+ * v2: the clinical problems alerts are consolidated by. Heart-failure and COPD signs map to the
+ * patient's condition; a patient with both (or neither) has them as `cardiorespiratory`.
+ */
+export type ClinicalProblem = 'heart-failure' | 'copd' | 'cardiorespiratory' | 'glycaemia' | 'mood';
+
+/**
+ * v2: new evidence for an open alert (`alert.updated`). It interrupts the team only when the
+ * severity rises above the highest the team was told for this alert.
+ */
+export interface AlertUpdate {
+  /** UUID-shaped sha-256 of the alert id and the check-in that brought the evidence. */
+  updateId: string;
+  /** The open alert this updates. */
+  alertId: string;
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  problem: ClinicalProblem;
+  /** The rule code of the open alert. */
+  ruleCode: string;
+  /** The alert's severity after this evidence (never lower than before). */
+  severity: AlertSeverity;
+  previousSeverity: AlertSeverity;
+  /** True when `severity` is above what the team was last told: show it as a new interruption. */
+  interrupts: boolean;
+  level: Level;
+  score: number;
+  checkInId: string;
+  /** Device time of the new evidence. */
+  triggeredAt: string;
+  /** Present and true when the evidence came in a late check-in. */
+  late?: boolean;
+  /** This check-in's reasons for the problem (severity above info). */
+  reasons: RiskFactor[];
+  /** Codes of every reason the alert has had, sorted. */
+  allReasonCodes: string[];
+  summary: string;
 }
 
 export interface EngineOptions {
@@ -200,12 +246,42 @@ export interface EngineOptions {
 export interface ScoreResult {
   state: PatientState;
   score: RiskScore;
+  /** New alerts (`alert.raised`). */
   alerts: RaisedAlert[];
+  /** v2: new evidence for open alerts (`alert.updated`); always empty for static-v0 and v1. */
+  updates: AlertUpdate[];
 }
 
 export interface EngagementResult {
   state: PatientState;
+  /** Alerts for the care team (`alert.raised`): the missed-check-in alert, once per silence. */
   alerts: RaisedAlert[];
+  /** v2: reminders for the patient (`reminder.due` on reminders.v1), once per silence; always empty for static-v0 and v1. */
+  reminders: EngineReminder[];
+}
+
+/**
+ * v2: the patient passed their expected check-in interval. For the patient app's push service
+ * (`reminder.due`), not for the care team. Content and id depend only on the silence, never on
+ * the moment it was noticed.
+ */
+export interface EngineReminder {
+  /** UUID-shaped (version 8) sha-256 of model, tenant, patient and the silence's start. */
+  reminderId: string;
+  modelVersion: ModelVersion;
+  patientId: string;
+  tenantId: string;
+  careTeamId: string;
+  /** Device time of the newest check-in; null when the patient never checked in (the silence counts from enrolment). */
+  lastCheckInAt: string | null;
+  /** When the check-in became overdue: the silence's start plus the expected interval. */
+  dueAt: string;
+  expectedIntervalHours: number;
+  /**
+   * When the care team hears of the silence if it goes on (the missed-check-in alert): twice the
+   * interval, or `dueAt` itself when the last score was medium or above (the team is told at once).
+   */
+  escalatesAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,6 +329,8 @@ export interface ModelBook {
   alerts: AlertMemo[];
   /** Silence start (epoch ms) for which the missed-check-in alert was raised. */
   engagementNotifiedFor: number | null;
+  /** v2 only (absent elsewhere): silence start (epoch ms) for which the reminder was yielded. */
+  remindedFor?: number;
   /**
    * v1 only (absent in static-v0 books and in states written before it existed): the levels of the
    * newest scored check-ins within `levelMemoryHours`, oldest first, each strictly lower than the
@@ -266,6 +344,35 @@ export interface ModelBook {
    * an unrelated (cardiorespiratory or mental) level does not hold it back.
    */
   glucoseLevelAt?: number;
+  /** v2 only: the open alerts by problem, sorted by problem. */
+  problems?: ProblemMemo[];
+  /** v2 only: unconfirmed problems of recent check-ins, sorted by problem then time. */
+  candidates?: ProblemCandidate[];
+}
+
+/** v2: one open alert per clinical problem (README "v2: consolidation"). */
+export interface ProblemMemo {
+  problem: ClinicalProblem;
+  alertId: string;
+  ruleCode: string;
+  /** Device time of the check-in that opened it. */
+  openedAt: number;
+  /** Device time of the newest evidence; the alert closes after `problemQuietHours` without any. */
+  lastAt: number;
+  /** The highest severity the evidence has reached. */
+  severity: AlertSeverity;
+  /** The highest severity the team was interrupted with (raised, or an interrupting update). */
+  notified: AlertSeverity;
+  /** Every reason code so far, sorted. */
+  codes: string[];
+}
+
+/** v2: a problem seen at medium or above without confirmation, waiting for the next reading (artefact confirmation). */
+export interface ProblemCandidate {
+  problem: ClinicalProblem;
+  /** Device time of the unconfirmed check-in. */
+  at: number;
+  severity: AlertSeverity;
 }
 
 export interface LevelMark {
@@ -301,8 +408,12 @@ export interface PatientState {
   tenantId: string;
   /** A function of the set of check-ins folded in, whatever their arrival order. */
   history: PatientHistory;
-  /** Depends on arrival order and on engagement checks (alerts are decisions taken in time). */
-  models: Record<ModelVersion, ModelBook>;
+  /**
+   * Depends on arrival order and on engagement checks (alerts are decisions taken in time). A book
+   * is absent until its model first ran on this state (states written before v2 have no `v2`
+   * book); the engine reads an absent book as an empty one.
+   */
+  models: Partial<Record<ModelVersion, ModelBook>>;
 }
 
 export class RiskEngineInputError extends Error {
