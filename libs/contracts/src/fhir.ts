@@ -5,6 +5,29 @@
  */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json';
 export const FHIR_VERSION = '4.0.1';
+
+/** Changes when what a statement says changes (not per start: the same build says the same thing). */
+export const CAPABILITY_STATEMENT_DATE = '2026-12-07';
+
+/** The fields every Vigil CapabilityStatement shares (care-api's and ingest-api's differ in `rest` only). */
+export function capabilityStatementBase(softwareName: string, description: string): Record<string, unknown> {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: CAPABILITY_STATEMENT_DATE,
+    publisher: 'Vigil',
+    kind: 'instance',
+    software: { name: softwareName },
+    implementation: { description },
+    fhirVersion: FHIR_VERSION,
+    format: [FHIR_CONTENT_TYPE, 'json'],
+  };
+}
+
+/** `rest.security` of a Vigil server: OAuth bearer tokens, with the roles in words. */
+export function bearerSecurity(description: string): Record<string, unknown> {
+  return { service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }], description };
+}
 export const FHIR_BASE_PATH = '/fhir/R4';
 /** Entries in one batch or transaction Bundle (the check-in batch's limit). */
 export const FHIR_MAX_BUNDLE_ENTRIES = 100;

@@ -1,7 +1,5 @@
-import { FHIR_CONTENT_TYPE, FHIR_VERSION, fhirProfileUrl, VITAL_SIGNS_PROFILE } from '@vigil/contracts';
+import { bearerSecurity, capabilityStatementBase, fhirProfileUrl, VITAL_SIGNS_PROFILE } from '@vigil/contracts';
 import { SERVED_OBSERVATIONS } from './observation-resources';
-
-const STATEMENT_DATE = '2026-12-07';
 
 /** GET /fhir/R4/metadata of care-api: the two searches it serves, generated from the field catalogue. */
 export function careCapabilityStatement(): Record<string, unknown> {
@@ -14,23 +12,12 @@ export function careCapabilityStatement(): Record<string, unknown> {
   const date = { name: 'date', type: 'date', documentation: 'Device time; prefixes ge, gt, le, lt, eq; at most one window. Default: the 90 days before now.' };
   const page = { name: '_count', type: 'number', documentation: 'Page size, 1 to 500 (default 50); follow the next link for more.' };
   return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date: STATEMENT_DATE,
-    publisher: 'Vigil',
-    kind: 'instance',
-    software: { name: 'Vigil care-api' },
-    implementation: { description: 'Vigil care data for care teams and partner systems: stored observation series and risk scores' },
-    fhirVersion: FHIR_VERSION,
-    format: [FHIR_CONTENT_TYPE, 'json'],
+    ...capabilityStatementBase('Vigil care-api', 'Vigil care data for care teams and partner systems: stored observation series and risk scores'),
     rest: [
       {
         mode: 'server',
         documentation: "Searches only, for one patient of the token's organisation at a time (another organisation's patient is a 404). Every read is audited.",
-        security: {
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
-          description: 'Bearer JWT with role care-manager or care-admin; the organisation comes from the token.',
-        },
+        security: bearerSecurity('Bearer JWT with role care-manager or care-admin; the organisation comes from the token.'),
         resource: [
           {
             type: 'Observation',

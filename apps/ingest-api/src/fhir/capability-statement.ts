@@ -1,16 +1,13 @@
 import {
   ACVPU_CODES,
-  FHIR_CONTENT_TYPE,
+  bearerSecurity,
+  capabilityStatementBase,
   FHIR_MAPPED_FIELDS,
   FHIR_MAX_BUNDLE_ENTRIES,
-  FHIR_VERSION,
   fhirProfileUrl,
   QUESTIONNAIRE_CODES,
   VITAL_SIGNS_PROFILE,
 } from '@vigil/contracts';
-
-/** Changes when what the statement says changes (not per start: the same build says the same thing). */
-const STATEMENT_DATE = '2026-12-07';
 
 function observationDocs(): string {
   const lines = FHIR_MAPPED_FIELDS.filter((f) => !f.name.startsWith('questionnaires.')).map((f) => {
@@ -45,23 +42,12 @@ export function ingestCapabilityStatement(): Record<string, unknown> {
     if (f.fhir.panel) profiles.add(fhirProfileUrl(f.fhir.panel.profile));
   }
   return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date: STATEMENT_DATE,
-    publisher: 'Vigil',
-    kind: 'instance',
-    software: { name: 'Vigil ingest-api' },
-    implementation: { description: 'Vigil check-in ingestion: FHIR R4 resources become check-ins' },
-    fhirVersion: FHIR_VERSION,
-    format: [FHIR_CONTENT_TYPE, 'json'],
+    ...capabilityStatementBase('Vigil ingest-api', 'Vigil check-in ingestion: FHIR R4 resources become check-ins'),
     rest: [
       {
         mode: 'server',
         documentation: `Batch and transaction Bundles of up to ${FHIR_MAX_BUNDLE_ENTRIES} POST entries (Observation, QuestionnaireResponse); a transaction is all or nothing. Errors are OperationOutcomes.`,
-        security: {
-          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
-          description: 'Bearer JWT with role patient: the token decides whose data it is (subject must be that patient).',
-        },
+        security: bearerSecurity('Bearer JWT with role patient: the token decides whose data it is (subject must be that patient).'),
         resource: [
           {
             type: 'Observation',
