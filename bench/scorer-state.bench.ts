@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { deepStrictEqual } from 'node:assert';
 import { initialState, scoreCheckIn, type Condition, type EngineCheckIn, type ModelVersion, type PatientProfile, type PatientState } from '@vigil/risk-engine';
 import { decodeStateRow, encodeStateRow } from '@vigil/scoring';
+import { rng } from '../apps/replay/src/test/fixtures';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,18 +34,7 @@ const RECENT_IDS = 200;
 const MODEL: ModelVersion = 'v1';
 const T0 = Date.UTC(2026, 0, 1, 8, 0);
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = prng(20261207);
+const rnd = rng(20261207);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 interface Row {

@@ -5,7 +5,7 @@
  * cause (problem and check-in), so a redelivered check-in, scored on the state it produced,
  * yields nothing new, and out-of-order check-ins join the open alert instead of raising another.
  */
-import { alertId } from '../../alerts';
+import { alertId, type AlertDecisionInput } from '../../alerts';
 import { LEVEL_RULE_CODE } from '../../catalogue';
 import { capitalise } from '../../format';
 import { deterministicUuid } from '../../ids';
@@ -17,7 +17,6 @@ import {
   ClinicalProblem,
   Level,
   ModelBook,
-  PatientProfile,
   ProblemCandidate,
   ProblemMemo,
   RaisedAlert,
@@ -37,16 +36,8 @@ export function criticalWhenLate(f: RiskFactor): boolean {
   return f.severity === 'critical' && (f.code === 'phq9.item9' || f.code === 'news2.total' || f.code === 'glucose.low2');
 }
 
-export interface ConsolidationInput {
-  readonly profile: PatientProfile;
-  readonly book: ModelBook;
-  readonly at: number;
-  readonly checkInId: string;
-  readonly recordedAt: string;
-  readonly level: Level;
-  readonly score: number;
-  /** In output order. */
-  readonly factors: readonly RiskFactor[];
+/** The same check-in facts every model's alert decision reads (alerts.ts), plus whether it arrived late. */
+export interface ConsolidationInput extends Omit<AlertDecisionInput, 'model' | 'opts' | 'repeats'> {
   readonly late: boolean;
   /** Repeated questionnaire totals (v1's rule): they do not open an alert on their own. */
   readonly repeats: ReadonlySet<string> | null;
