@@ -22,7 +22,7 @@ const USAGE = `Usage: cli.ts <command> [options]   (node -r ./tools/register.js 
 
 Commands:
   generate   write a seeded synthetic cohort (patients, labelled episodes, check-ins) to a file
-  evaluate   replay cohort files through static-v0 and v1 and score the alerts against the labels
+  evaluate   replay cohort files through static-v0, v1 and v2 and score the alerts against the labels
   feed       enrol a cohort through care-api and post its check-ins to ingest-api
 
 Run "cli.ts <command> --help" for a command's options.
@@ -49,8 +49,10 @@ const EVALUATE_HELP = `Usage: cli.ts evaluate --cohort FILE [--cohort FILE2 ...]
   --differences     also list each episode that one model detected and the other missed, with the
                     detecting model's first alert
 
-Prints per condition, for static-v0 and v1: episodes, sensitivity (and its chance level on sham
-windows), median lead time before the peak, false alerts per 100 patient-days.`;
+Prints per condition, for static-v0, v1 and v2: episodes, sensitivity (and its chance level on sham
+windows), median lead time before the peak, false alerts per 100 patient-days, PPV; the burden per
+100 patient-days by kind (risk, missed check-in, reminder); capacity mode (K = 3, 5, 10 contacts per
+100 patients a day, by worklist rank or by alerts in arrival order); v2 against issue #17's targets.`;
 
 const FEED_HELP = `Usage: cli.ts feed --ingest URL [options]
 

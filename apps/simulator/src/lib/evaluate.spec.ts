@@ -67,7 +67,10 @@ describe('alert classification', () => {
       falseAlerts: 2,
       falsePer100PatientDays: 2.5,
       falseShare: 0.333,
+      // 4 of the 6 alerts were about a real episode (2 true, 2 during).
+      ppv: 0.667,
       engagementAlerts: 2,
+      burdenPer100PatientDays: { risk: 7.5, missedCheckIn: 2.5, reminder: 0, team: 10 },
     });
     const hfOnly = groupMetrics([outcome], ['hf-decompensation']);
     expect(hfOnly).toMatchObject({ episodes: 1, detected: 1, sensitivity: 1, falseAlerts: 2 });
