@@ -15,6 +15,7 @@ export interface FactorCodeInfo {
 const BOTH: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['static-v0', 'v1', 'v2']);
 /** The personalised models (v1's rules; v2 keeps them). */
 const V1: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['v1', 'v2']);
+const V2: readonly ModelVersion[] = Object.freeze<ModelVersion[]>(['v2']);
 
 const f = (code: string, domain: FactorDomain, models: readonly ModelVersion[], description: string): FactorCodeInfo =>
   Object.freeze({ code, domain, models, description });
@@ -34,6 +35,12 @@ export const FACTOR_CODES: readonly FactorCodeInfo[] = Object.freeze([
   f('baseline.systolicBp', 'baseline', V1, 'Systolic blood pressure away from the personal baseline'),
   f('baseline.temperatureC', 'baseline', V1, 'Temperature above the personal baseline'),
   f('baseline.weightKg', 'weight', V1, 'Weight above the personal baseline'),
+  f('chart.spo2', 'baseline', V2, 'Information: SpO2 drifting below the personal control limit (EWMA chart)'),
+  f('chart.heartRate', 'baseline', V2, 'Information: pulse drifting above the personal control limit (EWMA chart)'),
+  f('chart.respiratoryRate', 'baseline', V2, 'Information: respiratory rate drifting above the personal control limit (EWMA chart)'),
+  f('chart.systolicBp', 'baseline', V2, 'Information: systolic blood pressure drifting beyond the personal control limits (EWMA chart)'),
+  f('chart.temperatureC', 'baseline', V2, 'Information: temperature drifting above the personal control limit (EWMA chart)'),
+  f('chart.weightKg', 'weight', V2, 'Information, heart failure: weight drifting above the personal control limit (EWMA chart)'),
   f('hf.weightGain24h', 'weight', BOTH, 'Heart failure: weight gain against the reading about 24 h earlier'),
   f('hf.weightGain7d', 'weight', BOTH, 'Heart failure: weight gain against the lowest reading of the past 7 days'),
   f('hf.aboveDryWeight', 'weight', BOTH, 'Heart failure: weight above the target dry weight by the margin'),

@@ -1,21 +1,22 @@
 /**
  * v2 (issue #17, README "v2"): v1's scoring (NEWS2 and condition rules unchanged, personal
- * baselines), with the v2 alert policy: consolidation per clinical problem, agreement across
+ * baselines) plus personal control charts shown as information, with the v2 alert policy: consolidation per clinical problem, agreement across
  * signs and artefact confirmation, critical factors of late check-ins alerted as late, and
  * reminders before missed-check-in alerts.
  */
 import { assess } from '../../pipeline';
 import { bookOf, withBook } from '../../state';
 import { RiskModel } from '../model';
-import { V1_PERSONALISATION } from '../v1/personalisation';
 import { consolidate } from './consolidation';
+import { v2Personalisation } from './personalisation';
 
 export const V2: RiskModel = Object.freeze({
   version: 'v2',
   description: 'v1 scoring; alerts consolidated per problem, confirmed by agreement, late criticals, reminders first',
   engagement: { remindFirst: true },
   score({ profile, state, checkIn, at, opts }) {
-    const a = assess('v2', V1_PERSONALISATION, profile, state, checkIn, at, opts);
+    const conditions = Array.isArray(profile.conditions) ? profile.conditions : [];
+    const a = assess('v2', v2Personalisation(conditions), profile, state, checkIn, at, opts);
     const decided = consolidate({
       profile,
       book: bookOf(state, 'v2'),
