@@ -1,0 +1,334 @@
+/**
+ * The drill (issue #20): a steady feed of check-ins with a ledger of every 202, one reconnecting SSE
+ * client per team, and in sequence, with normal running between: the broker killed and restarted,
+ * Cassandra stopped and started, Redis's data lost and then Redis restarted, each service SIGKILLed
+ * and restarted, and one of two care-api instances killed while dashboards are connected. At the end:
+ * ledger = archive = scores (each exactly once); the alerts stored = what an offline run of the engine
+ * (`replay rescore`, the analysts' tool) raises for exactly those check-ins; the alerts each team's
+ * client received = the team's stored alerts, none missed, none twice; every dead-letter topic empty.
+ *
+ * Kafka, Cassandra and Redis here are private servers this suite starts (and only these are stopped
+ * or killed, by their pids); the shared ones are not touched. `npm run drill` runs a longer version
+ * (DRILL_STEADY_S, DRILL_RATE) and writes the report to bench/results/.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { allTopicSpecs, dlqTopic } from '@vigil/contracts';
+import { freePort, startPrivateServer, testKafka, waitFor, type PrivateServer } from '@vigil/testing';
+import { LedgerFeed } from './support/drill/ledger-feed';
+import { ReconnectingAlertClient } from './support/drill/reconnecting-sse';
+import { REPO_ROOT, ServiceProcess } from './support/service-process';
+import { startVigilStack, type VigilStack } from './support/vigil-stack';
+
+const DAY = 86_400_000;
+const STEADY_S = Number(process.env['DRILL_STEADY_S'] ?? 8);
+const RATE = Number(process.env['DRILL_RATE'] ?? 6);
+const TEAMS = ['team-a', 'team-b', 'team-c'];
+const PATIENTS_PER_TEAM = 6;
+/** Recovery bounds asserted here (the targets of issue #20, with room for a loaded 2-core CI machine). */
+const BOUNDS_MS = { brokerBack: 15_000, killedService: 30_000, pipeline: 60_000 };
+
+jest.setTimeout(20 * 60_000);
+
+interface PhaseReport {
+  fault: string;
+  /** From the fault's end (the server answering again; for a killed service, the kill: it is restarted at once) until every service answers ready. */
+  readyMs: number;
+  /** From the fault's end until a check-in sent after it has its score stored (the whole pipeline moves). */
+  pipelineMs: number;
+  acceptedDuring: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+describe('the drill: faults under a steady feed lose nothing and duplicate nothing', () => {
+  const servers: PrivateServer[] = [];
+  const savedEnv: Record<string, string | undefined> = {};
+  let stack: VigilStack | undefined;
+  let care2: ServiceProcess | undefined;
+  let feed: LedgerFeed | undefined;
+  const clients: ReconnectingAlertClient[] = [];
+  const phases: PhaseReport[] = [];
+
+  afterAll(async () => {
+    await feed?.stop().catch(() => undefined);
+    await Promise.all(clients.map((c) => c.close()));
+    await care2?.stop(5000).catch(() => undefined);
+    await stack?.close().catch(() => undefined);
+    for (const [k, v] of Object.entries(savedEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await Promise.all(servers.map((s) => s.remove().catch(() => undefined)));
+  });
+
+  it('keeps every check-in, score and alert exactly once through seven faults', async () => {
+    const [kafka, cassandra, redis] = await Promise.all([
+      startPrivateServer('kafka'),
+      startPrivateServer('cassandra'),
+      startPrivateServer('redis'),
+    ]);
+    servers.push(kafka, cassandra, redis);
+    // Every helper below (topics, keyspace, the services' environment) reads these.
+    for (const s of servers) {
+      for (const [k, v] of Object.entries(s.env)) {
+        savedEnv[k] = process.env[k];
+        process.env[k] = v;
+      }
+    }
+    const s = (stack = await startVigilStack('drill', { env: { care: { SSE_RETRY_MS: '1000' } } }));
+    const careEnv = { ...s.care.env, PORT: String(await freePort()) };
+    care2 = new ServiceProcess('care-api-2', s.care.main, careEnv);
+    await care2.start();
+    const cares = [s.care, care2];
+    const services = [s.ingest, s.writer, s.scorer, s.care, care2];
+
+    const patients = TEAMS.flatMap((t) => Array.from({ length: PATIENTS_PER_TEAM }, (_, i) => ({ id: `${t}-p${i}`, team: t })));
+    for (const p of patients) await s.enrol(p.id, { careTeamId: p.team, conditions: ['heart-failure'], dryWeightKg: 80 });
+    const teamOf = new Map(patients.map((p) => [p.id, p.team]));
+
+    // One client per team, spread over both instances; each moves to the other when its instance dies.
+    TEAMS.forEach((team, i) => {
+      const nurse = s.token('care-manager', `nurse-${team}`, [team]);
+      const order = i % 2 === 0 ? cares : [...cares].reverse();
+      clients.push(new ReconnectingAlertClient(team, () => order.filter((c) => c.running).map((c) => c.url).concat(order[0].url), () => nurse));
+    });
+    await Promise.all(clients.map((c) => c.start()));
+
+    const patientTokens = new Map<string, Promise<string>>();
+    const run = randomBytes(4).toString('hex');
+    const startMs = Date.now() - 20 * DAY;
+    feed = new LedgerFeed({
+      run,
+      patients: patients.map((p) => p.id),
+      ratePerSecond: RATE,
+      startMs,
+      ingestUrl: s.ingest.url,
+      token: (id) => patientTokens.get(id) ?? (patientTokens.set(id, s.token('patient', id)).get(id) as Promise<string>),
+    });
+    const f = feed;
+    f.start();
+
+    const nurseToken = s.token('care-admin', 'drill-auditor', TEAMS);
+    const scoresOf = async (patientId: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const q = new URLSearchParams({ from: new Date(startMs - DAY).toISOString(), limit: '1000', ...(cursor ? { cursor } : {}) });
+        const res = await fetch(`${s.care.url}/v1/patients/${patientId}/risk?${q}`, { headers: { authorization: `Bearer ${await nurseToken}` } });
+        if (res.status !== 200) throw new Error(`risk of ${patientId}: ${res.status}`);
+        const page = (await res.json()) as { items: { checkInId: string }[]; nextCursor: string | null };
+        ids.push(...page.items.map((i) => i.checkInId));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    const allReady = async () =>
+      (await Promise.all(services.map((svc) => fetch(`${svc.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false)))).every(Boolean);
+    /** Normal running: wait until the feed accepted `n` more check-ins (conditions, not times). */
+    const steady = async (seconds = STEADY_S) => {
+      const target = f.stats.accepted + Math.ceil(seconds * RATE * 0.5);
+      await waitFor(() => f.stats.accepted >= target, 120_000, { intervalMs: 200, what: `${target} accepted check-ins` });
+    };
+    /** Times the recovery after a fault ended at `endedAt`. */
+    const recovered = async (fault: string, endedAt: number, acceptedBefore: number) => {
+      await waitFor(allReady, 120_000, { intervalMs: 200, what: `every service ready after ${fault}` });
+      const readyMs = Date.now() - endedAt;
+      // A check-in accepted after the fault ended, scored: the whole pipeline moves again.
+      const mark = f.stats.accepted;
+      await waitFor(() => f.stats.accepted > mark, 120_000, { intervalMs: 100, what: `a check-in accepted after ${fault}` });
+      const probe = [...f.ledger.values()].at(-1)!;
+      await waitFor(async () => (await scoresOf(probe.patientId)).includes(probe.checkInId), 120_000, { intervalMs: 250, what: `a score after ${fault}` });
+      phases.push({ fault, readyMs, pipelineMs: Date.now() - endedAt, acceptedDuring: f.stats.accepted - acceptedBefore });
+    };
+    const fault = async (name: string, act: () => Promise<number>) => {
+      const before = f.stats.accepted;
+      const endedAt = await act();
+      await recovered(name, endedAt, before);
+      await steady();
+    };
+
+    await steady();
+    await fault('kafka killed 8 s', async () => {
+      await kafka.kill();
+      await sleep(8000);
+      await kafka.up();
+      return Date.now();
+    });
+    await fault('cassandra stopped 10 s', async () => {
+      await cassandra.stop();
+      await sleep(10_000);
+      await cassandra.up();
+      return Date.now();
+    });
+    await fault('redis data lost (FLUSHALL)', async () => {
+      const r = new Redis(redis.env['REDIS_URL'], { lazyConnect: true });
+      await r.connect();
+      await r.flushall();
+      await r.quit();
+      return Date.now();
+    });
+    await fault('redis killed and restarted (empty)', async () => {
+      await redis.kill();
+      await sleep(2000);
+      await redis.up();
+      return Date.now();
+    });
+    for (const svc of [s.ingest, s.writer, s.scorer, s.care]) {
+      await fault(`${svc.name} SIGKILL and restart`, async () => {
+        const killedAt = Date.now();
+        await svc.kill();
+        await svc.start();
+        return killedAt; // the restart begins at once: its boot is part of the recovery
+      });
+    }
+    await fault('care-api-2 SIGKILL with dashboards connected', async () => {
+      await care2!.kill();
+      await sleep(3000); // dashboards move to care-api-1 meanwhile
+      const restartedAt = Date.now();
+      await care2!.start();
+      return restartedAt;
+    });
+
+    await f.stop();
+    expect(f.stats.rejected).toEqual([]);
+    const ledger = f.byPatient();
+    const total = f.ledger.size;
+
+    // Scores: each accepted check-in exactly once, per patient.
+    await waitFor(
+      async () => {
+        for (const [p, list] of ledger) if ((await scoresOf(p)).length < list.length) return false;
+        return true;
+      },
+      180_000,
+      { intervalMs: 1000, what: 'a score for every accepted check-in' },
+    );
+    for (const [p, list] of ledger) {
+      const got = await scoresOf(p);
+      expect({ patient: p, scores: [...got].sort() }).toEqual({ patient: p, scores: list.map((c) => c.checkInId).sort() });
+    }
+
+    // Archive: each accepted check-in exactly once.
+    const ks = s.keyspace.client;
+    const buckets = [...new Set([...f.ledger.values()].map((c) => c.recordedAt.slice(0, 7)))];
+    const archived = async (patientId: string) =>
+      (
+        await ks.execute(`SELECT check_in_id FROM ${s.keyspace.keyspace}.checkins_by_patient WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?`, [s.org, patientId, buckets], {
+          prepare: true,
+          fetchSize: 5000,
+        })
+      ).rows.map((r) => String(r['check_in_id']));
+    await waitFor(
+      async () => {
+        for (const [p, list] of ledger) if ((await archived(p)).length < list.length) return false;
+        return true;
+      },
+      120_000,
+      { intervalMs: 1000, what: 'every accepted check-in archived' },
+    );
+    for (const [p, list] of ledger) expect({ patient: p, archive: (await archived(p)).sort() }).toEqual({ patient: p, archive: list.map((c) => c.checkInId).sort() });
+
+    // Alerts stored (care-api) = the offline engine's alerts for exactly these check-ins.
+    const stored = await storedAlerts(s.care.url, await nurseToken);
+    const model = [...new Set(stored.map((a) => a.modelVersion))];
+    expect(model.length).toBeLessThanOrEqual(1);
+    const lastDevice = Math.max(...[...f.ledger.values()].map((c) => Date.parse(c.recordedAt)));
+    const offline = await rescoreOffline(s, model[0] ?? 'v1', startMs - DAY, lastDevice + 1);
+    expect(stored.map((a) => a.alertId).sort()).toEqual(offline.sort());
+    expect(stored.length).toBeGreaterThan(0);
+
+    // Alerts each team's dashboard received = the team's stored alerts, none missed, none twice.
+    for (const c of clients) {
+      const want = stored.filter((a) => a.careTeamId === c.name).map((a) => a.alertId).sort();
+      await waitFor(() => new Set(c.received.filter((r) => r.type === 'alert.raised').map((r) => r.alertId)).size >= want.length, 60_000, {
+        intervalMs: 250,
+        what: `${c.name}'s client to receive ${want.length} alerts`,
+      });
+      const raised = c.received.filter((r) => r.type === 'alert.raised');
+      expect({ team: c.name, received: raised.map((r) => r.alertId).sort() }).toEqual({ team: c.name, received: want });
+      expect({ team: c.name, duplicates: c.duplicates() }).toEqual({ team: c.name, duplicates: [] });
+      expect(raised.every((r) => teamOf.get(r.patientId) === c.name)).toBe(true);
+    }
+
+    // Nothing was dead-lettered.
+    const admin = testKafka('drill-dlq').admin();
+    await admin.connect();
+    try {
+      for (const spec of allTopicSpecs().filter((t) => !t.name.endsWith('.dlq'))) {
+        const dlq = `${s.topicPrefix}${dlqTopic(spec.name)}`;
+        const offsets = await admin.fetchTopicOffsets(dlq).catch(() => []);
+        expect({ dlq, records: offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0) }).toEqual({ dlq, records: 0 });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+
+    for (const p of phases) {
+      const bound = p.fault.startsWith('kafka') ? BOUNDS_MS.brokerBack : BOUNDS_MS.killedService;
+      expect({ fault: p.fault, readyWithinBound: p.readyMs <= bound }).toEqual({ fault: p.fault, readyWithinBound: true });
+      expect({ fault: p.fault, pipelineWithinBound: p.pipelineMs <= BOUNDS_MS.pipeline }).toEqual({ fault: p.fault, pipelineWithinBound: true });
+    }
+
+    const report = {
+      ledger: total,
+      archive: total,
+      scores: total,
+      alertsStored: stored.length,
+      alertsOffline: offline.length,
+      sseClients: clients.map((c) => ({ team: c.name, received: c.received.length, reconnects: c.reconnects })),
+      feed: { rate: RATE, retries: f.stats.retries },
+      phases,
+    };
+    const out = process.env['DRILL_REPORT'] ?? path.join(REPO_ROOT, 'tmp/drill/report.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    console.log(`drill report (${out}):\n${JSON.stringify(report, null, 2)}`);
+  });
+});
+
+interface StoredAlert {
+  alertId: string;
+  careTeamId: string;
+  modelVersion: string;
+}
+
+/** Every alert of the organisation, any status, through care-api's paged list. */
+async function storedAlerts(careUrl: string, token: string): Promise<StoredAlert[]> {
+  const out: StoredAlert[] = [];
+  let cursor: string | null = null;
+  do {
+    const q = new URLSearchParams({ status: 'open,acknowledged,resolved', limit: '200', ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${careUrl}/v1/alerts?${q}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`alerts: ${res.status} ${await res.text()}`);
+    const page = (await res.json()) as { items: StoredAlert[]; nextCursor: string | null };
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+/** `replay rescore` over the drill's topics: the alert ids the engine raises for exactly what Kafka holds. */
+async function rescoreOffline(s: VigilStack, model: string, fromMs: number, toMs: number): Promise<string[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vigil-drill-rescore-'));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['-r', './tools/register.js', 'apps/replay/src/main.ts', 'rescore', '--model', model, '--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString(), '--no-engagement', '--progress', 'none', '--out', dir],
+        { cwd: REPO_ROOT, env: { ...process.env, TOPIC_PREFIX: s.topicPrefix, CASSANDRA_KEYSPACE: s.keyspace.keyspace }, maxBuffer: 16 * 1024 * 1024 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`replay rescore failed: ${err.message}\n${stderr.slice(-3000)}`)) : resolve()),
+      );
+    });
+    return readFileSync(path.join(dir, 'alerts.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { data: { alertId: string } }).data.alertId);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
