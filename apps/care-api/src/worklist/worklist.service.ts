@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { WorklistEntryView, WorklistPage } from '@vigil/contracts';
+import { type CursorBinding, invalidCursor } from '@vigil/http';
+import { compareRankings, type WorklistRanking } from '@vigil/worklist';
+import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
+import { auditRecordOf } from '../audit/audit.service';
+import type { Caller } from '../common/caller';
+import { parseLimit } from '../common/query';
+import { WorklistMetrics } from './worklist.metrics';
+import type { WorklistQueryDto } from './worklist.dto';
+import type { WorklistState } from './worklist-state';
+import { entryView, isListed, rank } from './worklist-view';
+import { WorklistInfra } from './worklist.wiring';
+
+/** State rows read at once per request (the driver pipelines them over its connections). */
+const READ_CONCURRENCY = 256;
+const MAX_INSTANT_MS = 8_640_000_000_000_000;
+
+/** Where a page ends in worklist order (compareRankings). */
+interface Position {
+  snoozed: boolean;
+  priority: number;
+  patientId: string;
+}
+
+function binding(caller: Caller, q: WorklistQueryDto): CursorBinding {
+  return { scope: 'worklist.list', tenantId: caller.tenantId, filters: { team: q.team } };
+}
+
+@Injectable()
+export class WorklistService {
+  constructor(
+    private readonly states: WorklistStateRepository<WorklistState>,
+    private readonly infra: WorklistInfra,
+    private readonly metrics: WorklistMetrics,
+  ) {}
+
+  private decodeCursor(cursor: string, b: CursorBinding): { asOfMs: number; after: Position } {
+    const o = this.infra.cursors.verify(cursor, b);
+    const { t, s, p, i } = o as Record<string, unknown>;
+    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > MAX_INSTANT_MS || typeof s !== 'boolean' || typeof p !== 'number' || !Number.isFinite(p) || typeof i !== 'string') {
+      throw invalidCursor();
+    }
+    return { asOfMs: t, after: { snoozed: s, priority: p, patientId: i } };
+  }
+
+  /**
+   * GET /v1/worklist: the active patients of the caller's teams (or of `team`, one of them), ranked
+   * by libs/worklist at one instant. A page's cursor keeps that instant and the position of its last
+   * row, so later pages continue the same order (a patient whose state changed meanwhile shows where
+   * it ranks now). A state is listed only if its own profile puts it in one of the listed teams: a
+   * stale index row never shows another team's patient. Every listed patient is audited.
+   */
+  async list(caller: Caller, q: WorklistQueryDto, route: string): Promise<WorklistPage> {
+    const started = process.hrtime.bigint();
+    const limit = parseLimit(q.limit, 50, 200);
+    const b = binding(caller, q);
+    const decoded = q.cursor ? this.decodeCursor(q.cursor, b) : null;
+    const asOfMs = decoded?.asOfMs ?? Date.now();
+    const teams = q.team !== undefined ? (caller.teams.has(q.team) ? [q.team] : []) : [...caller.teams].sort();
+    const teamSet = new Set(teams);
+
+    const ids = [...new Set((await Promise.all(teams.map((t) => this.states.teamPatients(caller.tenantId, t)))).flat())];
+    const rows = await this.states.getMany(caller.tenantId, ids, READ_CONCURRENCY);
+    const ranked: { row: WorklistStateRow<WorklistState>; r: WorklistRanking }[] = [];
+    for (const row of rows) {
+      const team = row.state.profile?.careTeamId;
+      if (!isListed(row.state) || !team || !teamSet.has(team)) continue;
+      ranked.push({ row, r: rank(row.patientId, row.state, asOfMs) });
+    }
+    ranked.sort((x, y) => compareRankings(x.r, y.r));
+    const start = decoded ? ranked.findIndex((x) => compareRankings(x.r, decoded.after) > 0) : 0;
+    const slice = start < 0 ? [] : ranked.slice(start, start + limit + 1);
+    const more = slice.length > limit;
+    const page = slice.slice(0, limit);
+    const items: WorklistEntryView[] = page.map((x) => entryView(x.row.patientId, x.row.state, x.row.version, x.r, asOfMs));
+    if (items.length) await this.infra.audit.record(auditRecordOf(caller, 'worklist.read', items.map((i) => i.patientId), `${route}${q.team ? ` team=${q.team}` : ''}`));
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? this.infra.cursors.sign({ t: asOfMs, s: last.r.snoozed, p: last.r.priority, i: last.r.patientId }, b) : null;
+    this.metrics.listSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return { items, nextCursor, asOf: new Date(asOfMs).toISOString(), total: ranked.length };
+  }
+}
