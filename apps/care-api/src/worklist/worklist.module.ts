@@ -5,6 +5,7 @@ import { WorklistEventsConsumer } from './worklist-events.consumer';
 import { WorklistFanout } from './worklist-fanout';
 import { WorklistProjector } from './worklist-projector';
 import { WorklistStreamController } from './worklist-stream.controller';
+import { WorklistTeamCache } from './worklist-team-cache';
 import { CassandraWorklistStream, RedisWorklistStream } from './worklist-stream';
 import { WorklistController } from './worklist.controller';
 import { WorklistMetrics } from './worklist.metrics';
@@ -31,6 +32,7 @@ export class WorklistModule {
         CassandraWorklistStream,
         WorklistChanges,
         WorklistProjector,
+        WorklistTeamCache,
         WorklistService,
         WorklistFanout,
       ],

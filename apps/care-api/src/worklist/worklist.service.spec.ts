@@ -1,10 +1,11 @@
 import { Test } from '@nestjs/testing';
 import { CursorSigner, ProblemException } from '@vigil/http';
 import { createMetrics } from '@vigil/observability';
-import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
+import type { WorklistStateRow } from '@vigil/storage';
 import type { AuditRecord } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import { emptyState, type WorklistState } from './worklist-state';
+import { WorklistTeamCache } from './worklist-team-cache';
 import { WorklistMetrics } from './worklist.metrics';
 import { WorklistService } from './worklist.service';
 import { WorklistInfra } from './worklist.wiring';
@@ -20,17 +21,14 @@ function state(team: string, score: number, status: 'active' | 'discharged' = 'a
   };
 }
 
-/** The state table and team index in memory. */
-class FakeStates {
+/** A team's rows from the state table and team index in memory. */
+class FakeTeamRows {
   constructor(
-    private readonly rows: Record<string, WorklistState>,
+    private readonly states: Record<string, WorklistState>,
     private readonly index: Record<string, string[]>,
   ) {}
-  async teamPatients(_tenantId: string, team: string) {
-    return this.index[team] ?? [];
-  }
-  async getMany(tenantId: string, ids: readonly string[]): Promise<WorklistStateRow<WorklistState>[]> {
-    return ids.filter((id) => this.rows[id]).map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.rows[id], version: 7, updatedAt: new Date(T0) }));
+  async rows(tenantId: string, team: string): Promise<WorklistStateRow<WorklistState>[]> {
+    return (this.index[team] ?? []).filter((id) => this.states[id]).map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.states[id], version: 7, updatedAt: new Date(T0) }));
   }
 }
 
@@ -40,7 +38,7 @@ describe('WorklistService (fakes of its ports)', () => {
   const caller = (teams: string[], tenantId = 'org-1'): Caller => ({ sub: 'nurse', role: 'care-manager', tenantId, teams: new Set(teams), requestId: 'r1' });
 
   beforeAll(async () => {
-    const states = new FakeStates(
+    const teamRows = new FakeTeamRows(
       { p1: state('team-a', 20), p2: state('team-a', 80), p3: state('team-a', 50), moved: state('team-b', 99), gone: state('team-a', 95, 'discharged'), b1: state('team-b', 40) },
       // `moved` and `gone` are stale index rows of team-a: their own state says otherwise.
       { 'team-a': ['p1', 'p2', 'p3', 'moved', 'gone'], 'team-b': ['b1', 'moved'] },
@@ -51,7 +49,7 @@ describe('WorklistService (fakes of its ports)', () => {
       vigil: createMetrics({ service: 'test', defaultMetrics: false }),
     } as unknown as WorklistInfra;
     const mod = await Test.createTestingModule({
-      providers: [WorklistService, WorklistMetrics, { provide: WorklistStateRepository, useValue: states }, { provide: WorklistInfra, useValue: infra }],
+      providers: [WorklistService, WorklistMetrics, { provide: WorklistTeamCache, useValue: teamRows }, { provide: WorklistInfra, useValue: infra }],
     }).compile();
     service = mod.get(WorklistService);
   });

@@ -2,18 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { WorklistEntryView, WorklistPage } from '@vigil/contracts';
 import { type CursorBinding, invalidCursor } from '@vigil/http';
 import { compareRankings, type WorklistRanking } from '@vigil/worklist';
-import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
+import type { WorklistStateRow } from '@vigil/storage';
 import { auditRecordOf } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import { parseLimit } from '../common/query';
 import { WorklistMetrics } from './worklist.metrics';
 import type { WorklistQueryDto } from './worklist.dto';
 import type { WorklistState } from './worklist-state';
+import { WorklistTeamCache } from './worklist-team-cache';
 import { entryView, isListed, rank } from './worklist-view';
 import { WorklistInfra } from './worklist.wiring';
 
-/** State rows read at once per request (the driver pipelines them over its connections). */
-const READ_CONCURRENCY = 256;
 const MAX_INSTANT_MS = 8_640_000_000_000_000;
 
 /** Where a page ends in worklist order (compareRankings). */
@@ -30,7 +29,7 @@ function binding(caller: Caller, q: WorklistQueryDto): CursorBinding {
 @Injectable()
 export class WorklistService {
   constructor(
-    private readonly states: WorklistStateRepository<WorklistState>,
+    private readonly teamRows: WorklistTeamCache,
     private readonly infra: WorklistInfra,
     private readonly metrics: WorklistMetrics,
   ) {}
@@ -60,10 +59,14 @@ export class WorklistService {
     const teams = q.team !== undefined ? (caller.teams.has(q.team) ? [q.team] : []) : [...caller.teams].sort();
     const teamSet = new Set(teams);
 
-    const ids = [...new Set((await Promise.all(teams.map((t) => this.states.teamPatients(caller.tenantId, t)))).flat())];
-    const rows = await this.states.getMany(caller.tenantId, ids, READ_CONCURRENCY);
+    // A patient in two listed teams' views (one of them stale): the newest version counts, once.
+    const newest = new Map<string, WorklistStateRow<WorklistState>>();
+    for (const row of (await Promise.all(teams.map((t) => this.teamRows.rows(caller.tenantId, t)))).flat()) {
+      const seen = newest.get(row.patientId);
+      if (!seen || seen.version < row.version) newest.set(row.patientId, row);
+    }
     const ranked: { row: WorklistStateRow<WorklistState>; r: WorklistRanking }[] = [];
-    for (const row of rows) {
+    for (const row of newest.values()) {
       const team = row.state.profile?.careTeamId;
       if (!isListed(row.state) || !team || !teamSet.has(team)) continue;
       ranked.push({ row, r: rank(row.patientId, row.state, asOfMs) });
