@@ -81,10 +81,10 @@ const pct = (xs: number[], p: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] * 10) / 10;
 };
 
-type Phase = { name: string; path: string; count: (body: Record<string, unknown>) => number };
+type Phase = { name: string; path: string; expected: number; count: (body: Record<string, unknown>) => number };
 const PHASES: Phase[] = [
-  { name: 'GET /v1/worklist (limit 50)', path: `/v1/worklist?team=${TEAM}`, count: (b) => (b['items'] as unknown[]).length },
-  { name: 'GET /v1/alerts?teamId= (limit 50), baseline', path: `/v1/alerts?teamId=${TEAM}`, count: (b) => (b['items'] as unknown[]).length },
+  { name: 'GET /v1/worklist (limit 50)', path: `/v1/worklist?team=${TEAM}&limit=50`, expected: 50, count: (b) => (b['items'] as unknown[]).length },
+  { name: 'GET /v1/alerts?teamId= (limit 50), baseline', path: `/v1/alerts?teamId=${TEAM}&limit=50`, expected: 50, count: (b) => (b['items'] as unknown[]).length },
 ];
 
 async function runPhase(url: string, token: string, phase: Phase): Promise<{ ms: number[]; bad: number }> {
@@ -95,7 +95,7 @@ async function runPhase(url: string, token: string, phase: Phase): Promise<{ ms:
     const res = await fetch(`${url}${phase.path}`, { headers: { authorization: `Bearer ${token}` } });
     const body = (await res.json()) as Record<string, unknown>;
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (res.status !== 200 || phase.count(body) !== 50) bad++;
+    if (res.status !== 200 || phase.count(body) !== phase.expected) bad++;
   }
   return { ms, bad };
 }

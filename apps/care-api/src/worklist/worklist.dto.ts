@@ -5,7 +5,7 @@ import type { WorklistContactView, WorklistEntryView, WorklistPage, WorklistPrio
 
 /** Query of GET /v1/worklist. */
 export class WorklistQueryDto {
-  @ApiPropertyOptional({ description: 'Only this care team (one of yours); default: all your teams' })
+  @ApiPropertyOptional({ description: 'Only this care team (one of yours, else 404); default: all your teams' })
   @IsOptional() @IsString() @MaxLength(128)
   team?: string;
 
@@ -13,8 +13,8 @@ export class WorklistQueryDto {
   @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
-  @ApiPropertyOptional({ description: '1 to 200, default 50' })
-  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 200' })
+  @ApiPropertyOptional({ description: '1 to 500, default 100' })
+  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 500' })
   limit?: string;
 }
 

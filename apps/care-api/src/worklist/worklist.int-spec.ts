@@ -160,7 +160,8 @@ describe('care-api worklist (two instances, real servers)', () => {
     expect(onB.body.items.map((i) => i.version)).toEqual(page.body.items.map((i) => i.version));
 
     expect(ids((await waitFor(async () => ((await list(b, 'nurseB')).body.items?.length === 1 ? list(b, 'nurseB') : null), 20_000)).body)).toEqual(['p-b1']);
-    expect(ids((await list(a, 'nurseA', '?team=team-b')).body)).toEqual([]);
+    const notMine = await list(a, 'nurseA', '?team=team-b');
+    expect([notMine.status, notMine.headers.get('content-type')]).toEqual([404, expect.stringMatching(/application\/problem\+json/)]);
     expect(ids((await list(a, 'admin', '?team=team-b')).body)).toEqual(['p-b1']);
   });
 
@@ -191,6 +192,8 @@ describe('care-api worklist (two instances, real servers)', () => {
     // Another tenant's caller cannot reuse the cursor either.
     expect((await list(a, 'otherOrg', `?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`)).status).toBe(400);
     expect((await list(a, 'patient')).status).toBe(403);
+    const doc = await call<{ paths: Record<string, unknown> }>(a.url, 'GET', '/docs/openapi.json');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/worklist', '/v1/worklist/stream']));
   });
 
   it('a critical alert moves its patient to the top; a contact with a next date and the alert resolved snoozes it to the bottom', async () => {

@@ -73,10 +73,9 @@ describe('WorklistService (fakes of its ports)', () => {
     await expect(service.list(caller(['team-a', 'team-b'], 'org-2'), { limit: '2', cursor: first.nextCursor! }, 'r')).rejects.toBeInstanceOf(ProblemException);
   });
 
-  it("a team that is not the caller's lists nothing and audits nothing", async () => {
+  it("naming a team that is not the caller's is a 404 and audits nothing", async () => {
     audited.length = 0;
-    const page = await service.list(caller(['team-a']), { team: 'team-b' }, 'GET /v1/worklist');
-    expect(page).toMatchObject({ items: [], total: 0, nextCursor: null });
+    await expect(service.list(caller(['team-a']), { team: 'team-b' }, 'GET /v1/worklist')).rejects.toMatchObject({ status: 404 });
     expect(audited).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WorklistEntryView, WorklistPage } from '@vigil/contracts';
-import { type CursorBinding, invalidCursor } from '@vigil/http';
+import { type CursorBinding, invalidCursor, ProblemException } from '@vigil/http';
 import { compareRankings, type WorklistRanking } from '@vigil/worklist';
 import type { WorklistStateRow } from '@vigil/storage';
 import { auditRecordOf } from '../audit/audit.service';
@@ -14,6 +14,13 @@ import { entryView, isListed, rank } from './worklist-view';
 import { WorklistInfra } from './worklist.wiring';
 
 const MAX_INSTANT_MS = 8_640_000_000_000_000;
+/**
+ * A page's instant is now rounded down to this step, and each (state row, instant) is ranked once:
+ * ranking 2,000 patients costs tens of milliseconds, and readers within the same few seconds (the
+ * team's nurses, a dashboard refreshing) share it. The team view hands back the same row objects
+ * until they change, so a WeakMap keyed by the row forgets what changed.
+ */
+const AS_OF_STEP_MS = 5000;
 
 /** Where a page ends in worklist order (compareRankings). */
 interface Position {
@@ -28,6 +35,8 @@ function binding(caller: Caller, q: WorklistQueryDto): CursorBinding {
 
 @Injectable()
 export class WorklistService {
+  private readonly rankings = new WeakMap<WorklistStateRow<WorklistState>, { asOfMs: number; r: WorklistRanking }>();
+
   constructor(
     private readonly teamRows: WorklistTeamCache,
     private readonly infra: WorklistInfra,
@@ -44,7 +53,7 @@ export class WorklistService {
   }
 
   /**
-   * GET /v1/worklist: the active patients of the caller's teams (or of `team`, one of them), ranked
+   * GET /v1/worklist: the active patients of the caller's teams (or of `team`, one of them, else 404), ranked
    * by libs/worklist at one instant. A page's cursor keeps that instant and the position of its last
    * row, so later pages continue the same order (a patient whose state changed meanwhile shows where
    * it ranks now). A state is listed only if its own profile puts it in one of the listed teams: a
@@ -52,11 +61,13 @@ export class WorklistService {
    */
   async list(caller: Caller, q: WorklistQueryDto, route: string): Promise<WorklistPage> {
     const started = process.hrtime.bigint();
-    const limit = parseLimit(q.limit, 50, 200);
+    const limit = parseLimit(q.limit, 100, 500);
+    // Naming a team that is not yours is a 404, as naming a patient that is not yours.
+    if (q.team !== undefined && !caller.teams.has(q.team)) throw ProblemException.of('notFound', 'no such team');
     const b = binding(caller, q);
     const decoded = q.cursor ? this.decodeCursor(q.cursor, b) : null;
-    const asOfMs = decoded?.asOfMs ?? Date.now();
-    const teams = q.team !== undefined ? (caller.teams.has(q.team) ? [q.team] : []) : [...caller.teams].sort();
+    const asOfMs = decoded?.asOfMs ?? Math.floor(Date.now() / AS_OF_STEP_MS) * AS_OF_STEP_MS;
+    const teams = q.team !== undefined ? [q.team] : [...caller.teams].sort();
     const teamSet = new Set(teams);
 
     // A patient in two listed teams' views (one of them stale): the newest version counts, once.
@@ -69,7 +80,9 @@ export class WorklistService {
     for (const row of newest.values()) {
       const team = row.state.profile?.careTeamId;
       if (!isListed(row.state) || !team || !teamSet.has(team)) continue;
-      ranked.push({ row, r: rank(row.patientId, row.state, asOfMs) });
+      let memo = this.rankings.get(row);
+      if (memo?.asOfMs !== asOfMs) this.rankings.set(row, (memo = { asOfMs, r: rank(row.patientId, row.state, asOfMs) }));
+      ranked.push({ row, r: memo.r });
     }
     ranked.sort((x, y) => compareRankings(x.r, y.r));
     const start = decoded ? ranked.findIndex((x) => compareRankings(x.r, decoded.after) > 0) : 0;
