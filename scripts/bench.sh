@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `npm run bench [engine|ingest|writer|replay|e2e|scorer-state ...]`: the benchmarks of DESIGN.md "Bars". Each prints
+# `npm run bench [engine|ingest|writer|replay|e2e|scorer-state|fhir|worklist ...]`: the benchmarks of DESIGN.md "Bars". Each prints
 # a table and writes JSON to bench/results/ (the engine's to libs/risk-engine/bench/results/), every
 # figure beside a baseline measured in the same run. Medians; the machine is noisy, so read ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}" NX_DAEMON=false
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(engine scorer-state ingest writer replay e2e fhir)
+[ ${#which[@]} -eq 0 ] && which=(engine scorer-state ingest writer replay e2e fhir worklist)
 # engine and scorer-state are in-process (no servers)
 needs_servers=false
 for b in "${which[@]}"; do case "$b" in engine|scorer-state) ;; *) needs_servers=true ;; esac; done
@@ -21,6 +21,7 @@ for b in "${which[@]}"; do
     e2e) node -r ./tools/register.js bench/e2e.bench.ts ;;
     scorer-state) node -r ./tools/register.js bench/scorer-state.bench.ts ;;
     fhir) node -r ./tools/register.js bench/fhir.bench.ts ;;
-    *) echo "unknown benchmark $b (engine, scorer-state, ingest, writer, replay, e2e, fhir)"; exit 2 ;;
+    worklist) node -r ./tools/register.js bench/worklist.bench.ts ;;
+    *) echo "unknown benchmark $b (engine, scorer-state, ingest, writer, replay, e2e, fhir, worklist)"; exit 2 ;;
   esac
 done

@@ -21,7 +21,7 @@ import {
   type VigilMetrics,
 } from '@vigil/observability';
 import { createCassandraClient, ObservationRepository } from '@vigil/storage';
-import { AlertEventsConsumer } from './alerts/alert-events.consumer';
+import { ALERTS_TRANSPORT, AlertEventsConsumer } from './alerts/alert-events.consumer';
 import { AlertIngestor } from './alerts/alert-ingestor';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsRepository } from './alerts/alerts.repository';
@@ -45,6 +45,8 @@ import { AlertFanout } from './stream/fanout';
 import { RedisAlertStream } from './stream/redis-alert-stream';
 import { StreamCredentials } from './stream/stream-credentials';
 import { StreamTickets } from './stream/stream-tickets';
+import { createWorklistConsumer, WORKLIST_TOPICS } from './worklist/worklist-events.consumer';
+import { WorklistModule } from './worklist/worklist.module';
 
 export const SERVICE_NAME = 'care-api';
 
@@ -134,9 +136,14 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
     fromBeginning: true,
     partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS,
   });
+  consumer.setTransportId(ALERTS_TRANSPORT);
+  const worklistConsumer = config.WORKLIST_CONSUMER_ENABLED
+    ? createWorklistConsumer({ kafka, groupId: config.KAFKA_GROUP_ID, topicPrefix: config.TOPIC_PREFIX, fromBeginning: true, partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS })
+    : null;
   // kafka_consumer_lag{topic, partition, group} of the alerts.v1 consumer, read at every scrape, as
   // the writer and the scorer report theirs (revoked partitions disappear).
   const untrackLag = vigil.trackConsumerLag(() => consumer.stats());
+  const untrackWorklistLag = worklistConsumer ? vigil.trackConsumerLag(() => worklistConsumer.stats()) : () => undefined;
 
   const ks = config.CASSANDRA_KEYSPACE;
   const redisStream = new RedisAlertStream(redis, {
@@ -181,7 +188,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       );
       const cassandraReady = cassandra.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
       if (config.KAFKA_ENSURE_TOPICS) {
-        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit]);
+        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit, ...WORKLIST_TOPICS.flatMap((t) => [t, dlqTopic(t)])]);
         await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
@@ -196,6 +203,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
     }
     async onApplicationShutdown(): Promise<void> {
       untrackLag();
+      untrackWorklistLag();
       await publisher.disconnect().catch(() => undefined);
       await Promise.all([subscriber.quit().catch(() => subscriber.disconnect()), redis.quit().catch(() => redis.disconnect())]);
       await cassandra.shutdown().catch(() => undefined);
@@ -215,12 +223,31 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
           { name: 'draining', check: () => !draining },
           { name: 'kafka-producer', check: () => publisher.isConnected() },
           { name: 'kafka-consumer', check: () => consumer.isReady() },
+          ...(worklistConsumer ? [{ name: 'kafka-worklist-consumer', check: () => worklistConsumer.isReady() }] : []),
           { name: 'cassandra', check: async () => (await cassandra.execute('SELECT release_version FROM system.local')).rowLength === 1 },
           { name: 'redis', check: () => ping(redis) },
           { name: 'redis-subscriber', check: () => subscriber.status === 'ready' },
         ],
       }),
       FhirReadModule.register(dataService),
+      WorklistModule.register(
+        { cassandra, keyspace: ks, redis, subscriber, audit, cursors, logger, vigil, metrics },
+        {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          streamMaxLen: config.WORKLIST_STREAM_REDIS_MAXLEN,
+          dedupeTtlSeconds: config.ALERT_STREAM_DEDUP_TTL_SECONDS,
+          resumeMaxDays: config.ALERT_RESUME_MAX_DAYS,
+          consumerConcurrency: config.WORKLIST_CONSUMER_CONCURRENCY,
+          sseMaxConnections: config.SSE_MAX_CONNECTIONS,
+          sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+          sseRetryMs: config.SSE_RETRY_MS,
+          sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+          retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          fanoutPollMs: options.fanoutPollMs,
+          isDraining: () => draining,
+        },
+      ),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [
@@ -272,11 +299,12 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   }
 
   app.connectMicroservice({ strategy: consumer });
+  if (worklistConsumer) app.connectMicroservice({ strategy: worklistConsumer });
   try {
     await app.init();
     await app.startAllMicroservices();
     if (options.listen ?? true) await app.listen({ port: config.PORT, host: config.HOST });
-    if (options.waitForConsumer) await consumer.whenReady(60_000);
+    if (options.waitForConsumer) await Promise.all([consumer.whenReady(60_000), worklistConsumer?.whenReady(60_000)]);
   } catch (e) {
     await app.close().catch(() => undefined);
     throw e;

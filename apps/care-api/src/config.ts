@@ -48,6 +48,15 @@ export const careConfigSchema = z.object({
   ALERT_STREAM_DEDUP_TTL_SECONDS: intFromEnv(60, 400 * DAY_SECONDS).default(7 * DAY_SECONDS),
   /** Oldest position a reconnecting client is served from (days); an older Last-Event-ID resumes from there. */
   ALERT_RESUME_MAX_DAYS: intFromEnv(1, 90).default(7),
+  /**
+   * Run the worklist consumer (its own group, `<KAFKA_GROUP_ID>.worklist`, of patients.v1,
+   * risk-scores.v1, alerts.v1 and care-activity.v1). Off: GET /v1/worklist serves what is stored.
+   */
+  WORKLIST_CONSUMER_ENABLED: boolFromEnv.default(true),
+  /** Patients of one consumed worklist batch folded at once (a patient's events stay in order). */
+  WORKLIST_CONSUMER_CONCURRENCY: intFromEnv(1, 256).default(32),
+  /** Entries kept in each tenant's Redis worklist stream (approximate trimming); older resumes are served from Cassandra. */
+  WORKLIST_STREAM_REDIS_MAXLEN: intFromEnv(100, 10_000_000).default(50_000),
   /** Body cap of every request (a patient profile is well under 1 KiB). */
   CARE_MAX_BODY_BYTES: intFromEnv(1024, 1024 * 1024).default(16 * 1024),
   /** Redis commands slower than this fail (the request answers 503, the consumer retries). */

@@ -8,6 +8,7 @@ import {
   ID_PATTERN,
   VigilEvent,
 } from '@vigil/contracts';
+import type { StreamEntryOf } from './redis-alert-stream';
 
 const KIND_OF_TYPE: Record<string, AlertEventKind> = {
   [EVENT_TYPES.alertRaised]: 'alert.raised',
@@ -16,13 +17,7 @@ const KIND_OF_TYPE: Record<string, AlertEventKind> = {
 };
 
 /** One stored stream entry: the tenant's stream position plus the event. */
-export interface StreamEntry {
-  cursor: string;
-  tenantId: string;
-  data: AlertStreamData;
-  /** W3C traceparent of the span that stored the event (Redis entries only): the SSE push continues that trace. */
-  traceparent?: string;
-}
+export type StreamEntry = StreamEntryOf<AlertStreamData>;
 
 export class InvalidAlertEventError extends Error {
   constructor(message: string) {

@@ -1,13 +1,12 @@
 import type { ServerResponse } from 'http';
 import type Redis from 'ioredis';
-import type { AlertStreamReadyData } from '@vigil/contracts';
+import type { AlertStreamData, AlertStreamReadyData } from '@vigil/contracts';
 import { formatSseComment, formatSseMessage } from '@vigil/http';
 import { type Logger, type VigilMetrics, withEventSpan } from '@vigil/observability';
 import type { CareMetrics } from '../common/metrics';
-import type { StreamEntry } from './alert-event';
 import type { CassandraAlertStream } from './cassandra-alert-stream';
 import { compareCursors, ZERO_CURSOR } from './cursor';
-import { RedisAlertStream } from './redis-alert-stream';
+import { RedisEventStream, type RedisAlertStream, type StreamEntryOf, type StreamInfo } from './redis-alert-stream';
 
 const DAY_MS = 86_400_000;
 /** Entries a connection may hold back while it catches up; beyond it the client is too slow: it reconnects. */
@@ -17,15 +16,26 @@ const RANGE_PAGE = 500;
 export type CloseReason = 'client' | 'slow' | 'shutdown' | 'error' | 'expired';
 
 /**
+ * What a fan-out streams: a tenant's live Redis stream, its durable copy for older resumes, the SSE
+ * event name, and what a client of some teams is sent of an entry (null: nothing, not its teams).
+ */
+export interface FanoutStreams<D> {
+  live: Pick<RedisEventStream<D>, 'channel' | 'lastId' | 'rangeAfter' | 'info'>;
+  durable: { readAfter(tenantId: string, teams: readonly string[], after: string, upTo: string | null, notBeforeMs: number): AsyncIterable<StreamEntryOf<D>> };
+  eventName: string;
+  select(data: D, teams: ReadonlySet<string>): object | null;
+}
+
+/**
  * One SSE client. Everything it is sent goes through `pos`, the greatest stream cursor it has
  * processed: an entry at or before `pos` is never written again, entries are written in cursor
  * order, and `pos` only moves forward. That is the whole "exactly once, in order, per connection"
- * argument; AlertFanout.open explains why nothing is skipped.
+ * argument; StreamFanout.open explains why nothing is skipped.
  */
-export class AlertStreamConnection {
+export class StreamConnection<D> {
   pos = ZERO_CURSOR;
   phase: 'catchup' | 'live' | 'closed' = 'catchup';
-  private buffer: StreamEntry[] = [];
+  private buffer: StreamEntryOf<D>[] = [];
   sent = 0;
 
   constructor(
@@ -33,8 +43,9 @@ export class AlertStreamConnection {
     private readonly raw: ServerResponse,
     readonly tenantId: string,
     readonly teams: ReadonlySet<string>,
-    private readonly hub: AlertFanout,
+    private readonly hub: StreamFanout<D>,
     private readonly maxBufferedBytes: number,
+    private readonly streams: Pick<FanoutStreams<D>, 'eventName' | 'select'>,
   ) {}
 
   get closed(): boolean {
@@ -60,23 +71,26 @@ export class AlertStreamConnection {
     });
   }
 
-  private format(entry: StreamEntry): string {
-    return formatSseMessage({ id: entry.cursor, event: 'alert', data: { ...entry.data, cursor: entry.cursor } });
+  /** The SSE message of an entry for this client, or null when it is not for its teams. */
+  private format(entry: StreamEntryOf<D>): string | null {
+    const data = this.streams.select(entry.data, this.teams);
+    return data ? formatSseMessage({ id: entry.cursor, event: this.streams.eventName, data: { ...data, cursor: entry.cursor } }) : null;
   }
 
   /** During catch-up (resume): written in order, waiting on backpressure. */
-  async sendCatchup(entry: StreamEntry): Promise<boolean> {
+  async sendCatchup(entry: StreamEntryOf<D>): Promise<boolean> {
     if (compareCursors(entry.cursor, this.pos) <= 0) return false;
     this.pos = entry.cursor;
-    if (!this.teams.has(entry.data.careTeamId)) return false;
-    await this.writeWaiting(this.format(entry));
+    const text = this.format(entry);
+    if (text === null) return false;
+    await this.writeWaiting(text);
     this.sent++;
     this.hub.countSent('resume');
     return true;
   }
 
   /** From the tenant's tail, in cursor order. Held back while catching up. */
-  deliver(entry: StreamEntry): void {
+  deliver(entry: StreamEntryOf<D>): void {
     if (this.phase === 'catchup') {
       this.buffer.push(entry);
       if (this.buffer.length > MAX_CATCHUP_BUFFER) this.close('slow');
@@ -85,11 +99,12 @@ export class AlertStreamConnection {
     this.sendLive(entry);
   }
 
-  private sendLive(entry: StreamEntry): void {
+  private sendLive(entry: StreamEntryOf<D>): void {
     if (this.closed || compareCursors(entry.cursor, this.pos) <= 0) return;
     this.pos = entry.cursor;
-    if (!this.teams.has(entry.data.careTeamId)) return;
-    this.write(this.format(entry));
+    const text = this.format(entry);
+    if (text === null) return;
+    this.write(text);
     this.sent++;
     this.hub.countSent('live');
     // A client that cannot keep up is dropped rather than buffered without bound; it resumes.
@@ -123,9 +138,12 @@ export class AlertStreamConnection {
   }
 }
 
-class TenantTail {
+/** The alert stream's connection (kept for its readers). */
+export type AlertStreamConnection = StreamConnection<AlertStreamData>;
+
+class TenantTail<D> {
   lastId = ZERO_CURSOR;
-  readonly conns = new Set<AlertStreamConnection>();
+  readonly conns = new Set<StreamConnection<D>>();
   ready!: Promise<void>;
   started = false;
   fetching = false;
@@ -137,9 +155,8 @@ class TenantTail {
   ) {}
 }
 
-export interface AlertFanoutDeps {
-  redisStream: RedisAlertStream;
-  cassandraStream: CassandraAlertStream;
+/** What every fan-out needs besides its streams. */
+export interface FanoutSettings {
   /** A dedicated connection in subscriber mode. */
   subscriber: Redis;
   logger: Logger;
@@ -157,6 +174,15 @@ export interface AlertFanoutDeps {
   commandTimeoutMs: number;
 }
 
+export interface StreamFanoutDeps<D> extends FanoutSettings {
+  streams: FanoutStreams<D>;
+}
+
+export interface AlertFanoutDeps extends FanoutSettings {
+  redisStream: RedisAlertStream;
+  cassandraStream: CassandraAlertStream;
+}
+
 export class RedisUnavailableError extends Error {
   constructor(message: string) {
     super(message);
@@ -165,22 +191,22 @@ export class RedisUnavailableError extends Error {
 }
 
 /**
- * Fan-out of the tenants' alert streams to this instance's SSE clients.
+ * Fan-out of the tenants' streams (alerts, worklist) to this instance's SSE clients.
  *
  * Per tenant with clients here: one subscription to the tenant's notify channel and one "tail"
  * position. A notification (or the safety poll) makes the tail read the stream after its position
  * (XRANGE) and hand each entry, in cursor order, to every client of the tenant. Whichever
  * instance stored an alert, every instance's clients get it from the same stream in the same order.
  */
-export class AlertFanout {
-  private readonly tails = new Map<string, TenantTail>();
-  private readonly byChannel = new Map<string, TenantTail>();
-  readonly connections = new Set<AlertStreamConnection>();
+export class StreamFanout<D> {
+  private readonly tails = new Map<string, TenantTail<D>>();
+  private readonly byChannel = new Map<string, TenantTail<D>>();
+  readonly connections = new Set<StreamConnection<D>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private nextId = 1;
   private closing = false;
 
-  constructor(private readonly deps: AlertFanoutDeps) {
+  constructor(private readonly deps: StreamFanoutDeps<D>) {
     deps.subscriber.on('message', (channel: string) => {
       const tail = this.byChannel.get(channel);
       if (tail) this.poke(tail);
@@ -231,13 +257,13 @@ export class AlertFanout {
       tail.idleTimer = null;
     }
     if (!tail) {
-      const t = new TenantTail(tenantId, this.deps.redisStream.channel(tenantId));
+      const t = new TenantTail<D>(tenantId, this.deps.streams.live.channel(tenantId));
       this.tails.set(tenantId, t);
       this.byChannel.set(t.channel, t);
       // Subscribe FIRST, then read the head: anything appended after the head read is notified.
       t.ready = (async () => {
         await this.deps.subscriber.subscribe(t.channel);
-        t.lastId = await this.deps.redisStream.lastId(tenantId);
+        t.lastId = await this.deps.streams.live.lastId(tenantId);
         t.started = true;
         this.poke(t);
       })();
@@ -260,10 +286,10 @@ export class AlertFanout {
    * - Overlap is dropped by cursor (`pos`): cursors are one total order per tenant (Redis assigns
    *   them atomically with the append), so "after pos" is exact.
    */
-  async open(raw: ServerResponse, tenantId: string, teams: ReadonlySet<string>, cursor: string | null, expiresAtMs?: number): Promise<AlertStreamConnection> {
+  async open(raw: ServerResponse, tenantId: string, teams: ReadonlySet<string>, cursor: string | null, expiresAtMs?: number): Promise<StreamConnection<D>> {
     const tail = this.tails.get(tenantId);
     if (!tail?.started) throw new Error('acquire(tenantId) first');
-    const conn = new AlertStreamConnection(this.nextId++, raw, tenantId, teams, this, this.deps.maxBufferedBytes);
+    const conn = new StreamConnection<D>(this.nextId++, raw, tenantId, teams, this, this.deps.maxBufferedBytes, this.deps.streams);
     this.connections.add(conn);
     this.deps.vigil.sseConnections.inc();
     tail.conns.add(conn);
@@ -294,19 +320,20 @@ export class AlertFanout {
     return conn;
   }
 
-  private async resume(conn: AlertStreamConnection, cursor: string): Promise<{ sent: number; source: 'redis' | 'cassandra' }> {
-    const { redisStream, cassandraStream, metrics } = this.deps;
-    const info = await redisStream.info(conn.tenantId);
+  private async resume(conn: StreamConnection<D>, cursor: string): Promise<{ sent: number; source: 'redis' | 'cassandra' }> {
+    const { metrics } = this.deps;
+    const { live, durable } = this.deps.streams;
+    const info: StreamInfo = await live.info(conn.tenantId);
     conn.pos = cursor;
     let source: 'redis' | 'cassandra' = 'redis';
     const before = conn.sent;
-    if (!RedisAlertStream.covers(info, cursor)) {
+    if (!RedisEventStream.covers(info, cursor)) {
       // Redis no longer holds the position: Cassandra up to what Redis trimmed (entries that old were
       // stored long ago), then Redis. Without the key at all (Redis lost it): Cassandra, then Redis.
       source = 'cassandra';
       const notBefore = Date.now() - this.deps.resumeMaxDays * DAY_MS;
       const upTo = info.exists ? info.maxDeletedId : null;
-      for await (const entry of cassandraStream.readAfter(conn.tenantId, [...conn.teams], cursor, upTo, notBefore)) {
+      for await (const entry of durable.readAfter(conn.tenantId, [...conn.teams], cursor, upTo, notBefore)) {
         if (conn.closed) return { sent: conn.sent - before, source };
         await conn.sendCatchup(entry);
       }
@@ -314,7 +341,7 @@ export class AlertFanout {
     }
     metrics.sseResumes.inc({ source });
     for (;;) {
-      const page = await redisStream.rangeAfter(conn.tenantId, conn.pos, RANGE_PAGE);
+      const page = await live.rangeAfter(conn.tenantId, conn.pos, RANGE_PAGE);
       for (const entry of page) {
         if (conn.closed) return { sent: conn.sent - before, source };
         await conn.sendCatchup(entry);
@@ -324,7 +351,7 @@ export class AlertFanout {
     return { sent: conn.sent - before, source };
   }
 
-  detach(conn: AlertStreamConnection, reason: CloseReason): void {
+  detach(conn: StreamConnection<D>, reason: CloseReason): void {
     if (!this.connections.delete(conn)) return;
     this.deps.vigil.sseConnections.dec();
     this.deps.metrics.sseDisconnects.inc({ reason });
@@ -339,7 +366,7 @@ export class AlertFanout {
     }
   }
 
-  private dropTail(tail: TenantTail): void {
+  private dropTail(tail: TenantTail<D>): void {
     if (this.tails.get(tail.tenantId) !== tail) return;
     if (tail.idleTimer) clearTimeout(tail.idleTimer);
     this.tails.delete(tail.tenantId);
@@ -351,7 +378,7 @@ export class AlertFanout {
    * Hands one entry to the tenant's clients here, in an `sse.push` span continuing the trace that
    * stored the entry (its traceparent rode along in Redis): check-in -> ... -> care-api -> push.
    */
-  private push(tail: TenantTail, entry: StreamEntry): void {
+  private push(tail: TenantTail<D>, entry: StreamEntryOf<D>): void {
     withEventSpan('sse.push', entry.traceparent, (span) => {
       let written = 0;
       for (const c of tail.conns) {
@@ -365,7 +392,7 @@ export class AlertFanout {
   }
 
   /** Reads the tail's stream after its position; coalesces notifications that arrive meanwhile. */
-  private poke(tail: TenantTail): void {
+  private poke(tail: TenantTail<D>): void {
     if (!tail.started) return;
     if (tail.fetching) {
       tail.dirty = true;
@@ -377,7 +404,7 @@ export class AlertFanout {
         do {
           tail.dirty = false;
           for (;;) {
-            const page = await this.deps.redisStream.rangeAfter(tail.tenantId, tail.lastId, RANGE_PAGE);
+            const page = await this.deps.streams.live.rangeAfter(tail.tenantId, tail.lastId, RANGE_PAGE);
             for (const entry of page) {
               tail.lastId = entry.cursor;
               this.push(tail, entry);
@@ -387,7 +414,7 @@ export class AlertFanout {
         } while (tail.dirty && this.tails.get(tail.tenantId) === tail);
       } catch (e) {
         // Redis hiccup: the safety poll (or the next notification) tries again.
-        this.deps.logger.warn({ error: (e as Error).message, tenantId: tail.tenantId }, 'reading the alert stream failed');
+        this.deps.logger.warn({ error: (e as Error).message, tenantId: tail.tenantId, stream: this.deps.streams.eventName }, 'reading the stream failed');
       } finally {
         tail.fetching = false;
       }
@@ -400,5 +427,15 @@ export class AlertFanout {
     for (const t of this.timers) clearInterval(t);
     for (const c of [...this.connections]) c.close('shutdown', 'server shutting down; reconnect with Last-Event-ID');
     for (const t of [...this.tails.values()]) this.dropTail(t);
+  }
+}
+
+/** The alert stream's fan-out: `alert` events of the caller's teams. */
+export class AlertFanout extends StreamFanout<AlertStreamData> {
+  constructor({ redisStream, cassandraStream, ...settings }: AlertFanoutDeps) {
+    super({
+      ...settings,
+      streams: { live: redisStream, durable: cassandraStream, eventName: 'alert', select: (data, teams) => (teams.has(data.careTeamId) ? data : null) },
+    });
   }
 }

@@ -1,7 +1,6 @@
 import type Redis from 'ioredis';
 import { currentTraceparent, type VigilMetrics } from '@vigil/observability';
 import type { AlertStreamData } from '@vigil/contracts';
-import type { StreamEntry } from './alert-event';
 import { compareCursors, isCursor, ZERO_CURSOR } from './cursor';
 
 /**
@@ -43,7 +42,7 @@ return {id, 1}
 `;
 
 interface AppendCommand {
-  careAlertAppend(streamKey: string, dedupeKey: string, maxLen: number, ttl: number, channel: string, ...fields: string[]): Promise<[string, number]>;
+  careStreamAppend(streamKey: string, dedupeKey: string, maxLen: number, ttl: number, channel: string, ...fields: string[]): Promise<[string, number]>;
 }
 
 export interface StreamInfo {
@@ -56,6 +55,8 @@ export interface StreamInfo {
 
 export interface RedisStreamOptions {
   keyPrefix: string;
+  /** Key namespace of the stream (`alerts`, `worklist`): `<prefix>care:<name>:{tenant}:stream`. */
+  name?: string;
   maxLen: number;
   dedupeTtlSeconds: number;
   metrics?: VigilMetrics;
@@ -63,43 +64,56 @@ export interface RedisStreamOptions {
 
 type RawEntry = [string, string[]];
 
-export class RedisAlertStream {
+/** One entry of a tenant's stream: its position (the Redis id) and its data. */
+export interface StreamEntryOf<D> {
+  cursor: string;
+  tenantId: string;
+  data: D;
+  /** W3C traceparent of the span that stored the entry (Redis entries only): the SSE push continues that trace. */
+  traceparent?: string;
+}
+
+/** A per-tenant Redis stream of JSON entries, each appended once per dedupe id (the alert and the worklist streams). */
+export class RedisEventStream<D> {
+  private readonly ns: string;
+
   constructor(
     private readonly redis: Redis,
     private readonly opts: RedisStreamOptions,
   ) {
-    redis.defineCommand('careAlertAppend', { numberOfKeys: 2, lua: APPEND_LUA });
+    this.ns = `${opts.keyPrefix}care:${opts.name ?? 'alerts'}`;
+    redis.defineCommand('careStreamAppend', { numberOfKeys: 2, lua: APPEND_LUA });
   }
 
   streamKey(tenantId: string): string {
-    return `${this.opts.keyPrefix}care:alerts:{${tenantId}}:stream`;
+    return `${this.ns}:{${tenantId}}:stream`;
   }
 
   channel(tenantId: string): string {
-    return `${this.opts.keyPrefix}care:alerts:{${tenantId}}:notify`;
+    return `${this.ns}:{${tenantId}}:notify`;
   }
 
-  private dedupeKey(tenantId: string, eventId: string): string {
-    return `${this.opts.keyPrefix}care:alerts:{${tenantId}}:evid:${eventId}`;
+  private dedupeKey(tenantId: string, dedupeId: string): string {
+    return `${this.ns}:{${tenantId}}:evid:${dedupeId}`;
   }
 
   private time<T>(command: string, fn: () => Promise<T>): Promise<T> {
     return this.opts.metrics ? this.opts.metrics.timeRedis(command, fn) : fn();
   }
 
-  /** Appends the event unless its id was appended before; either way returns its cursor. */
-  async append(tenantId: string, data: AlertStreamData): Promise<{ cursor: string; created: boolean }> {
+  /** Appends `data` unless `dedupeId` was appended before (within the dedupe TTL); either way returns its cursor. */
+  async appendOnce(tenantId: string, dedupeId: string, careTeamId: string, data: D): Promise<{ cursor: string; created: boolean }> {
     // The storing span's traceparent rides along (field `t`): every instance's SSE push joins its trace.
     const traceparent = currentTraceparent();
     const [cursor, created] = await this.time('evalsha', () =>
-      (this.redis as unknown as AppendCommand).careAlertAppend(
+      (this.redis as unknown as AppendCommand).careStreamAppend(
         this.streamKey(tenantId),
-        this.dedupeKey(tenantId, data.eventId),
+        this.dedupeKey(tenantId, dedupeId),
         this.opts.maxLen,
         this.opts.dedupeTtlSeconds,
         this.channel(tenantId),
         'k',
-        data.careTeamId,
+        careTeamId,
         'p',
         JSON.stringify(data),
         ...(traceparent ? ['t', traceparent] : []),
@@ -109,16 +123,16 @@ export class RedisAlertStream {
   }
 
   /** Entries strictly after `after`, oldest first, at most `count`. */
-  async rangeAfter(tenantId: string, after: string, count: number): Promise<StreamEntry[]> {
+  async rangeAfter(tenantId: string, after: string, count: number): Promise<StreamEntryOf<D>[]> {
     const start = after === ZERO_CURSOR ? '-' : `(${after}`;
     const raw = (await this.time('xrange', () => this.redis.xrange(this.streamKey(tenantId), start, '+', 'COUNT', count))) as RawEntry[];
-    const out: StreamEntry[] = [];
+    const out: StreamEntryOf<D>[] = [];
     for (const [id, fields] of raw) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
       if (!f['p']) continue;
       try {
-        const entry: StreamEntry = { cursor: id, tenantId, data: JSON.parse(f['p']) as AlertStreamData };
+        const entry: StreamEntryOf<D> = { cursor: id, tenantId, data: JSON.parse(f['p']) as D };
         if (f['t']) entry.traceparent = f['t'];
         out.push(entry);
       } catch {
@@ -158,5 +172,17 @@ export class RedisAlertStream {
   /** True when Redis still holds every entry after `cursor` (no resume from Cassandra needed). */
   static covers(info: StreamInfo, cursor: string): boolean {
     return info.exists && compareCursors(cursor, info.maxDeletedId) >= 0;
+  }
+}
+
+/** The alert stream: alert events, each appended once per event id. */
+export class RedisAlertStream extends RedisEventStream<AlertStreamData> {
+  constructor(redis: Redis, opts: RedisStreamOptions) {
+    super(redis, { ...opts, name: 'alerts' });
+  }
+
+  /** Appends the event unless its id was appended before; either way returns its cursor. */
+  append(tenantId: string, data: AlertStreamData): Promise<{ cursor: string; created: boolean }> {
+    return this.appendOnce(tenantId, data.eventId, data.careTeamId, data);
   }
 }

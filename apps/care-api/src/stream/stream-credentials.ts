@@ -2,9 +2,11 @@ import { AuthError, type CredentialResolver, type TokenVerifier, type VerifiedTo
 import type { StreamTickets } from './stream-tickets';
 
 export const STREAM_PATH = '/v1/alerts/stream';
+/** Every SSE route: they take the same credentials (a ticket opens either stream). */
+export const STREAM_PATHS: ReadonlySet<string> = new Set([STREAM_PATH, '/v1/worklist/stream']);
 
 /**
- * The alert stream's credentials besides the Authorization header (EventSource cannot send one):
+ * The SSE streams' credentials besides the Authorization header (EventSource cannot send one):
  * `?ticket=` (from POST /v1/alerts/stream-tickets; single use) and, only when configured
  * (SSE_ACCESS_TOKEN_IN_URL=true), `?access_token=` (RFC 6750 2.3; it ends up in proxy logs).
  * Every other route takes the header only.
@@ -16,7 +18,7 @@ export class StreamCredentials implements CredentialResolver {
   ) {}
 
   async resolve(request: { query?: unknown; routeOptions?: { url?: string } }, verifier: TokenVerifier): Promise<VerifiedToken | undefined> {
-    if (request.routeOptions?.url !== STREAM_PATH) return undefined;
+    if (!STREAM_PATHS.has(request.routeOptions?.url ?? '')) return undefined;
     const q = (request.query ?? {}) as Record<string, unknown>;
     const ticket = q['ticket'];
     if (ticket !== undefined) {

@@ -30,6 +30,8 @@ export function careTestEnv(overrides: Record<string, string | undefined>): Reco
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
     DOCS_ENABLED: 'true',
+    // Other suites create only the topics they use; the worklist's suites turn it on.
+    WORKLIST_CONSUMER_ENABLED: 'false',
     ...overrides,
   };
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));

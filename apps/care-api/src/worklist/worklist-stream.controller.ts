@@ -1,0 +1,62 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Claims, credentialExpiryOf, Roles } from '@vigil/auth';
+import { REQUEST_ID_HEADER, type VigilClaims } from '@vigil/contracts';
+import { ProblemException, SSE_HEADERS } from '@vigil/http';
+import { AlertStreamQueryDto } from '../alerts/alerts.dto';
+import { auditRecordOf } from '../audit/audit.service';
+import { callerOf, routeOf } from '../common/caller';
+import { badRequest, validQuery } from '../common/query';
+import { parseCursor } from '../stream/cursor';
+import { WorklistFanout } from './worklist-fanout';
+import { WorklistInfra, WorklistSettings } from './worklist.wiring';
+
+@ApiTags('worklist')
+@ApiBearerAuth()
+@Controller('v1/worklist')
+export class WorklistStreamController {
+  constructor(
+    private readonly fanout: WorklistFanout,
+    private readonly infra: WorklistInfra,
+    private readonly settings: WorklistSettings,
+  ) {}
+
+  @Get('stream')
+  @Roles('care-manager', 'care-admin')
+  @ApiOperation({
+    summary: "Server-Sent Events of your teams' worklist changes",
+    description:
+      "Events: `worklist` (data: WorklistStreamData: `upsert` replaces the patient's row with `entry`, `remove` drops it; `id` = its stream cursor) " +
+      'and `ready` (once caught up; its id is the position reached). Open it with a ticket from POST /v1/alerts/stream-tickets (`?ticket=`), ' +
+      'or the Authorization header. Reconnect with Last-Event-ID (or ?lastEventId=) to receive, in order, every change you missed, then the live feed; ' +
+      'keep the highest `version` per patient. Heartbeat comments every 15 s.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
+  async stream(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: AlertStreamQueryDto): Promise<void> {
+    const q = validQuery(AlertStreamQueryDto, query);
+    const header = req.headers['last-event-id'];
+    const given = (Array.isArray(header) ? header[0] : header) ?? q.lastEventId ?? '';
+    let cursor: string | null = null;
+    if (given !== '') {
+      const c = parseCursor(given);
+      if (!c) throw badRequest([{ path: 'Last-Event-ID', message: 'not an id this stream sent' }]);
+      if (Number(c.ms) > Date.now() + 60_000) throw badRequest([{ path: 'Last-Event-ID', message: 'a position in the future' }]);
+      cursor = given;
+    }
+    if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
+    if (this.fanout.size >= this.settings.sseMaxConnections) {
+      throw ProblemException.of('unavailable', 'too many open streams on this instance; retry', { retryAfterSeconds: this.settings.retryAfterSeconds });
+    }
+    const caller = callerOf(claims, req);
+    // The subscription is audited (who watched which teams' worklist, from when); fail closed.
+    await this.infra.audit.record(
+      auditRecordOf(caller, 'worklist.stream.subscribe', [], `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`),
+    );
+    await this.fanout.acquire(caller.tenantId);
+    reply.hijack();
+    reply.raw.writeHead(200, { ...SSE_HEADERS, [REQUEST_ID_HEADER]: caller.requestId });
+    await this.fanout.open(reply.raw, caller.tenantId, caller.teams, cursor, credentialExpiryOf(req));
+  }
+}
