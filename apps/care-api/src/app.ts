@@ -28,6 +28,7 @@ import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertsService } from './alerts/alerts.service';
 import { AuditService } from './audit/audit.service';
 import { careDomainErrors } from './common/errors';
+import { ContactsModule } from './contacts/contacts.module';
 import { CareMetrics } from './common/metrics';
 import { FhirReadModule } from './fhir/fhir.module';
 import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
@@ -168,7 +169,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics, cursors);
   const tickets = new StreamTickets(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.STREAM_TICKET_TTL_SECONDS });
   const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics);
-  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), new RiskRepository(cassandra, ks, vigil), cursors);
+  const riskRepo = new RiskRepository(cassandra, ks, vigil);
+  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), riskRepo, cursors);
 
   let draining = false;
   const settings: CareSettings = { sseMaxConnections: config.SSE_MAX_CONNECTIONS, retryAfterSeconds: config.RETRY_AFTER_SECONDS, isDraining: () => draining };
@@ -181,7 +183,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       );
       const cassandraReady = cassandra.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
       if (config.KAFKA_ENSURE_TOPICS) {
-        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit]);
+        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit, TOPICS.careActivity]);
         await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
@@ -221,6 +223,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
         ],
       }),
       FhirReadModule.register(dataService),
+      ContactsModule.register({ cassandra, keyspace: ks, alerts: alertsService, access, audit, publisher, risk: riskRepo, cursors }),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [
