@@ -223,7 +223,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
         ],
       }),
       FhirReadModule.register(dataService),
-      ContactsModule.register({ cassandra, keyspace: ks, alerts: alertsService, access, audit, publisher, risk: riskRepo, cursors }),
+      ContactsModule.register({ cassandra, keyspace: ks, alerts: alertsService, access, audit, publisher, risk: riskRepo, cursors, metrics }),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [

@@ -209,11 +209,16 @@ describe('care-api contacts and alert notes (real servers)', () => {
     expect(r2.body).not.toHaveProperty('resolvedNote');
   });
 
-  it('OpenAPI documents the contact endpoints and the alert notes', async () => {
+  it('OpenAPI documents the contact endpoints and the alert notes; contacts are counted', async () => {
     const doc = await call<{ paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(care.url, 'GET', '/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths['/v1/patients/{id}/contacts']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(doc.body.components.schemas['ContactCreateDto'].properties)).toEqual(expect.arrayContaining(['outcome', 'note', 'nextContactAt', 'resolveAlertIds', 'contactId']));
     expect(Object.keys(doc.body.components.schemas['AlertView'].properties)).toEqual(expect.arrayContaining(['acknowledgedNote', 'resolvedNote']));
+    // Contacts are counted by outcome and result, never by anything about the patient.
+    const metrics = await call(care.url, 'GET', '/metrics');
+    expect(metrics.text).toMatch(/vigil_care_contacts_total\{[^}]*outcome="reached"[^}]*result="logged"[^}]*\} [1-9]/);
+    expect(metrics.text).toMatch(/vigil_care_contacts_total\{[^}]*outcome="message-left"[^}]*result="replayed"[^}]*\} [1-9]/);
+    expect(metrics.text).not.toContain('p-1');
   });
 });

@@ -5,6 +5,7 @@ import { EventPublisher } from '@vigil/messaging';
 import { ContactsRepository } from '@vigil/storage';
 import { AlertsService } from '../alerts/alerts.service';
 import { AuditService } from '../audit/audit.service';
+import { CareMetrics } from '../common/metrics';
 import { RiskRepository } from '../observations/risk.repository';
 import { PatientAccess } from '../patients/patient-access';
 import { ContactsController } from './contacts.controller';
@@ -20,6 +21,7 @@ export interface ContactsModuleDeps {
   publisher: EventPublisher;
   risk: RiskRepository;
   cursors: CursorSigner;
+  metrics: CareMetrics;
 }
 
 /**
@@ -42,6 +44,7 @@ export class ContactsModule {
         { provide: EventPublisher, useValue: deps.publisher },
         { provide: RiskRepository, useValue: deps.risk },
         { provide: CursorSigner, useValue: deps.cursors },
+        { provide: CareMetrics, useValue: deps.metrics },
       ],
     };
   }

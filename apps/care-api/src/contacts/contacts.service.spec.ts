@@ -7,6 +7,7 @@ import { type ContactKey, type ContactLocation, type ContactRecord, ContactsRepo
 import { AlertsService } from '../alerts/alerts.service';
 import type { AlertRecord } from '../alerts/alerts.repository';
 import { AuditService } from '../audit/audit.service';
+import { CareMetrics } from '../common/metrics';
 import type { Caller } from '../common/caller';
 import { RiskRepository } from '../observations/risk.repository';
 import { PatientAccess, patientNotFound } from '../patients/patient-access';
@@ -95,12 +96,14 @@ describe('ContactsService', () => {
   let alerts: FakeAlerts;
   let publisher: FakePublisher;
   let audits: { action: string; patientIds: readonly string[] }[];
+  let counted: Record<string, string>[];
 
   beforeEach(async () => {
     contacts = new FakeContacts();
     alerts = new FakeAlerts();
     publisher = new FakePublisher();
     audits = [];
+    counted = [];
     const access = { require: async (_c: Caller, id: string) => (id.startsWith('p-') ? profile(id) : Promise.reject(patientNotFound())) };
     const risk = { query: async () => ({ items: [{ level: 'medium' }], nextCursor: null }) };
     const module = await Test.createTestingModule({
@@ -113,6 +116,7 @@ describe('ContactsService', () => {
         { provide: EventPublisher, useValue: publisher },
         { provide: RiskRepository, useValue: risk },
         { provide: CursorSigner, useValue: new CursorSigner(['unit-test-cursor-key-0123456789abcdef']) },
+        { provide: CareMetrics, useValue: { contacts: { inc: (labels: Record<string, string>) => void counted.push(labels) } } },
       ],
     }).compile();
     service = module.get(ContactsService);
@@ -153,6 +157,7 @@ describe('ContactsService', () => {
     expect(contacts.rows.size).toBe(1);
     expect(publisher.sent.map((s) => s.event.id)).toEqual([ID1, ID1]);
     expect(publisher.sent[1].event.data).toEqual(publisher.sent[0].event.data);
+    expect(counted).toEqual([{ outcome: 'no-answer', result: 'logged' }, { outcome: 'no-answer', result: 'replayed' }]);
   });
 
   it('the same contactId with another body or for another patient is a 409, and changes nothing', async () => {

@@ -22,6 +22,7 @@ import { AlertsService } from '../alerts/alerts.service';
 import type { AlertRecord } from '../alerts/alerts.repository';
 import { auditRecordOf, AuditService } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
+import { CareMetrics } from '../common/metrics';
 import { badRequest, parseLimit } from '../common/query';
 import { RiskRepository } from '../observations/risk.repository';
 import { PatientAccess } from '../patients/patient-access';
@@ -150,6 +151,7 @@ export class ContactsService {
     @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publish'>,
     @Inject(RiskRepository) private readonly risk: Pick<RiskRepository, 'query'>,
     @Inject(CursorSigner) private readonly cursors: CursorSigner,
+    @Inject(CareMetrics) private readonly metrics: Pick<CareMetrics, 'contacts'>,
   ) {}
 
   async create(caller: Caller, patientId: string, body: unknown, route: string): Promise<ContactCreated> {
@@ -196,6 +198,7 @@ export class ContactsService {
     const record = recordOf(data);
     await this.repo.insertClaimed(record);
     await this.complete(caller, data, route);
+    this.metrics.contacts.inc({ outcome: data.outcome, result: 'logged' });
     return { created: true, contact: toContactView(record) };
   }
 
@@ -220,6 +223,7 @@ export class ContactsService {
   private async replay(caller: Caller, patientId: string, existing: ContactRecord, request: ContactRequest, route: string): Promise<ContactCreated> {
     if (existing.patientId !== patientId || !sameRequest(existing, request)) throw idempotencyConflict();
     await this.complete(caller, JSON.parse(existing.event) as ContactLoggedData, route);
+    this.metrics.contacts.inc({ outcome: existing.outcome, result: 'replayed' });
     return { created: false, contact: toContactView(existing) };
   }
 
