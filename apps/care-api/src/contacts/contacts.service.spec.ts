@@ -160,6 +160,16 @@ describe('ContactsService', () => {
     expect(counted).toEqual([{ outcome: 'no-answer', result: 'logged' }, { outcome: 'no-answer', result: 'replayed' }]);
   });
 
+  it('a retry after its next contact passed still answers the stored contact (the window is checked for new contacts only)', async () => {
+    const past = new Date(Date.now() - DAY);
+    const body = { outcome: 'reached', nextContactAt: past.toISOString(), contactId: ID1 };
+    expect(await status(service.create(caller, 'p-1', body, ROUTE))).toBe(400);
+    await contacts.claim('org-1', ID1, 'p-1', new Date(past.getTime() - 3 * DAY));
+    await contacts.insertClaimed({ contactId: ID1, tenantId: 'org-1', patientId: 'p-1', careTeamId: 'team-a', by: 'nurse-1', at: new Date(past.getTime() - 3 * DAY), outcome: 'reached', nextContactAt: past, resolvedAlertIds: [], event: JSON.stringify({ contactId: ID1, patientId: 'p-1', tenantId: 'org-1', resolvedAlertIds: [] }) });
+    const r = await service.create(caller, 'p-1', body, ROUTE);
+    expect(r).toMatchObject({ created: false, contact: { contactId: ID1, nextContactAt: past.toISOString() } });
+  });
+
   it('the same contactId with another body or for another patient is a 409, and changes nothing', async () => {
     await service.create(caller, 'p-1', { outcome: 'reached', contactId: ID1 }, ROUTE);
     expect(await status(service.create(caller, 'p-1', { outcome: 'escalated', contactId: ID1 }, ROUTE))).toBe(409);

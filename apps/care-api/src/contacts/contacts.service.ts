@@ -108,14 +108,19 @@ function idempotencyConflict(): ProblemException {
   });
 }
 
-function nextContactAtOf(value: string | undefined, nowMs: number): Date | undefined {
+function nextContactAtOf(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const d = parseIsoInstant(value);
+  if (!d) throw badRequest([{ path: 'nextContactAt', message: 'must be an ISO-8601 date or date-time on a real calendar day' }]);
+  return d;
+}
+
+/** Checked for a new contact only: a retry of a stored one may come after its next contact passed. */
+function checkNextContactWindow(d: Date | undefined, nowMs: number): void {
+  if (!d) return;
   const path = 'nextContactAt';
-  if (!d) throw badRequest([{ path, message: 'must be an ISO-8601 date or date-time on a real calendar day' }]);
   if (d.getTime() <= nowMs) throw badRequest([{ path, message: 'must be in the future' }]);
   if (d.getTime() > nowMs + MAX_NEXT_CONTACT_DAYS * DAY_MS) throw badRequest([{ path, message: `must be at most ${MAX_NEXT_CONTACT_DAYS} days ahead` }]);
-  return d;
 }
 
 function listBinding(caller: Caller, patientId: string): CursorBinding {
@@ -159,13 +164,14 @@ export class ContactsService {
     if (!parsed.ok) throw ProblemException.of('validation', 'invalid contact', { errors: parsed.errors });
     const dto = parsed.value;
     const nowMs = Date.now();
-    const request: ContactRequest = { outcome: dto.outcome, note: dto.note, nextContactAt: nextContactAtOf(dto.nextContactAt, nowMs), resolveAlertIds: dto.resolveAlertIds ?? [] };
+    const request: ContactRequest = { outcome: dto.outcome, note: dto.note, nextContactAt: nextContactAtOf(dto.nextContactAt), resolveAlertIds: dto.resolveAlertIds ?? [] };
     const profile = await this.access.require(caller, patientId, 'patient.contact.create', route);
 
     if (dto.contactId !== undefined) {
       const existing = await this.repo.get(caller.tenantId, dto.contactId);
       if (existing) return this.replay(caller, patientId, existing, request, route);
     }
+    checkNextContactWindow(request.nextContactAt, nowMs);
     const unresolved = await this.alerts.unresolvedOf(caller, patientId);
     const open = new Set(unresolved.map((a) => a.alertId));
     const errors = request.resolveAlertIds.flatMap((id, i) => (open.has(id) ? [] : [{ path: `resolveAlertIds[${i}]`, message: 'not an open or acknowledged alert of this patient' }]));
