@@ -28,6 +28,7 @@ import { AlertsRepository } from './alerts/alerts.repository';
 import { AlertsService } from './alerts/alerts.service';
 import { AuditService } from './audit/audit.service';
 import { careDomainErrors } from './common/errors';
+import { ContactsModule } from './contacts/contacts.module';
 import { CareMetrics } from './common/metrics';
 import { FhirReadModule } from './fhir/fhir.module';
 import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
@@ -175,7 +176,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics, cursors);
   const tickets = new StreamTickets(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.STREAM_TICKET_TTL_SECONDS });
   const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics);
-  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), new RiskRepository(cassandra, ks, vigil), cursors);
+  const riskRepo = new RiskRepository(cassandra, ks, vigil);
+  const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), riskRepo, cursors);
 
   let draining = false;
   const settings: CareSettings = { sseMaxConnections: config.SSE_MAX_CONNECTIONS, retryAfterSeconds: config.RETRY_AFTER_SECONDS, isDraining: () => draining };
@@ -248,6 +250,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
           isDraining: () => draining,
         },
       ),
+      ContactsModule.register({ cassandra, keyspace: ks, alerts: alertsService, access, audit, publisher, risk: riskRepo, cursors, metrics }),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [

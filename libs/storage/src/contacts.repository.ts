@@ -1,5 +1,5 @@
-import { Client, types } from 'cassandra-driver';
-import { quoteIdent } from './client';
+import { Client, QueryOptions, types } from 'cassandra-driver';
+import { PROFILES, quoteIdent } from './client';
 import { READ_OPTIONS, WRITE_OPTIONS } from './execute';
 
 /** A stored contact (0005 `contacts_by_patient`). The note is PHI. */
@@ -48,11 +48,20 @@ function toRecord(tenantId: string, patientId: string, r: types.Row): ContactRec
   return c;
 }
 
+/** Where a contact id's row is (contacts_by_id). */
+export interface ContactLocation {
+  patientId: string;
+  at: Date;
+}
+
+/** The id claim is a conditional write: prepared, never retried blindly by the driver. */
+const LWT_OPTIONS: QueryOptions = { prepare: true, isIdempotent: false, executionProfile: PROFILES.write };
+
 const COLUMNS = 'at, contact_id, care_team_id, logged_by, outcome, note, next_contact_at, resolved_alert_ids, event';
 
 /** `contacts_by_patient` and `contacts_by_id` (0005): the care team's contact log. */
 export class ContactsRepository {
-  private readonly q: { insert: string; insertId: string; byId: string; one: string; page: string; pageBefore: string };
+  private readonly q: { insert: string; insertId: string; claimId: string; byId: string; one: string; page: string; pageBefore: string };
 
   constructor(
     private readonly client: Client,
@@ -64,6 +73,7 @@ export class ContactsRepository {
       insert: `INSERT INTO ${t} (tenant_id, patient_id, year, at, contact_id, care_team_id, logged_by, outcome, note, next_contact_at, resolved_alert_ids, event)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       insertId: `INSERT INTO ${ks}.contacts_by_id (tenant_id, contact_id, patient_id, at) VALUES (?, ?, ?, ?)`,
+      claimId: `INSERT INTO ${ks}.contacts_by_id (tenant_id, contact_id, patient_id, at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
       byId: `SELECT patient_id, at FROM ${ks}.contacts_by_id WHERE tenant_id = ? AND contact_id = ?`,
       one: `SELECT ${COLUMNS} FROM ${t} WHERE tenant_id = ? AND patient_id = ? AND year = ? AND at = ? AND contact_id = ?`,
       page: `SELECT ${COLUMNS} FROM ${t} WHERE tenant_id = ? AND patient_id = ? AND year = ? LIMIT ?`,
@@ -82,6 +92,34 @@ export class ContactsRepository {
       ),
       this.client.execute(this.q.insertId, [c.tenantId, id, c.patientId, c.at], WRITE_OPTIONS),
     ]);
+  }
+
+  /**
+   * Claims a contact id for (patient, at) with a conditional write, before the contact row is
+   * written: two requests with the same client-made id (a retry racing its original) then agree on
+   * one row key, so they can never store two contacts. null: this call claimed it; otherwise where
+   * the id already points (its row may not be written yet).
+   */
+  async claim(tenantId: string, contactId: string, patientId: string, at: Date): Promise<ContactLocation | null> {
+    const rs = await this.client.execute(this.q.claimId, [tenantId, types.Uuid.fromString(contactId), patientId, at], LWT_OPTIONS);
+    if (rs.wasApplied()) return null;
+    const row = rs.first();
+    return { patientId: row['patient_id'] as string, at: row['at'] as Date };
+  }
+
+  /** Writes the contact's row only (its id claimed before with `claim`). Idempotent. */
+  async insertClaimed(c: ContactRecord): Promise<void> {
+    await this.client.execute(
+      this.q.insert,
+      [c.tenantId, c.patientId, yearBucket(c.at), c.at, types.Uuid.fromString(c.contactId), c.careTeamId, c.by, c.outcome, c.note ?? null, c.nextContactAt ?? null, c.resolvedAlertIds, c.event],
+      WRITE_OPTIONS,
+    );
+  }
+
+  /** The contact row at a known location, or null (not written yet). */
+  async getAt(tenantId: string, contactId: string, where: ContactLocation): Promise<ContactRecord | null> {
+    const row = (await this.client.execute(this.q.one, [tenantId, where.patientId, yearBucket(where.at), where.at, types.Uuid.fromString(contactId)], READ_OPTIONS)).first();
+    return row ? toRecord(tenantId, where.patientId, row) : null;
   }
 
   /** A contact by id within the tenant, or null. */

@@ -118,10 +118,11 @@ export class AlertIngestor {
       if (rec.tenantId !== tenantId) throw new ConflictingAlertError('alert id belongs to another tenant');
       if (STATUS_RANK[target] <= STATUS_RANK[rec.status]) return rec; // care-api already applied it (or a later one)
       const at = new Date(data.change?.at ?? data.at);
-      if (await alerts.transition(rec.alertId, rec.status, target, data.change?.by ?? 'unknown', at)) {
+      const note = data.change?.note;
+      if (await alerts.transition(rec.alertId, rec.status, target, data.change?.by ?? 'unknown', at, note)) {
         return target === 'acknowledged'
-          ? { ...rec, status: target, acknowledgedBy: data.change?.by, acknowledgedAt: at }
-          : { ...rec, status: target, resolvedBy: data.change?.by, resolvedAt: at };
+          ? { ...rec, status: target, acknowledgedBy: data.change?.by, acknowledgedAt: at, acknowledgedNote: note }
+          : { ...rec, status: target, resolvedBy: data.change?.by, resolvedAt: at, resolvedNote: note };
       }
     }
     throw new Error('alert status kept changing while applying a lifecycle event; retrying');

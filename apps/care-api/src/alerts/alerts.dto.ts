@@ -24,8 +24,10 @@ export class AlertView implements AlertViewContract {
   reasons!: RiskFactorData[];
   @ApiPropertyOptional() acknowledgedBy?: string;
   @ApiPropertyOptional() acknowledgedAt?: string;
+  @ApiPropertyOptional({ description: 'The note given with the acknowledgement (PHI: shown to the team, never logged)' }) acknowledgedNote?: string;
   @ApiPropertyOptional() resolvedBy?: string;
   @ApiPropertyOptional() resolvedAt?: string;
+  @ApiPropertyOptional({ description: 'The note given with the resolution, or the note of the contact that resolved it (PHI)' }) resolvedNote?: string;
 }
 
 export class AlertPageView implements AlertPage {

@@ -21,8 +21,12 @@ export interface AlertRecord {
   status: AlertStatus;
   acknowledgedBy?: string;
   acknowledgedAt?: Date;
+  /** The note given with the acknowledgement (PHI). */
+  acknowledgedNote?: string;
   resolvedBy?: string;
   resolvedAt?: Date;
+  /** The note given with the resolution, or of the contact that resolved it (PHI). */
+  resolvedNote?: string;
   createdAt?: Date;
 }
 
@@ -44,7 +48,7 @@ export function statusBucket(status: AlertStatus, triggeredAt: Date): string {
 const LWT_OPTIONS: QueryOptions = { prepare: true, isIdempotent: false, executionProfile: PROFILES.write };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const COLUMNS =
-  'alert_id, tenant_id, patient_id, care_team_id, model_version, rule_code, severity, level, score, check_in_id, triggered_at, summary, reasons, status, acknowledged_by, acknowledged_at, resolved_by, resolved_at, created_at';
+  'alert_id, tenant_id, patient_id, care_team_id, model_version, rule_code, severity, level, score, check_in_id, triggered_at, summary, reasons, status, acknowledged_by, acknowledged_at, acknowledged_note, resolved_by, resolved_at, resolved_note, created_at';
 
 function toRecord(row: types.Row): AlertRecord {
   const r: AlertRecord = {
@@ -65,8 +69,10 @@ function toRecord(row: types.Row): AlertRecord {
   if (row['check_in_id']) r.checkInId = String(row['check_in_id']);
   if (row['acknowledged_by']) r.acknowledgedBy = row['acknowledged_by'] as string;
   if (row['acknowledged_at']) r.acknowledgedAt = row['acknowledged_at'] as Date;
+  if (row['acknowledged_note']) r.acknowledgedNote = row['acknowledged_note'] as string;
   if (row['resolved_by']) r.resolvedBy = row['resolved_by'] as string;
   if (row['resolved_at']) r.resolvedAt = row['resolved_at'] as Date;
+  if (row['resolved_note']) r.resolvedNote = row['resolved_note'] as string;
   if (row['created_at']) r.createdAt = row['created_at'] as Date;
   return r;
 }
@@ -175,13 +181,13 @@ export class AlertsRepository {
   }
 
   /**
-   * Moves an alert from `from` to `to` if nobody else moved it first (LWT `IF status = from`).
-   * True if this call changed it.
+   * Moves an alert from `from` to `to` if nobody else moved it first (LWT `IF status = from`), with
+   * who, when and the note (0005's acknowledged_note / resolved_note). True if this call changed it.
    */
-  async transition(alertId: string, from: AlertStatus, to: 'acknowledged' | 'resolved', by: string, at: Date): Promise<boolean> {
-    const set = to === 'acknowledged' ? 'acknowledged_by = ?, acknowledged_at = ?' : 'resolved_by = ?, resolved_at = ?';
+  async transition(alertId: string, from: AlertStatus, to: 'acknowledged' | 'resolved', by: string, at: Date, note?: string): Promise<boolean> {
+    const set = to === 'acknowledged' ? 'acknowledged_by = ?, acknowledged_at = ?, acknowledged_note = ?' : 'resolved_by = ?, resolved_at = ?, resolved_note = ?';
     const rs = await this.time('update', 'alerts_by_id', () =>
-      this.client.execute(`UPDATE ${this.t.byId} SET status = ?, ${set} WHERE alert_id = ? IF status = ?`, [to, by, at, alertId, from], LWT_OPTIONS),
+      this.client.execute(`UPDATE ${this.t.byId} SET status = ?, ${set} WHERE alert_id = ? IF status = ?`, [to, by, at, note ?? null, alertId, from], LWT_OPTIONS),
     );
     return rs.wasApplied();
   }

@@ -42,8 +42,10 @@ export function toAlertView(a: AlertRecord): AlertView {
   if (a.checkInId) v.checkInId = a.checkInId;
   if (a.acknowledgedBy) v.acknowledgedBy = a.acknowledgedBy;
   if (a.acknowledgedAt) v.acknowledgedAt = a.acknowledgedAt.toISOString();
+  if (a.acknowledgedNote !== undefined) v.acknowledgedNote = a.acknowledgedNote;
   if (a.resolvedBy) v.resolvedBy = a.resolvedBy;
   if (a.resolvedAt) v.resolvedAt = a.resolvedAt.toISOString();
+  if (a.resolvedNote !== undefined) v.resolvedNote = a.resolvedNote;
   return v;
 }
 
@@ -179,10 +181,36 @@ export class AlertsService {
    * stream. If that publish fails the answer is 503, and the retry re-publishes the same event id.
    */
   async transition(caller: Caller, alertId: string, action: 'acknowledge' | 'resolve', body: unknown, route: string): Promise<AlertView> {
-    const target = action === 'acknowledge' ? 'acknowledged' : 'resolved';
     const parsed = validateDto(AlertTransitionDto, body ?? {});
     if (!parsed.ok) throw ProblemException.of('validation', 'invalid body', { errors: parsed.errors });
-    const note = parsed.value.note;
+    return this.move(caller, alertId, action, parsed.value.note, route);
+  }
+
+  /** Resolves an alert as part of a logged contact: the contact's note (validated by its own DTO) goes with it. */
+  resolveWithNote(caller: Caller, alertId: string, note: string | undefined, route: string): Promise<AlertView> {
+    return this.move(caller, alertId, 'resolve', note, route);
+  }
+
+  /**
+   * A patient's open and acknowledged alerts that the caller may see, newest first (unaudited: for
+   * checks inside a request that audits on its own). The patient partition is small; 20 pages at most.
+   */
+  async unresolvedOf(caller: Caller, patientId: string): Promise<AlertRecord[]> {
+    const keys: AlertKey[] = [];
+    let before: AlertKey | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await this.repo.pagePatient(caller.tenantId, patientId, { before, limit: 200 });
+      for (const r of page) if (r.status !== 'resolved' && caller.teams.has(r.careTeamId)) keys.push(r);
+      if (page.length < 200) break;
+      before = page[page.length - 1];
+    }
+    const records = await Promise.all(keys.map((k) => this.repo.get(k.alertId)));
+    // The index may lag the truth (alerts_by_id): keep only what is still unresolved there.
+    return records.filter((r): r is AlertRecord => this.visible(caller, r) && r.patientId === patientId && r.status !== 'resolved');
+  }
+
+  private async move(caller: Caller, alertId: string, action: 'acknowledge' | 'resolve', note: string | undefined, route: string): Promise<AlertView> {
+    const target = action === 'acknowledge' ? 'acknowledged' : 'resolved';
     for (let attempt = 0; attempt < 5; attempt++) {
       const rec = ID_PATTERN.test(alertId) ? await this.repo.get(alertId) : null;
       if (!this.visible(caller, rec)) throw ProblemException.of('notFound', 'no such alert');
@@ -197,9 +225,11 @@ export class AlertsService {
         throw ProblemException.of('conflict', 'the alert is resolved; it cannot be acknowledged any more');
       }
       const at = new Date();
-      if (!(await this.repo.transition(rec.alertId, rec.status, target, caller.sub, at))) continue; // someone else moved it: look again
+      if (!(await this.repo.transition(rec.alertId, rec.status, target, caller.sub, at, note))) continue; // someone else moved it: look again
       const updated: AlertRecord =
-        target === 'acknowledged' ? { ...rec, status: target, acknowledgedBy: caller.sub, acknowledgedAt: at } : { ...rec, status: target, resolvedBy: caller.sub, resolvedAt: at };
+        target === 'acknowledged'
+          ? { ...rec, status: target, acknowledgedBy: caller.sub, acknowledgedAt: at, acknowledgedNote: note }
+          : { ...rec, status: target, resolvedBy: caller.sub, resolvedAt: at, resolvedNote: note };
       await this.publishLifecycle(updated, target, caller.sub, at, note);
       this.metrics.alertTransitions.inc({ action, outcome: 'changed' });
       await this.auditRead(caller, `alert.${action}`, [rec.patientId], route);
@@ -234,6 +264,6 @@ export class AlertsService {
     if (await this.stream.storedCursor(a.tenantId, lifecycleEventId(a.alertId, status))) return;
     const by = (status === 'acknowledged' ? a.acknowledgedBy : a.resolvedBy) ?? 'unknown';
     const at = (status === 'acknowledged' ? a.acknowledgedAt : a.resolvedAt) ?? new Date();
-    await this.publishLifecycle(a, status, by, at);
+    await this.publishLifecycle(a, status, by, at, status === 'acknowledged' ? a.acknowledgedNote : a.resolvedNote);
   }
 }

@@ -11,6 +11,7 @@ export class CareMetrics {
   readonly auditWrites: Counter<'outcome'>;
   readonly enrolments: Counter<'outcome'>;
   readonly alertTransitions: Counter<'action' | 'outcome'>;
+  readonly contacts: Counter<'outcome' | 'result'>;
 
   constructor(readonly vigil: VigilMetrics) {
     this.alertEvents = vigil.counter('vigil_care_alert_events_total', 'alerts.v1 events consumed, by type and outcome (stored, duplicate, invalid)', ['type', 'outcome']);
@@ -21,5 +22,6 @@ export class CareMetrics {
     this.auditWrites = vigil.counter('vigil_care_audit_writes_total', 'Audit trail writes, by outcome', ['outcome']);
     this.enrolments = vigil.counter('vigil_care_enrolments_total', 'PUT /v1/patients outcomes (enrolled, updated, unchanged)', ['outcome']);
     this.alertTransitions = vigil.counter('vigil_care_alert_transitions_total', 'Acknowledge / resolve calls by outcome (changed, unchanged, conflict)', ['action', 'outcome']);
+    this.contacts = vigil.counter('vigil_care_contacts_total', 'POST /v1/patients/{id}/contacts answered, by contact outcome and result (logged, replayed: the same contactId again)', ['outcome', 'result']);
   }
 }
