@@ -2,7 +2,7 @@ import { sparkline, type TrendPoint } from '../trend';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 96;
-const H = 28;
+const H = 36;
 
 function svgEl(tag: string, attrs: Record<string, string>): SVGElement {
   const e = document.createElementNS(SVG, tag);

@@ -117,7 +117,7 @@ export function renderWorklistView(root: HTMLElement, app: App): void {
         el('p', { class: 'wl-conditions', 'data-field': 'conditions' }, conditions, el('span', { class: 'wl-team' }, ` · Team ${e.careTeamId}`)),
         reasons.length ? el('ul', { class: 'reasons', 'aria-label': 'Why', 'data-field': 'reasons' }, ...reasons.map((r) => el('li', {}, r))) : null,
         alertsText ? el('p', { class: 'wl-alerts', 'data-field': 'alerts' }, el('span', { 'aria-hidden': 'true' }, '⚑ '), alertsText) : null,
-        snooze ? el('p', { class: `wl-snooze${snoozed ? '' : ' is-broken'}`, 'data-field': 'snooze' }, el('span', { 'aria-hidden': 'true' }, snoozed ? '⏸ ' : '⚠ '), snooze) : null,
+        snooze ? el('p', { class: `wl-snooze${snoozed ? '' : ' is-broken'}`, 'data-field': 'snooze' }, el('span', { 'aria-hidden': 'true' }, snoozed ? '‖ ' : '⚠ '), snooze) : null,
       ),
       el(
         'dl',
@@ -129,7 +129,7 @@ export function renderWorklistView(root: HTMLElement, app: App): void {
         ),
         fact('Last contact', 'last-contact', e.lastContact ? el('time', { datetime: e.lastContact.at, title: formatDateTime(e.lastContact.at) }, lastContactText(e, now)) : lastContactText(e, now)),
       ),
-      el('div', { class: 'wl-trend' }, trendSvg(e.trend)),
+      el('div', { class: 'wl-trend' }, el('span', { class: 'wl-trend-label', 'aria-hidden': 'true' }, 'Risk trend'), trendSvg(e.trend)),
     );
   }
 
