@@ -210,6 +210,8 @@ describe('care dashboard in a browser, against the real services', () => {
     expect(await table('spo2').locator('td:first-of-type').allTextContents()).toEqual(['94', '95', '96', '95', '96']);
     // The alert is listed and marked.
     await hasText(laptop.locator('.patient-alerts'), 'Chest pain reported.');
+    // The acknowledge note, as care-api stored it.
+    await hasText(laptop.locator('.patient-alerts .status-line'), 'Called: pain eased, GP visit today');
     expect(await table('weight').first().locator('td').last().textContent()).toMatch(/alert/);
     await shot(laptop, 'patient-laptop');
 
@@ -292,8 +294,9 @@ describe('care dashboard in a browser, against the real services', () => {
     await hasText(logged, 'Spoke to daughter: GP visit booked for tomorrow');
     await hasText(logged, `Resolved ${toResolve} alert`);
     expect(await logged.getAttribute('data-outcome')).toBe('reached');
-    // The resolved alert, with the contact's note.
-    await hasText(laptop.locator('.patient-alerts'), 'Resolved', 10_000);
+    // The resolved alert, with the contact's note (stored with the alert).
+    await hasText(laptop.locator('.patient-alerts .status-line'), 'Spoke to daughter: GP visit booked for tomorrow', 10_000);
+    expect(await laptop.locator('.patient-alerts li[data-status="resolved"]').count()).toBe(toResolve);
 
     // The other page: snoozed (in words, and sorted after every patient who is not).
     const row = rowOf(tablet, 'p-crit');
@@ -347,6 +350,16 @@ describe('care dashboard in a browser, against the real services', () => {
     await laptop.getByLabel('Status').selectOption('acknowledged');
     await countIs(laptop.locator('li.alert'), 1);
     expect(await laptop.locator('li.alert').getAttribute('data-patient-id')).toBe('p-chest');
+
+    // Acknowledge with a note from the patient page too: the stored note is shown with the alert.
+    await laptop.goto(`${s.care.url}/dashboard/patients/p-missed-1`);
+    const open = laptop.locator('.patient-alerts li[data-status="open"]').first();
+    await open.waitFor({ timeout: 20_000 });
+    await open.getByLabel('Note (optional)').fill('Left a message with the carer');
+    await open.getByLabel('Note (optional)').press('Enter');
+    const acked = laptop.locator('.patient-alerts li[data-status="acknowledged"]').first();
+    await acked.waitFor({ timeout: 10_000 });
+    await hasText(acked.locator('.status-line'), 'Left a message with the carer');
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import type { App } from '../main';
 import { CHART_METRICS, chartPlan, type ChartSpec, profileLines, valueWords } from '../metrics';
 import type { AlertView, ObservationPoint, PatientProfileView, RiskPoint } from '../types';
 import { priorityOf, snoozeText } from '../worklist-format';
+import { alertActions } from './alert-actions';
 import { renderContactsPanel } from './contacts';
 
 const BASE = import.meta.env.BASE_URL;
@@ -153,12 +154,15 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     });
   }
 
+  /** The alert just acknowledged or resolved here: the focus goes back to it after the redraw. */
+  let focusAlert: string | null = null;
+
   function renderAlerts(alerts: AlertView[]): void {
     const items = alerts.slice(0, 10).map((a) => {
       const sev = severityOf(a.severity);
       return el(
         'li',
-        { class: `patient-alert sev-${a.severity}`, 'data-alert-id': a.alertId, 'data-status': a.status },
+        { class: `patient-alert sev-${a.severity}`, 'data-alert-id': a.alertId, 'data-status': a.status, tabindex: '-1' },
         el('span', { class: 'sev-badge' }, el('span', { class: 'sev-icon', 'aria-hidden': 'true' }, sev.icon), ` ${sev.label}`),
         ' ',
         el('time', { datetime: a.triggeredAt }, formatDateTime(a.triggeredAt)),
@@ -166,6 +170,10 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         el('span', { class: 'summary' }, a.summary),
         el('ul', { class: 'reasons', 'aria-label': 'Reasons' }, ...reasonLines(a.reasons).map((r) => el('li', {}, r))),
         ...lifecycleLines(a).map((l) => el('p', { class: 'status-line' }, l)),
+        alertActions(app, a, (id) => {
+          focusAlert = id;
+          void load();
+        }),
       );
     });
     alertsBox.replaceChildren(el('h2', { id: 'patient-alerts-heading' }, 'Alerts in this period'));
@@ -175,6 +183,11 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         el('ul', { class: 'patient-alert-list' }, ...items),
         el('p', { class: 'hint' }, 'Alerts are marked on the charts as vertical dashed lines with the severity shape (▲ critical, ◆ high, ● medium); thresholds are horizontal grey dashed lines.'),
       );
+    }
+    if (focusAlert) {
+      const li = alertsBox.querySelector<HTMLElement>(`li[data-alert-id="${CSS.escape(focusAlert)}"]`);
+      (li?.querySelector<HTMLElement>('button') ?? li)?.focus();
+      focusAlert = null;
     }
   }
 
