@@ -3,7 +3,9 @@
  * the real services as processes: ingest-api, risk-scorer, timeseries-writer and care-api, which
  * serves the built dashboard at /dashboard. The build runs first when it is missing or stale.
  *
- * Screenshots (laptop 1366x768, tablet 820x1180) go to e2e/artifacts/ (git-ignored).
+ * The home view is the worklist (GET /v1/worklist, live over GET /v1/worklist/stream); the alert
+ * list is one click away. Screenshots (laptop 1366x768, tablet 820x1180) go to e2e/artifacts/
+ * (git-ignored).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -46,12 +48,22 @@ describe('care dashboard in a browser, against the real services', () => {
     await page.getByLabel('Access token').fill(token);
     await page.getByRole('button', { name: 'Sign in' }).press('Enter');
     await page.locator('#connection[data-connection="live"]').waitFor({ timeout: 20_000 });
-    await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    // Home is the worklist.
+    await page.getByRole('heading', { name: 'Worklist', level: 1 }).waitFor();
+    await page.locator('#worklist[data-loaded="true"]').waitFor({ timeout: 20_000 });
     return page;
+  }
+
+  /** The top bar's link to the alert list (one click from anywhere). */
+  async function openAlerts(page: Page): Promise<void> {
+    await page.locator('a[data-nav="alerts"]').click();
+    await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
   }
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
   const alertOf = (page: Page, patientId: string) => page.locator(`li.alert[data-patient-id="${patientId}"]`);
+  const rowOf = (page: Page, patientId: string) => page.locator(`#worklist li.wl-row[data-patient-id="${patientId}"]`);
+  const worklistOrder = (page: Page) => page.locator('#worklist li.wl-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['patientId']));
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -80,6 +92,7 @@ describe('care dashboard in a browser, against the real services', () => {
       s.enrol('p-missed-1', { careTeamId: 'team-a', conditions: [] }),
       s.enrol('p-missed-2', { careTeamId: 'team-b', conditions: [] }),
       s.enrol('p-diab', { careTeamId: 'team-a', conditions: ['diabetes'], expectedCheckInIntervalHours: 24 }),
+      s.enrol('p-crit', { careTeamId: 'team-a', conditions: ['heart-failure'], dryWeightKg: 80 }),
     ]);
     const [t1, t2] = await Promise.all([s.token('care-manager', 'nurse-1', ['team-a', 'team-b']), s.token('care-manager', 'nurse-2', ['team-a'])]);
     [laptop, tablet] = await Promise.all([openSignedIn(VIEWPORTS.laptop, t1), openSignedIn(VIEWPORTS.tablet, t2)]);
@@ -92,6 +105,39 @@ describe('care dashboard in a browser, against the real services', () => {
     await stack?.close();
     console.log(`tear-down: ${Date.now() - t0} ms`);
   }, 90_000);
+
+  it("moves a critical check-in's patient to the top of the open worklists, within seconds", async () => {
+    const s = stack!;
+    // Every enrolled patient of the page's teams is a row (nurse-2 watches team-a only).
+    await rowOf(tablet, 'p-crit').waitFor({ timeout: 10_000 });
+    await rowOf(laptop, 'p-missed-2').waitFor({ timeout: 10_000 });
+    expect(await rowOf(tablet, 'p-missed-2').count()).toBe(0);
+    await hasText(rowOf(tablet, 'p-crit').locator('[data-field="conditions"]'), 'Heart failure');
+    await hasText(rowOf(tablet, 'p-crit').locator('[data-field="last-check-in"]'), 'Never checked in');
+
+    const posted = Date.now();
+    await s.checkIn('p-crit', { recordedAt: new Date(posted).toISOString(), vitals: { spo2: 85, heartRate: 122, respiratoryRate: 27, systolicBp: 92, diastolicBp: 58 } });
+    // Both open pages re-sort: the patient is the first row, marked urgent in words and a shape.
+    await waitFor(async () => (await worklistOrder(tablet))[0] === 'p-crit', ALERT_WITHIN_MS, { intervalMs: 100, what: 'p-crit first on the tablet' });
+    const latencyMs = Date.now() - posted;
+    await waitFor(async () => (await worklistOrder(laptop))[0] === 'p-crit', 10_000, { intervalMs: 100, what: 'p-crit first on the laptop' });
+    console.log(`critical check-in -> top of the worklist on a second page: ${latencyMs} ms`);
+    const row = rowOf(tablet, 'p-crit');
+    expect(await row.getAttribute('data-level')).toBe('urgent');
+    expect(await row.locator('.prio-badge').innerText()).toMatch(/▲\s*urgent/i);
+    await hasText(row.locator('[data-field="alerts"]'), '1 critical');
+    expect(await row.locator('[data-field="reasons"] li').count()).toBeGreaterThan(0);
+    await hasText(row.locator('[data-field="last-check-in"]'), 'just now');
+    expect(await row.locator('svg.trend').getAttribute('aria-label')).toMatch(/Risk score/);
+    // Keyboard: the first row's patient link, then the arrow key to the next row.
+    await row.locator('a.wl-patient').focus();
+    await tablet.keyboard.press('ArrowDown');
+    expect(await tablet.evaluate(() => document.activeElement?.closest('li')?.getAttribute('data-patient-id'))).not.toBe('p-crit');
+    expect(latencyMs).toBeLessThan(ALERT_WITHIN_MS);
+    await shot(tablet, 'worklist-tablet');
+    await shot(laptop, 'worklist-laptop');
+    await openAlerts(laptop);
+  }, 60_000);
 
   it('shows a posted check-in as an alert with its reason, within seconds', async () => {
     const s = stack!;
@@ -121,6 +167,7 @@ describe('care dashboard in a browser, against the real services', () => {
   }, 60_000);
 
   it('acknowledging on one page changes the alert on a second open page', async () => {
+    await openAlerts(tablet);
     const other = alertOf(tablet, 'p-chest');
     await other.waitFor({ timeout: 10_000 });
     expect(await other.getAttribute('data-status')).toBe('open');
@@ -163,6 +210,8 @@ describe('care dashboard in a browser, against the real services', () => {
     expect(await table('spo2').locator('td:first-of-type').allTextContents()).toEqual(['94', '95', '96', '95', '96']);
     // The alert is listed and marked.
     await hasText(laptop.locator('.patient-alerts'), 'Chest pain reported.');
+    // The acknowledge note, as care-api stored it.
+    await hasText(laptop.locator('.patient-alerts .status-line'), 'Called: pain eased, GP visit today');
     expect(await table('weight').first().locator('td').last().textContent()).toMatch(/alert/);
     await shot(laptop, 'patient-laptop');
 
@@ -170,10 +219,10 @@ describe('care dashboard in a browser, against the real services', () => {
     await tablet.locator('#charts[data-loaded="true"]').waitFor({ timeout: 20_000 });
     await tablet.locator('figure[data-chart="risk"] canvas').first().waitFor();
     await shot(tablet, 'patient-tablet');
-    await tablet.getByRole('link', { name: '← All alerts' }).click();
+    await tablet.getByRole('link', { name: '← Worklist' }).click();
 
-    await laptop.getByRole('link', { name: '← All alerts' }).click();
-    await laptop.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
+    await laptop.getByRole('link', { name: '← Worklist' }).click();
+    await laptop.getByRole('heading', { name: 'Worklist', level: 1 }).waitFor();
   }, 60_000);
 
   it("shows a diabetes patient's glucose, with its thresholds, beside the profile", async () => {
@@ -212,11 +261,58 @@ describe('care dashboard in a browser, against the real services', () => {
     await hasText(profile, 'Scale 1');
     await hasText(profile, 'Overdue'); // the last check-in was a day ago, with a 24 h interval
     await shot(tablet, 'patient-diabetes-tablet');
-    await tablet.getByRole('link', { name: '← All alerts' }).click();
+    await tablet.getByRole('link', { name: '← Worklist' }).click();
+    await tablet.locator('#worklist[data-loaded="true"]').waitFor({ timeout: 20_000 });
+  }, 60_000);
+
+  it('recording a contact snoozes the patient on the other page and shows in the log', async () => {
+    await waitFor(async () => (await worklistOrder(tablet))[0] === 'p-crit', 10_000, { intervalMs: 100, what: 'p-crit first on the tablet' });
+    await rowOf(laptop, 'p-crit').locator('a.wl-patient').click();
+    await laptop.locator('#charts[data-loaded="true"]').waitFor({ timeout: 20_000 });
+    await hasText(laptop.locator('#profile [data-field="worklist"]'), 'Urgent');
+    await hasText(laptop.locator('#contact-log'), 'No contacts recorded yet.');
+    const form = laptop.locator('form.contact-form');
+    // Without an outcome the form says what to fix (and sends nothing).
+    await form.getByRole('button', { name: 'Record contact' }).click();
+    await hasText(form.locator('.form-error'), 'Choose the outcome');
+    // Keyboard and labels only.
+    await form.getByLabel('Reached').check();
+    await form.getByLabel('Note (optional)').fill('Spoke to daughter: GP visit booked for tomorrow');
+    const next = new Date(Date.now() + 3 * DAY);
+    const nextDate = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}`;
+    await form.getByLabel('Next contact (optional)').fill(nextDate);
+    const resolve = form.locator('#contact-resolve input[type="checkbox"]');
+    // The open alert(s) of the critical check-in, offered to resolve with the contact.
+    await waitFor(async () => (await resolve.count()) > 0, 10_000, { intervalMs: 100, what: 'an alert to resolve' });
+    const toResolve = await resolve.count();
+    for (let i = 0; i < toResolve; i++) await resolve.nth(i).check();
+    await form.getByRole('button', { name: 'Record contact' }).press('Enter');
+
+    const logged = laptop.locator('#contact-log li.contact').first();
+    await logged.waitFor({ timeout: 10_000 });
+    await hasText(logged, 'Reached');
+    await hasText(logged, 'Spoke to daughter: GP visit booked for tomorrow');
+    await hasText(logged, `Resolved ${toResolve} alert`);
+    expect(await logged.getAttribute('data-outcome')).toBe('reached');
+    // The resolved alert, with the contact's note (stored with the alert).
+    await hasText(laptop.locator('.patient-alerts .status-line'), 'Spoke to daughter: GP visit booked for tomorrow', 10_000);
+    expect(await laptop.locator('.patient-alerts li[data-status="resolved"]').count()).toBe(toResolve);
+
+    // The other page: snoozed (in words, and sorted after every patient who is not).
+    const row = rowOf(tablet, 'p-crit');
+    await waitFor(async () => (await row.getAttribute('data-snoozed')) === 'true', 10_000, { intervalMs: 100, what: 'p-crit snoozed on the tablet' });
+    await hasText(row.locator('[data-field="snooze"]'), 'Snoozed until');
+    await hasText(row.locator('[data-field="last-contact"]'), 'Reached');
+    const order = await worklistOrder(tablet);
+    expect(order[order.length - 1]).toBe('p-crit');
+    await hasText(laptop.locator('#profile [data-field="worklist"]'), 'Snoozed until');
+    await shot(laptop, 'patient-contact-laptop');
+    await shot(tablet, 'worklist-snoozed-tablet');
   }, 60_000);
 
   it('shows the offline state when the stream server dies, and the missed alerts once it is back', async () => {
     const s = stack!;
+    await openAlerts(laptop);
     const resumes: string[] = [];
     laptop.on('request', (r) => {
       if (r.url().includes('/v1/alerts/stream')) void r.allHeaders().then((h) => resumes.push(h['last-event-id'] ?? ''));
@@ -254,6 +350,16 @@ describe('care dashboard in a browser, against the real services', () => {
     await laptop.getByLabel('Status').selectOption('acknowledged');
     await countIs(laptop.locator('li.alert'), 1);
     expect(await laptop.locator('li.alert').getAttribute('data-patient-id')).toBe('p-chest');
+
+    // Acknowledge with a note from the patient page too: the stored note is shown with the alert.
+    await laptop.goto(`${s.care.url}/dashboard/patients/p-missed-1`);
+    const open = laptop.locator('.patient-alerts li[data-status="open"]').first();
+    await open.waitFor({ timeout: 20_000 });
+    await open.getByLabel('Note (optional)').fill('Left a message with the carer');
+    await open.getByLabel('Note (optional)').press('Enter');
+    const acked = laptop.locator('.patient-alerts li[data-status="acknowledged"]').first();
+    await acked.waitFor({ timeout: 10_000 });
+    await hasText(acked.locator('.status-line'), 'Left a message with the carer');
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -116,7 +116,7 @@ TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --su
 cat <<MSG
 
 Vigil is running.
-  dashboard   http://127.0.0.1:3001/dashboard/   (paste the token below)
+  dashboard   http://127.0.0.1:3001/dashboard/   (opens on the worklist, fed by the simulator; paste the token below)
   ingest API  http://127.0.0.1:3000/docs
   care API    http://127.0.0.1:3001/docs
 

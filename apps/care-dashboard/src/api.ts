@@ -1,4 +1,5 @@
-import type { AlertPage, AlertView, ObservationPoint, ObservationsPage, PatientProfileView, Problem, RiskPage, RiskPoint } from './types';
+import type { ContactRequest } from './contact-form';
+import type { AlertPage, AlertView, ContactPage, ContactView, ObservationPoint, ObservationsPage, PatientProfileView, Problem, RiskPage, RiskPoint, WorklistPage } from './types';
 
 /** care-api serves the dashboard, so the API is on the same origin. */
 export const API_ORIGIN = window.location.origin;
@@ -117,5 +118,25 @@ export class Api {
       if (!cursor) break;
     }
     return out;
+  }
+
+  /** One page of the caller's teams' worklist (`team`: one of them), in worklist order. */
+  worklist(q: { team?: string; cursor?: string; limit?: number } = {}): Promise<WorklistPage> {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 200) });
+    if (q.team) p.set('team', q.team);
+    if (q.cursor) p.set('cursor', q.cursor);
+    return this.request<WorklistPage>('GET', `/v1/worklist?${p}`);
+  }
+
+  /** A patient's contacts, newest first. */
+  contacts(patientId: string, cursor?: string): Promise<ContactPage> {
+    const p = new URLSearchParams({ limit: '20' });
+    if (cursor) p.set('cursor', cursor);
+    return this.request<ContactPage>('GET', `/v1/patients/${encodeURIComponent(patientId)}/contacts?${p}`);
+  }
+
+  /** Records a contact (the note is PHI: care-api stores it, never logs it); `contactId` makes a retry safe. */
+  logContact(patientId: string, body: ContactRequest): Promise<ContactView> {
+    return this.request<ContactView>('POST', `/v1/patients/${encodeURIComponent(patientId)}/contacts`, body);
   }
 }

@@ -1,13 +1,18 @@
 import './styles.css';
+import './worklist.css';
 import { Api, ApiError, describeError } from './api';
 import { el, formatDateTime, severityOf } from './format';
 import { clearSession, loadSession, type Session } from './session';
 import { EventStreamClient, type StreamState } from './sse';
 import { AlertStore } from './store';
-import type { AlertStatus, AlertStreamData } from './types';
+import type { AlertStatus, AlertStreamData, WorklistEntryView, WorklistStreamData } from './types';
+import { reasonTexts } from './worklist-format';
+import { WorklistStore } from './worklist-store';
 import { renderAlertsView } from './views/alerts';
+import { ViewsNav } from './views/nav';
 import { renderPatientView } from './views/patient';
 import { renderSignIn } from './views/signin';
+import { renderWorklistView } from './views/worklist';
 
 const BASE = import.meta.env.BASE_URL; // '/dashboard/'
 
@@ -16,10 +21,15 @@ export interface App {
   api: Api;
   store: AlertStore;
   stream: EventStreamClient;
+  /** The worklist rows, kept current by `worklistStream` (`GET /v1/worklist/stream`). */
+  worklist: WorklistStore;
+  worklistStream: EventStreamClient;
   navigate(path: string, replace?: boolean): void;
   announce(text: string): void;
   /** Loads one list page of these statuses into the store; returns its nextCursor. */
   loadAlerts(statuses: AlertStatus[], cursor?: string): Promise<string | null>;
+  /** Reads every page of the worklist into its store. */
+  loadWorklist(): Promise<void>;
   /** Called by a view to be told when it is left (to stop timers and observers). */
   onLeave(fn: () => void): void;
   signOut(message?: string): void;
@@ -30,6 +40,7 @@ const connection = document.getElementById('connection') as HTMLElement;
 const banner = document.getElementById('offline-banner') as HTMLElement;
 const userBox = document.getElementById('user') as HTMLElement;
 const announcer = document.getElementById('announcer') as HTMLElement;
+const viewsNav = new ViewsNav(document.getElementById('views-nav') as HTMLElement);
 
 let app: App | null = null;
 let leaveHandlers: (() => void)[] = [];
@@ -58,11 +69,22 @@ function render(): void {
     renderSignIn(main, { onSignedIn: start, message: pendingMessage });
     pendingMessage = undefined;
     document.title = 'Sign in · Vigil care dashboard';
+    viewsNav.show('signin', null);
     return;
   }
-  const m = /^patients\/([^/]+)\/?$/.exec(routePath());
-  if (m) renderPatientView(main, app, decodeURIComponent(m[1]));
-  else renderAlertsView(main, app);
+  // Home is the worklist; the alert list is one click away (the top bar's links).
+  const route = routePath();
+  const m = /^patients\/([^/]+)\/?$/.exec(route);
+  if (m) {
+    viewsNav.show('patient', app.store);
+    renderPatientView(main, app, decodeURIComponent(m[1]));
+  } else if (/^alerts\/?$/.test(route)) {
+    viewsNav.show('alerts', app.store);
+    renderAlertsView(main, app);
+  } else {
+    viewsNav.show('worklist', app.store);
+    renderWorklistView(main, app);
+  }
 }
 
 let pendingMessage: string | undefined;
@@ -78,10 +100,13 @@ const CONNECTION_TEXT: Record<StreamState['kind'], [icon: string, text: string]>
 const bannerSince = el('span');
 const bannerRetry = el('span', { class: 'retry-in' });
 const reconnectButton = el('button', { type: 'button', class: 'button small' }, 'Reconnect now');
-reconnectButton.addEventListener('click', () => app?.stream.reconnectNow());
+reconnectButton.addEventListener('click', () => {
+  app?.stream.reconnectNow();
+  app?.worklistStream.reconnectNow();
+});
 banner.append(
   el('span', { class: 'banner-icon', 'aria-hidden': 'true' }, '⚠'),
-  el('p', {}, el('strong', {}, 'Offline. '), bannerSince, 'The alerts below may be out of date; missed alerts will appear when the connection is back. ', bannerRetry),
+  el('p', {}, el('strong', {}, 'Offline. '), bannerSince, 'The worklist and alerts below may be out of date; missed changes will appear when the connection is back. ', bannerRetry),
   reconnectButton,
 );
 
@@ -90,7 +115,7 @@ function renderConnection(s: StreamState): void {
     connection.dataset['connection'] = s.kind;
     const [icon, text] = CONNECTION_TEXT[s.kind];
     connection.replaceChildren(el('span', { class: 'connection-icon', 'aria-hidden': 'true' }, icon), ` ${text}`);
-    connection.title = s.kind === 'live' ? `Receiving alerts live since ${formatDateTime(s.since)}` : text;
+    connection.title = s.kind === 'live' ? `Receiving the worklist and alerts live since ${formatDateTime(s.since)}` : text;
   }
   if (s.kind === 'offline') {
     const secs = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
@@ -98,17 +123,27 @@ function renderConnection(s: StreamState): void {
     bannerRetry.textContent = secs > 0 ? `Trying again in ${secs} s.` : 'Trying again…';
     if (banner.hidden) {
       banner.hidden = false;
-      announce('Offline: no connection to the care server. The alerts shown may be out of date. Reconnecting by itself.');
+      announce('Offline: no connection to the care server. The worklist and alerts shown may be out of date. Reconnecting by itself.');
     }
   } else if (!banner.hidden) {
     banner.hidden = true;
-    if (s.kind === 'live') announce('Connection restored. Alerts are live again.');
+    if (s.kind === 'live') announce('Connection restored. The worklist and alerts are live again.');
   }
+}
+
+/** The page has two streams (alerts, worklist): the indicator shows the worse of the two. */
+const STATE_RANK: Record<StreamState['kind'], number> = { stopped: 0, live: 1, connecting: 2, offline: 3 };
+function worseState(a: StreamState, b: StreamState | undefined): StreamState {
+  return b && STATE_RANK[b.kind] > STATE_RANK[a.kind] ? b : a;
+}
+function connectionState(): StreamState | null {
+  return app ? worseState(app.stream.current, app.worklistStream.current) : null;
 }
 
 // The "trying again in N s" countdown.
 window.setInterval(() => {
-  if (app && app.stream.current.kind === 'offline') renderConnection(app.stream.current);
+  const s = connectionState();
+  if (s?.kind === 'offline') renderConnection(s);
 }, 1000);
 
 function renderUser(session: Session | null): void {
@@ -141,7 +176,8 @@ function start(session: Session): void {
     url: `${window.location.origin}/v1/alerts/stream`,
     ticketUrl: `${window.location.origin}/v1/alerts/stream-tickets`,
     token: () => app?.session.token ?? null,
-    onState: renderConnection,
+    // (called once both streams exist: start() below)
+    onState: (s) => renderConnection(worseState(s, worklistStream.current)),
     onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch alerts.'),
     onResumeRefused: () => {
       store.clear();
@@ -171,11 +207,47 @@ function start(session: Session): void {
       }
     },
   });
+  const worklist = new WorklistStore(() => session.claims.teams);
+  let worklistLoaded = false;
+  const loadWorklistOnce = () => {
+    if (worklistLoaded) return;
+    worklistLoaded = true;
+    void next.loadWorklist().catch(() => undefined);
+  };
+  const worklistStream: EventStreamClient = new EventStreamClient({
+    url: `${window.location.origin}/v1/worklist/stream`,
+    ticketUrl: `${window.location.origin}/v1/alerts/stream-tickets`,
+    token: () => app?.session.token ?? null,
+    onState: (s) => renderConnection(worseState(s, stream.current)),
+    onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch the worklist.'),
+    onResumeRefused: () => {
+      worklist.clear();
+      void next.loadWorklist().catch(() => undefined);
+    },
+    onMessage: (m) => {
+      // Like the alerts: the list is read once the stream holds its position.
+      if (m.event === 'ready') return loadWorklistOnce();
+      if (m.event !== 'worklist') return;
+      let d: WorklistStreamData;
+      try {
+        d = JSON.parse(m.data) as WorklistStreamData;
+      } catch {
+        return;
+      }
+      const change = worklist.applyEvent(d);
+      if (change.kind === 'upserted' && worklist.loaded && change.entry.level === 'urgent' && change.previous?.level !== 'urgent' && !change.entry.snoozed) {
+        const why = reasonTexts(change.entry, 1)[0];
+        announce(`Patient ${change.entry.patientId} is now urgent on the worklist${why ? `: ${why}` : ''}.`);
+      }
+    },
+  });
   const next: App = {
     session,
     api,
     store,
     stream,
+    worklist,
+    worklistStream,
     navigate,
     announce,
     onLeave: (fn) => leaveHandlers.push(fn),
@@ -184,8 +256,21 @@ function start(session: Session): void {
       store.putViews(page.items);
       return page.nextCursor;
     },
+    async loadWorklist() {
+      // Every page (a team of 2,000 is 10 pages of 200), stored at once: one redraw.
+      const items: WorklistEntryView[] = [];
+      let cursor: string | undefined;
+      for (let i = 0; i < 50; i++) {
+        const page = await api.worklist({ cursor });
+        items.push(...page.items);
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      worklist.putPage(items);
+    },
     signOut(message) {
       stream.stop();
+      worklistStream.stop();
       clearSession();
       if (expiryTimer !== null) window.clearTimeout(expiryTimer);
       app = null;
@@ -203,8 +288,10 @@ function start(session: Session): void {
     if (ms < 2 ** 31 - 1) expiryTimer = window.setTimeout(() => app?.signOut('Your sign-in expired. Paste a new token.'), Math.max(0, ms));
   }
   stream.start();
-  // If the stream cannot connect at all, still show what the list says (marked offline).
+  worklistStream.start();
+  // If a stream cannot connect at all, still show what the lists say (marked offline).
   window.setTimeout(() => {
+    if (app === next) loadWorklistOnce();
     if (!listLoaded && app === next) {
       listLoaded = true;
       void next.loadAlerts(['open', 'acknowledged']).catch((e: unknown) => {

@@ -8,6 +8,9 @@ export type {
   AlertStreamReadyData,
   AlertView,
   Condition,
+  ContactOutcome,
+  ContactPage,
+  ContactView,
   ObservationPointView as ObservationPoint,
   ObservationsPage,
   PatientProfileView,
@@ -15,6 +18,12 @@ export type {
   RiskLevel,
   RiskPage,
   RiskPointView as RiskPoint,
+  WorklistEntryView,
+  WorklistPage,
+  WorklistPriorityLevel,
+  WorklistReasonView,
+  WorklistStreamData,
+  WorklistStreamReadyData,
 } from '@vigil/contracts';
 
 /** RFC 9457 body of every care-api error (ProblemDetails in libs/contracts/src/http.ts). */

@@ -94,7 +94,7 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     if (team) p.set('team', team);
     if (statusFilter.value !== 'active') p.set('status', statusFilter.value);
     const q = p.toString();
-    history.replaceState(null, '', `${BASE}${q ? `?${q}` : ''}`);
+    history.replaceState(null, '', `${BASE}alerts${q ? `?${q}` : ''}`);
   }
 
   teamSelect.addEventListener('change', () => {

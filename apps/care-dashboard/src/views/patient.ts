@@ -4,6 +4,9 @@ import { CONDITION_LABEL, el, formatDateTime, formatHours, levelOf, lifecycleLin
 import type { App } from '../main';
 import { CHART_METRICS, chartPlan, type ChartSpec, profileLines, valueWords } from '../metrics';
 import type { AlertView, ObservationPoint, PatientProfileView, RiskPoint } from '../types';
+import { priorityOf, snoozeText } from '../worklist-format';
+import { alertActions } from './alert-actions';
+import { renderContactsPanel } from './contacts';
 
 const BASE = import.meta.env.BASE_URL;
 const DAY = 86_400_000;
@@ -31,6 +34,23 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
   const error = el('p', { class: 'form-error', role: 'alert' });
   const alertsBox = el('section', { class: 'patient-alerts', 'aria-labelledby': 'patient-alerts-heading' });
   const grid = el('div', { class: 'chart-grid', id: 'charts' });
+  const contactsBox = el('section', { class: 'contacts', id: 'contacts', 'aria-labelledby': 'contacts-heading' });
+  /** The patient's worklist row in words, kept current from the worklist stream. */
+  const worklistLine = el('span', { 'data-field': 'worklist' });
+  const drawWorklistLine = () => {
+    const e = app.worklist.get(patientId);
+    if (!e) {
+      worklistLine.replaceChildren(app.worklist.loaded ? 'Not on your worklist' : 'Loading…');
+      return;
+    }
+    const prio = priorityOf(e.level);
+    const snooze = snoozeText(e, Date.now());
+    worklistLine.replaceChildren(
+      el('span', { class: `prio prio-${e.level}` }, el('span', { 'aria-hidden': 'true' }, prio.icon), ` ${prio.label} · priority ${e.priority}`),
+      snooze ? ` · ${snooze}` : '',
+    );
+    worklistLine.dataset['snoozed'] = String(!!snooze && e.snoozed);
+  };
 
   const period = el(
     'fieldset',
@@ -53,12 +73,13 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     el(
       'section',
       { class: 'patient-view', 'aria-labelledby': 'patient-heading' },
-      el('p', { class: 'back' }, el('a', { href: BASE, 'data-link': true }, '← All alerts')),
+      el('p', { class: 'back' }, el('a', { href: BASE, 'data-link': true }, '← Worklist')),
       el('div', { class: 'view-head' }, el('h1', { id: 'patient-heading' }, `Patient ${patientId}`), el('div', { class: 'toolbar' }, period, refresh)),
       status,
       error,
       profileBox,
       alertsBox,
+      contactsBox,
       el('h2', { class: 'visually-hidden' }, 'Trends'),
       grid,
     ),
@@ -94,6 +115,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         { class: 'profile-list' },
         ...row('Conditions', el('span', { 'data-field': 'conditions' }, conditions)),
         ...row('Care team', p.careTeamId),
+        ...row('Worklist', worklistLine),
         ...row('Dry weight', p.dryWeightKg !== undefined ? `${p.dryWeightKg} kg` : 'Not set'),
         ...row('NEWS2 SpO2', scale),
         ...row('Expected check-in', `Every ${formatHours(p.expectedCheckInIntervalHours)}`),
@@ -132,12 +154,15 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     });
   }
 
+  /** The alert just acknowledged or resolved here: the focus goes back to it after the redraw. */
+  let focusAlert: string | null = null;
+
   function renderAlerts(alerts: AlertView[]): void {
     const items = alerts.slice(0, 10).map((a) => {
       const sev = severityOf(a.severity);
       return el(
         'li',
-        { class: `patient-alert sev-${a.severity}`, 'data-alert-id': a.alertId, 'data-status': a.status },
+        { class: `patient-alert sev-${a.severity}`, 'data-alert-id': a.alertId, 'data-status': a.status, tabindex: '-1' },
         el('span', { class: 'sev-badge' }, el('span', { class: 'sev-icon', 'aria-hidden': 'true' }, sev.icon), ` ${sev.label}`),
         ' ',
         el('time', { datetime: a.triggeredAt }, formatDateTime(a.triggeredAt)),
@@ -145,6 +170,10 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         el('span', { class: 'summary' }, a.summary),
         el('ul', { class: 'reasons', 'aria-label': 'Reasons' }, ...reasonLines(a.reasons).map((r) => el('li', {}, r))),
         ...lifecycleLines(a).map((l) => el('p', { class: 'status-line' }, l)),
+        alertActions(app, a, (id) => {
+          focusAlert = id;
+          void load();
+        }),
       );
     });
     alertsBox.replaceChildren(el('h2', { id: 'patient-alerts-heading' }, 'Alerts in this period'));
@@ -154,6 +183,11 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         el('ul', { class: 'patient-alert-list' }, ...items),
         el('p', { class: 'hint' }, 'Alerts are marked on the charts as vertical dashed lines with the severity shape (▲ critical, ◆ high, ● medium); thresholds are horizontal grey dashed lines.'),
       );
+    }
+    if (focusAlert) {
+      const li = alertsBox.querySelector<HTMLElement>(`li[data-alert-id="${CSS.escape(focusAlert)}"]`);
+      (li?.querySelector<HTMLElement>('button') ?? li)?.focus();
+      focusAlert = null;
     }
   }
 
@@ -191,7 +225,9 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
         .join(', ');
 
     renderProfile(profile, val<RiskPoint | null>(latestR, null), Date.now());
+    drawWorklistLine();
     renderAlerts(alerts);
+    contacts.setAlerts(val<{ items: AlertView[] }>(alertsR, { items: [] }).items);
     destroyCharts();
     const common = { from: from.getTime(), to: to.getTime(), alerts: marks };
     const alertColumn = [{ header: 'Alert', value: alertAt }];
@@ -217,8 +253,12 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     grid.dataset['loaded'] = 'true';
   }
 
+  // A recorded contact may resolve alerts: read them (and the charts' marks) again.
+  const contacts = renderContactsPanel(contactsBox, app, patientId, () => void load());
+  const unsubscribe = app.worklist.subscribe(drawWorklistLine);
   app.onLeave(() => {
     generation++;
+    unsubscribe();
     destroyCharts();
   });
   void load();
