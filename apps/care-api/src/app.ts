@@ -20,7 +20,7 @@ import {
   type Logger,
   type VigilMetrics,
 } from '@vigil/observability';
-import { createCassandraClient, ObservationRepository } from '@vigil/storage';
+import { CareTeamsRepository, createCassandraClient, ObservationRepository } from '@vigil/storage';
 import { AlertEventsConsumer } from './alerts/alert-events.consumer';
 import { AlertIngestor } from './alerts/alert-ingestor';
 import { AlertsController } from './alerts/alerts.controller';
@@ -43,6 +43,8 @@ import { AlertStreamController } from './stream/alert-stream.controller';
 import { CassandraAlertStream } from './stream/cassandra-alert-stream';
 import { AlertFanout } from './stream/fanout';
 import { RedisAlertStream } from './stream/redis-alert-stream';
+import { CareTeamsModule } from './teams/care-teams.module';
+import { LimitsModule } from './limits/limits.module';
 import { StreamCredentials } from './stream/stream-credentials';
 import { StreamTickets } from './stream/stream-tickets';
 
@@ -167,7 +169,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const ingestor = new AlertIngestor({ alerts: alertsRepo, redisStream, cassandraStream, concurrency: config.ALERT_CONSUMER_CONCURRENCY, logger, metrics });
   const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics, cursors);
   const tickets = new StreamTickets(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.STREAM_TICKET_TTL_SECONDS });
-  const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics);
+  const careTeams = new CareTeamsRepository(cassandra, ks);
+  const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics, careTeams);
   const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), new RiskRepository(cassandra, ks, vigil), cursors);
 
   let draining = false;
@@ -221,6 +224,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
         ],
       }),
       FhirReadModule.register(dataService),
+      CareTeamsModule.register(careTeams),
+      LimitsModule.forRoot({ config, redis }),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [

@@ -20,7 +20,7 @@ import {
   uniqueRedisPrefix,
   waitFor,
 } from '@vigil/testing';
-import { call, raisedEvent, startCare, type TestCare, token } from '../testing/support';
+import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 
 jest.setTimeout(120_000);
 
@@ -87,6 +87,7 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
     await publisher.connect();
     nurse = await token('nurse-a', 'care-manager', ORG, ['team-a']);
     const admin = await token('admin-1', 'care-admin', ORG, ['team-a']);
+    await registerTeams(care.url, admin, ['team-a']);
     const res = await call(care.url, 'PUT', '/v1/patients/p-1', { token: admin, body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 } });
     expect(res.status).toBe(201);
   });
