@@ -136,4 +136,16 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
     expect(new Set(cursors).size).toBe(cursors.length);
     again.close();
   });
+
+  it('keeps answering REST requests while Redis is down: the request rate limit counts in memory meanwhile', async () => {
+    await redisServer.kill();
+    try {
+      const r = await call(care.url, 'GET', '/v1/patients/p-1', { token: nurse });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-ratelimit-limit')).toBe('600');
+      expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeLessThan(600);
+    } finally {
+      await redisServer.up();
+    }
+  });
 });
