@@ -82,7 +82,7 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   const groups = { scorer: `risk-scorer-${prefix}`, care: `care-api-${prefix}` };
   const scorer = service('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] });
   const cares = ports.slice(2).map((port, i) =>
-    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['care-api'] }),
+    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', RATE_LIMIT_REQUESTS: '100000', ...opts.env?.['care-api'] }),
   );
   const all = [ingest, scorer, ...cares];
   const stop = async () => {
@@ -101,6 +101,16 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   }
   const token = (sub: string, role: Role, org: string, teams?: string[]) =>
     mintToken({ sub, role, org, teams }, { secret: STACK_SECRET, issuer: STACK_ISSUER, audience: STACK_AUDIENCE, expiresIn: '1h' });
+  const teamsRegistered = new Map<string, Promise<number>>();
+  const registerTeam = async (teamId: string, adminToken: string): Promise<number> => {
+    const r = await fetch(`${cares[0].url}/v1/teams/${encodeURIComponent(teamId)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: teamId }),
+    });
+    await r.text();
+    return r.status;
+  };
   return {
     prefix,
     redisPrefix,
@@ -111,6 +121,11 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
     token,
     async enrol(org, patientId, careTeamId) {
       const t = await token(`admin-${org}`, 'care-admin', org, [careTeamId]);
+      // Patients are enrolled only into registered teams (idempotent; once per team and run).
+      const registered = teamsRegistered.get(`${org}/${careTeamId}`) ?? registerTeam(careTeamId, t);
+      teamsRegistered.set(`${org}/${careTeamId}`, registered);
+      const teamStatus = await registered;
+      if (teamStatus >= 300) return teamStatus;
       const r = await fetch(`${cares[0].url}/v1/patients/${encodeURIComponent(patientId)}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },

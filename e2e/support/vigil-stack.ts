@@ -109,7 +109,6 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
   }
 
   const token = (role: Role, sub: string, teams?: string[]) => mintToken({ sub, role, org, ...(teams ? { teams } : {}) }, { secret: DEV_HS256_SECRET, expiresIn: '2h' });
-  const adminToken = token('care-admin', 'admin-e2e');
 
   return {
     org,
@@ -121,9 +120,17 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
     care,
     token,
     async enrol(patientId, profile) {
+      // An admin of the patient's team; the team is registered first (idempotent).
+      const adminToken = await token('care-admin', 'admin-e2e', [profile.careTeamId]);
+      const team = await fetch(`${care.url}/v1/teams/${encodeURIComponent(profile.careTeamId)}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: profile.careTeamId }),
+      });
+      if (team.status >= 300) throw new Error(`register team ${profile.careTeamId}: ${team.status} ${await team.text()}`);
       const res = await fetch(`${care.url}/v1/patients/${encodeURIComponent(patientId)}`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${await adminToken}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ conditions: [], news2SpO2Scale: 1, ...profile }),
       });
       if (res.status >= 300) throw new Error(`enrol ${patientId}: ${res.status} ${await res.text()}`);

@@ -10,7 +10,7 @@ import { EventPublisher } from '@vigil/messaging';
 import { dayBuckets } from '@vigil/storage';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
 import { AlertsRepository } from './alerts/alerts.repository';
-import { call, HttpResult, raisedEvent, startCare, TestCare, token } from './testing/support';
+import { call, HttpResult, raisedEvent, registerTeams, startCare, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
 
@@ -55,7 +55,7 @@ describe('care-api alert stream (two instances, real servers)', () => {
     await publisher.connect();
     const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (tokens[name] = await token(sub, role, org, teams));
     await Promise.all([
-      t('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
+      t('admin', 'admin-1', 'care-admin', ORG, ['team-a', 'team-b']),
       t('nurseA', 'nurse-a', 'care-manager', ORG, ['team-a']),
       t('nurseA2', 'nurse-a2', 'care-manager', ORG, ['team-a', 'team-x']),
       t('nurseB', 'nurse-b', 'care-manager', ORG, ['team-b']),
@@ -63,6 +63,7 @@ describe('care-api alert stream (two instances, real servers)', () => {
       t('patient', 'p-a1', 'patient', ORG),
       t('noTeams', 'nurse-none', 'care-manager', ORG),
     ]);
+    await registerTeams(a.url, tokens['admin'], ['team-a', 'team-b']);
     const enrol = (id: string, team: string) => call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens['admin'], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
     const res = await Promise.all([enrol('p-a1', 'team-a'), enrol('p-a2', 'team-a'), enrol('p-b1', 'team-b')]);
     expect(res.map((r) => r.status)).toEqual([201, 201, 201]);

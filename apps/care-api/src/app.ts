@@ -20,7 +20,7 @@ import {
   type Logger,
   type VigilMetrics,
 } from '@vigil/observability';
-import { createCassandraClient, ObservationRepository } from '@vigil/storage';
+import { CareTeamsRepository, createCassandraClient, ObservationRepository } from '@vigil/storage';
 import { ALERTS_TRANSPORT, AlertEventsConsumer } from './alerts/alert-events.consumer';
 import { AlertIngestor } from './alerts/alert-ingestor';
 import { AlertsController } from './alerts/alerts.controller';
@@ -44,6 +44,8 @@ import { AlertStreamController } from './stream/alert-stream.controller';
 import { CassandraAlertStream } from './stream/cassandra-alert-stream';
 import { AlertFanout } from './stream/fanout';
 import { RedisAlertStream } from './stream/redis-alert-stream';
+import { CareTeamsModule } from './teams/care-teams.module';
+import { LimitsModule } from './limits/limits.module';
 import { StreamCredentials } from './stream/stream-credentials';
 import { StreamTickets } from './stream/stream-tickets';
 import { createWorklistConsumer, WORKLIST_TOPICS } from './worklist/worklist-events.consumer';
@@ -175,7 +177,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const ingestor = new AlertIngestor({ alerts: alertsRepo, redisStream, cassandraStream, concurrency: config.ALERT_CONSUMER_CONCURRENCY, logger, metrics });
   const alertsService = new AlertsService(alertsRepo, access, audit, publisher, cassandraStream, metrics, cursors);
   const tickets = new StreamTickets(redis, { keyPrefix: config.REDIS_KEY_PREFIX, ttlSeconds: config.STREAM_TICKET_TTL_SECONDS });
-  const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics);
+  const careTeams = new CareTeamsRepository(cassandra, ks);
+  const patientsService = new PatientsService(patientsRepo, publisher, access, audit, metrics, careTeams);
   const riskRepo = new RiskRepository(cassandra, ks, vigil);
   const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), riskRepo, cursors);
 
@@ -251,6 +254,8 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
         },
       ),
       ContactsModule.register({ cassandra, keyspace: ks, alerts: alertsService, access, audit, publisher, risk: riskRepo, cursors, metrics }),
+      CareTeamsModule.register(careTeams),
+      LimitsModule.forRoot({ config, redis }),
     ],
     controllers: [AlertStreamController, AlertsController, PatientsController, AlertEventsConsumer],
     providers: [

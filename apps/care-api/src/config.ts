@@ -36,6 +36,13 @@ export const careConfigSchema = z.object({
   SSE_RETRY_MS: intFromEnv(100, 600_000).default(2000),
   /** Open SSE streams per instance; one more is answered 503 with Retry-After. */
   SSE_MAX_CONNECTIONS: intFromEnv(1, 100_000).default(2000),
+  /** Open SSE streams (alerts and worklist) of one organisation on one instance; one more is a 429 with Retry-After. */
+  SSE_MAX_STREAMS_PER_TENANT: intFromEnv(1, 100_000).default(500),
+  /** Open SSE streams of one user on one instance (a few browser tabs); one more is a 429 with Retry-After. */
+  SSE_MAX_STREAMS_PER_USER: intFromEnv(1, 10_000).default(10),
+  /** Requests one user (token org + sub) may make per window, across all instances (counted in Redis); more is a 429 with Retry-After. */
+  RATE_LIMIT_REQUESTS: intFromEnv(1, 10_000_000).default(600),
+  RATE_LIMIT_WINDOW_SECONDS: intFromEnv(1, 3600).default(60),
   /** Lifetime of a stream ticket (POST /v1/alerts/stream-tickets): long enough to open the stream with it. */
   STREAM_TICKET_TTL_SECONDS: intFromEnv(5, 600).default(30),
   /** Accept the bearer token as `?access_token=` on the stream (RFC 6750 2.3; it ends up in proxy logs and history). */

@@ -11,7 +11,7 @@ import path from 'path';
 import { allTopicSpecs, type AuditRecordedData, EVENT_SOURCES, EVENT_TYPES, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { dayBuckets, monthBucket, ObservationRepository } from '@vigil/storage';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
-import { call, startCare, TestCare, token } from './testing/support';
+import { call, registerTeams, startCare, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
 
@@ -51,10 +51,11 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
       mk('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
       mk('nurseA', 'nurse-a', 'care-manager', ORG, ['team-a']),
       mk('nurseB', 'nurse-b', 'care-manager', ORG, ['team-b']),
-      mk('otherOrgAdmin', 'admin-z', 'care-admin', 'org-2', ['team-a']),
+      mk('otherOrgAdmin', 'admin-z', 'care-admin', 'org-2', ['team-z']),
       mk('otherOrg', 'nurse-z', 'care-manager', 'org-2', ['team-a']),
       mk('patient', 'p-1', 'patient', ORG),
     ]);
+    await Promise.all([registerTeams(care.url, t['admin'], ['team-a']), registerTeams(care.url, t['otherOrgAdmin'], ['team-z'])]);
     // A year of daily check-ins: weight series as timeseries-writer stores it, and two model versions of risk scores.
     const obs = new ObservationRepository(ks.client, ks.keyspace);
     await obs.writeObservations(checkIns.map((c, i) => ({ tenantId: ORG, patientId: 'p-1', metric: 'weightKg', recordedAt: c.at, checkInId: c.id, value: 77.7771 + (i % 7) / 10000 })), 32);

@@ -24,7 +24,7 @@ import {
   uniqueRedisPrefix,
   waitFor,
 } from '@vigil/testing';
-import { call, raisedEvent, startCare, TEST_CURSOR_KEY, TestCare, token } from './testing/support';
+import { call, raisedEvent, registerTeams, startCare, TEST_CURSOR_KEY, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
 
@@ -66,6 +66,7 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     ]);
     // The same patient id and team in both organisations: a cross-tenant cursor passes every other check.
     const profile = { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 };
+    await Promise.all([registerTeams(care.url, t['admin'], ['team-a']), registerTeams(care.url, t['otherAdmin'], ['team-a'])]);
     const enrolled = await Promise.all([
       call(care.url, 'PUT', '/v1/patients/p-1', { token: t['admin'], body: profile }),
       call(care.url, 'PUT', '/v1/patients/p-1', { token: t['otherAdmin'], body: profile }),

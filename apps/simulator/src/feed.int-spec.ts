@@ -28,6 +28,8 @@ class StubServices {
   readonly stored = new Map<string, string>();
   readonly storedBy = new Map<string, string>();
   readonly enrolled = new Map<string, unknown>();
+  /** Registered teams, `org|team`. */
+  readonly teams = new Set<string>();
   /** Attempts per id (check-ins) or patient (enrolment), with their times. */
   readonly attempts = new Map<string, number[]>();
   requests = 0;
@@ -35,6 +37,16 @@ class StubServices {
   readonly firstSeen: string[] = [];
 
   constructor() {
+    this.app.put('/v1/teams/:id', async (req, reply) => {
+      const claims = await this.auth(req, reply, 'care-admin');
+      if (!claims) return;
+      const id = (req.params as { id: string }).id;
+      if (this.attempt(`team:${id}`) === 1) return reply.code(503).header('retry-after', '0').send({ title: 'Service Unavailable' });
+      if (!(claims.teams ?? []).includes(id)) return reply.code(403).send({ title: 'Forbidden' });
+      this.teams.add(`${claims.org}|${id}`);
+      return reply.code(201).send({ teamId: id });
+    });
+
     this.app.put('/v1/patients/:id', async (req, reply) => {
       const claims = await this.auth(req, reply, 'care-admin');
       if (!claims) return;
@@ -43,6 +55,7 @@ class StubServices {
       if (n === 1) return reply.code(503).header('retry-after', '0').send({ title: 'Service Unavailable' });
       const body = req.body as { careTeamId: string };
       if (!(claims.teams ?? []).includes(body.careTeamId)) return reply.code(403).send({ title: 'Forbidden' });
+      if (!this.teams.has(`${claims.org}|${body.careTeamId}`)) return reply.code(400).send({ title: 'Invalid request' });
       this.enrolled.set(id, body);
       return reply.code(200).send({ patientId: id });
     });
@@ -166,7 +179,9 @@ describe('feed: retries like a phone and never double-counts (stub services)', (
       new Map([['org-demo', ['team-a', 'team-b']]]),
     );
     await f.close();
-    expect(f.stats).toMatchObject({ enrolled: 5, enrolFailed: 0, http503: 5 });
+    // Both teams registered first (each once refused with a 503, then retried), then the five patients.
+    expect(f.stats).toMatchObject({ enrolled: 5, enrolFailed: 0, http503: 7 });
+    expect([...stub.teams].sort()).toEqual(['org-demo|team-a', 'org-demo|team-b']);
     expect([...stub.enrolled.keys()].sort()).toEqual(patients.map((p) => p.profile.patientId).sort());
   });
 

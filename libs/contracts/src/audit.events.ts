@@ -20,6 +20,8 @@ export interface AuditRecordedData {
   patientId: string | null;
   /** Route pattern plus non-PHI selectors, e.g. `GET /v1/patients/:id/observations metric=weightKg`. */
   resource: string;
+  /** The care team the record is about, where one is (a move between teams: one record for each team). */
+  careTeamId?: string;
   requestId: string;
   outcome: AuditOutcome;
 }

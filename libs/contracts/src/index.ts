@@ -5,6 +5,7 @@ export * from './checkin.dto';
 export * from './validation';
 export * from './checkin-fast-path';
 export * from './patient.dto';
+export * from './care-team.dto';
 export * from './risk.events';
 export * from './reminder.events';
 export * from './audit.events';

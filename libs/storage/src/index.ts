@@ -11,3 +11,4 @@ export * from './patients-table';
 export * from './worklist-state.repository';
 export * from './worklist-stream.repository';
 export * from './contacts.repository';
+export * from './care-teams.repository';

@@ -18,6 +18,8 @@ export interface AuditRecord {
   patientIds: readonly string[];
   /** The route pattern and the non-PHI selectors, e.g. `GET /v1/patients/:id/observations metric=weightKg`. */
   resource: string;
+  /** The care team the record is about, where one is (a move between teams writes one record per team). */
+  careTeamId?: string;
   requestId: string;
   outcome: AuditOutcome;
 }
@@ -62,8 +64,8 @@ export class AuditService {
     private readonly logger: Logger,
     private readonly metrics: CareMetrics,
   ) {
-    this.insert = `INSERT INTO ${quoteIdent(sinks.keyspace)}.audit_log (tenant_id, day, at, id, actor, actor_role, action, patient_id, resource, request_id, outcome)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
+    this.insert = `INSERT INTO ${quoteIdent(sinks.keyspace)}.audit_log (tenant_id, day, at, id, actor, actor_role, action, patient_id, resource, care_team_id, request_id, outcome)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`;
   }
 
   async record(r: AuditRecord): Promise<void> {
@@ -79,6 +81,7 @@ export class AuditService {
       action: r.action,
       patientId,
       resource: r.resource,
+      ...(r.careTeamId !== undefined ? { careTeamId: r.careTeamId } : {}),
       requestId: r.requestId,
       outcome: r.outcome,
     }));
@@ -100,7 +103,7 @@ export class AuditService {
   private async writeTable(records: AuditRecordedData[], at: Date, ts: types.Long): Promise<void> {
     const statements = records.map((x) => ({
       query: this.insert,
-      params: [x.tenantId, dayBucket(at), at, x.auditId, x.actor, x.actorRole, x.action, x.patientId, x.resource, x.requestId, x.outcome, ts],
+      params: [x.tenantId, dayBucket(at), at, x.auditId, x.actor, x.actorRole, x.action, x.patientId, x.resource, x.careTeamId ?? null, x.requestId, x.outcome, ts],
     }));
     // Batches of at most 40 rows stay far below Cassandra's batch size limits.
     const chunks: (typeof statements)[] = [];

@@ -9,6 +9,7 @@ import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
 import { badRequest, validQuery } from '../common/query';
 import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, STREAM_TICKETS } from '../common/tokens';
+import { StreamSlots } from '../limits/stream-slots';
 import { parseCursor } from './cursor';
 import type { AlertFanout } from './fanout';
 import type { StreamTickets } from './stream-tickets';
@@ -24,6 +25,7 @@ export class AlertStreamController {
     @Inject(AUDIT_SERVICE) private readonly audit: AuditService,
     @Inject(CARE_SETTINGS) private readonly settings: CareSettings,
     @Inject(STREAM_TICKETS) private readonly tickets: StreamTickets,
+    private readonly slots: StreamSlots,
   ) {}
 
   @Post('stream-tickets')
@@ -61,10 +63,9 @@ export class AlertStreamController {
       cursor = given;
     }
     if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
-    if (this.fanout.size >= this.settings.sseMaxConnections) {
-      throw ProblemException.of('unavailable', 'too many open streams on this instance; retry', { retryAfterSeconds: this.settings.retryAfterSeconds });
-    }
     const caller = callerOf(claims, req);
+    // Per-user, per-organisation and per-instance caps (429 / 503); the slot frees when the response closes.
+    this.slots.hold(reply.raw, caller);
     // The subscription is audited (who watched which teams' feed, from when); fail closed.
     await this.audit.record(
       auditRecordOf(caller, 'alerts.stream.subscribe', [], `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`),

@@ -20,7 +20,7 @@ import {
   uniqueRedisPrefix,
   waitFor,
 } from '@vigil/testing';
-import { call, raisedEvent, startCare, type TestCare, token } from '../testing/support';
+import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 
 jest.setTimeout(120_000);
 
@@ -87,6 +87,7 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
     await publisher.connect();
     nurse = await token('nurse-a', 'care-manager', ORG, ['team-a']);
     const admin = await token('admin-1', 'care-admin', ORG, ['team-a']);
+    await registerTeams(care.url, admin, ['team-a']);
     const res = await call(care.url, 'PUT', '/v1/patients/p-1', { token: admin, body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 } });
     expect(res.status).toBe(201);
   });
@@ -134,5 +135,17 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
     const cursors = alertsOf(again.events).map((x) => x.cursor);
     expect(new Set(cursors).size).toBe(cursors.length);
     again.close();
+  });
+
+  it('keeps answering REST requests while Redis is down: the request rate limit counts in memory meanwhile', async () => {
+    await redisServer.kill();
+    try {
+      const r = await call(care.url, 'GET', '/v1/patients/p-1', { token: nurse });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-ratelimit-limit')).toBe('600');
+      expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeLessThan(600);
+    } finally {
+      await redisServer.up();
+    }
   });
 });

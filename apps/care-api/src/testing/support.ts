@@ -128,3 +128,11 @@ export function lifecycleEvent(a: AlertRaisedData, status: 'acknowledged' | 'res
     data: { alertId: a.alertId, patientId: a.patientId, tenantId: a.tenantId, careTeamId: a.careTeamId, status, by, at },
   });
 }
+
+/** Registers care teams of the admin token's organisation (PUT /v1/teams/{teamId}; the token must hold them). */
+export async function registerTeams(base: string, adminToken: string, teams: readonly string[]): Promise<void> {
+  for (const teamId of teams) {
+    const r = await call(base, 'PUT', `/v1/teams/${encodeURIComponent(teamId)}`, { token: adminToken, body: { name: `Team ${teamId}` } });
+    if (r.status !== 201 && r.status !== 200) throw new Error(`registering ${teamId}: ${r.status} ${r.text}`);
+  }
+}

@@ -307,11 +307,33 @@ export class Feeder {
     await sleep(waitMs ?? this.backoff(attempt));
   }
 
-  /** Enrols (or updates) each patient; retried like check-ins. */
+  /**
+   * Enrols (or updates) each patient; retried like check-ins. care-api enrols only into registered
+   * teams, so each organisation's teams are registered first (PUT /v1/teams/{id}, idempotent).
+   */
   async enrol(profiles: readonly EnrolProfile[], teamsByOrg: ReadonlyMap<string, string[]>): Promise<void> {
     const care = this.o.careUrl;
     if (!care) return;
+    const base = care.replace(/\/$/, '');
+    const teamsOf = new Map<string, Set<string>>();
+    for (const p of profiles) {
+      const teams = teamsOf.get(p.tenantId) ?? new Set(teamsByOrg.get(p.tenantId) ?? []);
+      teams.add(p.careTeamId);
+      teamsOf.set(p.tenantId, teams);
+    }
+    const adminToken = (org: string) => this.token('simulator-admin', 'care-admin', org, [...(teamsOf.get(org) ?? [])]);
+    const failedOrgs = new Set<string>();
+    for (const [org, teams] of teamsOf) {
+      for (const team of teams) {
+        const ok = await this.putWithRetry(`${base}/v1/teams/${encodeURIComponent(team)}`, () => adminToken(org), { name: team }, `registration of team ${team}`);
+        if (!ok) failedOrgs.add(org);
+      }
+    }
     await this.pool(profiles, async (p) => {
+      if (failedOrgs.has(p.tenantId)) {
+        this.stats.enrolFailed++;
+        return;
+      }
       const body: PatientProfileDto = {
         careTeamId: p.careTeamId,
         conditions: p.conditions,
@@ -319,25 +341,26 @@ export class Feeder {
         news2SpO2Scale: p.news2SpO2Scale,
         expectedCheckInIntervalHours: p.expectedCheckInIntervalHours,
       };
-      const url = `${care.replace(/\/$/, '')}/v1/patients/${encodeURIComponent(p.patientId)}`;
-      for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
-        const token = await this.token('simulator-admin', 'care-admin', p.tenantId, teamsByOrg.get(p.tenantId) ?? [p.careTeamId]);
-        const res = await this.request('PUT', url, token, body);
-        if (!(res instanceof Error) && res.ok) {
-          this.stats.enrolled++;
-          return;
-        }
-        const f = this.failureOf(res);
-        if (f.kind === 'final') {
-          this.stats.enrolFailed++;
-          this.o.log(`[simulator] enrolment of ${p.patientId} refused: ${res instanceof Error ? res.message : await this.problemText(res)}`);
-          return;
-        }
-        if (attempt < this.o.maxAttempts) await this.waitBeforeRetry(attempt, f.kind === 'retry' ? f.waitMs : null);
-      }
-      this.stats.enrolFailed++;
-      this.o.log(`[simulator] enrolment of ${p.patientId}: gave up after ${this.o.maxAttempts} attempts`);
+      const ok = await this.putWithRetry(`${base}/v1/patients/${encodeURIComponent(p.patientId)}`, () => adminToken(p.tenantId), body, `enrolment of ${p.patientId}`);
+      if (ok) this.stats.enrolled++;
+      else this.stats.enrolFailed++;
     });
+  }
+
+  /** A PUT retried like check-ins (429, 503, network errors); false once refused or given up. */
+  private async putWithRetry(url: string, token: () => Promise<string>, body: unknown, what: string): Promise<boolean> {
+    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
+      const res = await this.request('PUT', url, await token(), body);
+      if (!(res instanceof Error) && res.ok) return true;
+      const f = this.failureOf(res);
+      if (f.kind === 'final') {
+        this.o.log(`[simulator] ${what} refused: ${res instanceof Error ? res.message : await this.problemText(res)}`);
+        return false;
+      }
+      if (attempt < this.o.maxAttempts) await this.waitBeforeRetry(attempt, f.kind === 'retry' ? f.waitMs : null);
+    }
+    this.o.log(`[simulator] ${what}: gave up after ${this.o.maxAttempts} attempts`);
+    return false;
   }
 
   /** Sends uploads in the given order, at most one in flight per patient, `concurrency` in all, at the set rate. */
