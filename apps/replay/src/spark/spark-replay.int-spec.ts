@@ -84,4 +84,12 @@ describe('replay on Spark (local[2]; Kafka for profiles)', () => {
       expect({ ...s, source: 'kafka' }).toEqual({ ...fromKafka, checkInsRead: fromKafka.checkInsRead - fromKafka.duplicates, duplicates: 0 });
     }
   });
+
+  it('a failing worker fails the job, naming its shard; nothing is left in --out', async () => {
+    const out = file('spark-failed');
+    const r = await runSparkJob({ input: file('checkins.ndjson'), format: 'ndjson', out, partitions: 2, master: 'local[2]', rescore: ['--model', 'v1', ...range, '--warmup', 'soon'], env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/shard [01]\/2 failed \(exit 2\): [\s\S]*--warmup must be a duration/);
+    expect(await fs.readdir(out).catch(() => [] as string[])).toEqual([]);
+  });
 });

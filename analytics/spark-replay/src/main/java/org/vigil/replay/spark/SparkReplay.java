@@ -93,10 +93,13 @@ public final class SparkReplay {
       scored.persist(StorageLevel.MEMORY_AND_DISK());
       long outputLines = scored.count(); // runs every partition in parallel; the driver then reads them in order
       long checkIns = lines.count();
-      List<String> shards = writeShards(scored.toLocalIterator(), o.work(), n);
-      scored.unpersist(false);
-      merge(o, shards);
-      deleteTree(o.work());
+      try {
+        List<String> shards = writeShards(scored.toLocalIterator(), o.work(), n);
+        scored.unpersist(false);
+        merge(o, shards);
+      } finally {
+        deleteTree(o.work()); // the shard directories are scratch, finished or not
+      }
       double secs = (System.nanoTime() - started) / 1e9;
       System.err.printf("spark-replay: %d check-in lines in %d partitions, %d output lines, %.1f s%n", checkIns, n, outputLines, secs);
     } finally {
