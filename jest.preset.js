@@ -6,8 +6,8 @@ const path = require('path');
 const swcrc = JSON.parse(readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 const { compilerOptions } = JSON.parse(readFileSync(path.join(__dirname, 'tsconfig.base.json'), 'utf8'));
 
-/** Dependencies published as ES modules only (jose 6; content-disposition 2, under @fastify/static). */
-const ESM_ONLY = ['jose', 'content-disposition'];
+/** Dependencies published as ES modules only (jose 6; content-disposition 2, under @fastify/static; hyparquet-writer and its hyparquet). */
+const ESM_ONLY = ['jose', 'content-disposition', 'hyparquet-writer', 'hyparquet'];
 
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {

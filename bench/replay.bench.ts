@@ -5,6 +5,9 @@
  *     reader + CloudEvents decoding; archive: the all-patients day/shard scan);
  *   - export: read, sort and write the range (everything rescore does but scoring);
  *   - scoring only: validation, engine, mapping and serialisation of the same check-ins in memory.
+ * Past one machine (issue #22): one `replay` process (the fair 1x for --workers 2, which also
+ * starts processes), --workers 2, and the Spark job on local[2] beside `rescore --input` of the
+ * same NDJSON export (the Spark job's input; it is exported once, untimed, if no row made it).
  * Every figure is the whole command, start to files written (group join, profile load, sort and
  * writes included), as an analyst sees it. Target (issue #9): >= 20,000 check-ins/s from Kafka.
  *
@@ -28,6 +31,7 @@ import { readProfileEvent } from '@vigil/scoring';
 import { rescorePatient, RescoreStats } from '../apps/replay/src/rescore/rescorer';
 import { makeDataset, shuffled, toArchived } from '../apps/replay/src/test/fixtures';
 import { runReplay } from '../apps/replay/src/test/io';
+import { buildSparkJob, replayCommand, run as runProcess, runSparkJob } from '../apps/replay/src/spark/spark-run';
 
 const CHECKINS = Number(process.env['BENCH_CHECKINS'] ?? 60_000);
 const PATIENTS = Number(process.env['BENCH_PATIENTS'] ?? 600);
@@ -113,6 +117,19 @@ async function main(): Promise<void> {
       // Two shard processes and the merge (issue #22); the same bytes as the line above (checked below).
       'kafka: rescore v1 --workers 2': () =>
         cli(['rescore', '--model', 'v1', '--source', 'kafka', '--workers', '2', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka-w2')]),
+      'kafka: rescore v1, one process': async () => {
+        const r = await runProcess(replayCommand()[0], [...replayCommand().slice(1), 'rescore', '--model', 'v1', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka-p1'), '--progress', 'none'], { env });
+        if (r.code !== 0) throw new Error(`replay rescore (one process): exit ${r.code}: ${r.stderr}`);
+      },
+      'file: rescore v1 --input export.ndjson': async () => {
+        await ensureExport();
+        await cli(['rescore', '--model', 'v1', '--input', path.join(dir, 'export.ndjson'), '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-file')]);
+      },
+      'spark: rescore v1 local[2], 2 partitions, from export.ndjson': async () => {
+        await ensureExport();
+        const r = await runSparkJob({ input: path.join(dir, 'export.ndjson'), format: 'ndjson', out: path.join(dir, 'rescore-spark'), partitions: 2, master: 'local[2]', rescore: ['--model', 'v1', '--from', FROM, '--to', TO], env });
+        if (r.code !== 0) throw new Error(`spark job: exit ${r.code}: ${r.stderr.slice(-3000)}`);
+      },
       'archive: raw scan (decode only)': async () => {
         let count = 0;
         for await (const a of repo.scanRange({ from: new Date(FROM), to: new Date(TO), fetchSize: 1000 })) if (archivedToEvent(a)) count++;
@@ -138,9 +155,16 @@ async function main(): Promise<void> {
         if (stats.model('v1').scored !== n || bytes === 0) throw new Error('in-memory scoring miscounted');
       },
     };
+    let exported = false;
+    const ensureExport = async () => {
+      if (exported) return;
+      await fs.access(path.join(dir, 'export.ndjson')).catch(() => cli(['export', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'export.ndjson')]));
+      exported = true;
+    };
     const rows: Row[] = Object.keys(measures)
       .filter((name) => ONLY === null || ONLY.test(name))
       .map((name) => ({ name, kind: name.includes('rescore v1') ? 'target' : 'baseline', runsPerSec: [], runsMs: [] }));
+    if (rows.some((r) => r.name.startsWith('spark:'))) process.stderr.write(`bench: mvn for the Spark job ${((await buildSparkJob()) / 1000).toFixed(1)} s (untimed)\n`);
     for (let run = 0; run < RUNS; run++) {
       for (const row of rows) {
         const ms = await timed(measures[row.name]);
@@ -154,6 +178,17 @@ async function main(): Promise<void> {
         const [a, b] = await Promise.all([fs.readFile(path.join(dir, 'rescore-kafka', f)), fs.readFile(path.join(dir, 'rescore-kafka-w2', f))]);
         if (!a.equals(b)) throw new Error(`rescore with 1 and 2 workers differ in ${f}`);
       }
+    }
+    const same = async (a: string, b: string, files: string[]) => {
+      for (const f of files) {
+        const [x, y] = await Promise.all([fs.readFile(path.join(dir, a, f)), fs.readFile(path.join(dir, b, f))]);
+        if (!x.equals(y)) throw new Error(`${a} and ${b} differ in ${f}`);
+      }
+    };
+    const measured = (name: string) => rows.some((r) => r.name === name);
+    if (measured('kafka: rescore v1') && measured('kafka: rescore v1, one process')) await same('rescore-kafka', 'rescore-kafka-p1', ['risk-scores.ndjson', 'alerts.ndjson', 'summary.json']);
+    if (measured('file: rescore v1 --input export.ndjson') && measured('spark: rescore v1 local[2], 2 partitions, from export.ndjson')) {
+      await same('rescore-file', 'rescore-spark', ['risk-scores.ndjson', 'alerts.ndjson', 'summary.json']);
     }
     // The two rescore sources must agree (the benchmark measures correct work).
     for (const f of rows.filter((r) => r.name === 'kafka: rescore v1' || r.name === 'archive: rescore v1').length === 2 ? ['risk-scores.ndjson', 'alerts.ndjson'] : []) {

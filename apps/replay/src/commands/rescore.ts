@@ -68,7 +68,7 @@ export async function runRescore(ctx: ReplayContext, o: Opts): Promise<void> {
     const sc = summaryContext(run, result.source);
     const manifest = makeManifest({
       command: 'rescore',
-      shard: parallel.shard ? { index: parallel.shard.index, count: parallel.shard.count } : { index: 0, count: 1 },
+      shard: parallel.shard ? { index: parallel.shard.index, count: parallel.shard.count } : (parallel.inputShard ?? { index: 0, count: 1 }),
       models: [model],
       ext,
       summaryContext: sc,
@@ -82,7 +82,7 @@ export async function runRescore(ctx: ReplayContext, o: Opts): Promise<void> {
       return;
     }
     await finishRescore(ctx, dir, result.stats, sc);
-    if (parallel.shard) await writeManifest(dir, manifest);
+    if (parallel.shard || parallel.inputShard) await writeManifest(dir, manifest);
     ctx.note(`wrote ${so.lines} scores to ${so.target}, ${ao.lines} alerts to ${ao.target}, summary to ${path.join(dir, 'summary.json')}`);
   } catch (e) {
     for (const w of writers) await w.abort().catch(() => undefined);

@@ -28,6 +28,11 @@ export interface Parallel {
   shard?: ShardSpec;
   plan?: RunPlan;
   input?: { name: string; lines: AsyncIterable<string> };
+  /**
+   * `--shard i/N` with `--input`: the input already is shard i's patients (the Spark job partitions
+   * by patient and pipes partition i here), so nothing is filtered; the shard only labels shard.json.
+   */
+  inputShard?: { index: number; count: number };
 }
 
 async function* stdinLines(ctx: ReplayContext): AsyncGenerator<string> {
@@ -47,7 +52,7 @@ export async function parallelRun(ctx: ReplayContext, o: Opts, spec: CommandSpec
   const shard = shardText === undefined ? null : parseShard(shardText);
   if (shardText !== undefined && shard === null) throw o.usage('--shard must be i/N with 0 <= i < N (e.g. 0/4)');
   if (shard && workers > 1) throw o.usage('--shard and --workers exclude each other (--workers starts its own shards)');
-  if (inputName !== undefined && (shard || workers > 1)) throw o.usage('--input is one process; for files past one machine use the Spark job (README)');
+  if (inputName !== undefined && workers > 1) throw o.usage('--input is one process; for files past one machine use the Spark job (README)');
   if (inputName === '-' && run.dir !== '-') throw o.usage('--input - (standard input) writes to standard output: give --out -');
   if (run.dir === '-' && inputName !== '-') throw o.usage('--out - (tagged lines on standard output) is for --input - (the Spark job)');
   const by = (o.str('shard-by') ?? 'partition') as ShardSpec['by'];
@@ -71,7 +76,9 @@ export async function parallelRun(ctx: ReplayContext, o: Opts, spec: CommandSpec
   if (inputName !== undefined) {
     out.input = { name: inputName === '-' ? 'standard input' : inputName, lines: inputName === '-' ? stdinLines(ctx) : readNdjsonLines(inputName) };
   }
-  if (shard) {
+  if (shard && inputName !== undefined) {
+    out.inputShard = shard;
+  } else if (shard) {
     const planFile = o.str('plan');
     if (planFile) out.plan = JSON.parse(await fs.readFile(planFile, 'utf8')) as RunPlan;
     const partitions = out.plan?.partitions ?? (await topicPartitionCount(ctx.kafka(), ctx.topic(TOPICS.checkins))) ?? shard.count;
