@@ -56,6 +56,8 @@ export interface TestRealm {
   partnerToken(): Promise<string>;
   /** Adds an RSA signing key that outranks the current one (a rotation at the provider). */
   rotateKey(): Promise<void>;
+  /** Adds a client (e.g. a test-only one with the password grant). */
+  addClient(client: Json): Promise<void>;
   /** Sets attributes or redirect URIs on one of the realm's clients. */
   updateClient(clientId: string, change: Json): Promise<void>;
   delete(): Promise<void>;
@@ -102,6 +104,9 @@ export async function createTestRealm(label: string, opts: TestRealmOptions = {}
         parentId: info.id,
         config: { priority: ['1000'], enabled: ['true'], active: ['true'], keySize: ['2048'], algorithm: ['RS256'] },
       });
+    },
+    async addClient(client) {
+      await admin('POST', `/${name}/clients`, { protocol: 'openid-connect', enabled: true, ...client });
     },
     async updateClient(clientId, change) {
       const [client] = (await (await admin('GET', `/${name}/clients?clientId=${encodeURIComponent(clientId)}`)).json()) as Json[];
