@@ -7,6 +7,8 @@
 #                                                  it drains), start it again, wait until it is ready;
 #                                                  the Ctrl-C of `npm start` then stops the new one
 #   bash scripts/run-system.sh stop                stop the simulator and every service it recorded
+#   VIGIL_OIDC=1 npm start                         also Keycloak; care-api (dashboard, FHIR reads) verifies
+#                                                  Keycloak's tokens and the dashboard signs in there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
@@ -37,11 +39,22 @@ wait_ready() { # name port
   echo "$1 did not become ready; last log lines:"; tail -n 30 "$LOG_DIR/$1.log"; exit 1
 }
 
+# Provider mode (VIGIL_OIDC=1): care-api trusts the local Keycloak realm instead of dev tokens; the
+# other services keep dev tokens (the simulator's patients have no accounts at the provider).
+KEYCLOAK_ISSUER="http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/vigil"
+provider_env() {
+  [[ "${VIGIL_OIDC:-0}" == 1 && "$1" == care-api ]] || return 0
+  echo AUTH_DEV_MODE=false AUTH_JWKS_URL="$KEYCLOAK_ISSUER/protocol/openid-connect/certs" AUTH_ISSUER="$KEYCLOAK_ISSUER" \
+    AUTH_AUDIENCE=vigil AUTH_CLAIM_ORG=org AUTH_CLAIM_TEAMS=teams AUTH_CLAIM_ROLE=roles DASHBOARD_OIDC_ISSUER="$KEYCLOAK_ISSUER" \
+    CURSOR_SIGNING_KEYS="${CURSOR_SIGNING_KEYS:-local-provider-mode-cursor-key-0123456789}"
+}
+
 start() { # name: started in the background (this shell's child), recorded
-  local port
+  local port extra
   port=$(service_port "$1")
   echo "   $1 on :$port (log: $LOG_DIR/$1.log)"
-  svc_start "$SERVICE_PIDS" "$1" "$LOG_DIR/$1.log" env PORT="$port" node -r ./tools/register.js "apps/$1/src/main.ts"
+  read -r -a extra <<<"$(provider_env "$1")"
+  svc_start "$SERVICE_PIDS" "$1" "$LOG_DIR/$1.log" env PORT="$port" "${extra[@]}" node -r ./tools/register.js "apps/$1/src/main.ts"
 }
 
 # The simulator first (its requests in flight finish while the services still answer; a second
@@ -76,7 +89,7 @@ case "${1:-}" in
   *) echo "usage: run-system.sh [restart <service> | stop]" >&2; exit 2 ;;
 esac
 
-bash deploy/local/infra.sh up
+if [[ "${VIGIL_OIDC:-0}" == 1 ]]; then bash deploy/local/infra.sh up kafka cassandra redis keycloak; else bash deploy/local/infra.sh up; fi
 
 echo "== migrations"
 npm run --silent migrate
@@ -113,6 +126,9 @@ for s in "${SERVICES[@]}"; do start "$s"; done
 for s in "${SERVICES[@]}"; do wait_ready "$s" "$(service_port "$s")"; done
 
 TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --sub nurse-demo --org org-demo --teams team-a,team-b --ttl 12h)
+if [[ "${VIGIL_OIDC:-0}" == 1 ]]; then
+  TOKEN="(provider mode: sign in at the dashboard as nurse / nurse-demo or admin / admin-demo, Keycloak $KEYCLOAK_ISSUER)"
+fi
 cat <<MSG
 
 Vigil is running.

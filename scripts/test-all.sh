@@ -7,7 +7,9 @@ export NX_DAEMON=false
 export OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
 
 started=$(date +%s)
-bash deploy/local/infra.sh up
+# Keycloak too: the OpenID Connect tests (libs/auth keycloak.int-spec, e2e/oidc-dashboard) sign in
+# against it. It boots beside Cassandra (both probed in parallel by `up`).
+bash deploy/local/infra.sh up kafka cassandra redis keycloak
 
 echo "== type-check"
 npx tsc -p tsconfig.check.json

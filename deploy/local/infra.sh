@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Vigil local infrastructure without Docker: real Apache Kafka (KRaft) and Apache Cassandra from the
-# official jars on Maven Central, started with `java`, plus Redis (the machine's, or redis-server).
+# official jars on Maven Central, started with `java`, plus Redis (the machine's, or redis-server),
+# and when asked for, Keycloak (the OpenID Connect provider: its official distribution, Maven Central).
 #
-#   deploy/local/infra.sh up     [kafka|cassandra|redis ...]  start (idempotent) and wait until each answers
+#   deploy/local/infra.sh up     [kafka|cassandra|redis|keycloak ...]  start (idempotent), wait until each answers
 #   deploy/local/infra.sh down   [servers]   graceful stop of what THIS state dir started (SIGTERM, 60 s, SIGKILL)
 #   deploy/local/infra.sh stop   [servers]   fast stop: SIGTERM, wait ${STOP_GRACE:-10} s, then SIGKILL
 #   deploy/local/infra.sh kill   [servers]   SIGKILL at once (fault tests); data stays, `up` restarts on it
 #   deploy/local/infra.sh status [servers]   up/down, pid, ports (exit 1 if any selected server is down)
 #   deploy/local/infra.sh logs   [-f] [server]  tail the server logs (-f follows)
 #   deploy/local/infra.sh reset  [servers]   down + wipe data and logs (the jar cache is kept)
-#   deploy/local/infra.sh fetch  [kafka|cassandra]  only download the jars into the cache
+#   deploy/local/infra.sh fetch  [kafka|cassandra|keycloak]  only download the jars into the cache
 #   deploy/local/infra.sh env    print the app env vars (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, REDIS_URL)
 #   deploy/local/infra.sh pid    <server>    print the pid of a managed server (empty + exit 1 if none)
 #
-# No server list = all three. See deploy/local/README.md for env vars and a second private instance.
+# No server list = kafka, cassandra, redis (+ keycloak with VIGIL_KEYCLOAK=1). See deploy/local/README.md for env vars and a second private instance.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,7 +27,7 @@ INSTANCE_ENV="$VIGIL_INFRA_DIR/instance.env"
 
 # Ports: explicit env > what this state dir was last started with > defaults. So a fault test can
 # run `VIGIL_INFRA_DIR=/tmp/x infra.sh kill kafka` / `up kafka` without repeating every port.
-PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT REDIS_PORT)
+PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT REDIS_PORT KEYCLOAK_PORT KEYCLOAK_MANAGEMENT_PORT)
 if [[ -f "$INSTANCE_ENV" ]]; then
   while IFS='=' read -r k v; do
     [[ " ${PORT_VARS[*]} " == *" $k "* ]] || continue
@@ -39,6 +40,8 @@ CASSANDRA_PORT="${CASSANDRA_PORT:-9042}"
 CASSANDRA_STORAGE_PORT="${CASSANDRA_STORAGE_PORT:-7000}"
 CASSANDRA_JMX_PORT="${CASSANDRA_JMX_PORT:-7199}"
 REDIS_PORT="${REDIS_PORT:-6379}"
+KEYCLOAK_PORT="${KEYCLOAK_PORT:-8180}"
+KEYCLOAK_MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-9190}"
 
 VIGIL_INFRA_CACHE="${VIGIL_INFRA_CACHE:-$VIGIL_INFRA_DIR/cache}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
@@ -46,6 +49,12 @@ CASSANDRA_HEAP_OPTS="${CASSANDRA_HEAP_OPTS:--Xms512m -Xmx1g}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
 CASSANDRA_START_TIMEOUT="${CASSANDRA_START_TIMEOUT:-180}"
 REDIS_START_TIMEOUT="${REDIS_START_TIMEOUT:-30}"
+KEYCLOAK_START_TIMEOUT="${KEYCLOAK_START_TIMEOUT:-300}"
+KEYCLOAK_HEAP_OPTS="${KEYCLOAK_HEAP_OPTS:--Xms64m -Xmx512m}"
+# The master realm's bootstrap admin (local only: the tests use it for the admin REST API).
+KEYCLOAK_ADMIN_USER="${KEYCLOAK_ADMIN_USER:-admin}"
+KEYCLOAK_ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}"
+KEYCLOAK_REALM_FILE="${KEYCLOAK_REALM_FILE:-$SCRIPT_DIR/keycloak/realm-vigil.json}"
 DOWN_GRACE="${DOWN_GRACE:-60}"
 STOP_GRACE="${STOP_GRACE:-10}"
 KAFKA_EXTRA_OPTS="${KAFKA_EXTRA_OPTS:-}"         # extra JVM options for the Kafka JVM
@@ -57,6 +66,8 @@ LOG_DIR="$VIGIL_INFRA_DIR/logs"
 DATA_DIR="$VIGIL_INFRA_DIR/data"
 CONF_DIR="$VIGIL_INFRA_DIR/conf"
 ALL_SERVERS=(kafka cassandra redis)
+KNOWN_SERVERS=(kafka cassandra redis keycloak)
+if [[ "${VIGIL_KEYCLOAK:-0}" == 1 ]]; then ALL_SERVERS+=(keycloak); fi
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -66,6 +77,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 pom_prop() { sed -n "s:.*<$2>\(.*\)</$2>.*:\1:p" "$1" | head -n1; }
 KAFKA_VERSION="$(pom_prop "$SCRIPT_DIR/pom-kafka.xml" kafka.version)"
 CASSANDRA_VERSION="$(pom_prop "$SCRIPT_DIR/pom-cassandra.xml" cassandra.version)"
+KEYCLOAK_VERSION="$(pom_prop "$SCRIPT_DIR/pom-keycloak.xml" keycloak.version)"
 
 # ---------------------------------------------------------------------------------------------
 # Java
@@ -78,6 +90,16 @@ find_java17() {
   for c in ${VIGIL_JAVA:-} ${JAVA_HOME:+$JAVA_HOME/bin/java} "$(command -v java || true)" /usr/lib/jvm/java-17-openjdk-*/bin/java /usr/lib/jvm/*17*/bin/java; do
     [[ -n "$c" && -x "$c" ]] || continue
     if [[ "$(java_major "$c")" == 17 ]]; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+# Keycloak 26 needs Java 21+ (JDK 25 here); Cassandra's Java 17 is too old for it.
+find_java21() {
+  local c m
+  for c in ${VIGIL_KEYCLOAK_JAVA:-} /usr/lib/jvm/temurin-25-jdk-*/bin/java /usr/lib/jvm/*25*/bin/java /usr/lib/jvm/*21*/bin/java ${JAVA_HOME:+$JAVA_HOME/bin/java} "$(command -v java || true)"; do
+    [[ -n "$c" && -x "$c" ]] || continue
+    m="$(java_major "$c")"
+    if [[ "$m" =~ ^[0-9]+$ ]] && ((m >= 21)); then echo "$c"; return 0; fi
   done
   return 1
 }
@@ -94,6 +116,7 @@ lib_name() {
   case "$1" in
     kafka) echo "kafka-$KAFKA_VERSION" ;;
     cassandra) echo "cassandra-$CASSANDRA_VERSION" ;;
+    keycloak) echo "keycloak-$KEYCLOAK_VERSION" ;;
   esac
 }
 pom_sum() { sha256sum "$SCRIPT_DIR/pom-$1.xml" | cut -c1-64; }
@@ -134,6 +157,14 @@ fetch_jars() {
       rm -rf "$tmp"
       die "maven could not fetch the $server jars (full log: $VIGIL_INFRA_CACHE/lib/mvn-$server.log)"
     fi
+    if [[ "$server" == keycloak ]]; then
+      # The distribution is one zip: unpack it into the folder (bin/kc.sh, lib/, conf/, ...).
+      zip="$(find "$tmp" -maxdepth 1 -name 'keycloak-quarkus-dist-*.zip' | head -n1)"
+      [[ -n "$zip" ]] || die "keycloak: no distribution zip in $tmp"
+      unzip -q "$zip" -d "$tmp/unpacked" || die "keycloak: cannot unzip $zip (apt-get install unzip)"
+      mv "$tmp/unpacked/keycloak-$KEYCLOAK_VERSION"/* "$tmp/"
+      rm -rf "$tmp/unpacked" "$zip"
+    fi
     echo "$sum" >"$tmp/.complete"
     rm -rf "$dir"
     mv "$tmp" "$dir"
@@ -169,6 +200,11 @@ managed_pid() {
         cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
         [[ ("$exe" == *redis* || "$exe" == *bash*) &&
           ("$cwd" == "$DATA_DIR/redis" || "$cmd" == *"--dir $DATA_DIR/redis"*) ]] && { echo "$pid"; return 0; } ;;
+      keycloak) # kc.sh (bash) first runs a configuring JVM as its child, then execs the server's JVM:
+        # until that exec the command line is kc.sh's; its environment names this state dir throughout.
+        [[ "$cmd" == *"-Dvigil.infra.dir=$VIGIL_INFRA_DIR "* ]] && { echo "$pid"; return 0; }
+        [[ "$cmd" == *"/kc.sh start-dev"* ]] && tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "VIGIL_INFRA_DIR_OWNER=$VIGIL_INFRA_DIR" &&
+          { echo "$pid"; return 0; } ;;
       *) [[ "$cmd" == *"-Dvigil.infra.dir=$VIGIL_INFRA_DIR "* ]] && { echo "$pid"; return 0; } ;;
     esac
   fi
@@ -220,14 +256,17 @@ signal_stop() {
     return 0
   fi
   t0="$(now)"
+  # Keycloak: its session (setsid, pgid = pid) also holds kc.sh's configuring JVM during a first start.
+  local target="$pid"
+  if [[ "$server" == keycloak ]]; then target="-$pid"; fi
   if [[ "$grace" == 0 ]]; then
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL -- "$target" 2>/dev/null || true
   else
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -TERM -- "$target" 2>/dev/null || true
     for ((i = 0; i < grace * 10; i++)); do alive "$pid" || break; sleep 0.1; done
     if alive "$pid"; then
       log "$server: still alive after ${grace}s, SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
+      kill -KILL -- "$target" 2>/dev/null || true
     fi
   fi
   for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.05; done
@@ -318,6 +357,32 @@ start_cassandra() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Keycloak (dev mode: http on 127.0.0.1, H2 file database in this state dir, the repo's realm imported)
+
+start_keycloak() {
+  local lib kjava data
+  lib="$(lib_dir keycloak)"
+  data="$DATA_DIR/keycloak"
+  kjava="$(find_java21)" || die "keycloak: no Java 21+ found (set VIGIL_KEYCLOAK_JAVA=/path/to/java21+/bin/java)"
+  check_ports_free keycloak "$KEYCLOAK_PORT" "$KEYCLOAK_MANAGEMENT_PORT"
+  [[ -f "$KEYCLOAK_REALM_FILE" ]] || die "keycloak: realm file $KEYCLOAK_REALM_FILE not found"
+  mkdir -p "$data" "$LOG_DIR/keycloak" "$VIGIL_INFRA_DIR/tmp/keycloak" "$lib/data/import"
+  # --import-realm reads <keycloak home>/data/import only: the repo's realm is put there (atomically).
+  # A realm already in this state dir's database is left as it is (`reset keycloak` re-imports).
+  cp "$KEYCLOAK_REALM_FILE" "$lib/data/import/.realm.$$"
+  mv -f "$lib/data/import/.realm.$$" "$lib/data/import/$(basename "$KEYCLOAK_REALM_FILE")"
+  # Build-time options (--health-enabled) must be the same on every start, else kc.sh rebuilds (~50 s).
+  spawn keycloak "$LOG_DIR/keycloak.log" env JAVA="$kjava" JAVA_HOME="$(dirname "$(dirname "$kjava")")" \
+    VIGIL_INFRA_DIR_OWNER="$VIGIL_INFRA_DIR" \
+    JAVA_OPTS_KC_HEAP="$KEYCLOAK_HEAP_OPTS" \
+    JAVA_OPTS_APPEND="-Dvigil.infra.dir=$VIGIL_INFRA_DIR -Dvigil.server=keycloak -Djava.io.tmpdir=$VIGIL_INFRA_DIR/tmp/keycloak -Dquarkus.transaction-manager.object-store.directory=$data/transaction-logs" \
+    KC_BOOTSTRAP_ADMIN_USERNAME="$KEYCLOAK_ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$KEYCLOAK_ADMIN_PASSWORD" \
+    "$lib/bin/kc.sh" start-dev --import-realm --health-enabled=true \
+    --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
+    --db-url="jdbc:h2:file:$data/keycloakdb;NON_KEYWORDS=VALUE"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Redis
 
 redis_ping() {
@@ -361,8 +426,8 @@ up_redis() {
 # ---------------------------------------------------------------------------------------------
 # up / wait
 
-probe_timeout() { case "$1" in kafka) echo "$KAFKA_START_TIMEOUT" ;; cassandra) echo "$CASSANDRA_START_TIMEOUT" ;; esac; }
-server_port() { case "$1" in kafka) echo "$KAFKA_PORT" ;; cassandra) echo "$CASSANDRA_PORT" ;; redis) echo "$REDIS_PORT" ;; esac; }
+probe_timeout() { case "$1" in kafka) echo "$KAFKA_START_TIMEOUT" ;; cassandra) echo "$CASSANDRA_START_TIMEOUT" ;; keycloak) echo "$KEYCLOAK_START_TIMEOUT" ;; esac; }
+server_port() { case "$1" in kafka) echo "$KAFKA_PORT" ;; cassandra) echo "$CASSANDRA_PORT" ;; redis) echo "$REDIS_PORT" ;; keycloak) echo "$KEYCLOAK_PORT" ;; esac; }
 
 save_instance_env() {
   mkdir -p "$VIGIL_INFRA_DIR"
@@ -381,14 +446,14 @@ cmd_up() {
   save_instance_env
   # Order: Cassandra first (slowest to boot), then Kafka; each one's jars are fetched just before
   # it starts, so on a cold cache Kafka's download overlaps Cassandra's boot.
-  for s in cassandra kafka; do
+  for s in cassandra kafka keycloak; do
     [[ " ${servers[*]} " == *" $s "* ]] || continue
     t0="$(now)"
     pid="$(managed_pid "$s")"
     if [[ -n "$pid" ]]; then
       log "$s: already running (pid $pid), checking it answers"
     else
-      need_java
+      [[ "$s" == keycloak ]] || need_java
       fetch_jars "$s"
       t0="$(now)"
       "start_$s"
@@ -438,6 +503,7 @@ cmd_status() {
       kafka) detail="127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT), Kafka $KAFKA_VERSION" ;;
       cassandra) detail="127.0.0.1:$CASSANDRA_PORT (storage $CASSANDRA_STORAGE_PORT, jmx $CASSANDRA_JMX_PORT), Cassandra $CASSANDRA_VERSION" ;;
       redis) detail="127.0.0.1:$REDIS_PORT" ;;
+      keycloak) detail="http://127.0.0.1:$KEYCLOAK_PORT/realms/vigil (management $KEYCLOAK_MANAGEMENT_PORT), Keycloak $KEYCLOAK_VERSION" ;;
     esac
     if [[ -n "$pid" ]]; then
       printf '%-10s up    pid %-8s %s\n' "$s" "$pid" "$detail"
@@ -495,7 +561,7 @@ main() {
   local servers=("$@")
   [[ ${#servers[@]} -gt 0 ]] || servers=("${ALL_SERVERS[@]}")
   for s in "${servers[@]}"; do
-    [[ " ${ALL_SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (kafka, cassandra, redis)"
+    [[ " ${KNOWN_SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (kafka, cassandra, redis, keycloak)"
   done
   case "$cmd" in
     up) cmd_up "${servers[@]}" ;;

@@ -3,9 +3,11 @@
 //
 //   node deploy/local/probe.js kafka     --port 9092 [--timeout 180] [--pid 1234]
 //   node deploy/local/probe.js cassandra --port 9042 [--timeout 180] [--pid 1234]
+//   node deploy/local/probe.js keycloak  --port 8180 [--realm vigil] [--timeout 240] [--pid 1234]
 //
 // Polls until the server answers a real request (Kafka: kafkajs admin describeCluster;
-// Cassandra: cassandra-driver `SELECT release_version FROM system.local`), then prints one line
+// Cassandra: cassandra-driver `SELECT release_version FROM system.local`; Keycloak: the realm's
+// OpenID Connect discovery document and its JWKS answer with at least one key), then prints one line
 // "ready <server> <seconds> <detail>" and exits 0. Exits 1 on timeout, 2 if --pid dies first.
 // kafkajs and cassandra-driver are loaded from the repo's node_modules (resolved from this file).
 'use strict';
@@ -85,10 +87,24 @@ async function tryCassandra() {
   }
 }
 
+async function tryKeycloak() {
+  const realm = arg('realm', 'vigil');
+  const get = async (url) => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
+    return res.json();
+  };
+  const discovery = await get(`http://${host}:${port}/realms/${realm}/.well-known/openid-configuration`);
+  const jwks = await get(discovery.jwks_uri);
+  if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new Error('the JWKS has no keys yet');
+  return `issuer=${discovery.issuer} keys=${jwks.keys.length}`;
+}
+
 async function main() {
-  const attempt = server === 'kafka' ? tryKafka : server === 'cassandra' ? tryCassandra : null;
+  const attempts = { kafka: tryKafka, cassandra: tryCassandra, keycloak: tryKeycloak };
+  const attempt = attempts[server];
   if (!attempt) {
-    console.error('usage: probe.js kafka|cassandra --port N [--timeout S] [--pid P]');
+    console.error('usage: probe.js kafka|cassandra|keycloak --port N [--timeout S] [--pid P]');
     process.exit(64);
   }
   let last = 'no attempt';

@@ -33,6 +33,7 @@ import { CareMetrics } from './common/metrics';
 import { FhirReadModule } from './fhir/fhir.module';
 import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
 import type { CareConfig } from './config';
+import { registerDashboardConfig } from './dashboard-config';
 import { PatientDataService } from './observations/patient-data.service';
 import { RiskRepository } from './observations/risk.repository';
 import { PatientAccess } from './patients/patient-access';
@@ -285,6 +286,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   configureFhir(fastify, { prefix: FHIR_BASE_PATH });
   app.useGlobalFilters(new ProblemDetailsFilter(logger, domain));
 
+  registerDashboardConfig(fastify, config);
   const dashboardDir = path.resolve(config.DASHBOARD_DIR);
   if (serveStaticDir(fastify, { prefix: '/dashboard', dir: dashboardDir })) logger.info({ dir: dashboardDir }, 'serving the dashboard at /dashboard');
   else logger.info({ dir: dashboardDir }, 'no dashboard build found; /dashboard is not served');

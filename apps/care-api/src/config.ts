@@ -70,6 +70,13 @@ export const careConfigSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: intFromEnv(10, 60_000).default(2000),
   /** Built dashboard served at /dashboard when the folder exists (relative to the working directory). */
   DASHBOARD_DIR: z.string().default('apps/care-dashboard/dist'),
+  /**
+   * The identity provider the dashboard signs in with (OpenID Connect issuer, its discovery document
+   * at <issuer>/.well-known/openid-configuration) and the dashboard's public client id. Unset: the
+   * dashboard offers pasting a dev token (AUTH_DEV_MODE only).
+   */
+  DASHBOARD_OIDC_ISSUER: z.string().url().optional(),
+  DASHBOARD_OIDC_CLIENT_ID: z.string().min(1).default('vigil-dashboard'),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: boolFromEnv.default(true),
   /** Retry-After of a 503 (Kafka, Cassandra or Redis unavailable). */

@@ -13,6 +13,8 @@ import { ViewsNav } from './views/nav';
 import { renderPatientView } from './views/patient';
 import { renderSignIn } from './views/signin';
 import { renderWorklistView } from './views/worklist';
+import { ClaimsNotMappedError, loadSignInConfig, OidcClient, type OidcTokens, type SignInConfig } from './oidc';
+import { renderClaimsNotMapped, renderOidcSignIn } from './views/oidc-signin';
 
 const BASE = import.meta.env.BASE_URL; // '/dashboard/'
 
@@ -45,6 +47,9 @@ const viewsNav = new ViewsNav(document.getElementById('views-nav') as HTMLElemen
 let app: App | null = null;
 let leaveHandlers: (() => void)[] = [];
 let expiryTimer: number | null = null;
+/** Set when care-api names an identity provider (/dashboard/config.json). */
+let oidc: OidcClient | null = null;
+let signInConfig: SignInConfig | null = null;
 
 function announce(text: string): void {
   // Re-setting the same text is not announced: clear first.
@@ -66,7 +71,13 @@ function render(): void {
   leaveView();
   main.replaceChildren();
   if (!app) {
-    renderSignIn(main, { onSignedIn: start, message: pendingMessage });
+    if (oidc) {
+      const client = oidc;
+      const returnTo = window.location.pathname + window.location.search;
+      renderOidcSignIn(main, { onSignIn: () => void client.signIn(returnTo), message: pendingMessage });
+    }
+    // Pasting a token: dev mode only once a provider is configured.
+    if (!oidc || signInConfig?.devTokens) renderSignIn(main, { onSignedIn: start, message: oidc ? undefined : pendingMessage });
     pendingMessage = undefined;
     document.title = 'Sign in · Vigil care dashboard';
     viewsNav.show('signin', null);
@@ -272,6 +283,9 @@ function start(session: Session): void {
       stream.stop();
       worklistStream.stop();
       clearSession();
+      // The nurse's own sign-out also ends the provider's session (it navigates away).
+      if (oidc && !message) void oidc.signOut();
+      oidc?.cancelRenewal();
       if (expiryTimer !== null) window.clearTimeout(expiryTimer);
       app = null;
       pendingMessage = message;
@@ -325,6 +339,56 @@ window.addEventListener('unhandledrejection', (e) => {
   console.warn('unhandled', describeError(e.reason));
 });
 
-const existing = loadSession();
-if (existing) start(existing);
-else render();
+function armExpiry(exp: number | undefined): void {
+  if (expiryTimer !== null) window.clearTimeout(expiryTimer);
+  expiryTimer = null;
+  if (!exp) return;
+  const ms = exp * 1000 - Date.now();
+  if (ms < 2 ** 31 - 1) expiryTimer = window.setTimeout(() => app?.signOut('Your sign-in expired. Sign in again.'), Math.max(0, ms));
+}
+
+/** Signed in at the provider: the access token is renewed in place; the page and the stream stay. */
+function startWithProvider(client: OidcClient, tokens: OidcTokens): void {
+  start({ token: tokens.accessToken, claims: tokens.claims });
+  client.scheduleRenewal(
+    tokens,
+    (next) => {
+      if (!app) return;
+      app.session = { token: next.accessToken, claims: next.claims };
+      armExpiry(next.claims.exp);
+      document.body.dataset['tokenRenewals'] = String(Number(document.body.dataset['tokenRenewals'] ?? '0') + 1);
+    },
+    () => app?.signOut('Your sign-in could not be renewed. Sign in again.'),
+  );
+}
+
+async function boot(): Promise<void> {
+  signInConfig = await loadSignInConfig();
+  if (signInConfig.oidc) {
+    const client = new OidcClient({ ...signInConfig, oidc: signInConfig.oidc });
+    oidc = client;
+    const url = new URL(window.location.href);
+    if (OidcClient.isCallback(url)) {
+      try {
+        const tokens = await client.completeSignIn(url);
+        history.replaceState(null, '', tokens.returnTo.startsWith(BASE) ? tokens.returnTo : BASE);
+        startWithProvider(client, tokens);
+      } catch (e) {
+        history.replaceState(null, '', BASE);
+        if (e instanceof ClaimsNotMappedError) {
+          main.replaceChildren();
+          renderClaimsNotMapped(main, { reason: e.message, onSignOut: () => void client.signOut() });
+          return;
+        }
+        pendingMessage = `The sign-in did not complete: ${describeError(e)}`;
+        render();
+      }
+      return;
+    }
+  }
+  const existing = signInConfig.devTokens ? loadSession() : null;
+  if (existing) start(existing);
+  else render();
+}
+
+void boot();

@@ -1,14 +1,26 @@
-import { listFromEnv } from '@vigil/config';
+import { z } from 'zod';
+import { intFromEnv, listFromEnv } from '@vigil/config';
 import { DEV_HS256_SECRET } from './dev-keys';
 import { VerifierConfig } from './verify';
+
+/** A claim name or a dotted path into nested claims (realm_access.roles). */
+const claimName = z.string().regex(/^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/, 'a claim name or a dotted path, e.g. realm_access.roles');
 
 /**
  * Auth settings beside @vigil/config's authEnv (candidates to move there):
  * AUTH_ALLOWED_ORGS: the tenants this deployment serves; a token of another organisation is a 403.
  * Unset: every organisation the issuer signs for.
+ * AUTH_CLAIM_ORG / _TEAMS / _ROLE: where the identity provider puts them (README "Sign-in").
+ * AUTH_JWKS_COOLDOWN_SECONDS: after a JWKS fetch, no other for this long (a new key's tokens wait
+ * at most this long); AUTH_JWKS_MAX_AGE_SECONDS: the key set is fetched again after this long anyway.
  */
 export const authPolicyEnv = {
   AUTH_ALLOWED_ORGS: listFromEnv.optional(),
+  AUTH_CLAIM_ORG: claimName.default('org'),
+  AUTH_CLAIM_TEAMS: claimName.default('teams'),
+  AUTH_CLAIM_ROLE: claimName.default('role'),
+  AUTH_JWKS_COOLDOWN_SECONDS: intFromEnv(0, 3600).default(30),
+  AUTH_JWKS_MAX_AGE_SECONDS: intFromEnv(10, 86_400).default(600),
 };
 
 export interface AuthEnvValues {
@@ -18,6 +30,11 @@ export interface AuthEnvValues {
   AUTH_ISSUER: string;
   AUTH_AUDIENCE: string;
   AUTH_ALLOWED_ORGS?: string[];
+  AUTH_CLAIM_ORG?: string;
+  AUTH_CLAIM_TEAMS?: string;
+  AUTH_CLAIM_ROLE?: string;
+  AUTH_JWKS_COOLDOWN_SECONDS?: number;
+  AUTH_JWKS_MAX_AGE_SECONDS?: number;
   AUTH_DEV_MODE?: boolean;
   AUTH_MAX_LIFETIME_PATIENT_SECONDS?: number;
   AUTH_MAX_LIFETIME_CARE_MANAGER_SECONDS?: number;
@@ -65,6 +82,13 @@ export function verifierConfigFromEnv(
     publicKey: env.AUTH_PUBLIC_KEY || undefined,
     hs256Secret: none ? DEV_HS256_SECRET : env.AUTH_HS256_SECRET || undefined,
     allowedOrgs: env.AUTH_ALLOWED_ORGS,
+    claimNames: {
+      ...(env.AUTH_CLAIM_ORG ? { org: env.AUTH_CLAIM_ORG } : {}),
+      ...(env.AUTH_CLAIM_TEAMS ? { teams: env.AUTH_CLAIM_TEAMS } : {}),
+      ...(env.AUTH_CLAIM_ROLE ? { role: env.AUTH_CLAIM_ROLE } : {}),
+    },
+    ...(env.AUTH_JWKS_COOLDOWN_SECONDS !== undefined ? { jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_SECONDS * 1000 } : {}),
+    ...(env.AUTH_JWKS_MAX_AGE_SECONDS !== undefined ? { jwksCacheMaxAgeMs: env.AUTH_JWKS_MAX_AGE_SECONDS * 1000 } : {}),
     nodeEnv,
     devMode,
     maxLifetimeSeconds,

@@ -4,3 +4,4 @@ export * from './mint';
 export * from './dev-keys';
 export * from './nest';
 export * from './env';
+export * from './claim-mapping';

@@ -92,10 +92,17 @@ describe('verifyToken (HS256, dev)', () => {
     expect((await failure(verifyToken(await mint({ extra: { teams: ['ok', 'not ok'] } }), hsConfig))).code).toBe('claim_teams');
   });
 
+  // A signed token whose role or organisation does not map: 403, saying which claim (claim-mapping.ts).
   it.each([
-    ['role', { role: 'admin' }],
-    ['role', { role: undefined }],
-    ['org', { org: '' }],
+    ['role_unmapped', { role: 'admin' }],
+    ['role_unmapped', { role: undefined }],
+    ['org_unmapped', { org: '' }],
+  ])('refuses with 403 %s: %j', async (code, extra) => {
+    const e = await failure(verifyToken(await mint({ extra }), hsConfig));
+    expect([e.kind, e.code]).toEqual(['forbidden', code]);
+  });
+
+  it.each([
     ['org', { org: 'a:b' }],
     ['org', { org: 42 }],
     ['teams', { teams: 'a' }],

@@ -1,6 +1,7 @@
 import { createPublicKey, KeyObject } from 'crypto';
 import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, JWTPayload, JWTVerifyGetKey } from 'jose';
-import { ID_PATTERN, Role, ROLES, VigilClaims } from '@vigil/contracts';
+import { Role, VigilClaims } from '@vigil/contracts';
+import { ClaimNames, claimsFromPayload, DEFAULT_CLAIM_NAMES } from './claim-mapping';
 import { DevKeyInProductionError } from './dev-keys';
 import { AuthError } from './errors';
 
@@ -23,6 +24,15 @@ export interface VerifierConfig {
   clockToleranceSeconds?: number;
   /** How long a JWKS fetch may take before the request is answered 503. */
   jwksTimeoutMs?: number;
+  /**
+   * After a JWKS fetch, no other for this long: a token with an unknown `kid` (the provider's new
+   * key) is refused until it has passed, then the set is fetched again. Default 30 s.
+   */
+  jwksCooldownMs?: number;
+  /** The JWKS is fetched again after this long even without an unknown `kid` (dropped keys go). Default 10 min. */
+  jwksCacheMaxAgeMs?: number;
+  /** Where org, teams and role are in the token (AUTH_CLAIM_*); default org, teams, role. */
+  claimNames?: Partial<ClaimNames>;
   /** Usually process.env.NODE_ENV. */
   nodeEnv?: string;
 }
@@ -42,7 +52,6 @@ export interface VerifiedToken {
   expiresAtMs: number;
   issuedAtMs: number;
 }
-const ORG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 type KeySource = { key: CryptoKey | KeyObject | Uint8Array; algorithms: Algorithm[] } | { jwks: JWTVerifyGetKey; algorithms: Algorithm[] };
 
@@ -66,7 +75,11 @@ export class TokenVerifier {
     if (config.jwksUrl) {
       const url = new URL(config.jwksUrl);
       source = {
-        jwks: createRemoteJWKSet(url, { timeoutDuration: config.jwksTimeoutMs ?? 3000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }),
+        jwks: createRemoteJWKSet(url, {
+          timeoutDuration: config.jwksTimeoutMs ?? 3000,
+          cooldownDuration: config.jwksCooldownMs ?? 30_000,
+          cacheMaxAge: config.jwksCacheMaxAgeMs ?? 10 * 60_000,
+        }),
         algorithms: ['RS256', 'ES256'],
       };
     } else if (config.publicKey) {
@@ -115,7 +128,7 @@ export class TokenVerifier {
     if (typ !== undefined && !ACCEPTED_TYP.has(String(typ).toLowerCase())) {
       throw new AuthError('unauthenticated', 'the token type is not an access token', 'token_typ');
     }
-    const claims = claimsFromPayload(payload);
+    const claims = claimsFromPayload(payload, { ...DEFAULT_CLAIM_NAMES, ...this.config.claimNames });
     const { exp, iat } = payload as { exp: number; iat: number };
     const tolerance = this.config.clockToleranceSeconds ?? 5;
     if (iat > Date.now() / 1000 + tolerance) throw new AuthError('unauthenticated', "the token's iat claim is in the future", 'claim_iat');
@@ -179,28 +192,4 @@ function mapJoseError(e: unknown): AuthError {
   if (e instanceof joseErrors.JOSEError) return new AuthError('unauthenticated', 'the token is malformed', 'token_malformed');
   // Not a JOSE error: the JWKS endpoint could not be reached or answered garbage.
   return new AuthError('unavailable', 'the signing keys could not be fetched', 'jwks_unreachable');
-}
-
-function claimsFromPayload(p: JWTPayload): VigilClaims {
-  const bad = (claim: string) => new AuthError('unauthenticated', `the token's ${claim} claim is missing or invalid`, `claim_${claim}`);
-  const { sub } = p;
-  // One id rule everywhere: a patient's sub is its patient id, a staff sub is recorded as who acted.
-  if (typeof sub !== 'string' || !ID_PATTERN.test(sub)) throw bad('sub');
-  const role = p['role'];
-  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw bad('role');
-  const org = p['org'];
-  if (typeof org !== 'string' || !ORG_PATTERN.test(org)) throw bad('org');
-  const claims: VigilClaims = { sub, role: role as Role, org };
-  const teams = p['teams'];
-  if (teams !== undefined) {
-    if (
-      !Array.isArray(teams) ||
-      teams.length > 200 ||
-      !teams.every((t) => typeof t === 'string' && ID_PATTERN.test(t))
-    ) {
-      throw bad('teams');
-    }
-    claims.teams = [...(teams as string[])];
-  }
-  return claims;
 }

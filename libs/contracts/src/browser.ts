@@ -8,3 +8,4 @@ export type * from './care-views';
 export type * from './patient-profile';
 export type * from './care-activity.events';
 export type * from './worklist-views';
+export type * from './dashboard-config';

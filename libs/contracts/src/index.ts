@@ -18,3 +18,4 @@ export * from './observations';
 export * from './dates';
 export * from './checkin-fields';
 export * from './fhir';
+export * from './dashboard-config';

@@ -4,3 +4,4 @@ export * from './private-server';
 export * from './kafka';
 export * from './wait';
 export * from './raw-http';
+export * from './keycloak';
