@@ -160,6 +160,13 @@ describe('dashboard sign-in with OpenID Connect (Keycloak), against care-api', (
 
   it('a partner system gets a token with client credentials and reads FHIR', async () => {
     const admin = await tokenFor('admin', 'admin-demo');
+    // Patients are enrolled only into registered teams the admin holds (the realm's admin holds team-a).
+    const team = await fetch(`${care!.url}/v1/teams/team-a`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Team A' }),
+    });
+    expect(team.status).toBeLessThan(300);
     const put = await fetch(`${care!.url}/v1/patients/p-oidc-1`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },

@@ -136,7 +136,7 @@ const cases: Case[] = [
   { name: 'wrongly signed token', status: 401, body: good(), token: () => token(PATIENT, { secret: 'another-secret-that-is-long-enough-0123456789' }) },
   { name: 'unsigned token (alg none)', status: 401, body: good(), token: async () => new UnsecuredJWT({ role: 'patient', org: 'org-1' }).setSubject(PATIENT).setIssuer('vigil-test').setAudience('vigil').setExpirationTime('5m').encode() },
   { name: 'garbage token', status: 401, body: good(), token: async () => 'not-a-jwt' },
-  { name: 'token with a bad role claim', status: 401, body: good(), token: () => token(PATIENT, { extra: { role: 'root' } }) },
+  { name: 'token with a role claim that maps to no Vigil role (403, the claim named)', status: 403, body: good(), token: () => token(PATIENT, { extra: { role: 'root' } }) },
   { name: 'care-manager token', status: 403, body: good(), token: () => token('cm-1', { role: 'care-manager' }) },
   { name: 'care-admin token', status: 403, body: good(), token: () => token('ca-1', { role: 'care-admin' }) },
   { name: 'token without exp', status: 401, body: good(), token: () => signed((j) => j.setIssuedAt()), header: ['www-authenticate', /invalid_token/] },

@@ -7,7 +7,7 @@ import { randomUUID } from 'crypto';
 import { allTopicSpecs, type AlertView, type AuditRecordedData, type ContactLoggedData, type ContactPage, type ContactView, dlqTopic, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { EventPublisher } from '@vigil/messaging';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
-import { call, raisedEvent, startCare, type TestCare, token } from '../testing/support';
+import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 
 jest.setTimeout(90_000);
 
@@ -49,12 +49,15 @@ describe('care-api contacts and alert notes (real servers)', () => {
     const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (tokens[name] = await token(sub, role, org, teams));
     await Promise.all([
       t('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
+      t('adminB', 'admin-b', 'care-admin', ORG, ['team-b']),
       t('nurse', 'nurse-a', 'care-manager', ORG, ['team-a']),
       t('nurseB', 'nurse-b', 'care-manager', ORG, ['team-b']),
       t('otherOrg', 'nurse-z', 'care-manager', 'org-2', ['team-a']),
       t('patient', 'p-1', 'patient', ORG),
     ]);
-    const enrol = (id: string, team: string) => call(care.url, 'PUT', `/v1/patients/${id}`, { token: tokens['admin'], body: { careTeamId: team, conditions: ['heart-failure'], news2SpO2Scale: 1 } });
+    // Teams are registered by an admin holding them (least privilege): team-b has its own admin.
+    await Promise.all([registerTeams(care.url, tokens['admin'], ['team-a']), registerTeams(care.url, tokens['adminB'], ['team-b'])]);
+    const enrol = (id: string, team: string) => call(care.url, 'PUT', `/v1/patients/${id}`, { token: tokens[team === 'team-b' ? 'adminB' : 'admin'], body: { careTeamId: team, conditions: ['heart-failure'], news2SpO2Scale: 1 } });
     expect((await Promise.all([enrol('p-1', 'team-a'), enrol('p-2', 'team-a'), enrol('p-3', 'team-a'), enrol('p-b', 'team-b')])).map((r) => r.status)).toEqual([201, 201, 201, 201]);
   });
 

@@ -8,6 +8,7 @@ import { AlertStreamQueryDto } from '../alerts/alerts.dto';
 import { auditRecordOf } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
 import { badRequest, validQuery } from '../common/query';
+import { StreamSlots } from '../limits/stream-slots';
 import { parseCursor } from '../stream/cursor';
 import { WorklistFanout } from './worklist-fanout';
 import { WorklistInfra, WorklistSettings } from './worklist.wiring';
@@ -20,6 +21,7 @@ export class WorklistStreamController {
     private readonly fanout: WorklistFanout,
     private readonly infra: WorklistInfra,
     private readonly settings: WorklistSettings,
+    private readonly slots: StreamSlots,
   ) {}
 
   @Get('stream')
@@ -46,10 +48,9 @@ export class WorklistStreamController {
       cursor = given;
     }
     if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
-    if (this.fanout.size >= this.settings.sseMaxConnections) {
-      throw ProblemException.of('unavailable', 'too many open streams on this instance; retry', { retryAfterSeconds: this.settings.retryAfterSeconds });
-    }
     const caller = callerOf(claims, req);
+    // The same per-user, per-organisation and per-instance caps as the alert stream, counted together (429 / 503).
+    this.slots.hold(reply.raw, caller);
     // The subscription is audited (who watched which teams' worklist, from when); fail closed.
     await this.infra.audit.record(
       auditRecordOf(caller, 'worklist.stream.subscribe', [], `${routeOf(req)} teams=${[...caller.teams].sort().join(',')}${cursor ? ` from=${cursor}` : ''}`),

@@ -22,7 +22,7 @@ import {
 import { openSse, type SseClientConnection, type SseEvent } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
 import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
-import { call, raisedEvent, startCare, type TestCare, token } from '../testing/support';
+import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 import { worklistGroupId } from './worklist-events.consumer';
 
 jest.setTimeout(90_000);
@@ -119,6 +119,7 @@ describe('care-api worklist (two instances, real servers)', () => {
       t('otherOrg', 'nurse-z', 'care-manager', OTHER_ORG, ['team-a']),
       t('patient', 'p-a1', 'patient', ORG),
     ]);
+    await Promise.all([registerTeams(a.url, tokens['admin'], ['team-a', 'team-b']), registerTeams(a.url, tokens['otherAdmin'], ['team-a'])]);
     const enrol = (who: string, id: string, team: string) => call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens[who], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
     const res = await Promise.all([enrol('admin', 'p-a1', 'team-a'), enrol('admin', 'p-a2', 'team-a'), enrol('admin', 'p-a3', 'team-a'), enrol('admin', 'p-b1', 'team-b'), enrol('otherAdmin', 'p-z1', 'team-a')]);
     expect(res.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
