@@ -16,7 +16,7 @@ import path from 'node:path';
 import { mintToken } from '@vigil/auth';
 import type { AlertRaisedData } from '@vigil/contracts';
 import { WorklistStateRepository } from '@vigil/storage';
-import { createTestKeyspace, deleteRedisPrefix, deleteTestTopics, freePort, testKafka, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import { createTestKeyspace, deleteRedisPrefix, deleteTestTopics, freePort, testKafka, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
 import { AlertsRepository } from '../apps/care-api/src/alerts/alerts.repository';
 import { applyWorklistEvent, emptyState, type WorklistEvent, type WorklistState } from '../apps/care-api/src/worklist/worklist-state';
 
@@ -33,16 +33,6 @@ const T0 = Date.parse('2026-03-10T08:00:00Z');
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitReady(url: string): Promise<void> {
-  for (const until = Date.now() + 120_000; Date.now() < until; await sleep(250)) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not up yet
-    }
-  }
-  throw new Error(`${url} not ready`);
-}
 
 /** A patient's state as the consumer would have folded it: profile, 8 daily scores, maybe an alert. */
 function patientState(i: number, alert: AlertRaisedData | null): WorklistState {
@@ -134,7 +124,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitReady(`${url}/health/ready`);
+    await waitFor(async () => (await fetch(`${url}/health/ready`)).status === 200, 120_000, { intervalMs: 250, what: `${url} ready` });
     const token = await mintToken({ sub: 'bench-nurse', role: 'care-manager', org: ORG, teams: [TEAM] }, { secret: SECRET, expiresIn: '2h' });
     for (const p of PHASES) await runPhase(url, token, { ...p }); // warm-up
     const all = PHASES.map(() => [] as number[]);

@@ -184,7 +184,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   const dataService = new PatientDataService(access, audit, new ObservationRepository(cassandra, ks), riskRepo, cursors);
 
   let draining = false;
-  const settings: CareSettings = { sseMaxConnections: config.SSE_MAX_CONNECTIONS, retryAfterSeconds: config.RETRY_AFTER_SECONDS, isDraining: () => draining };
+  const settings: CareSettings = { isDraining: () => draining };
 
   class Lifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
     async onModuleInit(): Promise<void> {
@@ -244,11 +244,9 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
           dedupeTtlSeconds: config.ALERT_STREAM_DEDUP_TTL_SECONDS,
           resumeMaxDays: config.ALERT_RESUME_MAX_DAYS,
           consumerConcurrency: config.WORKLIST_CONSUMER_CONCURRENCY,
-          sseMaxConnections: config.SSE_MAX_CONNECTIONS,
           sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
           sseRetryMs: config.SSE_RETRY_MS,
           sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
-          retryAfterSeconds: config.RETRY_AFTER_SECONDS,
           commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
           fanoutPollMs: options.fanoutPollMs,
           isDraining: () => draining,

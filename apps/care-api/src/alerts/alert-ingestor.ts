@@ -1,5 +1,5 @@
 import { type Logger, startConsumerSpan } from '@vigil/observability';
-import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
+import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
 import { type AlertStreamData, EVENT_TYPES, TOPICS, type VigilEvent } from '@vigil/contracts';
 import type { CareMetrics } from '../common/metrics';
 import { InvalidAlertEventError, toStreamData } from '../stream/alert-event';
@@ -41,42 +41,22 @@ export class AlertIngestor {
   constructor(private readonly deps: AlertIngestorDeps) {}
 
   async handleBatch(events: ConsumedEvent[]): Promise<BatchHandlerResult> {
-    const deadLetters: DeadLetterRequest[] = [];
     // A patient's events in offset order; patients side by side.
-    const groups = new Map<string, ConsumedEvent[]>();
-    for (const c of events) {
-      const key = c.key ?? c.event.subject;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(c);
-    }
-    const queue = [...groups.values()];
-    let failure: unknown;
-    const worker = async () => {
-      for (let g = queue.shift(); g && failure === undefined; g = queue.shift()) {
-        for (const c of g) {
-          try {
-            // One span per alert event, child of its traceparent (the scorer's): the check-in's trace.
-            await startConsumerSpan(`handle ${TOPICS.alerts}`, c.event.traceparent, () => this.store(c.event), {
-              attributes: { 'messaging.destination.name': TOPICS.alerts, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
-            });
-          } catch (e) {
-            if (e instanceof InvalidAlertEventError) {
-              this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });
-              this.deps.logger.warn({ eventId: c.event.id, offset: c.offset, partition: c.partition, error: e.message }, 'alert event dead-lettered');
-              deadLetters.push({ offset: c.offset, reason: 'invalid-alert-event', error: e.message });
-              continue;
-            }
-            failure ??= e;
-            break; // the rest of this patient's events wait for the retry, in order
-          }
-        }
-      }
-    };
-    // Every worker finishes before the batch fails: a retry never overlaps with its own stragglers.
-    await Promise.all(Array.from({ length: Math.min(this.deps.concurrency, queue.length) }, worker));
-    if (failure !== undefined) throw failure;
-    return deadLetters.length ? { deadLetters } : {};
+    return handleInKeyOrder(events, {
+      keyOf: (c) => c.key ?? c.event.subject,
+      concurrency: this.deps.concurrency,
+      // One span per alert event, child of its traceparent (the scorer's): the check-in's trace.
+      handle: (c) =>
+        startConsumerSpan(`handle ${TOPICS.alerts}`, c.event.traceparent, () => this.store(c.event), {
+          attributes: { 'messaging.destination.name': TOPICS.alerts, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
+        }),
+      deadLetterOf: (c, e) => {
+        if (!(e instanceof InvalidAlertEventError)) return null;
+        this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });
+        this.deps.logger.warn({ eventId: c.event.id, offset: c.offset, partition: c.partition, error: e.message }, 'alert event dead-lettered');
+        return { offset: c.offset, reason: 'invalid-alert-event', error: e.message };
+      },
+    });
   }
 
   /** Stores one alert event (see the class comment). Idempotent. */

@@ -9,8 +9,5 @@ export const CARE_SETTINGS = Symbol('CareSettings');
 export const STREAM_TICKETS = Symbol('StreamTickets');
 
 export interface CareSettings {
-  /** @deprecated the instance cap is enforced by StreamSlots (limits/stream-slots.ts), which every SSE route must call. */
-  sseMaxConnections: number;
-  retryAfterSeconds: number;
   isDraining(): boolean;
 }

@@ -7,10 +7,10 @@ import { ProblemException, SSE_HEADERS } from '@vigil/http';
 import { AlertStreamQueryDto, StreamTicketView } from '../alerts/alerts.dto';
 import { auditRecordOf, type AuditService } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
-import { badRequest, validQuery } from '../common/query';
+import { validQuery } from '../common/query';
 import { ALERT_FANOUT, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, STREAM_TICKETS } from '../common/tokens';
 import { StreamSlots } from '../limits/stream-slots';
-import { parseCursor } from './cursor';
+import { resumePositionOf } from './resume-position';
 import type { AlertFanout } from './fanout';
 import type { StreamTickets } from './stream-tickets';
 
@@ -53,15 +53,7 @@ export class AlertStreamController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
   async stream(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: AlertStreamQueryDto): Promise<void> {
     const q = validQuery(AlertStreamQueryDto, query);
-    const header = req.headers['last-event-id'];
-    const given = (Array.isArray(header) ? header[0] : header) ?? q.lastEventId ?? '';
-    let cursor: string | null = null;
-    if (given !== '') {
-      const c = parseCursor(given);
-      if (!c) throw badRequest([{ path: 'Last-Event-ID', message: 'not an id this stream sent' }]);
-      if (Number(c.ms) > Date.now() + 60_000) throw badRequest([{ path: 'Last-Event-ID', message: 'a position in the future' }]);
-      cursor = given;
-    }
+    const cursor = resumePositionOf(req, q.lastEventId);
     if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
     const caller = callerOf(claims, req);
     // Per-user, per-organisation and per-instance caps (429 / 503); the slot frees when the response closes.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
+import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
 import { startConsumerSpan } from '@vigil/observability';
 import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
 import { KeyedSerial } from './keyed-serial';
@@ -42,40 +42,20 @@ export class WorklistProjector {
   ) {}
 
   async handleBatch(topic: string, events: ConsumedEvent[]): Promise<BatchHandlerResult> {
-    const deadLetters: DeadLetterRequest[] = [];
-    const groups = new Map<string, ConsumedEvent[]>();
-    for (const c of events) {
-      const key = `${c.event.tenantid}/${c.event.subject}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(c);
-    }
-    const queue = [...groups.values()];
-    let failure: unknown;
-    const worker = async () => {
-      for (let g = queue.shift(); g && failure === undefined; g = queue.shift()) {
-        for (const c of g) {
-          try {
-            await startConsumerSpan(`worklist ${topic}`, c.event.traceparent, () => this.project(c), {
-              attributes: { 'messaging.destination.name': topic, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
-            });
-          } catch (e) {
-            if (e instanceof InvalidWorklistEventError) {
-              this.metrics.events.inc({ topic, outcome: 'invalid' });
-              this.infra.logger.warn({ eventId: c.event.id, topic, offset: c.offset, partition: c.partition, error: e.message }, 'worklist event dead-lettered');
-              deadLetters.push({ offset: c.offset, reason: 'invalid-worklist-event', error: e.message });
-              continue;
-            }
-            failure ??= e;
-            break; // this patient's later events wait for the retry, in order
-          }
-        }
-      }
-    };
-    // Every worker finishes before the batch fails: a retry never overlaps with its own stragglers.
-    await Promise.all(Array.from({ length: Math.min(this.settings.consumerConcurrency, queue.length) }, worker));
-    if (failure !== undefined) throw failure;
-    return deadLetters.length ? { deadLetters } : {};
+    return handleInKeyOrder(events, {
+      keyOf: (c) => `${c.event.tenantid}/${c.event.subject}`,
+      concurrency: this.settings.consumerConcurrency,
+      handle: (c) =>
+        startConsumerSpan(`worklist ${topic}`, c.event.traceparent, () => this.project(c), {
+          attributes: { 'messaging.destination.name': topic, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
+        }),
+      deadLetterOf: (c, e) => {
+        if (!(e instanceof InvalidWorklistEventError)) return null;
+        this.metrics.events.inc({ topic, outcome: 'invalid' });
+        this.infra.logger.warn({ eventId: c.event.id, topic, offset: c.offset, partition: c.partition, error: e.message }, 'worklist event dead-lettered');
+        return { offset: c.offset, reason: 'invalid-worklist-event', error: e.message };
+      },
+    });
   }
 
   /** One consumed event (see the class comment). Throws InvalidWorklistEventError for a dead letter. */

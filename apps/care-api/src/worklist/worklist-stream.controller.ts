@@ -7,9 +7,9 @@ import { ProblemException, SSE_HEADERS } from '@vigil/http';
 import { AlertStreamQueryDto } from '../alerts/alerts.dto';
 import { auditRecordOf } from '../audit/audit.service';
 import { callerOf, routeOf } from '../common/caller';
-import { badRequest, validQuery } from '../common/query';
+import { validQuery } from '../common/query';
 import { StreamSlots } from '../limits/stream-slots';
-import { parseCursor } from '../stream/cursor';
+import { resumePositionOf } from '../stream/resume-position';
 import { WorklistFanout } from './worklist-fanout';
 import { WorklistInfra, WorklistSettings } from './worklist.wiring';
 
@@ -38,15 +38,7 @@ export class WorklistStreamController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
   async stream(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: AlertStreamQueryDto): Promise<void> {
     const q = validQuery(AlertStreamQueryDto, query);
-    const header = req.headers['last-event-id'];
-    const given = (Array.isArray(header) ? header[0] : header) ?? q.lastEventId ?? '';
-    let cursor: string | null = null;
-    if (given !== '') {
-      const c = parseCursor(given);
-      if (!c) throw badRequest([{ path: 'Last-Event-ID', message: 'not an id this stream sent' }]);
-      if (Number(c.ms) > Date.now() + 60_000) throw badRequest([{ path: 'Last-Event-ID', message: 'a position in the future' }]);
-      cursor = given;
-    }
+    const cursor = resumePositionOf(req, q.lastEventId);
     if (this.settings.isDraining()) throw ProblemException.of('unavailable', 'shutting down; reconnect', { retryAfterSeconds: 1 });
     const caller = callerOf(claims, req);
     // The same per-user, per-organisation and per-instance caps as the alert stream, counted together (429 / 503).

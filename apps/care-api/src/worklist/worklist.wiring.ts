@@ -33,11 +33,9 @@ export abstract class WorklistSettings {
   abstract readonly resumeMaxDays: number;
   /** Patients of one consumed batch folded at once (a patient's events stay in order). */
   abstract readonly consumerConcurrency: number;
-  abstract readonly sseMaxConnections: number;
   abstract readonly sseHeartbeatMs: number;
   abstract readonly sseRetryMs: number;
   abstract readonly sseMaxBufferedBytes: number;
-  abstract readonly retryAfterSeconds: number;
   abstract readonly commandTimeoutMs: number;
   abstract readonly fanoutPollMs?: number;
   abstract isDraining(): boolean;

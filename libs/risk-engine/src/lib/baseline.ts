@@ -52,8 +52,8 @@ const NO_VALUES: readonly number[] = Object.freeze([]);
 /** Scratch buffers: the engine is single-threaded and never re-enters, so reuse is invisible. */
 const VALUES = new Float64Array(BASELINE_WINDOW);
 
-/** Inserts x into buf[0..n) kept ascending (insertion sort: n is at most 28). */
-function insertSorted(buf: Float64Array, n: number, x: number): void {
+/** Inserts x into buf[0..n) kept ascending (insertion sort: n is small, at most 28 here). */
+export function insertSorted(buf: Float64Array, n: number, x: number): void {
   let i = n;
   while (i > 0 && buf[i - 1] > x) {
     buf[i] = buf[i - 1];

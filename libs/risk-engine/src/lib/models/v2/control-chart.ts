@@ -12,7 +12,7 @@
  * last few readings converges in about 1/λ readings), so out-of-order and redelivered check-ins see
  * exactly what an in-order replay sees, and the state does not grow.
  */
-import { MAD_TO_SD, MetricSpec, indexBefore } from '../../baseline';
+import { MAD_TO_SD, MetricSpec, indexBefore, insertSorted, medianOf } from '../../baseline';
 import { fmt } from '../../format';
 import { SPECS } from '../../metric-specs';
 import { factor } from '../../rules';
@@ -70,21 +70,6 @@ export interface ChartView {
 const REF = new Float64Array(CHART.maxReference);
 const DEV = new Float64Array(CHART.maxReference);
 
-/** Inserts x into buf[0..n) kept ascending (n is at most 21). */
-function insertSorted(buf: Float64Array, n: number, x: number): void {
-  let i = n;
-  while (i > 0 && buf[i - 1] > x) {
-    buf[i] = buf[i - 1];
-    i--;
-  }
-  buf[i] = x;
-}
-
-function sortedMedian(buf: Float64Array, n: number): number {
-  const m = n >> 1;
-  return n % 2 === 1 ? buf[m] : (buf[m - 1] + buf[m]) / 2;
-}
-
 /** The chart of one metric at reading `value` taken at `at`, from the readings strictly before it; null without enough history. */
 export function chartView(series: Series, at: number, value: number, spec: Pick<MetricSpec, 'sdFloor'>, priorSd: number): ChartView | null {
   const end = indexBefore(series, at);
@@ -97,9 +82,9 @@ export function chartView(series: Series, at: number, value: number, spec: Pick<
   const n = Math.min(start, CHART.maxReference);
   if (n < CHART.minReference) return null;
   for (let j = 0; j < n; j++) insertSorted(REF, j, V[start - 1 - j]);
-  const centre = sortedMedian(REF, n);
+  const centre = medianOf(REF, n);
   for (let j = 0; j < n; j++) insertSorted(DEV, j, Math.abs(REF[j] - centre));
-  const own = Math.max(MAD_TO_SD * sortedMedian(DEV, n), spec.sdFloor);
+  const own = Math.max(MAD_TO_SD * medianOf(DEV, n), spec.sdFloor);
   const w = CHART.priorWeight;
   const sd = Math.sqrt((n * own * own + w * priorSd * priorSd) / (n + w));
   const lam = CHART.lambda;
