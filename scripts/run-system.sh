@@ -7,8 +7,10 @@
 #                                                  it drains), start it again, wait until it is ready;
 #                                                  the Ctrl-C of `npm start` then stops the new one
 #   bash scripts/run-system.sh stop                stop the simulator and every service it recorded
-#   VIGIL_OIDC=1 npm start                         also Keycloak; care-api (dashboard, FHIR reads) verifies
-#                                                  Keycloak's tokens and the dashboard signs in there
+#   VIGIL_OIDC=1 npm start                         provider mode: also Keycloak; care-api (dashboard, FHIR
+#                                                  reads) and ingest-api (patient app, FHIR writes) verify
+#                                                  only Keycloak's tokens; the dashboard signs in there; no
+#                                                  simulator (README "Sign-in": its patients have no accounts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false OTEL_SDK_DISABLED="${OTEL_SDK_DISABLED:-true}"
@@ -39,22 +41,29 @@ wait_ready() { # name port
   echo "$1 did not become ready; last log lines:"; tail -n 30 "$LOG_DIR/$1.log"; exit 1
 }
 
-# Provider mode (VIGIL_OIDC=1): care-api trusts the local Keycloak realm instead of dev tokens; the
-# other services keep dev tokens (the simulator's patients have no accounts at the provider).
+# Provider mode (VIGIL_OIDC=1): the services that verify user tokens (care-api: dashboard, FHIR
+# reads by partners; ingest-api: the patient app, FHIR writes) trust only the local Keycloak realm.
+# The mode is recorded so that `restart <service>` from another terminal starts it the same way.
 KEYCLOAK_ISSUER="http://127.0.0.1:${KEYCLOAK_PORT:-8180}/realms/vigil"
-provider_env() {
-  [[ "${VIGIL_OIDC:-0}" == 1 && "$1" == care-api ]] || return 0
+MODE_FILE="$LOG_DIR/auth-mode"
+provider_mode() { [[ "${VIGIL_OIDC:-0}" == 1 || ("${1:-}" == recorded && "$(cat "$MODE_FILE" 2>/dev/null)" == provider) ]]; }
+provider_env() { # service [recorded]
+  provider_mode "${2:-}" || return 0
+  case "$1" in care-api | ingest-api) ;; *) return 0 ;; esac
   echo AUTH_DEV_MODE=false AUTH_JWKS_URL="$KEYCLOAK_ISSUER/protocol/openid-connect/certs" AUTH_ISSUER="$KEYCLOAK_ISSUER" \
-    AUTH_AUDIENCE=vigil AUTH_CLAIM_ORG=org AUTH_CLAIM_TEAMS=teams AUTH_CLAIM_ROLE=roles DASHBOARD_OIDC_ISSUER="$KEYCLOAK_ISSUER" \
-    CURSOR_SIGNING_KEYS="${CURSOR_SIGNING_KEYS:-local-provider-mode-cursor-key-0123456789}"
+    AUTH_AUDIENCE=vigil AUTH_CLAIM_ORG=org AUTH_CLAIM_TEAMS=teams AUTH_CLAIM_ROLE=roles
+  [[ "$1" == care-api ]] || return 0
+  echo DASHBOARD_OIDC_ISSUER="$KEYCLOAK_ISSUER" CURSOR_SIGNING_KEYS="${CURSOR_SIGNING_KEYS:-local-provider-mode-cursor-key-0123456789}"
 }
 
-start() { # name: started in the background (this shell's child), recorded
-  local port extra
+start() { # name [setsid] [recorded]: started in the background, recorded
+  local port extra detach=()
   port=$(service_port "$1")
   echo "   $1 on :$port (log: $LOG_DIR/$1.log)"
-  read -r -a extra <<<"$(provider_env "$1")"
-  svc_start "$SERVICE_PIDS" "$1" "$LOG_DIR/$1.log" env PORT="$port" "${extra[@]}" node -r ./tools/register.js "apps/$1/src/main.ts"
+  # Not this shell's child with setsid: it keeps running after `restart` returns.
+  [[ "${2:-}" == setsid ]] && detach=(setsid)
+  read -r -a extra <<<"$(provider_env "$1" "${3:-}" | tr '\n' ' ')"
+  svc_start "$SERVICE_PIDS" "$1" "$LOG_DIR/$1.log" "${detach[@]}" env PORT="$port" "${extra[@]}" node -r ./tools/register.js "apps/$1/src/main.ts"
 }
 
 # The simulator first (its requests in flight finish while the services still answer; a second
@@ -77,8 +86,7 @@ case "${1:-}" in
     [ -f "$SERVICE_PIDS" ] || : >"$SERVICE_PIDS"
     echo "== restarting $name"
     svc_stop "$SERVICE_PIDS" "$name"
-    # Not this shell's child: setsid keeps it running after this command returns.
-    svc_start "$SERVICE_PIDS" "$name" "$LOG_DIR/$name.log" setsid env PORT="$port" node -r ./tools/register.js "apps/$name/src/main.ts"
+    start "$name" setsid recorded
     wait_ready "$name" "$port"
     echo "   $name ready again (pid $(svc_pid "$SERVICE_PIDS" "$name"))"
     exit 0 ;;
@@ -89,7 +97,7 @@ case "${1:-}" in
   *) echo "usage: run-system.sh [restart <service> | stop]" >&2; exit 2 ;;
 esac
 
-if [[ "${VIGIL_OIDC:-0}" == 1 ]]; then bash deploy/local/infra.sh up kafka cassandra redis keycloak; else bash deploy/local/infra.sh up; fi
+if provider_mode; then bash deploy/local/infra.sh up kafka cassandra redis keycloak; else bash deploy/local/infra.sh up; fi
 
 echo "== migrations"
 npm run --silent migrate
@@ -101,6 +109,7 @@ npm run --silent build:dashboard >"$LOG_DIR/dashboard-build.log" 2>&1 || {
 # The pids of what this script starts, in files: the reaper below is no parent of theirs.
 : >"$SERVICE_PIDS"
 : >"$SIMULATOR_PID"
+if provider_mode; then echo provider >"$MODE_FILE"; else echo dev-tokens >"$MODE_FILE"; fi
 watchdog=
 reaper=
 cleanup() {
@@ -125,10 +134,25 @@ echo "== services"
 for s in "${SERVICES[@]}"; do start "$s"; done
 for s in "${SERVICES[@]}"; do wait_ready "$s" "$(service_port "$s")"; done
 
-TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --sub nurse-demo --org org-demo --teams team-a,team-b --ttl 12h)
-if [[ "${VIGIL_OIDC:-0}" == 1 ]]; then
-  TOKEN="(provider mode: sign in at the dashboard as nurse / nurse-demo or admin / admin-demo, Keycloak $KEYCLOAK_ISSUER)"
+if provider_mode; then
+  cat <<MSG
+
+Vigil is running in provider mode (Keycloak $KEYCLOAK_ISSUER; its admin console: admin / admin).
+  dashboard   http://127.0.0.1:3001/dashboard/   "Sign in with your organisation": nurse / nurse-demo or admin / admin-demo
+  ingest API  http://127.0.0.1:3000/docs         patient tokens of the realm's vigil-patient-app client only
+  care API    http://127.0.0.1:3001/docs         partner tokens: client credentials of vigil-partner (README "Sign-in")
+
+No simulator in this mode: its synthetic patients have no accounts at the provider (README "Sign-in").
+Ctrl-C (or: bash scripts/run-system.sh stop) stops the services.
+MSG
+  # Until a signal (the trap stops the services) or `run-system.sh stop` from another terminal has
+  # stopped them all (a `restart` of one leaves the others: keep waiting).
+  while [ "$(svc_live_count "$SERVICE_PIDS")" -gt 0 ]; do sleep 1; done
+  echo "services stopped"
+  exit 0
 fi
+
+TOKEN=$(node -r ./tools/register.js tools/mint-token.ts --role care-manager --sub nurse-demo --org org-demo --teams team-a,team-b --ttl 12h)
 cat <<MSG
 
 Vigil is running.

@@ -83,4 +83,19 @@ describe('scripts/lib/service-pids.sh', () => {
     sh('svc_stop_all "$1"', file);
     expect(await gone(second)).toBe(true);
   });
+
+  it('svc_stop_all returns only once every service has exited (drained), and SIGKILLs one that outlives the timeout', () => {
+    const marker = path.join(dir, 'drained');
+    // A service that drains for a moment after SIGTERM, then writes the marker and exits.
+    const drainer = spawn('bash', ['-c', `trap 'sleep 0.5; echo done >"${marker}"; exit 0' TERM; while :; do sleep 0.1; done`], { stdio: 'ignore' });
+    children.push(drainer);
+    const stubborn = spawn('bash', ['-c', "trap '' TERM; while :; do sleep 0.1; done"], { stdio: 'ignore' });
+    children.push(stubborn);
+    sh('svc_record "$1" care-api "$2"; svc_record "$1" risk-scorer "$3"', file, String(drainer.pid), String(stubborn.pid));
+    expect(sh('svc_live_count "$1"', file).trim()).toBe('2');
+
+    sh('svc_stop_all "$1" 2', file);
+    expect(readFileSync(marker, 'utf8').trim()).toBe('done');
+    expect(sh('svc_live_count "$1"', file).trim()).toBe('0');
+  });
 });

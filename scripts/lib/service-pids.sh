@@ -51,7 +51,27 @@ svc_signal_all() {
   return 0
 }
 
-svc_stop_all() { svc_signal_all "$1" TERM; }
+# svc_live_count FILE: how many recorded services still run (each the very process recorded).
+svc_live_count() {
+  local name pid st n=0
+  [ -f "$1" ] || { echo 0; return 0; }
+  while read -r name pid st; do
+    [ -n "$pid" ] && [ "$(svc_starttime "$pid" 2>/dev/null)" = "$st" ] && n=$((n + 1))
+  done <"$1"
+  echo "$n"
+}
+
+# svc_stop_all FILE [TIMEOUT_S]: SIGTERM to every recorded service, then waits until none runs (they
+# drain and commit); SIGKILL to what still runs after TIMEOUT_S (default 30). Returns when all are gone.
+svc_stop_all() {
+  local i
+  svc_signal_all "$1" TERM
+  for i in $(seq 1 $((${2:-30} * 10))); do
+    [ "$(svc_live_count "$1")" -gt 0 ] || return 0
+    sleep 0.1
+  done
+  svc_signal_all "$1" KILL
+}
 
 # svc_stop FILE NAME [TIMEOUT_S]: SIGTERM (it drains and commits), SIGKILL after TIMEOUT_S (default 30).
 svc_stop() {
