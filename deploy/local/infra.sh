@@ -14,7 +14,9 @@
 #   deploy/local/infra.sh env    print the app env vars (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, REDIS_URL)
 #   deploy/local/infra.sh pid    <server>    print the pid of a managed server (empty + exit 1 if none)
 #
-# No server list = kafka, cassandra, redis (+ keycloak with VIGIL_KEYCLOAK=1). See deploy/local/README.md for env vars and a second private instance.
+# No server list: up/fetch = kafka, cassandra, redis (+ keycloak with VIGIL_KEYCLOAK=1); down, stop, kill,
+# reset and status = all four (status: Keycloak down does not fail it unless asked for).
+# See deploy/local/README.md for env vars and a second private instance.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -238,9 +240,10 @@ spawn() {
   local pf
   pf="$(pid_file "$server")"
   rm -f "$pf"
-  # 8>&-: the server must not inherit the `up` lock (it would hold it for its whole life).
+  # 7>&- 8>&-: the server must not inherit the Keycloak build lock or the `up` lock (it would hold
+  # them for its whole life).
   # shellcheck disable=SC2016 # $$/$0/$@ are the child's
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" </dev/null >"$logfile" 2>&1 8>&- &
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" </dev/null >"$logfile" 2>&1 7>&- 8>&- &
   local i
   for i in $(seq 1 50); do [[ -s "$pf" ]] && break; sleep 0.1; done
   [[ -s "$pf" ]] || die "$server: could not start (no pid file)"
@@ -367,6 +370,17 @@ start_keycloak() {
   check_ports_free keycloak "$KEYCLOAK_PORT" "$KEYCLOAK_MANAGEMENT_PORT"
   [[ -f "$KEYCLOAK_REALM_FILE" ]] || die "keycloak: realm file $KEYCLOAK_REALM_FILE not found"
   mkdir -p "$data" "$LOG_DIR/keycloak" "$VIGIL_INFRA_DIR/tmp/keycloak" "$lib/data/import"
+  # kc.sh's first JVM may re-augment the distribution (rewrite lib/quarkus/, ~50 s on a first start):
+  # two instances sharing the dist must not do that at once, nor one read it while the other writes.
+  # So the build lock is held from the realm copy until this start is past that phase.
+  local lock="$lib.build.lock" t0
+  t0="$(now)"
+  exec 7>"$lock"
+  if ! flock -n 7; then
+    log "keycloak: another start is configuring $lib, waiting for it ($lock) ..."
+    flock -w "$KEYCLOAK_START_TIMEOUT" 7 || die "keycloak: $lock still held after $KEYCLOAK_START_TIMEOUT s"
+    log "keycloak: got the build lock after $(elapsed "$t0") s"
+  fi
   # --import-realm reads <keycloak home>/data/import only: the repo's realm is put there (atomically).
   # A realm already in this state dir's database is left as it is (`reset keycloak` re-imports).
   cp "$KEYCLOAK_REALM_FILE" "$lib/data/import/.realm.$$"
@@ -380,6 +394,22 @@ start_keycloak() {
     "$lib/bin/kc.sh" start-dev --import-realm --health-enabled=true \
     --http-host=127.0.0.1 --http-port="$KEYCLOAK_PORT" --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
     --db-url="jdbc:h2:file:$data/keycloakdb;NON_KEYWORDS=VALUE"
+  keycloak_wait_configured "$(cat "$(pid_file keycloak)")" "$LOG_DIR/keycloak.log"
+  flock -u 7
+  exec 7>&-
+}
+
+# Past the configuring phase: kc.sh has exec'd the rebuilt server (-Dkc.config.built=true), or the
+# first JVM needed no rebuild and has started, or it is gone. Bounded by KEYCLOAK_START_TIMEOUT.
+keycloak_wait_configured() { # pid logfile
+  local deadline=$((SECONDS + KEYCLOAK_START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    alive "$1" || return 0
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- '-Dkc.config.built=true' && return 0
+    grep -q ') started in [0-9.]*s' "$2" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  log "keycloak: not past its configuring phase after $KEYCLOAK_START_TIMEOUT s; releasing the build lock"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -509,20 +539,23 @@ cmd_status() {
       printf '%-10s up    pid %-8s %s\n' "$s" "$pid" "$detail"
     elif [[ "$s" == redis ]] && redis_ping; then
       printf '%-10s up    %-12s %s (external, not managed)\n' "$s" "-" "$detail"
+    elif [[ "${STATUS_OPTIONAL:-}" == *" $s "* ]]; then
+      # Listed but not asked for: Keycloak down is normal, not a failed status.
+      printf '%-10s down  %-12s %s (optional: up keycloak)\n' "$s" "-" "$detail"
     else
       printf '%-10s down  %-12s %s\n' "$s" "-" "$detail"
       down=1
     fi
   done
   echo "state dir: $VIGIL_INFRA_DIR"
-  echo "jars: $(lib_dir kafka)  $(lib_dir cassandra)"
+  echo "jars: $(lib_dir kafka)  $(lib_dir cassandra)  $(lib_dir keycloak)"
   return "$down"
 }
 
 cmd_logs() {
   local follow=() files=() s
   if [[ "${1:-}" == -f ]]; then follow=(-F); shift; fi
-  [[ $# -gt 0 ]] || set -- "${ALL_SERVERS[@]}"
+  [[ $# -gt 0 ]] || set -- "${KNOWN_SERVERS[@]}"
   for s in "$@"; do [[ -f "$LOG_DIR/$s.log" ]] && files+=("$LOG_DIR/$s.log"); done
   [[ ${#files[@]} -gt 0 ]] || die "no logs in $LOG_DIR"
   exec tail -n "${LOG_LINES:-100}" "${follow[@]}" "${files[@]}"
@@ -547,7 +580,7 @@ cmd_reset() {
 
 # ---------------------------------------------------------------------------------------------
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
   local cmd="${1:-}" s
@@ -559,7 +592,13 @@ main() {
     -h | --help | help) usage; return ;;
   esac
   local servers=("$@")
-  [[ ${#servers[@]} -gt 0 ]] || servers=("${ALL_SERVERS[@]}")
+  if [[ ${#servers[@]} -eq 0 ]]; then
+    # `up` starts Keycloak only when asked; stopping, wiping and `status` cover every server, so a
+    # Keycloak started with `up keycloak` (or VIGIL_OIDC=1 npm start) is never left running by `down`.
+    case "$cmd" in up | fetch) servers=("${ALL_SERVERS[@]}") ;; *) servers=("${KNOWN_SERVERS[@]}") ;; esac
+    [[ "$cmd" == status ]] && STATUS_OPTIONAL=" keycloak "
+    [[ "$cmd" == status && " ${ALL_SERVERS[*]} " == *" keycloak "* ]] && STATUS_OPTIONAL=""
+  fi
   for s in "${servers[@]}"; do
     [[ " ${KNOWN_SERVERS[*]} " == *" $s "* ]] || die "unknown server '$s' (kafka, cassandra, redis, keycloak)"
   done
