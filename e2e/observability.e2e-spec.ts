@@ -86,16 +86,20 @@ describe('observability across all services: one trace per check-in, no PHI in l
       const request = spans.find((s) => s.serviceName === 'ingest-api' && s.kind === SPAN_KIND.server && s.name === 'POST /v1/check-ins');
       if (!request) return undefined;
       const trace = spans.filter((s) => s.traceId === request.traceId);
-      const of = (service: string, kind: number, name: string) => trace.find((s) => s.serviceName === service && s.kind === kind && s.name === name);
+      const of = (service: string, kind: number, name: string, group?: string) =>
+        trace.find((s) => s.serviceName === service && s.kind === kind && s.name === name && (!group || s.attributes['messaging.consumer.group.name'] === group));
       const parts = {
         request,
         checkinSend: of('ingest-api', SPAN_KIND.producer, `send ${prefix}checkins.v1`),
-        writer: of('timeseries-writer', SPAN_KIND.consumer, 'handle checkins.v1'),
+        // Our `process <topic>` spans (libs/observability, messaging-spans), named like the kafkajs
+        // instrumentation's but in the producer's trace: the broker's topic name, prefix included.
+        writer: of('timeseries-writer', SPAN_KIND.consumer, `process ${prefix}checkins.v1`),
         // instrumentation-cassandra-driver: `cassandra-driver.execute` / `.batch`, CLIENT.
         cassandra: trace.find((s) => s.serviceName === 'timeseries-writer' && s.kind === SPAN_KIND.client && s.name.startsWith('cassandra-driver.')),
-        scorer: of('risk-scorer', SPAN_KIND.consumer, 'handle checkins.v1'),
+        scorer: of('risk-scorer', SPAN_KIND.consumer, `process ${prefix}checkins.v1`),
         alertSend: of('risk-scorer', SPAN_KIND.producer, `send ${prefix}alerts.v1`),
-        care: of('care-api', SPAN_KIND.consumer, 'handle alerts.v1'),
+        // care-api consumes alerts.v1 in two groups (the alert ingestor's and the worklist's): the group tells them apart.
+        care: of('care-api', SPAN_KIND.consumer, `process ${prefix}alerts.v1`, stack.care.env['KAFKA_GROUP_ID']),
         push: of('care-api', SPAN_KIND.internal, 'sse.push'),
       };
       if (Object.values(parts).some((p) => p === undefined)) return undefined;
@@ -142,6 +146,23 @@ describe('observability across all services: one trace per check-in, no PHI in l
     // The push continues the trace of the span that stored the alert (its traceparent rode in Redis).
     expect(parts.push.parentSpanId).toBe(parts.care.spanId);
     expect(parts.push.attributes['vigil.sse.clients']).toBe(1);
+
+    // The consumer spans carry the messaging conventions' attributes, each with its service's group.
+    for (const [span, topic, group] of [
+      [parts.writer, 'checkins.v1', stack.writer.env['WRITER_GROUP_ID']],
+      [parts.scorer, 'checkins.v1', stack.scorer.env['KAFKA_GROUP_ID']],
+      [parts.care, 'alerts.v1', stack.care.env['KAFKA_GROUP_ID']],
+    ] as const) {
+      expect(group).toEqual(expect.any(String));
+      expect(span.attributes).toMatchObject({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': `${prefix}${topic}`,
+        'messaging.consumer.group.name': group,
+      });
+    }
+    expect(parts.writer.attributes['messaging.batch.message_count']).toBeGreaterThanOrEqual(1);
+    expect(parts.care.attributes['messaging.kafka.offset']).toEqual(expect.any(String));
 
     // Logs carry the trace: the access log of the request and care-api's line about the stored alert.
     const linesWithTrace = (out: string) => out.split('\n').filter((l) => l.includes(`"trace_id":"${parts.request.traceId}"`));

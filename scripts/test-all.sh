@@ -18,6 +18,8 @@ echo "== lint"
 # when there is none (a fresh clone): compute it first.
 npx nx show projects >/dev/null
 npx eslint --max-warnings=0 --no-error-on-unmatched-pattern apps libs tools e2e deploy/tests bench
+# Formatting (.prettierrc.json, .prettierignore): `npm run format` fixes what this reports.
+npx prettier --check --log-level=warn .
 
 echo "== tests"
 mkdir -p tmp

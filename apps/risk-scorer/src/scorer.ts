@@ -29,7 +29,7 @@ import {
   VigilEvent,
 } from '@vigil/contracts';
 import { PoisonMessageError, type BatchHandlerResult, type ConsumedEvent, type DeadLetterRequest } from '@vigil/messaging';
-import { currentTraceparent, startBatchSpan, withEventSpan } from '@vigil/observability';
+import { currentTraceparent, startProcessBatchSpan, withEventSpan } from '@vigil/observability';
 import {
   checkEngagement,
   initialState,
@@ -156,6 +156,8 @@ export class Scorer {
   async handleCheckIns(batch: readonly ConsumedEvent[]): Promise<BatchHandlerResult> {
     const deadLetters: DeadLetterRequest[] = [];
     const byPatient = new Map<string, WorkItem[]>();
+    // The messages behind each patient's items, for that patient's process span.
+    const messagesOf = new Map<string, ConsumedEvent[]>();
     for (const m of batch) {
       if (m.event.type !== EVENT_TYPES.checkinReceived) {
         this.deps.metrics.checkIns.inc({ outcome: 'ignored' });
@@ -182,12 +184,13 @@ export class Scorer {
       const list = byPatient.get(key);
       if (list) list.push(item);
       else byPatient.set(key, [item]);
+      const messages = messagesOf.get(key);
+      if (messages) messages.push(m);
+      else messagesOf.set(key, [m]);
     }
-    // A span per patient's work, continuing the check-in's trace (libs/observability, startBatchSpan).
+    // A process span per patient's work, continuing the check-in's trace (libs/observability).
     await forEachLimit([...byPatient.entries()], this.deps.concurrency, ([key, items]) =>
-      startBatchSpan(`handle ${TOPICS.checkins}`, items.map((i) => i.traceparent), () => this.mutex.run(key, () => this.applyPatient(items[0].tenantId, items[0].patientId, items)), {
-        attributes: { 'messaging.destination.name': TOPICS.checkins, 'messaging.batch.message_count': items.length },
-      }),
+      startProcessBatchSpan(messagesOf.get(key) ?? [], () => this.mutex.run(key, () => this.applyPatient(items[0].tenantId, items[0].patientId, items))),
     );
     if (deadLetters.length) this.deps.log.warn('check-ins dead-lettered', { count: deadLetters.length, topic: `${TOPICS.checkins}${DLQ_SUFFIX}` });
     return deadLetters.length ? { deadLetters } : {};

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload, RpcException } from '@nestjs/microservices';
 import { TOPICS } from '@vigil/contracts';
 import { BATCH, describeError, type BatchHandlerResult, type ConsumedEvent } from '@vigil/messaging';
-import { startBatchSpan } from '@vigil/observability';
+import { startProcessBatchSpan } from '@vigil/observability';
 import { CheckInBatchWriter } from './checkin-batch.writer';
 import { WriterMetrics } from './writer.metrics';
 
@@ -40,10 +40,9 @@ export class CheckInConsumer {
   @EventPattern(TOPICS.checkins, BATCH)
   handle(@Payload() events: ConsumedEvent[]): Promise<BatchHandlerResult> {
     // One span for the batch's writes (its Cassandra calls are children): it continues the check-in's
-    // trace when the batch holds one trace, else it links to each (libs/observability, startBatchSpan).
-    return startBatchSpan(`handle ${TOPICS.checkins}`, events.map((e) => e.event.traceparent), () => this.write(events), {
-      attributes: { 'messaging.destination.name': TOPICS.checkins, 'messaging.batch.message_count': events.length },
-    });
+    // trace when the batch holds one trace, else it links to each (libs/observability, startProcessBatchSpan).
+    if (events.length === 0) return this.write(events);
+    return startProcessBatchSpan(events, () => this.write(events));
   }
 
   private async write(events: ConsumedEvent[]): Promise<BatchHandlerResult> {

@@ -6,6 +6,10 @@ export interface ConsumedEvent<T = unknown> {
   event: VigilEvent<T>;
   /** Base topic name (`checkins.v1`): the test/tenant prefix is stripped. */
   topic: string;
+  /** The topic as named on the broker (prefix included), for span attributes; set by the transport. */
+  kafkaTopic?: string;
+  /** The consumer group that received the message, for span attributes; set by the transport. */
+  groupId?: string;
   partition: number;
   /** Kafka offset (int64 as a decimal string). */
   offset: string;

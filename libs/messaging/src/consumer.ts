@@ -412,7 +412,7 @@ export class BatchConsumer {
     const dlqEnabled = (this.opts.dlq ?? true) && !TOPICS_WITHOUT_DLQ.has(baseTopic) && !baseTopic.endsWith(DLQ_SUFFIX);
     try {
       await processPartitionBatch(
-        { topic: batch.topic, baseTopic, partition: batch.partition, records: batch.messages as FetchedRecord[] },
+        { topic: batch.topic, baseTopic, partition: batch.partition, groupId: this.opts.groupId, records: batch.messages as FetchedRecord[] },
         {
           handler: { batch: handler.batch ?? false, invoke: async (p) => handler.handle(p, ctx) },
           deadLetter: (items) => this.deadLetter(batch.topic, batch.partition, items, dlqEnabled),

@@ -30,6 +30,8 @@ export interface PartitionBatch {
   /** Topic name without the prefix, as handlers see it. */
   baseTopic: string;
   partition: number;
+  /** The consumer group, passed on to handlers (span attributes). */
+  groupId?: string;
   records: FetchedRecord[];
 }
 
@@ -78,12 +80,13 @@ export function nextOffset(offset: string): string {
 
 type Decoded = { ok: true; consumed: ConsumedEvent } | { ok: false; dead: DeadLetter };
 
-export function decodeRecord(record: FetchedRecord, baseTopic: string, partition: number): Decoded {
+/** `source`: the broker's topic name and the consumer group, copied onto the ConsumedEvent. */
+export function decodeRecord(record: FetchedRecord, baseTopic: string, partition: number, source: { kafkaTopic?: string; groupId?: string } = {}): Decoded {
   try {
     const event = fromKafkaRecord({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp });
     return {
       ok: true,
-      consumed: { event, topic: baseTopic, partition, offset: record.offset, key: record.key === null ? null : record.key.toString(), timestamp: record.timestamp },
+      consumed: { event, topic: baseTopic, ...source, partition, offset: record.offset, key: record.key === null ? null : record.key.toString(), timestamp: record.timestamp },
     };
   } catch (e) {
     if (e instanceof EventDecodeError) return { ok: false, dead: { record, reason: e.reason, error: e.message } };
@@ -170,7 +173,7 @@ async function processPerMessage(batch: PartitionBatch, deps: ProcessorDeps): Pr
       stopped = true;
       break;
     }
-    const decoded = decodeRecord(record, batch.baseTopic, batch.partition);
+    const decoded = decodeRecord(record, batch.baseTopic, batch.partition, { kafkaTopic: batch.topic, groupId: batch.groupId });
     let dead: DeadLetter | null = null;
     if (!decoded.ok) {
       dead = decoded.dead;
@@ -221,7 +224,7 @@ async function processBatchMode(batch: PartitionBatch, deps: ProcessorDeps): Pro
 
 /** Handles a chunk; returns how many leading records of it are done (all, unless stopped). */
 async function processChunk(batch: PartitionBatch, chunk: FetchedRecord[], deps: ProcessorDeps): Promise<{ doneCount: number }> {
-  const decoded = chunk.map((record) => decodeRecord(record, batch.baseTopic, batch.partition));
+  const decoded = chunk.map((record) => decodeRecord(record, batch.baseTopic, batch.partition, { kafkaTopic: batch.topic, groupId: batch.groupId }));
   const dead: DeadLetter[] = [];
   for (const d of decoded) if (!d.ok) dead.push(d.dead);
   const events = decoded.flatMap((d) => (d.ok ? [d.consumed] : []));

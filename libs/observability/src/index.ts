@@ -2,6 +2,7 @@
 // cassandra-driver at import time (startTracing() must hook them first). import-order.spec.ts checks it.
 export * from './tracing';
 export * from './trace-context';
+export * from './messaging-spans';
 export * from './request-context';
 export * from './logger';
 export * from './metrics';

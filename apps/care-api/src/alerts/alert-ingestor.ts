@@ -1,6 +1,6 @@
-import { type Logger, startConsumerSpan } from '@vigil/observability';
+import { type Logger, startProcessSpan } from '@vigil/observability';
 import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
-import { type AlertStreamData, EVENT_TYPES, TOPICS, type VigilEvent } from '@vigil/contracts';
+import { type AlertStreamData, EVENT_TYPES, type VigilEvent } from '@vigil/contracts';
 import type { CareMetrics } from '../common/metrics';
 import { InvalidAlertEventError, toStreamData } from '../stream/alert-event';
 import type { CassandraAlertStream } from '../stream/cassandra-alert-stream';
@@ -47,9 +47,7 @@ export class AlertIngestor {
       concurrency: this.deps.concurrency,
       // One span per alert event, child of its traceparent (the scorer's): the check-in's trace.
       handle: (c) =>
-        startConsumerSpan(`handle ${TOPICS.alerts}`, c.event.traceparent, () => this.store(c.event), {
-          attributes: { 'messaging.destination.name': TOPICS.alerts, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
-        }),
+        startProcessSpan(c, () => this.store(c.event), { 'vigil.event.id': c.event.id }),
       deadLetterOf: (c, e) => {
         if (!(e instanceof InvalidAlertEventError)) return null;
         this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
-import { startConsumerSpan } from '@vigil/observability';
+import { startProcessSpan } from '@vigil/observability';
 import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
 import { KeyedSerial } from './keyed-serial';
 import { WorklistChanges } from './worklist-changes';
@@ -46,9 +46,7 @@ export class WorklistProjector {
       keyOf: (c) => `${c.event.tenantid}/${c.event.subject}`,
       concurrency: this.settings.consumerConcurrency,
       handle: (c) =>
-        startConsumerSpan(`worklist ${topic}`, c.event.traceparent, () => this.project(c), {
-          attributes: { 'messaging.destination.name': topic, 'messaging.kafka.offset': c.offset, 'vigil.event.id': c.event.id },
-        }),
+        startProcessSpan(c, () => this.project(c), { 'vigil.event.id': c.event.id }),
       deadLetterOf: (c, e) => {
         if (!(e instanceof InvalidWorklistEventError)) return null;
         this.metrics.events.inc({ topic, outcome: 'invalid' });
