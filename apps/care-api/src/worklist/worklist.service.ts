@@ -92,6 +92,7 @@ export class WorklistService {
     const more = slice.length > limit;
     const page = slice.slice(0, limit);
     const items: WorklistEntryView[] = page.map((x) => entryView(x.row.patientId, x.row.state, x.row.version, x.r, asOfMs));
+    this.metrics.pageSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     if (items.length) await this.infra.audit.record(auditRecordOf(caller, 'worklist.read', items.map((i) => i.patientId), `${route}${q.team ? ` team=${q.team}` : ''}`));
     const last = page[page.length - 1];
     const nextCursor = more && last ? this.infra.cursors.sign({ t: asOfMs, s: last.r.snoozed, p: last.r.priority, i: last.r.patientId }, b) : null;
