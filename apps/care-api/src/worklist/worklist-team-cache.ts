@@ -17,6 +17,16 @@ interface TeamView {
   pos: string;
   rows: Map<string, WorklistStateRow<WorklistState>>;
   loadedAtMs: number;
+  /** Changes whenever `rows` does (unique per process), so that a reader can keep what it derived from them. */
+  generation: number;
+  /** `rows` as a list, made once per generation (not per request). */
+  list: readonly WorklistStateRow<WorklistState>[] | null;
+}
+
+/** A team's rows at one generation: the same generation always means the same rows. */
+export interface TeamSnapshot {
+  generation: number;
+  rows: readonly WorklistStateRow<WorklistState>[];
 }
 
 /**
@@ -32,13 +42,14 @@ interface TeamView {
 export class WorklistTeamCache {
   private readonly views = new Map<string, TeamView>();
   private readonly serial = new KeyedSerial();
+  private generations = 0;
 
   constructor(
     private readonly states: WorklistStateRepository<WorklistState>,
     private readonly live: RedisWorklistStream,
   ) {}
 
-  rows(tenantId: string, team: string, nowMs = Date.now()): Promise<WorklistStateRow<WorklistState>[]> {
+  snapshot(tenantId: string, team: string, nowMs = Date.now()): Promise<TeamSnapshot> {
     const key = `${tenantId}/${team}`;
     return this.serial.run(key, async () => {
       let view = this.views.get(key);
@@ -50,14 +61,15 @@ export class WorklistTeamCache {
       this.views.delete(key);
       this.views.set(key, view);
       if (this.views.size > MAX_TEAMS) this.views.delete(this.views.keys().next().value as string);
-      return [...view.rows.values()];
+      view.list ??= [...view.rows.values()];
+      return { generation: view.generation, rows: view.list };
     });
   }
 
   private async load(tenantId: string, team: string, pos: string, nowMs: number): Promise<TeamView> {
     const ids = await this.states.teamPatients(tenantId, team);
     const rows = await this.states.getMany(tenantId, ids, 256);
-    return { pos, rows: new Map(rows.map((r) => [r.patientId, r])), loadedAtMs: nowMs };
+    return { pos, rows: new Map(rows.map((r) => [r.patientId, r])), loadedAtMs: nowMs, generation: ++this.generations, list: null };
   }
 
   /** Reads again the patients the stream says changed in or out of this team. */
@@ -78,5 +90,7 @@ export class WorklistTeamCache {
       if (r) view.rows.set(id, r);
       else view.rows.delete(id);
     }
+    view.generation = ++this.generations;
+    view.list = null;
   }
 }

@@ -4,6 +4,7 @@
  * straight onto their topics (what the risk-scorer and the contacts endpoint publish).
  */
 import { randomUUID } from 'crypto';
+import Redis from 'ioredis';
 import {
   allTopicSpecs,
   type ContactLoggedData,
@@ -265,5 +266,75 @@ describe('care-api worklist (two instances, real servers)', () => {
     expect(worklistEvents(teamB.events).every((d) => d.careTeamId === 'team-b')).toBe(true);
     resumed.close();
     teamB.close();
+  });
+
+  it('resumes from Cassandra when Redis no longer holds the position; a team view read after the loss is read whole again', async () => {
+    const auth = { authorization: `Bearer ${tokens['nurseA']}` };
+    const first = await openSse(`${a.url}/v1/worklist/stream`, { headers: auth });
+    open.push(first);
+    await first.waitFor((es) => es.some((e) => e.event === 'ready'), 15_000, 'ready');
+    await publish(TOPICS.riskScores, [scored('p-a2', 'c-a2-3', T0 + 3 * H, 40, 'medium')]);
+    await first.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a2' && d.entry?.latestScore?.score === 40), 15_000, 'the p-a2 change');
+    const last = first.lastEventId;
+    first.close();
+
+    await publish(TOPICS.riskScores, [scored('p-a3', 'c-a3-3', T0 + 3 * H, 20, 'low')]);
+    const changed = await waitFor(async () => {
+      const e = await entryOf(a, 'nurseA', 'p-a3');
+      return e?.latestScore?.score === 20 ? e : null;
+    }, 15_000, { what: 'p-a3 rescored' });
+    // Its durable copy is written, then the whole Redis stream is lost.
+    await waitFor(async () => {
+      const r = await ks.client.execute(`SELECT version FROM "${ks.keyspace}".worklist_stream_by_team WHERE patient_id = ? ALLOW FILTERING`, ['p-a3'], { prepare: true });
+      return r.rows.some((row) => Number(row['version']) === changed.version);
+    }, 15_000, { what: 'the durable copy' });
+    const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.del(`${redisPrefix}care:worklist:{${ORG}}:stream`);
+    } finally {
+      redis.disconnect();
+    }
+
+    const resumed = await openSse(`${b.url}/v1/worklist/stream`, { headers: auth, lastEventId: last });
+    open.push(resumed);
+    const events = await resumed.waitFor((es) => es.some((e) => e.event === 'ready'), 15_000, 'ready after resume');
+    expect(worklistEvents(events).map((d) => [d.patientId, d.entry?.latestScore?.score])).toEqual([['p-a3', 20]]);
+    expect(JSON.parse(events.find((e) => e.event === 'ready')!.data)).toMatchObject({ resumed: 1, source: 'cassandra' });
+    // Both instances' team views had a position in the lost stream: they read the team whole again.
+    for (const app of [a, b]) expect((await entryOf(app, 'nurseA', 'p-a3'))?.latestScore?.score).toBe(20);
+    // And the live feed goes on after the loss.
+    await publish(TOPICS.riskScores, [scored('p-a1', 'c-a1-3', T0 + 3 * H, 30, 'low')]);
+    await resumed.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a1' && d.entry?.latestScore?.score === 30), 15_000, 'a live change after the loss');
+    await waitFor(async () => ((await entryOf(b, 'nurseA', 'p-a1'))?.latestScore?.score === 30 ? true : null), 15_000, { what: 'p-a1 on the list of b' });
+    resumed.close();
+  });
+
+  it('an instance stopped and a new one started miss nothing: changes made meanwhile are listed and resumed on the new one', async () => {
+    const auth = { authorization: `Bearer ${tokens['nurseA']}` };
+    const before = await openSse(`${b.url}/v1/worklist/stream`, { headers: auth });
+    open.push(before);
+    await before.waitFor((es) => es.some((e) => e.event === 'ready'), 15_000, 'ready');
+    const last = before.lastEventId;
+    before.close();
+    await b.close();
+    // While b is down, a takes over every partition of the group.
+    await publish(TOPICS.riskScores, [scored('p-a2', 'c-a2-4', T0 + 4 * H, 85, 'critical')]);
+    await publish(TOPICS.careActivity, [contact('p-a3', { outcome: 'no-answer' })]);
+    await waitFor(async () => ((await entryOf(a, 'nurseA', 'p-a3'))?.lastContact?.outcome === 'no-answer' ? true : null), 30_000, { what: 'the contact folded by a' });
+
+    b = await startCare({ TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn', WORKLIST_CONSUMER_ENABLED: 'true' });
+    const p = await list(b, 'nurseA');
+    expect(p.status).toBe(200);
+    expect(p.body.items[0]).toMatchObject({ patientId: 'p-a2', latestScore: { score: 85, level: 'critical' } });
+    expect(p.body.items.find((i) => i.patientId === 'p-a3')?.lastContact?.outcome).toBe('no-answer');
+    const resumed = await openSse(`${b.url}/v1/worklist/stream`, { headers: auth, lastEventId: last });
+    open.push(resumed);
+    const events = await resumed.waitFor((es) => es.some((e) => e.event === 'ready'), 15_000, 'ready after restart');
+    expect(worklistEvents(events).map((d) => d.patientId)).toEqual(['p-a2', 'p-a3']);
+    // The new instance consumes too: a change after its start reaches its client and both lists.
+    await publish(TOPICS.riskScores, [scored('p-a3', 'c-a3-4', T0 + 4 * H, 99, 'critical')]);
+    await resumed.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a3' && d.entry?.latestScore?.score === 99), 20_000, 'a change after the restart');
+    for (const app of [a, b]) await waitFor(async () => ((await list(app, 'nurseA')).body.items[0]?.patientId === 'p-a3' ? true : null), 15_000, { what: 'p-a3 on top' });
+    resumed.close();
   });
 });

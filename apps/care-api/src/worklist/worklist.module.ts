@@ -5,6 +5,7 @@ import { WorklistEventsConsumer } from './worklist-events.consumer';
 import { WorklistFanout } from './worklist-fanout';
 import { WorklistProjector } from './worklist-projector';
 import { WorklistStreamController } from './worklist-stream.controller';
+import { WorklistRanked } from './worklist-ranked';
 import { WorklistTeamCache } from './worklist-team-cache';
 import { CassandraWorklistStream, RedisWorklistStream } from './worklist-stream';
 import { WorklistController } from './worklist.controller';
@@ -33,6 +34,7 @@ export class WorklistModule {
         WorklistChanges,
         WorklistProjector,
         WorklistTeamCache,
+        WorklistRanked,
         WorklistService,
         WorklistFanout,
       ],

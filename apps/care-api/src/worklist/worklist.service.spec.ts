@@ -5,7 +5,8 @@ import type { WorklistStateRow } from '@vigil/storage';
 import type { AuditRecord } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import { emptyState, type WorklistState } from './worklist-state';
-import { WorklistTeamCache } from './worklist-team-cache';
+import { type TeamSnapshot, WorklistTeamCache } from './worklist-team-cache';
+import { WorklistRanked } from './worklist-ranked';
 import { WorklistMetrics } from './worklist.metrics';
 import { WorklistService } from './worklist.service';
 import { WorklistInfra } from './worklist.wiring';
@@ -27,13 +28,22 @@ class FakeTeamRows {
     private readonly states: Record<string, WorklistState>,
     private readonly index: Record<string, string[]>,
   ) {}
-  async rows(tenantId: string, team: string): Promise<WorklistStateRow<WorklistState>[]> {
-    return (this.index[team] ?? []).filter((id) => this.states[id]).map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.states[id], version: 7, updatedAt: new Date(T0) }));
+  private readonly made = new Map<string, TeamSnapshot>();
+  async snapshot(tenantId: string, team: string): Promise<TeamSnapshot> {
+    // The same rows every time (nothing here changes), as the real view between changes.
+    const key = `${tenantId}/${team}`;
+    let snap = this.made.get(key);
+    if (!snap) {
+      const rows: WorklistStateRow<WorklistState>[] = (this.index[team] ?? []).filter((id) => this.states[id]).map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.states[id], version: 7, updatedAt: new Date(T0) }));
+      this.made.set(key, (snap = { generation: 1, rows }));
+    }
+    return snap;
   }
 }
 
 describe('WorklistService (fakes of its ports)', () => {
   let service: WorklistService;
+  let close: () => Promise<void>;
   const audited: AuditRecord[] = [];
   const caller = (teams: string[], tenantId = 'org-1'): Caller => ({ sub: 'nurse', role: 'care-manager', tenantId, teams: new Set(teams), requestId: 'r1' });
 
@@ -49,10 +59,12 @@ describe('WorklistService (fakes of its ports)', () => {
       vigil: createMetrics({ service: 'test', defaultMetrics: false }),
     } as unknown as WorklistInfra;
     const mod = await Test.createTestingModule({
-      providers: [WorklistService, WorklistMetrics, { provide: WorklistTeamCache, useValue: teamRows }, { provide: WorklistInfra, useValue: infra }],
+      providers: [WorklistService, WorklistRanked, WorklistMetrics, { provide: WorklistTeamCache, useValue: teamRows }, { provide: WorklistInfra, useValue: infra }],
     }).compile();
     service = mod.get(WorklistService);
+    close = () => mod.close();
   });
+  afterAll(() => close());
 
   it("ranks the team's active patients, ignores stale index rows, and audits who was listed", async () => {
     audited.length = 0;

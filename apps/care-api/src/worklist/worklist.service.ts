@@ -1,24 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import type { WorklistEntryView, WorklistPage } from '@vigil/contracts';
 import { type CursorBinding, invalidCursor, ProblemException } from '@vigil/http';
-import { compareRankings, type WorklistRanking } from '@vigil/worklist';
-import type { WorklistStateRow } from '@vigil/storage';
+import { compareRankings } from '@vigil/worklist';
 import { auditRecordOf } from '../audit/audit.service';
 import type { Caller } from '../common/caller';
 import { parseLimit } from '../common/query';
 import { WorklistMetrics } from './worklist.metrics';
 import type { WorklistQueryDto } from './worklist.dto';
-import type { WorklistState } from './worklist-state';
 import { WorklistTeamCache } from './worklist-team-cache';
-import { entryView, isListed, rank } from './worklist-view';
+import { entryView } from './worklist-view';
+import { type RankedRow, WorklistRanked } from './worklist-ranked';
 import { WorklistInfra } from './worklist.wiring';
 
 const MAX_INSTANT_MS = 8_640_000_000_000_000;
 /**
- * A page's instant is now rounded down to this step, and each (state row, instant) is ranked once:
- * ranking 2,000 patients costs tens of milliseconds, and readers within the same few seconds (the
- * team's nurses, a dashboard refreshing) share it. The team view hands back the same row objects
- * until they change, so a WeakMap keyed by the row forgets what changed.
+ * A page's instant is now rounded down to this step, so that readers within the same few seconds
+ * (the team's nurses, a dashboard refreshing) share one ranking (WorklistRanked).
  */
 const AS_OF_STEP_MS = 5000;
 
@@ -33,12 +30,24 @@ function binding(caller: Caller, q: WorklistQueryDto): CursorBinding {
   return { scope: 'worklist.list', tenantId: caller.tenantId, filters: { team: q.team } };
 }
 
+/**
+ * Several teams' ranked lists as one: a patient in two teams' views (one of them stale) counts once,
+ * at its newest version.
+ */
+function merged(lists: readonly (readonly RankedRow[])[]): RankedRow[] {
+  const newest = new Map<string, RankedRow>();
+  for (const x of lists.flat()) {
+    const seen = newest.get(x.row.patientId);
+    if (!seen || seen.row.version < x.row.version) newest.set(x.row.patientId, x);
+  }
+  return [...newest.values()].sort((x, y) => compareRankings(x.r, y.r));
+}
+
 @Injectable()
 export class WorklistService {
-  private readonly rankings = new WeakMap<WorklistStateRow<WorklistState>, { asOfMs: number; r: WorklistRanking }>();
-
   constructor(
     private readonly teamRows: WorklistTeamCache,
+    private readonly ranker: WorklistRanked,
     private readonly infra: WorklistInfra,
     private readonly metrics: WorklistMetrics,
   ) {}
@@ -68,28 +77,22 @@ export class WorklistService {
     const decoded = q.cursor ? this.decodeCursor(q.cursor, b) : null;
     const asOfMs = decoded?.asOfMs ?? Math.floor(Date.now() / AS_OF_STEP_MS) * AS_OF_STEP_MS;
     const teams = q.team !== undefined ? [q.team] : [...caller.teams].sort();
-    const teamSet = new Set(teams);
 
-    // A patient in two listed teams' views (one of them stale): the newest version counts, once.
-    const newest = new Map<string, WorklistStateRow<WorklistState>>();
-    for (const row of (await Promise.all(teams.map((t) => this.teamRows.rows(caller.tenantId, t)))).flat()) {
-      const seen = newest.get(row.patientId);
-      if (!seen || seen.version < row.version) newest.set(row.patientId, row);
-    }
-    const ranked: { row: WorklistStateRow<WorklistState>; r: WorklistRanking }[] = [];
-    for (const row of newest.values()) {
-      const team = row.state.profile?.careTeamId;
-      if (!isListed(row.state) || !team || !teamSet.has(team)) continue;
-      let memo = this.rankings.get(row);
-      if (memo?.asOfMs !== asOfMs) this.rankings.set(row, (memo = { asOfMs, r: rank(row.patientId, row.state, asOfMs) }));
-      ranked.push({ row, r: memo.r });
-    }
-    ranked.sort((x, y) => compareRankings(x.r, y.r));
+    const lists = await Promise.all(
+      teams.map(async (t) => {
+        const key = `${caller.tenantId}/${t}`;
+        const snap = await this.teamRows.snapshot(caller.tenantId, t);
+        if (!decoded) this.ranker.rankAhead(key, snap, asOfMs + AS_OF_STEP_MS);
+        return this.ranker.ranked(key, t, snap, asOfMs);
+      }),
+    );
+    const ranked = lists.length === 1 ? lists[0] : merged(lists);
     const start = decoded ? ranked.findIndex((x) => compareRankings(x.r, decoded.after) > 0) : 0;
     const slice = start < 0 ? [] : ranked.slice(start, start + limit + 1);
     const more = slice.length > limit;
     const page = slice.slice(0, limit);
     const items: WorklistEntryView[] = page.map((x) => entryView(x.row.patientId, x.row.state, x.row.version, x.r, asOfMs));
+    this.metrics.pageSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     if (items.length) await this.infra.audit.record(auditRecordOf(caller, 'worklist.read', items.map((i) => i.patientId), `${route}${q.team ? ` team=${q.team}` : ''}`));
     const last = page[page.length - 1];
     const nextCursor = more && last ? this.infra.cursors.sign({ t: asOfMs, s: last.r.snoozed, p: last.r.priority, i: last.r.patientId }, b) : null;
