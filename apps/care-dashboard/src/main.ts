@@ -216,6 +216,9 @@ function start(session: Session): void {
       if (d.type === 'alert.raised' && d.alert && listLoaded) {
         announce(`New ${severityOf(d.alert.severity).label.toLowerCase()} alert for patient ${d.patientId}: ${d.alert.summary}`);
       }
+      if (d.type === 'alert.updated' && d.update?.interrupts && listLoaded) {
+        announce(`Alert for patient ${d.patientId} is now ${severityOf(d.update.severity).label.toLowerCase()}: ${d.update.summary}`);
+      }
     },
   });
   const worklist = new WorklistStore(() => session.claims.teams);

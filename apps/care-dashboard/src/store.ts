@@ -102,27 +102,31 @@ export class AlertStore {
         if (cur) mergeStatus(view, cur);
         this.byId.set(d.alertId, view);
       }
+    } else if (d.type === 'alert.updated' && d.update) {
+      // New evidence for an alert shown already (model v2): the same row changes, never a second one.
+      const u = d.update;
+      if (!cur || cur.partial) {
+        // Raised before what this page loaded: fetch it (the answer has the update applied).
+        if (!cur) this.byId.set(d.alertId, this.placeholder(d));
+        needsFetch = d.alertId;
+      } else if (cur.status !== 'resolved') {
+        if ((SEVERITY_RANK[u.severity] ?? 0) > (SEVERITY_RANK[cur.severity] ?? 0)) cur.severity = u.severity;
+        cur.level = u.level;
+        cur.score = u.score;
+        cur.summary = u.summary;
+        const fresh = new Map(u.reasons.map((r) => [r.code, r]));
+        cur.reasons = [...cur.reasons.map((r) => fresh.get(r.code) ?? r), ...u.reasons.filter((r) => !cur.reasons.some((o) => o.code === r.code))];
+        // An interrupting update re-opens an acknowledged alert (care-api says so in `status`): the one way back.
+        if (u.interrupts && d.status === 'open' && cur.status === 'acknowledged') cur.status = 'open';
+        if (live && u.interrupts) cur.arrivedAt = Date.now();
+      }
     } else {
       const change: Partial<AlertItem> = { status: d.status };
       if (d.status === 'acknowledged' && d.change) Object.assign(change, { acknowledgedBy: d.change.by, acknowledgedAt: d.change.at, acknowledgedNote: d.change.note });
       if (d.status === 'resolved' && d.change) Object.assign(change, { resolvedBy: d.change.by, resolvedAt: d.change.at, resolvedNote: d.change.note });
       if (cur) mergeStatus(cur, change);
       else {
-        const placeholder: AlertItem = {
-          alertId: d.alertId,
-          patientId: d.patientId,
-          careTeamId: d.careTeamId,
-          status: 'open',
-          severity: '',
-          level: '',
-          score: 0,
-          ruleCode: '',
-          modelVersion: '',
-          triggeredAt: d.at,
-          summary: '',
-          reasons: [],
-          partial: true,
-        };
+        const placeholder = this.placeholder(d);
         mergeStatus(placeholder, change);
         this.byId.set(d.alertId, placeholder);
         needsFetch = d.alertId;
@@ -130,5 +134,24 @@ export class AlertStore {
     }
     this.changed();
     return needsFetch;
+  }
+
+  /** An alert known only by an event so far: its details are fetched. */
+  private placeholder(d: AlertStreamData): AlertItem {
+    return {
+      alertId: d.alertId,
+      patientId: d.patientId,
+      careTeamId: d.careTeamId,
+      status: 'open',
+      severity: '',
+      level: '',
+      score: 0,
+      ruleCode: '',
+      modelVersion: '',
+      triggeredAt: d.at,
+      summary: '',
+      reasons: [],
+      partial: true,
+    };
   }
 }

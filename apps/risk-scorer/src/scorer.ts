@@ -8,18 +8,19 @@
  *   2. drop what was applied already: offset <= the applied offset of the same topic-partition
  *      (a redelivery) or a check-in id among the recent ones (the same check-in published twice);
  *   3. score what is left (parked ones first, in device-time order, then the batch in offset order);
- *   4. publish risk.scored and alert.raised and wait for the acks of all in-sync replicas;
+ *   4. publish risk.scored, alert.raised and (v2) alert.updated and wait for the acks of all in-sync replicas;
  *   5. store the scores (idempotent upserts), then the state with the new applied position in ONE
  *      conditional write (LWT on `version`);
  *   6. return; the transport commits the offsets.
  * A crash after 4 and before 5 re-runs 3 and 4 on redelivery with the same inputs, so the events
  * are the same, with the same ids (risk.scored: from model version + check-in id; alert.raised:
- * the engine's alert id from its cause): downstream dedups them by id. A crash after 5 is a no-op
+ * the engine's alert id from its cause; alert.updated: from the alert id and the check-in id): downstream dedups them by id. A crash after 5 is a no-op
  * on redelivery (step 2). A lost LWT (another instance or path wrote the state meanwhile) throws a
  * transient error: the transport retries the batch, which re-reads the state.
  */
 import {
   AlertRaisedData,
+  AlertUpdatedData,
   CheckIn,
   DLQ_SUFFIX,
   EVENT_TYPES,
@@ -40,7 +41,7 @@ import {
   scoreCheckIn,
 } from '@vigil/risk-engine';
 import { KeyedMutex } from './keyed-mutex';
-import { alertRaisedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
+import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
 import { dueBucket, engagementDueAt } from './schedule';
 import { engineNow, heardAtAfter, receiptDelayMs, shiftIso } from './silence-clock';
 import type { DueRow, PendingCheckIn, Position, ScorerStore, StateRecord, StoredScore } from './scorer.store';
@@ -285,8 +286,12 @@ export class Scorer {
       const ev = riskScoredEvent(r.score, traceparent);
       scores.push({ score: r.score, eventId: ev.id });
       scoredEvents.push(ev);
-      if (active) for (const a of r.alerts) alertEvents.push(alertRaisedEvent(a, traceparent));
-      else metrics.alerts.inc({ severity: 'none', kind: 'suppressed' }, r.alerts.length);
+      // alert.updated (v2): after this check-in's raises, on the same topic and key (the patient), so
+      // care-api sees an alert's raise before its updates; the id comes from the alert and the check-in.
+      if (active) {
+        for (const a of r.alerts) alertEvents.push(alertRaisedEvent(a, traceparent));
+        for (const u of r.updates) alertEvents.push(alertUpdatedEvent(u, traceparent));
+      } else metrics.alerts.inc({ severity: 'none', kind: 'suppressed' }, r.alerts.length + r.updates.length);
     }
 
     // Publish first (acks from all in-sync replicas), then persist: see the header comment.
@@ -310,7 +315,11 @@ export class Scorer {
     metrics.checkIns.inc({ outcome: 'scored' }, work.filter((w) => w.kind === 'live').length);
     metrics.pendingDrained.inc(work.filter((w) => w.kind === 'pending').length);
     for (const s of scores) metrics.scores.inc({ level: s.score.level });
-    for (const e of alertEvents) metrics.alertRaised((e.data as AlertRaisedData).ruleCode, (e.data as AlertRaisedData).severity, 'checkin');
+    for (const e of alertEvents) {
+      const d = e.data as AlertRaisedData | AlertUpdatedData;
+      if (e.type === EVENT_TYPES.alertUpdated) metrics.alertUpdated(d.severity, (d as AlertUpdatedData).interrupts);
+      else metrics.alertRaised(d.ruleCode, d.severity, 'checkin');
+    }
     if (work.length) metrics.patientSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 

@@ -44,6 +44,7 @@ export class ScorerMetrics {
   readonly engagementChecked;
   readonly engagementLeader;
   readonly reminders;
+  readonly alertUpdates;
   readonly patientSeconds;
 
   constructor(readonly vigil: VigilMetrics = createMetrics({ service: SERVICE_NAME })) {
@@ -60,6 +61,8 @@ export class ScorerMetrics {
     this.engagementTicks = m.counter('vigil_risk_scorer_engagement_ticks_total', 'Engagement ticks by outcome', ['outcome']);
     this.engagementChecked = m.counter('vigil_risk_scorer_engagement_checked_total', 'Due engagement rows evaluated', []);
     this.engagementLeader = m.gauge('vigil_risk_scorer_engagement_leader', '1 while this instance holds the engagement lock', []);
+    // interrupts: true (a severity rise above what the team was told) | false (new evidence only)
+    this.alertUpdates = m.counter('vigil_risk_scorer_alert_updates_total', 'alert.updated events published (model v2), by severity', ['severity', 'interrupts']);
     this.reminders = m.counter('vigil_risk_scorer_reminders_total', 'reminder.due events published (reminders.v1)', []);
     this.patientSeconds = m.histogram('vigil_risk_scorer_patient_batch_seconds', "Time to score, publish and persist one patient's check-ins of a batch", [], [
       0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
@@ -70,5 +73,10 @@ export class ScorerMetrics {
   alertRaised(rule: string, severity: string, kind: 'checkin' | 'engagement'): void {
     this.alerts.inc({ severity, kind });
     this.vigil.alertsRaised.inc({ rule, severity });
+  }
+
+  /** An alert.updated published (v2 consolidation): counted apart, it is not a new alert. */
+  alertUpdated(severity: string, interrupts: boolean): void {
+    this.alertUpdates.inc({ severity, interrupts: String(interrupts) });
   }
 }

@@ -4,10 +4,10 @@
  * imports and no runtime code: types only.
  */
 import type { PatientProfile } from './patient-profile';
-import type { AlertRaisedData, AlertStatus, News2Summary, RiskFactorData, RiskLevel } from './risk.events';
+import type { AlertRaisedData, AlertStatus, AlertUpdatedData, News2Summary, RiskFactorData, RiskLevel } from './risk.events';
 
 /** The SSE `type` of an alert event: the CloudEvents type without the `org.vigil.` prefix. */
-export type AlertEventKind = 'alert.raised' | 'alert.acknowledged' | 'alert.resolved';
+export type AlertEventKind = 'alert.raised' | 'alert.updated' | 'alert.acknowledged' | 'alert.resolved';
 
 /** `data` of an SSE `alert` event of `GET /v1/alerts/stream` (also what the stream stores per alert event). */
 export interface AlertStreamData {
@@ -19,12 +19,21 @@ export interface AlertStreamData {
   alertId: string;
   patientId: string;
   careTeamId: string;
-  /** The status this event moves the alert to (`open` for raised). */
+  /**
+   * The status this event moves the alert to (`open` for raised). For `alert.updated`: the status
+   * the alert has after it (`open` when an interrupting update re-opened an acknowledged alert).
+   */
   status: AlertStatus;
   /** Event time. */
   at: string;
   /** alert.raised: the whole alert (reasons a nurse can act on). */
   alert?: AlertRaisedData;
+  /**
+   * alert.updated (model v2): the new evidence for an alert raised earlier (same `alertId`). A
+   * client updates that alert in place, never shows a second one; `update.interrupts` says the
+   * severity rose above what the team was told.
+   */
+  update?: AlertUpdatedData;
   /** alert.acknowledged / alert.resolved: who, when, note. */
   change?: AlertChange;
 }

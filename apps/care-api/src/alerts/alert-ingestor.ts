@@ -2,21 +2,23 @@ import { type Logger, startProcessSpan } from '@vigil/observability';
 import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
 import { type AlertStreamData, EVENT_TYPES, type VigilEvent } from '@vigil/contracts';
 import type { CareMetrics } from '../common/metrics';
-import { InvalidAlertEventError, toStreamData } from '../stream/alert-event';
+import { InvalidAlertEventError, toStreamData, withStatus } from '../stream/alert-event';
 import type { CassandraAlertStream } from '../stream/cassandra-alert-stream';
 import type { RedisAlertStream } from '../stream/redis-alert-stream';
 import { AlertRecord, AlertsRepository, STATUS_RANK } from './alerts.repository';
+import { planAlertUpdate } from './alert-update';
 
+/** The ports the ingestor writes through (the real ones in the app; fakes in alert-ingestor.spec.ts). */
 export interface AlertIngestorDeps {
-  alerts: AlertsRepository;
-  redisStream: RedisAlertStream;
-  cassandraStream: CassandraAlertStream;
+  alerts: Pick<AlertsRepository, 'get' | 'insertRaised' | 'transition' | 'applyEvidence' | 'reopen' | 'syncIndexes'>;
+  redisStream: Pick<RedisAlertStream, 'append'>;
+  cassandraStream: Pick<CassandraAlertStream, 'storedCursor' | 'write' | 'markStored'>;
   concurrency: number;
   logger: Logger;
   metrics: CareMetrics;
 }
 
-const KNOWN_TYPES = new Set<string>([EVENT_TYPES.alertRaised, EVENT_TYPES.alertAcknowledged, EVENT_TYPES.alertResolved]);
+const KNOWN_TYPES = new Set<string>([EVENT_TYPES.alertRaised, EVENT_TYPES.alertUpdated, EVENT_TYPES.alertAcknowledged, EVENT_TYPES.alertResolved]);
 
 /** An event whose ids contradict what is stored (another tenant's alert id): never storable. */
 class ConflictingAlertError extends InvalidAlertEventError {}
@@ -30,7 +32,8 @@ class ConflictingAlertError extends InvalidAlertEventError {}
  * 2. in parallel: append to the tenant's Redis stream (the script dedupes by event id, assigns the
  *    cursor and PUBLISHes it: live clients on every instance get it now), and apply it to
  *    alerts_by_id (raise: stored unless present, with a status cell that can never regress;
- *    lifecycle: a conditional update, forward only).
+ *    lifecycle: a conditional update, forward only). An update (alert.updated) is applied first,
+ *    then appended: its stream entry carries the status it leaves (alert-update.ts).
  * 3. in parallel: the Cassandra stream row under the same cursor, and the list indexes.
  * 4. mark the event id stored; the transport then commits the offset.
  *
@@ -69,8 +72,17 @@ export class AlertIngestor {
       return 'duplicate';
     }
     if (current && current.tenantId !== tenantId) throw new ConflictingAlertError('alert id already belongs to another tenant');
-    const [appended, record] = await Promise.all([redisStream.append(tenantId, data), this.applyToAlert(tenantId, data, current)]);
-    await Promise.all([cassandraStream.write({ cursor: appended.cursor, tenantId, data }), record ? alerts.syncIndexes(record) : undefined]);
+    let appended: { cursor: string; created: boolean };
+    let record: AlertRecord | null;
+    let streamed = data;
+    if (data.type === 'alert.updated') {
+      record = await this.applyUpdate(data, current);
+      streamed = withStatus(data, record?.status ?? 'open');
+      appended = await redisStream.append(tenantId, streamed);
+    } else {
+      [appended, record] = await Promise.all([redisStream.append(tenantId, data), this.applyToAlert(tenantId, data, current)]);
+    }
+    await Promise.all([cassandraStream.write({ cursor: appended.cursor, tenantId, data: streamed }), record ? alerts.syncIndexes(record) : undefined]);
     await cassandraStream.markStored(tenantId, data.eventId, appended.cursor);
     metrics.alertEvents.inc({ type: data.type, outcome: appended.created ? 'stored' : 'restored' });
     metrics.alertStoreSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -95,6 +107,8 @@ export class AlertIngestor {
       }
       if (rec.tenantId !== tenantId) throw new ConflictingAlertError('alert id belongs to another tenant');
       if (STATUS_RANK[target] <= STATUS_RANK[rec.status]) return rec; // care-api already applied it (or a later one)
+      // Applied already, then re-opened by an interrupting update (which keeps who acknowledged and when).
+      if (target === 'acknowledged' && rec.acknowledgedAt && rec.acknowledgedAt.getTime() >= new Date(data.change?.at ?? data.at).getTime()) return rec;
       const at = new Date(data.change?.at ?? data.at);
       const note = data.change?.note;
       if (await alerts.transition(rec.alertId, rec.status, target, data.change?.by ?? 'unknown', at, note)) {
@@ -104,5 +118,27 @@ export class AlertIngestor {
       }
     }
     throw new Error('alert status kept changing while applying a lifecycle event; retrying');
+  }
+
+  /** alert.updated: new evidence onto the stored alert (alert-update.ts), re-opening it if it interrupts an acknowledged one. */
+  private async applyUpdate(data: AlertStreamData, current: AlertRecord | null): Promise<AlertRecord | null> {
+    const { alerts } = this.deps;
+    const update = data.update;
+    let rec = current;
+    for (let attempt = 0; update && attempt < 5; attempt++) {
+      if (attempt > 0) rec = await alerts.get(data.alertId);
+      if (!rec) {
+        // The raise was never stored (dead-lettered upstream?): the update still reaches the stream.
+        this.deps.logger.warn({ alertId: data.alertId, eventId: data.eventId }, 'update for an unknown alert; streamed, not indexed');
+        return null;
+      }
+      const plan = planAlertUpdate(rec, update);
+      if (!plan) return rec; // resolved: stays as the team left it
+      if (plan.evidenceChanged) await alerts.applyEvidence(rec.alertId, plan.record);
+      if (plan.reopen && !(await alerts.reopen(rec.alertId))) continue; // moved meanwhile (resolved?): look again
+      return plan.record;
+    }
+    if (!update) return current;
+    throw new Error('alert status kept changing while applying an update; retrying');
   }
 }

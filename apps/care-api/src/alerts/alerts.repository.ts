@@ -193,6 +193,32 @@ export class AlertsRepository {
   }
 
   /**
+   * New evidence for a stored alert (alert.updated): the severity, level, score, summary and the
+   * grown reasons. Plain writes of cells no conditional update touches (status is left alone).
+   */
+  async applyEvidence(alertId: string, e: Pick<AlertRecord, 'severity' | 'level' | 'score' | 'summary' | 'reasons'>): Promise<void> {
+    await this.time('update', 'alerts_by_id', () =>
+      this.client.execute(
+        `UPDATE ${this.t.byId} SET severity = ?, level = ?, score = ?, summary = ?, reasons = ? WHERE alert_id = ?`,
+        [e.severity, e.level, Math.round(e.score), e.summary, JSON.stringify(e.reasons), alertId],
+        WRITE_OPTIONS,
+      ),
+    );
+  }
+
+  /**
+   * Re-opens an acknowledged alert (an interrupting update: its severity rose above what the team
+   * acknowledged) if nobody moved it meanwhile (LWT `IF status = 'acknowledged'`). Who acknowledged
+   * it and when stay stored: they say the acknowledgement was applied (see AlertIngestor).
+   */
+  async reopen(alertId: string): Promise<boolean> {
+    const rs = await this.time('update', 'alerts_by_id', () =>
+      this.client.execute(`UPDATE ${this.t.byId} SET status = 'open' WHERE alert_id = ? IF status = 'acknowledged'`, [alertId], LWT_OPTIONS),
+    );
+    return rs.wasApplied();
+  }
+
+  /**
    * Puts the alert's index rows where its status says: the row in its status partition, none in
    * the others, and the patient index row's status. Idempotent; only the consumer calls it, and a
    * patient's events reach it in order.
@@ -210,8 +236,8 @@ export class AlertsRepository {
             WRITE_OPTIONS,
           ),
         );
-      } else if (STATUS_RANK[s] < STATUS_RANK[a.status]) {
-        // Only statuses it has left can hold a row (status never moves back).
+      } else if (STATUS_RANK[s] < STATUS_RANK[a.status] || s === 'acknowledged') {
+        // Only statuses it has left can hold a row: lower ones, or `acknowledged` of a re-opened alert.
         writes.push(
           this.client.execute(
             `DELETE FROM ${this.t.byTeam} WHERE tenant_id = ? AND care_team_id = ? AND status = ? AND bucket = ? AND triggered_at = ? AND alert_id = ?`,

@@ -23,9 +23,6 @@ export class InvalidWorklistEventError extends Error {
   }
 }
 
-/** `org.vigil.alert.updated` (model v2 consolidation: new evidence for an open alert), when it is published. */
-export const ALERT_UPDATED_TYPE = 'org.vigil.alert.updated';
-
 const SEVERITIES: readonly string[] = ['medium', 'high', 'critical'];
 const LEVELS: readonly string[] = ['none', 'low', 'medium', 'high', 'critical'];
 
@@ -109,11 +106,11 @@ export function toWorklistEvent(e: VigilEvent): WorklistEvent | null {
       return { kind: 'score', score: { checkInId: d['checkInId'] as string, score: d['score'] as number, level: d['level'] as RiskLevel, atMs, factors: factors(d['factors']) } };
     }
     case EVENT_TYPES.alertRaised:
-    case ALERT_UPDATED_TYPE: {
+    case EVENT_TYPES.alertUpdated: {
       if (!isObj(d)) fail(['data is not an object']);
       common(e, d, problems);
       const alert = alertOf(e, d, problems);
-      return e.type === ALERT_UPDATED_TYPE ? { kind: 'alert.updated', alert } : { kind: 'alert.raised', alert };
+      return e.type === EVENT_TYPES.alertUpdated ? { kind: 'alert.updated', alert, interrupts: d['interrupts'] === true } : { kind: 'alert.raised', alert };
     }
     case EVENT_TYPES.alertAcknowledged:
     case EVENT_TYPES.alertResolved: {

@@ -56,6 +56,24 @@ describe('worklist state', () => {
     expect(s.alerts.map((a) => a.alertId)).toEqual(['a2']);
   });
 
+  const updated = (alertId: string, severity: string, interrupts: boolean, code: string) =>
+    ev(EVENT_TYPES.alertUpdated, {
+      alertId, updateId: `u-${code}`, careTeamId: 'team-a', ruleCode: 'news2.total', severity, previousSeverity: 'medium', interrupts, level: 'high', score: 80,
+      checkInId: `c-${code}`, triggeredAt: iso(T0 + 5 * H), reasons: [{ code, message: code, points: 3, severity: 'high' }], allReasonCodes: [code], summary: 'new evidence',
+    });
+
+  it('an update changes the alert in place: time kept, reasons grow; only an interrupting one drops the acknowledgement', () => {
+    const quiet = fold([...history, updated('a2', 'medium', false, 'spo2.low')]);
+    const a2 = quiet.alerts.find((a) => a.alertId === 'a2');
+    expect(quiet.alerts.map((a) => a.alertId)).toEqual(['a1', 'a2']);
+    expect(a2).toMatchObject({ triggeredAtMs: T0, summary: 'new evidence', reasons: [{ code: 'spo2.low', message: 'spo2.low' }] });
+    expect(a2?.acknowledgedAtMs).toBe(T0 + H);
+    const loud = fold([updated('a2', 'high', true, 'rr.high')], quiet).alerts.find((a) => a.alertId === 'a2');
+    expect(loud).toMatchObject({ severity: 'high', reasons: [{ code: 'spo2.low' }, { code: 'rr.high' }] });
+    expect(loud?.acknowledgedAtMs).toBeUndefined();
+    expect(fold([...history, lifecycle(EVENT_TYPES.alertResolved, 'a1', 'resolved'), updated('a1', 'critical', true, 'x')]).alerts.map((a) => a.alertId)).toEqual(['a2']);
+  });
+
   it('an older profile never overwrites a newer one; discharge takes the patient off', () => {
     const s = fold([profile(T0, 'team-b'), profile(T0 - H, 'team-a')]);
     expect(s.profile?.careTeamId).toBe('team-b');

@@ -82,7 +82,7 @@ export type WorklistEvent =
   | { kind: 'profile'; profile: StateProfile }
   | { kind: 'score'; score: StateScore }
   | { kind: 'alert.raised'; alert: StateAlert }
-  | { kind: 'alert.updated'; alert: StateAlert }
+  | { kind: 'alert.updated'; alert: StateAlert; interrupts: boolean }
   | { kind: 'alert.acknowledged'; alertId: string; atMs: number }
   | { kind: 'alert.resolved'; alertId: string }
   | { kind: 'contact'; contact: StateContact; nextContactAtMs: number | null; resolvedAlertIds: string[]; knownSeverity: AlertSeverity | null; knownLevel: RiskLevel | null };
@@ -90,6 +90,9 @@ export type WorklistEvent =
 export function emptyState(): WorklistState {
   return { profile: null, alerts: [], resolved: [], latestScore: null, trend: [], lastContact: null, snooze: null };
 }
+
+const SEVERITY_RANK: Record<AlertSeverity, number> = { medium: 1, high: 2, critical: 3 };
+const severityRank = (s: AlertSeverity): number => SEVERITY_RANK[s] ?? 0;
 
 const byId = (a: { alertId: string }, b: { alertId: string }) => (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0);
 
@@ -125,11 +128,20 @@ export function applyWorklistEvent(s: WorklistState, e: WorklistEvent): Worklist
       return { ...s, alerts: [...s.alerts, alert].sort(byId) };
     }
     case 'alert.updated': {
-      // New evidence for an open alert (model v2 consolidation); a resolved one stays resolved.
+      // New evidence for an open alert (model v2 consolidation), as care-api's alert ingestor applies
+      // it (alerts/alert-update.ts): a resolved one stays resolved; the raise's time stays; the
+      // severity never falls; reasons grow; an interrupting update re-opens an acknowledged alert.
       if (s.resolved.includes(e.alert.alertId)) return s;
       const old = s.alerts.find((a) => a.alertId === e.alert.alertId);
       const alert: StateAlert = { ...e.alert, reasons: e.alert.reasons.slice(0, MAX_ALERT_REASONS) };
-      if (old?.acknowledgedAtMs !== undefined) alert.acknowledgedAtMs = old.acknowledgedAtMs;
+      if (old) {
+        alert.triggeredAtMs = old.triggeredAtMs;
+        if (severityRank(old.severity) > severityRank(alert.severity)) alert.severity = old.severity;
+        const fresh = new Map(e.alert.reasons.map((r) => [r.code, r]));
+        const kept = old.reasons.map((r) => fresh.get(r.code) ?? r);
+        alert.reasons = [...kept, ...e.alert.reasons.filter((r) => !old.reasons.some((o) => o.code === r.code))].slice(0, MAX_ALERT_REASONS);
+        if (old.acknowledgedAtMs !== undefined && !e.interrupts) alert.acknowledgedAtMs = old.acknowledgedAtMs;
+      }
       if (old && JSON.stringify(old) === JSON.stringify(alert)) return s;
       return { ...s, alerts: [...s.alerts.filter((a) => a.alertId !== alert.alertId), alert].sort(byId) };
     }
