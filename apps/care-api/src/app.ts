@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
 import { allTopicSpecs, dlqTopic, FHIR_BASE_PATH, TOPICS } from '@vigil/contracts';
 import { configureFhir, configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemFastifyAdapter, serveOpenApi, serveStaticDir } from '@vigil/http';
-import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
+import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaLogLevel, kafkaSettingsFromEnv } from '@vigil/messaging';
 import {
   createLogger,
   createMetrics,
@@ -82,13 +82,6 @@ export interface CareApp {
   logger: Logger;
   /** SSE streams end, HTTP drains, the consumer drains and commits, clients close. Idempotent. */
   close(): Promise<void>;
-}
-
-function kafkaLogLevel(level: CareConfig['LOG_LEVEL']): KafkaLogLevel {
-  if (level === 'silent') return 'silent';
-  if (level === 'debug' || level === 'trace') return 'debug';
-  if (level === 'error' || level === 'fatal') return 'error';
-  return 'warn';
 }
 
 function redisOptions(): RedisOptions {

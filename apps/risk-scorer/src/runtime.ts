@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { Client } from 'cassandra-driver';
 import { prefixedTopic, TOPICS } from '@vigil/contracts';
-import { committedLag, createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type Kafka, type KafkaLogLevel } from '@vigil/messaging';
+import { committedLag, createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaLogLevel, kafkaSettingsFromEnv, type Kafka } from '@vigil/messaging';
 import type { ModelVersion } from '@vigil/risk-engine';
 import { createCassandraClient } from '@vigil/storage';
 import { engagementLease, type ScorerConfig } from './config';
@@ -10,7 +10,7 @@ import { caughtUpTo } from './catch-up';
 import { LeaderLease } from './leader-lease';
 import { Scorer, type Publisher } from './scorer';
 import { ScorerStore } from './scorer.store';
-import type { Logger } from '@vigil/observability';
+import { ThrottledWarning, type Logger } from '@vigil/observability';
 import { createPinoLogger, ScorerMetrics, scorerLog, type ScorerLog } from './telemetry';
 
 export const SCORER_RUNTIME = Symbol('SCORER_RUNTIME');
@@ -52,14 +52,6 @@ export interface ScorerRuntime {
   close(): Promise<void>;
 }
 
-/** kafkajs chatter stays at warn unless the service itself logs at debug. */
-function kafkaLogLevel(level: ScorerConfig['LOG_LEVEL']): KafkaLogLevel {
-  if (level === 'silent') return 'silent';
-  if (level === 'debug' || level === 'trace') return 'debug';
-  if (level === 'error' || level === 'fatal') return 'error';
-  return 'warn';
-}
-
 export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOptions = {}): Promise<ScorerRuntime> {
   const logger = opts.logger ?? createPinoLogger(config.LOG_LEVEL);
   const log = scorerLog(logger);
@@ -68,15 +60,9 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
   // Redis only holds the engagement lease: a command fails fast while it is away (the tick is skipped).
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 });
-  let redisDownSince = 0;
-  redis.on('error', (e: Error) => {
-    if (redisDownSince === 0) log.warn('Redis unavailable; engagement ticks paused until it is back', { error: e.message });
-    redisDownSince = redisDownSince || Date.now();
-  });
-  redis.on('ready', () => {
-    if (redisDownSince) log.info('Redis available again');
-    redisDownSince = 0;
-  });
+  const redisWarning = new ThrottledWarning(logger, Infinity); // once per outage
+  redis.on('error', (e: Error) => redisWarning.warn({ error: e.message }, 'Redis unavailable; engagement ticks paused until it is back'));
+  redis.on('ready', () => redisWarning.recovered({}, 'Redis available again'));
   const publisher = new EventPublisher(kafka);
   const closers: (() => Promise<unknown>)[] = [];
   try {

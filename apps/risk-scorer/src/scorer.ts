@@ -40,6 +40,7 @@ import {
   PatientState,
   scoreCheckIn,
 } from '@vigil/risk-engine';
+import { forEachLimit } from '@vigil/config';
 import { KeyedMutex } from './keyed-mutex';
 import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
 import { dueBucket, engagementDueAt } from './schedule';
@@ -114,28 +115,6 @@ export function orderWork(pending: readonly WorkItem[], live: readonly WorkItem[
     out.push(item);
   }
   return out;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; rejects with the first error after all settled. */
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let firstError: unknown;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (e) {
-        if (!failed) {
-          failed = true;
-          firstError = e;
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failed) throw firstError;
 }
 
 export class Scorer {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
-import { createKafka, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaSettingsFromEnv, type KafkaLogLevel } from '@vigil/messaging';
+import { createKafka, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaLogLevel, kafkaSettingsFromEnv } from '@vigil/messaging';
 import { createLogger, createMetrics, fastifyRequestIdOptions, kafkaLogSink, NestPinoLogger, registerHttpObservability, type VigilMetrics } from '@vigil/observability';
 import { createCassandraClient } from '@vigil/storage';
 import type { WriterConfig } from './config';
@@ -23,13 +23,6 @@ export interface WriterAppOptions {
   shutdownHooks?: boolean;
   /** Collect Node default metrics (default true). */
   defaultMetrics?: boolean;
-}
-
-function kafkaLogLevel(level: WriterConfig['LOG_LEVEL']): KafkaLogLevel {
-  if (level === 'silent') return 'silent';
-  if (level === 'fatal' || level === 'error') return 'error';
-  if (level === 'warn' || level === 'info') return 'warn';
-  return 'debug';
 }
 
 /**

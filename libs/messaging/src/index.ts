@@ -8,7 +8,7 @@ export { BATCH, KafkaEventContext, type BatchHandlerResult, type ConsumedEvent, 
 export { BatchConsumer, createBatchConsumer, type BatchConsumerOptions, type ConsumerStats, type PartitionStats, type TopicHandler } from './consumer';
 export { handleInKeyOrder, type KeyOrderOptions } from './key-order';
 export { KafkaUnavailableError, PoisonMessageError, describeError, isPoisonMessageError } from './errors';
-export type { KafkaLogLevel, KafkaLogRecord, KafkaLogSink } from './log';
+export { kafkaLogLevel, type KafkaLogLevel, type KafkaLogRecord, type KafkaLogSink, type ServiceLogLevel } from './log';
 export { deadLetterRecord, type DeadLetter, type FetchedRecord } from './processor';
 export { EventPublisher, PRODUCER_CONFIG, type EventPublisherOptions, type ProducerFactory, type PublisherStats, type RawMessage } from './publisher';
 export { KafkaBatchServer, type KafkaBatchServerOptions, type KafkaBatchStatus } from './server';

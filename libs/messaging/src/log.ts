@@ -73,6 +73,17 @@ export function effectiveLevel(namespace: string, level: logLevel, message: stri
   return level;
 }
 
+/** A service's LOG_LEVEL (pino's names, as in @vigil/config's logEnv). */
+export type ServiceLogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** kafkajs chatter stays at warn unless the service itself logs at debug (or quieter than warn). */
+export function kafkaLogLevel(level: ServiceLogLevel): KafkaLogLevel {
+  if (level === 'silent') return 'silent';
+  if (level === 'debug' || level === 'trace') return 'debug';
+  if (level === 'error' || level === 'fatal') return 'error';
+  return 'warn';
+}
+
 export function toKafkajsLevel(level: KafkaLogLevel): logLevel {
   return LEVELS[level];
 }

@@ -8,5 +8,6 @@ export * from './logger';
 export * from './metrics';
 export * from './http';
 export * from './health';
+export { ThrottledWarning } from './throttled-warning';
 export { PhiSafeSpanExporter, scrubAttributes, scrubSpan } from './span-scrubber';
 export * from './otlp-receiver';

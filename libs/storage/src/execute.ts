@@ -1,5 +1,6 @@
 import { Client, QueryOptions } from 'cassandra-driver';
 import { PROFILES } from './client';
+import { forEachLimit } from '@vigil/config';
 
 export interface SimpleStatement {
   query: string;
@@ -76,21 +77,10 @@ export async function executeConcurrently(
   concurrency: number,
   options: QueryOptions = WRITE_OPTIONS,
 ): Promise<void> {
-  if (statements.length === 0) return;
-  let next = 0;
-  let firstError: unknown;
-  const worker = async () => {
-    while (firstError === undefined && next < statements.length) {
-      const s = statements[next++];
-      try {
-        if ('batch' in s) await client.batch(s.batch, { ...options, logged: false });
-        else await client.execute(s.query, s.params, options);
-      } catch (e) {
-        if (firstError === undefined) firstError = e;
-      }
-    }
-  };
-  const n = Math.max(1, Math.min(concurrency, statements.length));
-  await Promise.all(Array.from({ length: n }, worker));
-  if (firstError !== undefined) throw firstError;
+  await forEachLimit(
+    statements,
+    concurrency,
+    (s) => ('batch' in s ? client.batch(s.batch, { ...options, logged: false }) : client.execute(s.query, s.params, options)),
+    { stopOnError: true },
+  );
 }

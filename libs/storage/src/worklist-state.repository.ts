@@ -1,6 +1,7 @@
 import { Client, QueryOptions, types } from 'cassandra-driver';
 import { PROFILES, quoteIdent } from './client';
 import { READ_OPTIONS, WRITE_OPTIONS } from './execute';
+import { forEachLimit } from '@vigil/config';
 
 /** One patient's worklist row (0005 `worklist_state`); `state` is the caller's JSON document. */
 export interface WorklistStateRow<S> {
@@ -57,14 +58,15 @@ export class WorklistStateRepository<S = unknown> {
   /** Several patients, `concurrency` reads at a time; absent rows are left out. */
   async getMany(tenantId: string, patientIds: readonly string[], concurrency = 64): Promise<WorklistStateRow<S>[]> {
     const out: WorklistStateRow<S>[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < patientIds.length) {
-        const r = await this.get(tenantId, patientIds[next++]);
+    await forEachLimit(
+      patientIds,
+      concurrency,
+      async (id) => {
+        const r = await this.get(tenantId, id);
         if (r) out.push(r);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, patientIds.length)) }, worker));
+      },
+      { stopOnError: true },
+    );
     return out;
   }
 

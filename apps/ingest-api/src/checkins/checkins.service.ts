@@ -14,7 +14,7 @@ import {
   VigilEvent,
 } from '@vigil/contracts';
 import type { AppLogger } from '../logging';
-import { ThrottledWarning } from '../logging';
+import { ThrottledWarning } from '@vigil/observability';
 import type { IngestMetrics } from '../metrics';
 import { problem, ProblemException } from '@vigil/http';
 import { fingerprint, IdempotencyStore, idempotencyKey, Reservation } from './idempotency';

@@ -15,6 +15,7 @@ import { once } from 'events';
 import type { CheckIn, PatientProfileDto } from '@vigil/contracts';
 import { MAX_BATCH_ITEMS } from '@vigil/contracts';
 import { mintToken } from '@vigil/auth';
+import { forEachLimit } from '@vigil/config';
 import type { EnrolProfile } from './patient';
 
 export interface FeedOptions {
@@ -516,14 +517,7 @@ export class Feeder {
   }
 
   private async pool<T>(items: readonly T[], fn: (x: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < items.length) {
-        const x = items[next++];
-        await fn(x);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.o.concurrency, items.length)) }, worker));
+    await forEachLimit(items, this.o.concurrency, fn, { stopOnError: true });
   }
 }
 
