@@ -43,7 +43,7 @@ INSTANCE_ENV="$VIGIL_INFRA_DIR/instance.env"
 # Ports: explicit env > what this state dir was last started with > defaults. So a fault test can
 # run `VIGIL_INFRA_DIR=/tmp/x infra.sh kill kafka` / `up kafka` without repeating every port.
 PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT REDIS_PORT KEYCLOAK_PORT KEYCLOAK_MANAGEMENT_PORT
-  KAFKA_HOST KAFKA_NODE_ID KAFKA_VOTERS KAFKA_REPLICATION KAFKA_MIN_ISR KAFKA_CLUSTER_ID CASSANDRA_HOST CASSANDRA_SEEDS CASSANDRA_TOKEN CASSANDRA_HINTS)
+  KAFKA_HOST KAFKA_NODE_ID KAFKA_VOTERS KAFKA_REPLICATION KAFKA_MIN_ISR KAFKA_CLUSTER_ID CASSANDRA_HOST CASSANDRA_SEEDS CASSANDRA_TOKEN CASSANDRA_HINTS CASSANDRA_UNSAFE_SYSTEM)
 if [[ -f "$INSTANCE_ENV" ]]; then
   while IFS='=' read -r k v; do
     [[ " ${PORT_VARS[*]} " == *" $k "* ]] || continue
@@ -69,6 +69,9 @@ CASSANDRA_HOST="${CASSANDRA_HOST:-127.0.0.1}"
 CASSANDRA_SEEDS="${CASSANDRA_SEEDS:-$CASSANDRA_HOST:$CASSANDRA_STORAGE_PORT}"
 CASSANDRA_TOKEN="${CASSANDRA_TOKEN:-0}"
 CASSANDRA_HINTS="${CASSANDRA_HINTS:-false}" # a node of a cluster keeps hints for a peer that is down
+# unsafesystem (no commitlog for the system keyspaces) starts a test node faster, but a SIGKILLed node
+# then forgets recently created keyspaces and tables: a cluster node (killed in the drill) runs without it.
+CASSANDRA_UNSAFE_SYSTEM="${CASSANDRA_UNSAFE_SYSTEM:-true}"
 
 VIGIL_INFRA_CACHE="${VIGIL_INFRA_CACHE:-$VIGIL_INFRA_DIR/cache}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
@@ -388,7 +391,7 @@ start_cassandra() {
     -Dcassandra.jmx.local.port="$CASSANDRA_JMX_PORT" \
     -Dcassandra.skip_wait_for_gossip_to_settle=0 \
     -Dcassandra.initial_token="$CASSANDRA_TOKEN" \
-    -Dcassandra.unsafesystem=true \
+    -Dcassandra.unsafesystem="$CASSANDRA_UNSAFE_SYSTEM" \
     -Dcassandra.memtable_row_overhead_computation_step=100 \
     $CASSANDRA_EXTRA_OPTS -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
 }
