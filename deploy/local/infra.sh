@@ -14,6 +14,8 @@
 #   deploy/local/infra.sh env    print the app env vars (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, REDIS_URL)
 #   deploy/local/infra.sh pid    <server>    print the pid of a managed server (empty + exit 1 if none)
 #
+#   deploy/local/infra.sh --nodes 3 up|down|stop|kill|status|pid|env|logs|reset [kafka|cassandra|kafka-2 ...]
+#                        a 3-node Kafka + Cassandra cluster on 127.0.0.2-4 (deploy/local/cluster.sh)
 # No server list: up/fetch = kafka, cassandra, redis (+ keycloak with VIGIL_KEYCLOAK=1); down, stop, kill,
 # reset and status = all four (status: Keycloak down does not fail it unless asked for).
 # See deploy/local/README.md for env vars and a second private instance.
@@ -22,6 +24,19 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
+# `--nodes N` (N > 1): a Kafka + Cassandra cluster on 127.0.0.2.. (deploy/local/cluster.sh, which
+# runs this script once per node with that node's state dir and addresses).
+for ((a = 1; a <= $#; a++)); do
+  if [[ "${!a}" == --nodes ]]; then
+    b=$((a + 1))
+    n="${!b:-}"
+    [[ "$n" =~ ^[0-9]+$ ]] || { echo "[infra] ERROR: --nodes needs a number" >&2; exit 64; }
+    rest=("${@:1:a-1}" "${@:b+1}")
+    [[ "$n" == 1 ]] && set -- "${rest[@]}" && break
+    exec bash "$SCRIPT_DIR/cluster.sh" "$n" "${rest[@]}"
+  fi
+done
+
 VIGIL_INFRA_DIR="${VIGIL_INFRA_DIR:-$REPO_ROOT/.infra}"
 mkdir -p "$VIGIL_INFRA_DIR"
 VIGIL_INFRA_DIR="$(cd "$VIGIL_INFRA_DIR" && pwd)"
@@ -29,7 +44,8 @@ INSTANCE_ENV="$VIGIL_INFRA_DIR/instance.env"
 
 # Ports: explicit env > what this state dir was last started with > defaults. So a fault test can
 # run `VIGIL_INFRA_DIR=/tmp/x infra.sh kill kafka` / `up kafka` without repeating every port.
-PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT REDIS_PORT KEYCLOAK_PORT KEYCLOAK_MANAGEMENT_PORT)
+PORT_VARS=(KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT REDIS_PORT KEYCLOAK_PORT KEYCLOAK_MANAGEMENT_PORT
+  KAFKA_HOST KAFKA_NODE_ID KAFKA_VOTERS KAFKA_REPLICATION KAFKA_MIN_ISR KAFKA_CLUSTER_ID CASSANDRA_HOST CASSANDRA_SEEDS CASSANDRA_TOKEN CASSANDRA_HINTS CASSANDRA_UNSAFE_SYSTEM)
 if [[ -f "$INSTANCE_ENV" ]]; then
   while IFS='=' read -r k v; do
     [[ " ${PORT_VARS[*]} " == *" $k "* ]] || continue
@@ -44,6 +60,20 @@ CASSANDRA_JMX_PORT="${CASSANDRA_JMX_PORT:-7199}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 KEYCLOAK_PORT="${KEYCLOAK_PORT:-8180}"
 KEYCLOAK_MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-9190}"
+# One node of a cluster (set by cluster.sh); the defaults are the single node on 127.0.0.1.
+KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
+KAFKA_NODE_ID="${KAFKA_NODE_ID:-1}"
+KAFKA_VOTERS="${KAFKA_VOTERS:-1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT}"
+KAFKA_REPLICATION="${KAFKA_REPLICATION:-1}" # default and internal topics' replication factor
+KAFKA_MIN_ISR="${KAFKA_MIN_ISR:-1}"
+KAFKA_CLUSTER_ID="${KAFKA_CLUSTER_ID:-}"     # empty: a new one at the first format
+CASSANDRA_HOST="${CASSANDRA_HOST:-127.0.0.1}"
+CASSANDRA_SEEDS="${CASSANDRA_SEEDS:-$CASSANDRA_HOST:$CASSANDRA_STORAGE_PORT}"
+CASSANDRA_TOKEN="${CASSANDRA_TOKEN:-0}"
+CASSANDRA_HINTS="${CASSANDRA_HINTS:-false}" # a node of a cluster keeps hints for a peer that is down
+# unsafesystem (no commitlog for the system keyspaces) starts a test node faster, but a SIGKILLed node
+# then forgets recently created keyspaces and tables: a cluster node (killed in the drill) runs without it.
+CASSANDRA_UNSAFE_SYSTEM="${CASSANDRA_UNSAFE_SYSTEM:-true}"
 
 VIGIL_INFRA_CACHE="${VIGIL_INFRA_CACHE:-$VIGIL_INFRA_DIR/cache}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
@@ -213,19 +243,26 @@ managed_pid() {
   rm -f "$f"
 }
 
-# Who listens on a TCP port on this machine (pid or "?"), empty when free.
+# Who listens on a TCP port on this machine (pid or "?"), empty when free. With a host, only a
+# listener on that address (or on every address) counts: a cluster node on 127.0.0.2:9092 does not
+# collide with the single node on 127.0.0.1:9092.
 port_owner() {
-  local line
-  line="$(ss -ltnpH "sport = :$1" 2>/dev/null | head -n1 || true)"
-  [[ -n "$line" ]] || return 0
-  if [[ "$line" =~ pid=([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo "?"; fi
+  local host="${2:-}" line addr
+  while IFS= read -r line; do
+    addr="$(awk '{print $4}' <<<"$line")"
+    addr="${addr%:*}"
+    if [[ -z "$host" || "$addr" == "$host" || "$addr" == "[::ffff:$host]" || "$addr" == 0.0.0.0 || "$addr" == "*" || "$addr" == "[::]" ]]; then
+      if [[ "$line" =~ pid=([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; else echo "?"; fi
+      return 0
+    fi
+  done < <(ss -ltnpH "sport = :$1" 2>/dev/null || true)
 }
 
-check_ports_free() {
-  local server="$1" p owner
-  shift
+check_ports_free() { # check_ports_free <server> <host> <port>...
+  local server="$1" host="$2" p owner
+  shift 2
   for p in "$@"; do
-    owner="$(port_owner "$p")"
+    owner="$(port_owner "$p" "$host")"
     [[ -z "$owner" ]] && continue
     die "$server: port $p is already taken by pid $owner ($(tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | cut -c1-120 || echo '?')); it is not this state dir's $server ($VIGIL_INFRA_DIR). Pick other ports (see deploy/local/README.md)."
   done
@@ -302,11 +339,12 @@ start_kafka() {
   lib="$(lib_dir kafka)"
   KAFKA_DATA_DIR="$DATA_DIR/kafka"
   props="$CONF_DIR/kafka/server.properties"
-  check_ports_free kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
-  render "$SCRIPT_DIR/server.properties.template" "$props" KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR
+  check_ports_free kafka "$KAFKA_HOST" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
+  render "$SCRIPT_DIR/server.properties.template" "$props" KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA_DIR \
+    KAFKA_HOST KAFKA_NODE_ID KAFKA_VOTERS KAFKA_REPLICATION KAFKA_MIN_ISR
   mkdir -p "$KAFKA_DATA_DIR" "$LOG_DIR/kafka"
   if [[ ! -f "$KAFKA_DATA_DIR/meta.properties" ]]; then
-    cid="$(new_cluster_id)"
+    cid="${KAFKA_CLUSTER_ID:-$(new_cluster_id)}"
     log "kafka: formatting $KAFKA_DATA_DIR (cluster id $cid)"
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.properties" -cp "$lib/*" \
       kafka.tools.StorageTool format -t "$cid" -c "$props" --ignore-formatted >"$LOG_DIR/kafka-format.log" 2>&1 ||
@@ -329,8 +367,10 @@ start_cassandra() {
   CASSANDRA_DATA_DIR="$DATA_DIR/cassandra"
   yaml="$CONF_DIR/cassandra/cassandra.yaml"
   tmp="$VIGIL_INFRA_DIR/tmp/cassandra"
-  check_ports_free cassandra "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT" "$CASSANDRA_JMX_PORT"
-  render "$SCRIPT_DIR/cassandra.yaml.template" "$yaml" CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_DATA_DIR
+  check_ports_free cassandra "$CASSANDRA_HOST" "$CASSANDRA_PORT" "$CASSANDRA_STORAGE_PORT"
+  check_ports_free cassandra 127.0.0.1 "$CASSANDRA_JMX_PORT" # local JMX listens on 127.0.0.1 whatever the node's address
+  render "$SCRIPT_DIR/cassandra.yaml.template" "$yaml" CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_DATA_DIR \
+    CASSANDRA_HOST CASSANDRA_SEEDS CASSANDRA_TOKEN CASSANDRA_HINTS
   mkdir -p "$CASSANDRA_DATA_DIR"/{data,commitlog,saved_caches,hints,cdc_raw,triggers} "$LOG_DIR/cassandra" "$tmp"
   # JNA and netty unpack native libraries into these dirs: they must be on an exec mount.
   [[ "$(findmnt -no OPTIONS -T "$tmp" 2>/dev/null || true)" == *noexec* ]] &&
@@ -353,8 +393,8 @@ start_cassandra() {
     -Dlogback.configurationFile="$SCRIPT_DIR/logback.xml" \
     -Dcassandra.jmx.local.port="$CASSANDRA_JMX_PORT" \
     -Dcassandra.skip_wait_for_gossip_to_settle=0 \
-    -Dcassandra.initial_token=0 \
-    -Dcassandra.unsafesystem=true \
+    -Dcassandra.initial_token="$CASSANDRA_TOKEN" \
+    -Dcassandra.unsafesystem="$CASSANDRA_UNSAFE_SYSTEM" \
     -Dcassandra.memtable_row_overhead_computation_step=100 \
     $CASSANDRA_EXTRA_OPTS -cp "$lib/*" org.apache.cassandra.service.CassandraDaemon
 }
@@ -367,7 +407,7 @@ start_keycloak() {
   lib="$(lib_dir keycloak)"
   data="$DATA_DIR/keycloak"
   kjava="$(find_java21)" || die "keycloak: no Java 21+ found (set VIGIL_KEYCLOAK_JAVA=/path/to/java21+/bin/java)"
-  check_ports_free keycloak "$KEYCLOAK_PORT" "$KEYCLOAK_MANAGEMENT_PORT"
+  check_ports_free keycloak 127.0.0.1 "$KEYCLOAK_PORT" "$KEYCLOAK_MANAGEMENT_PORT"
   [[ -f "$KEYCLOAK_REALM_FILE" ]] || die "keycloak: realm file $KEYCLOAK_REALM_FILE not found"
   mkdir -p "$data" "$LOG_DIR/keycloak" "$VIGIL_INFRA_DIR/tmp/keycloak" "$lib/data/import"
   # kc.sh's first JVM may re-augment the distribution (rewrite lib/quarkus/, ~50 s on a first start):
@@ -437,7 +477,7 @@ up_redis() {
   [[ -n "$pid" ]] && die "redis: pid $pid is running but 127.0.0.1:$REDIS_PORT does not answer PING (see $LOG_DIR/redis.log)"
   command -v redis-server >/dev/null ||
     die "redis: nothing answers on 127.0.0.1:$REDIS_PORT and redis-server is not installed (apt-get install redis-server, or set REDIS_PORT to a running Redis)"
-  check_ports_free redis "$REDIS_PORT"
+  check_ports_free redis 127.0.0.1 "$REDIS_PORT"
   mkdir -p "$DATA_DIR/redis"
   spawn redis "$LOG_DIR/redis.log" "$(command -v redis-server)" --bind 127.0.0.1 --port "$REDIS_PORT" \
     --save "" --appendonly no --daemonize no --dir "$DATA_DIR/redis"
@@ -457,6 +497,7 @@ up_redis() {
 # up / wait
 
 probe_timeout() { case "$1" in kafka) echo "$KAFKA_START_TIMEOUT" ;; cassandra) echo "$CASSANDRA_START_TIMEOUT" ;; keycloak) echo "$KEYCLOAK_START_TIMEOUT" ;; esac; }
+server_host() { case "$1" in kafka) echo "$KAFKA_HOST" ;; cassandra) echo "$CASSANDRA_HOST" ;; *) echo 127.0.0.1 ;; esac; }
 server_port() { case "$1" in kafka) echo "$KAFKA_PORT" ;; cassandra) echo "$CASSANDRA_PORT" ;; redis) echo "$REDIS_PORT" ;; keycloak) echo "$KEYCLOAK_PORT" ;; esac; }
 
 save_instance_env() {
@@ -494,7 +535,7 @@ cmd_up() {
     out="$RUN_DIR/$s.probe"
     (
       rc=0
-      node "$SCRIPT_DIR/probe.js" "$s" --port "$(server_port "$s")" --timeout "$(probe_timeout "$s")" --pid "$pid" >"$out" 2>&1 || rc=$?
+      node "$SCRIPT_DIR/probe.js" "$s" --host "$(server_host "$s")" --port "$(server_port "$s")" --timeout "$(probe_timeout "$s")" --pid "$pid" >"$out" 2>&1 || rc=$?
       now >"$out.end"
       exit "$rc"
     ) 8>&- &
@@ -509,7 +550,7 @@ cmd_up() {
     rc=0
     wait "${pids[$i]}" || rc=$?
     if [[ "$rc" == 0 ]]; then
-      log "$s: ready on 127.0.0.1:$(server_port "$s") after $(awk -v a="${starts[$i]}" -v b="$(cat "$RUN_DIR/$s.probe.end")" 'BEGIN { printf "%.1f", b - a }') s ($(cut -d' ' -f4- "$RUN_DIR/$s.probe"))"
+      log "$s: ready on $(server_host "$s"):$(server_port "$s") after $(awk -v a="${starts[$i]}" -v b="$(cat "$RUN_DIR/$s.probe.end")" 'BEGIN { printf "%.1f", b - a }') s ($(cut -d' ' -f4- "$RUN_DIR/$s.probe"))"
     else
       failed=1
       log "$s: NOT ready: $(cat "$RUN_DIR/$s.probe")"
@@ -530,8 +571,8 @@ cmd_status() {
   for s in "$@"; do
     pid="$(managed_pid "$s")"
     case "$s" in
-      kafka) detail="127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT), Kafka $KAFKA_VERSION" ;;
-      cassandra) detail="127.0.0.1:$CASSANDRA_PORT (storage $CASSANDRA_STORAGE_PORT, jmx $CASSANDRA_JMX_PORT), Cassandra $CASSANDRA_VERSION" ;;
+      kafka) detail="$KAFKA_HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT), Kafka $KAFKA_VERSION" ;;
+      cassandra) detail="$CASSANDRA_HOST:$CASSANDRA_PORT (storage $CASSANDRA_STORAGE_PORT, jmx $CASSANDRA_JMX_PORT), Cassandra $CASSANDRA_VERSION" ;;
       redis) detail="127.0.0.1:$REDIS_PORT" ;;
       keycloak) detail="http://127.0.0.1:$KEYCLOAK_PORT/realms/vigil (management $KEYCLOAK_MANAGEMENT_PORT), Keycloak $KEYCLOAK_VERSION" ;;
     esac
