@@ -20,6 +20,12 @@
  * ingest (POST start -> on checkins.v1), scorer (-> on alerts.v1), care-api (-> on the SSE client).
  * The tap's own fetch delay (tens of ms) is in every "on topic" time alike, so it moves time from
  * one stage to the previous one, never hides a queue of seconds.
+ *
+ * Worklist (issue #18, bar: p99 < 1 s from the risk.scored to the dashboard's stream): a second SSE
+ * client on /v1/worklist/stream (same instance, same nurse) stamps the first `worklist` event whose
+ * entry shows the check-in (patient + lastCheckInAt = its device time); the tap stamps its
+ * risk.scored on risk-scores.v1. Reported beside the alert path of the same run: alert.raised on
+ * alerts.v1 -> alert on the alert stream.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -83,6 +89,9 @@ interface Sent {
   /** When the tap saw the check-in on checkins.v1 / its alert on alerts.v1 (Date.now()). */
   checkInOnTopicAt?: number;
   alertOnTopicAt?: number;
+  /** When its risk.scored was seen on risk-scores.v1 / its worklist change reached the worklist stream client. */
+  scoredOnTopicAt?: number;
+  worklistAt?: number;
 }
 
 interface PhaseResult {
@@ -114,6 +123,8 @@ interface PhaseResult {
   cpu: Record<string, number>;
   /** Per check-in stage times from the tap (alerted check-ins seen on both topics): p50 / p99 ms. */
   split: Record<'ingest' | 'scorer' | 'care', { n: number; p50: number; p99: number }>;
+  /** risk.scored on risk-scores.v1 -> worklist event on the worklist stream; POST start -> worklist event; and how many never came. */
+  worklist: { scoredToStream: { n: number; p50: number; p99: number }; e2e: { n: number; p50: number; p99: number }; missing: number };
 }
 
 /**
@@ -123,10 +134,10 @@ interface PhaseResult {
 async function startTap(prefix: string, byCheckIn: Map<string, Sent>): Promise<{ stop(): Promise<void> }> {
   const kafka = testKafka('bench-e2e-tap');
   const consumer = kafka.consumer({ groupId: `${prefix}bench-tap`, maxWaitTimeInMs: 20, minBytes: 1, sessionTimeout: 30_000, allowAutoTopicCreation: false });
-  const topics = { checkins: prefixedTopic(TOPICS.checkins, prefix), alerts: prefixedTopic(TOPICS.alerts, prefix) };
+  const topics = { checkins: prefixedTopic(TOPICS.checkins, prefix), alerts: prefixedTopic(TOPICS.alerts, prefix), scores: prefixedTopic(TOPICS.riskScores, prefix) };
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
-  await consumer.subscribe({ topics: [topics.checkins, topics.alerts], fromBeginning: true });
+  await consumer.subscribe({ topics: [topics.checkins, topics.alerts, topics.scores], fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: 12,
     eachBatch: async ({ batch }) => {
@@ -141,6 +152,7 @@ async function startTap(prefix: string, byCheckIn: Map<string, Sent>): Promise<{
         const s = data.checkInId ? byCheckIn.get(data.checkInId) : undefined;
         if (!s) continue;
         if (batch.topic === topics.checkins) s.checkInOnTopicAt ??= now;
+        else if (batch.topic === topics.scores) s.scoredOnTopicAt ??= now;
         else s.alertOnTopicAt ??= now;
       }
     },
@@ -218,6 +230,19 @@ async function main(): Promise<void> {
     });
     if (sse.status !== 200) throw new Error(`SSE answered ${sse.status}: ${sse.body}`);
     await sse.waitFor((es) => es.some((e) => e.event === 'ready'), 30_000, 'ready');
+    // The worklist stream client: a check-in is matched by patient and device time (the entry carries no check-in id).
+    const byDeviceTime = new Map<string, Sent>();
+    const wl = await openSse(`${stack.cares[stack.cares.length - 1].url}/v1/worklist/stream`, {
+      headers: { authorization: `Bearer ${nurse}` },
+      onEvent: (e) => {
+        if (e.event !== 'worklist') return;
+        const d = JSON.parse(e.data) as { patientId: string; entry?: { lastCheckInAt?: string | null } };
+        const s = d.entry?.lastCheckInAt ? byDeviceTime.get(`${d.patientId}|${d.entry.lastCheckInAt}`) : undefined;
+        if (s) s.worklistAt ??= e.receivedAt;
+      },
+    });
+    if (wl.status !== 200) throw new Error(`worklist SSE answered ${wl.status}: ${wl.body}`);
+    await wl.waitFor((es) => es.some((e) => e.event === 'ready'), 30_000, 'worklist ready');
     const tap = await startTap(stack.prefix, byCheckIn);
 
     const networkErrors = new Map<string, number>();
@@ -247,6 +272,7 @@ async function main(): Promise<void> {
       if (recordedAt.getTime() > Date.now()) throw new Error('too many check-ins per patient for 29 days at 13 h spacing: raise BENCH_PATIENTS');
       const s: Sent = { checkInId: randomUUID(), sentAt: Date.now() };
       byCheckIn.set(s.checkInId, s);
+      byDeviceTime.set(`${patients[p]}|${recordedAt.toISOString()}`, s);
       const started = performance.now();
       const body = JSON.stringify(alertingCheckIn(s.checkInId, recordedAt));
       const req = http.request(
@@ -288,7 +314,7 @@ async function main(): Promise<void> {
       const cpu: Record<string, number> = { machineBusy: Math.round(((m1.busy - cpu0.machine.busy) / (m1.total - cpu0.machine.total)) * 100) / 100 };
       for (const [k, pid] of Object.entries(cpuPids)) cpu[k] = Math.round(((cpuSeconds(pid) - (cpu0.procs[k] ?? NaN)) / elapsed) * 100) / 100;
       const until = Date.now() + DRAIN_MS;
-      while (Date.now() < until && sent.some((s) => s.alertAt === undefined && s.status !== 0 && (s.status === undefined || s.status === 202))) await sleep(100);
+      while (Date.now() < until && sent.some((s) => (s.alertAt === undefined || s.worklistAt === undefined) && s.status !== 0 && (s.status === undefined || s.status === 202))) await sleep(100);
       const after = await scrape(stageUrls);
       const stages: PhaseResult['stages'] = {};
       for (const [key] of STAGE_HISTOGRAMS) {
@@ -319,6 +345,11 @@ async function main(): Promise<void> {
         scorer: stat(traced.map((t) => t.alert - t.checkIn)),
         care: stat(traced.map((t) => t.sse - t.alert)),
       };
+      const worklist: PhaseResult['worklist'] = {
+        scoredToStream: stat(accepted.flatMap((s) => (s.worklistAt !== undefined && s.scoredOnTopicAt !== undefined ? [s.worklistAt - s.scoredOnTopicAt] : []))),
+        e2e: stat(accepted.flatMap((s) => (s.worklistAt !== undefined ? [s.worklistAt - s.sentAt] : []))),
+        missing: accepted.filter((s) => s.worklistAt === undefined).length,
+      };
       const result: PhaseResult = {
         phase: name,
         targetRate: rate,
@@ -341,6 +372,7 @@ async function main(): Promise<void> {
         statuses,
         stages,
         split,
+        worklist,
         cpu,
       };
       return { result, next: first + total };
@@ -353,6 +385,7 @@ async function main(): Promise<void> {
     process.stdout.write(`baseline done (${baseline.result.alerted}/${baseline.result.sent})\n`);
     const steady = await phase('steady', RATE, SECONDS, baseline.next);
     sse.close();
+    wl.close();
     await tap.stop().catch(() => undefined);
 
     const rows = [baseline.result, steady.result];
@@ -388,6 +421,11 @@ async function main(): Promise<void> {
       const f = (k: keyof PhaseResult['split']) => `${r.split[k].p50} / ${r.split[k].p99} ms`;
       process.stdout.write(`  ${r.phase.padEnd(8)}  ingest ${f('ingest')}  scorer ${f('scorer')}  care-api ${f('care')}  (n=${r.split.ingest.n})\n`);
     }
+    process.stdout.write('worklist stream (p50 / p99): risk.scored on risk-scores.v1 -> worklist event, beside alert.raised on alerts.v1 -> alert event (care-api above); POST start -> worklist event\n');
+    for (const r of rows) {
+      const w = r.worklist;
+      process.stdout.write(`  ${r.phase.padEnd(8)}  scored->worklist ${w.scoredToStream.p50} / ${w.scoredToStream.p99} ms (n=${w.scoredToStream.n})  alert->alert ${r.split.care.p50} / ${r.split.care.p99} ms  POST->worklist ${w.e2e.p50} / ${w.e2e.p99} ms  missing ${w.missing}\n`);
+    }
     process.stdout.write('CPU while sending, in cores (machineBusy: busy share of all cores, other people\'s work included):\n');
     for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
     // What the services complained about (their JSON logs carry ids and counts only): stalls show up here.
@@ -407,9 +445,11 @@ async function main(): Promise<void> {
     process.stdout.write('raised: alerts.v1 events the scorer published; stored: raised events care-api stored; on SSE: check-ins whose alert reached the client.\n');
     // Every alert care-api stored must reach the client (that part is care-api's); latency target on the whole path.
     const pass = steady.result.alerted >= steady.result.storedByCare && steady.result.accepted === steady.result.sent && steady.result.e2eP99 < TARGET_P99_MS;
+    const wlPass = steady.result.worklist.missing === 0 && steady.result.worklist.scoredToStream.p99 < TARGET_P99_MS;
     const load1 = os.loadavg();
     process.stdout.write(
       `\ntarget: p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${pass ? 'PASS' : 'FAIL'}\n` +
+        `worklist target: risk.scored -> worklist stream p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${wlPass ? 'PASS' : 'FAIL'}\n` +
         `machine: ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end\n`,
     );
     const out = path.join(REPO_ROOT, 'bench', 'results');
@@ -421,7 +461,7 @@ async function main(): Promise<void> {
           benchmark: 'e2e: POST /v1/check-ins -> alert on SSE',
           at: new Date().toISOString(),
           settings: { rate: RATE, seconds: SECONDS, baselineRate: BASE_RATE, baselineSeconds: BASE_SECONDS, patients: PATIENTS, careInstances: CARE_INSTANCES, partitions: PARTITIONS },
-          target: { p99Ms: TARGET_P99_MS, pass },
+          target: { p99Ms: TARGET_P99_MS, pass, worklistPass: wlPass },
           machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, loadAverageStart: load0, loadAverageEnd: load1, node: process.version },
           results: rows,
         },

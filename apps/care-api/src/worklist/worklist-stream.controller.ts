@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Claims, credentialExpiryOf, Roles } from '@vigil/auth';
 import { REQUEST_ID_HEADER, type VigilClaims } from '@vigil/contracts';
@@ -35,6 +35,10 @@ export class WorklistStreamController {
       'keep the highest `version` per patient. Heartbeat comments every 15 s.',
   })
   @ApiProduces('text/event-stream')
+  // Documented by hand: the handler writes the SSE stream itself, so Nest infers no response body.
+  @ApiOkResponse({ description: 'The event stream: `worklist` and `ready` events, heartbeat comments', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiResponse({ status: 429, description: 'Too many open streams for this user or organisation (problem+json, Retry-After)' })
+  @ApiResponse({ status: 503, description: 'This instance is at its stream cap or shutting down (problem+json, Retry-After): reconnect' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })
   async stream(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query() query: AlertStreamQueryDto): Promise<void> {
     const q = validQuery(AlertStreamQueryDto, query);

@@ -194,8 +194,18 @@ describe('care-api worklist (two instances, real servers)', () => {
     // Another tenant's caller cannot reuse the cursor either.
     expect((await list(a, 'otherOrg', `?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`)).status).toBe(400);
     expect((await list(a, 'patient')).status).toBe(403);
-    const doc = await call<{ paths: Record<string, unknown> }>(a.url, 'GET', '/docs/openapi.json');
+    type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> };
+    const doc = await call<{ paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(a.url, 'GET', '/docs/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/worklist', '/v1/worklist/stream']));
+    // Every query parameter, the page's and an entry's fields, the stream's media type and resume header.
+    const get = doc.body.paths['/v1/worklist']['get'];
+    expect(get.parameters?.filter((x) => x.in === 'query').map((x) => x.name).sort()).toEqual(['cursor', 'limit', 'team']);
+    const pageRef = get.responses['200'].content?.['application/json']?.schema?.$ref ?? '';
+    const page = doc.body.components.schemas[pageRef.split('/').pop() ?? ''];
+    expect(Object.keys(page.properties)).toEqual(expect.arrayContaining(['items', 'nextCursor', 'asOf', 'total']));
+    const stream = doc.body.paths['/v1/worklist/stream']['get'];
+    expect(Object.keys(stream.responses['200'].content ?? {})).toContain('text/event-stream');
+    expect(stream.parameters?.map((x) => x.name)).toEqual(expect.arrayContaining(['Last-Event-ID', 'lastEventId', 'ticket']));
   });
 
   it('a critical alert moves its patient to the top; a contact with a next date and the alert resolved snoozes it to the bottom', async () => {
