@@ -4,7 +4,7 @@
  * run (the same path at a low rate: the pipeline's floor on this machine, without queueing).
  *
  *   node -r ./tools/register.js bench/e2e.bench.ts
- *   env: BENCH_RATE (200/s), BENCH_SECONDS (20), BENCH_BASELINE_RATE (10/s), BENCH_BASELINE_SECONDS (5),
+ *   env: BENCH_RATE (200/s), BENCH_SECONDS (20), BENCH_BASELINE_RATE (10/s), BENCH_BASELINE_SECONDS (5), BENCH_NODE20 (1),
  *        BENCH_PATIENTS (400), BENCH_CARE_INSTANCES (1; the SSE client is on the last one),
  *        BENCH_PARTITIONS (6), KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, REDIS_URL
  *
@@ -26,9 +26,18 @@
  * entry shows the check-in (patient + lastCheckInAt = its device time); the tap stamps its
  * risk.scored on risk-scores.v1. Reported beside the alert path of the same run: alert.raised on
  * alerts.v1 -> alert on the alert stream.
+ *
+ * Memory (issue #16): each service's resident set is sampled every 250 ms from /proc/<pid>/status
+ * (bench/rss.ts) over each phase, and its VmHWM (the kernel's peak since start) read at the end;
+ * target: every service under 150 MB. Then the same stack runs again with the services on the
+ * machine's Node 20 (/usr/bin/node; BENCH_NODE20=0 skips, BENCH_NODE20_BINARY names another), so
+ * memory and latency of both runtimes are side by side from one run; if they cannot start on it,
+ * the output and the JSON say why. The timeseries-writer is not in this path (no SSE alert depends
+ * on it), so it is not measured here.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +46,7 @@ import { fromKafkaRecord, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { openSse } from '@vigil/http';
 import { testKafka } from '@vigil/testing';
 import { alertingCheckIn, REPO_ROOT, startCareStack } from '../e2e/care-stack';
+import { procStatusMb, sampleRss } from './rss';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 200);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
@@ -48,6 +58,11 @@ const PARTITIONS = Number(process.env['BENCH_PARTITIONS'] ?? 6);
 const TARGET_P99_MS = 1000;
 const SPACING_MS = 13 * 3600_000;
 const DRAIN_MS = 20_000;
+/** Every service's peak RSS under the steady load should stay below this (issue #16). */
+const TARGET_RSS_MB = 150;
+/** The machine's Node 20, for the same run on the old runtime (BENCH_NODE20=0 skips it). */
+const NODE20 = process.env['BENCH_NODE20_BINARY'] ?? '/usr/bin/node';
+const RUN_NODE20 = process.env['BENCH_NODE20'] !== '0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function percentile(sorted: number[], p: number): number {
@@ -125,6 +140,20 @@ interface PhaseResult {
   split: Record<'ingest' | 'scorer' | 'care', { n: number; p50: number; p99: number }>;
   /** risk.scored on risk-scores.v1 -> worklist event on the worklist stream; POST start -> worklist event; and how many never came. */
   worklist: { scoredToStream: { n: number; p50: number; p99: number }; e2e: { n: number; p50: number; p99: number }; missing: number };
+  /** Each service's peak resident set (MB) sampled every 250 ms from the phase's start to the end of its drain. */
+  rssPeakMb: Record<string, number>;
+}
+
+/** One stack's run (the services on one node binary). */
+interface RunResult {
+  runtime: string;
+  node: string;
+  rows: PhaseResult[];
+  pass: boolean;
+  /** VmHWM at the end of the run: each service's peak resident set since it started (start-up included). */
+  hwmMb: Record<string, number>;
+  /** The worklist stream bar (risk.scored -> worklist event p99, nothing missing) in the steady phase. */
+  worklistPass: boolean;
 }
 
 /**
@@ -168,9 +197,9 @@ const COUNTERS: [string, string, string, RegExp][] = [
 ];
 
 const STAGE_HISTOGRAMS: [string, string, RegExp][] = [
-  ['ingest', 'ingest POST handling (incl. Kafka ack)', /^http_(?:server_)?request_duration_seconds_(sum|count)\{[^}]*route="\/v1\/check-ins"/],
-  ['scorer', 'risk-scorer: one patient of a batch (score, publish, persist)', /^risk_scorer_patient_batch_seconds_(sum|count)/],
-  ['care', 'care-api: store one alert event (dedupe, Redis append, Cassandra)', /^care_alert_store_seconds_(sum|count)/],
+  ['ingest', 'ingest POST handling (incl. Kafka ack)', /^vigil_http_server_request_duration_seconds_(sum|count)\{[^}]*route="\/v1\/check-ins"/],
+  ['scorer', 'risk-scorer: one patient of a batch (score, publish, persist)', /^vigil_risk_scorer_patient_batch_seconds_(sum|count)/],
+  ['care', 'care-api: store one alert event (dedupe, Redis append, Cassandra)', /^vigil_care_alert_store_seconds_(sum|count)/],
 ];
 
 async function scrape(urls: Record<string, string>): Promise<Record<string, { sum: number; count: number }>> {
@@ -195,12 +224,14 @@ async function scrape(urls: Record<string, string>): Promise<Record<string, { su
   return out;
 }
 
-async function main(): Promise<void> {
-  const load0 = os.loadavg();
+/** Starts the stack with its services on `binary`, runs warm-up, baseline and steady phases, prints its tables. */
+async function runStack(runtime: string, binary: string): Promise<RunResult> {
   const t0 = Date.now();
-  process.stdout.write(`starting ingest-api, risk-scorer and ${CARE_INSTANCES} care-api (load average ${load0.map((l) => l.toFixed(1)).join(' ')})...\n`);
+  const node = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  process.stdout.write(`\n=== ${runtime}: services on ${binary} (${node}); starting ingest-api, risk-scorer and ${CARE_INSTANCES} care-api (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})...\n`);
   const stack = await startCareStack({
     label: 'bench-e2e',
+    nodeBinary: binary,
     careInstances: CARE_INSTANCES,
     partitions: PARTITIONS,
     env: { 'risk-scorer': { LOG_LEVEL: 'warn' }, 'care-api': { LOG_LEVEL: 'warn' }, 'ingest-api': { LOG_LEVEL: 'warn' } },
@@ -260,6 +291,12 @@ async function main(): Promise<void> {
       kafka: serverPid('kafka'),
       cassandra: serverPid('cassandra'),
     };
+    // Our services only (Kafka and Cassandra are the shared servers' JVMs).
+    const servicePids: Record<string, number | undefined> = {
+      'ingest-api': stack.ingest.pid,
+      'risk-scorer': stack.scorer.pid,
+      ...Object.fromEntries(stack.cares.map((c, i) => [stack.cares.length > 1 ? `care-api-${i + 1}` : 'care-api', c.pid])),
+    };
     if (stack.cares.length > 1) process.stdout.write('(care-api metrics are of the first instance only)\n');
     // Device times: patient p's k-th check-in at base + k * 13 h.
     const base = Date.now() - 29 * 86_400_000;
@@ -300,6 +337,7 @@ async function main(): Promise<void> {
       const total = Math.round(rate * seconds);
       const sent: Sent[] = [];
       const before = await scrape(stageUrls);
+      const rss = sampleRss(servicePids);
       const cpu0 = { procs: Object.fromEntries(Object.entries(cpuPids).map(([k, pid]) => [k, cpuSeconds(pid)])), machine: machineCpu() };
       const start = performance.now();
       let i = 0;
@@ -315,6 +353,7 @@ async function main(): Promise<void> {
       for (const [k, pid] of Object.entries(cpuPids)) cpu[k] = Math.round(((cpuSeconds(pid) - (cpu0.procs[k] ?? NaN)) / elapsed) * 100) / 100;
       const until = Date.now() + DRAIN_MS;
       while (Date.now() < until && sent.some((s) => (s.alertAt === undefined || s.worklistAt === undefined) && s.status !== 0 && (s.status === undefined || s.status === 202))) await sleep(100);
+      const rssPeakMb = rss.stop();
       const after = await scrape(stageUrls);
       const stages: PhaseResult['stages'] = {};
       for (const [key] of STAGE_HISTOGRAMS) {
@@ -374,6 +413,7 @@ async function main(): Promise<void> {
         split,
         worklist,
         cpu,
+        rssPeakMb,
       };
       return { result, next: first + total };
     }
@@ -428,6 +468,10 @@ async function main(): Promise<void> {
     }
     process.stdout.write('CPU while sending, in cores (machineBusy: busy share of all cores, other people\'s work included):\n');
     for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
+    const hwmMb = Object.fromEntries(Object.entries(servicePids).map(([k, pid]) => [k, procStatusMb(pid, 'VmHWM')]));
+    process.stdout.write('peak RSS (MB; sampled every 250 ms over the phase and its drain):\n');
+    for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.rssPeakMb).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
+    process.stdout.write(`  VmHWM     ${Object.entries(hwmMb).map(([k, v]) => `${k} ${v}`).join('  ')}  (the kernel's peak since start, start-up included)\n`);
     // What the services complained about (their JSON logs carry ids and counts only): stalls show up here.
     for (const svc of [stack.ingest, stack.scorer, ...stack.cares]) {
       const msgs = new Map<string, number>();
@@ -446,33 +490,80 @@ async function main(): Promise<void> {
     // Every alert care-api stored must reach the client (that part is care-api's); latency target on the whole path.
     const pass = steady.result.alerted >= steady.result.storedByCare && steady.result.accepted === steady.result.sent && steady.result.e2eP99 < TARGET_P99_MS;
     const wlPass = steady.result.worklist.missing === 0 && steady.result.worklist.scoredToStream.p99 < TARGET_P99_MS;
-    const load1 = os.loadavg();
-    process.stdout.write(
-      `\ntarget: p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${pass ? 'PASS' : 'FAIL'}\n` +
-        `worklist target: risk.scored -> worklist stream p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${wlPass ? 'PASS' : 'FAIL'}\n` +
-        `machine: ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end\n`,
-    );
-    const out = path.join(REPO_ROOT, 'bench', 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(
-      path.join(out, 'e2e.json'),
-      JSON.stringify(
-        {
-          benchmark: 'e2e: POST /v1/check-ins -> alert on SSE',
-          at: new Date().toISOString(),
-          settings: { rate: RATE, seconds: SECONDS, baselineRate: BASE_RATE, baselineSeconds: BASE_SECONDS, patients: PATIENTS, careInstances: CARE_INSTANCES, partitions: PARTITIONS },
-          target: { p99Ms: TARGET_P99_MS, pass, worklistPass: wlPass },
-          machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, loadAverageStart: load0, loadAverageEnd: load1, node: process.version },
-          results: rows,
-        },
-        null,
-        2,
-      ),
-    );
-    process.stdout.write(`wrote bench/results/e2e.json\n`);
+    process.stdout.write(`${runtime}: target p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${pass ? 'PASS' : 'FAIL'}\n`);
+    process.stdout.write(`${runtime}: worklist target: risk.scored -> worklist stream p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${wlPass ? 'PASS' : 'FAIL'}\n`);
+    return { runtime, node, rows, pass, hwmMb, worklistPass: wlPass };
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * Node 20 beside Node 24 in the same run, the services started from the same source by /usr/bin/node.
+ * A stack that cannot start there is reported with the reason (its output), not as a failed benchmark.
+ */
+async function runNode20(): Promise<RunResult | { runtime: string; skipped: string }> {
+  const runtime = 'node20';
+  if (!RUN_NODE20) return { runtime, skipped: 'BENCH_NODE20=0' };
+  if (!existsSync(NODE20)) return { runtime, skipped: `no ${NODE20} on this machine` };
+  try {
+    return await runStack(runtime, NODE20);
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 600);
+    process.stdout.write(`${runtime}: the services did not run on ${NODE20}: ${why}\n`);
+    return { runtime, skipped: `the services did not run on ${NODE20}: ${why}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const load0 = os.loadavg();
+  const node24 = await runStack('node24', process.execPath);
+  const node20 = await runNode20();
+  const load1 = os.loadavg();
+  const runs = [node24, ...('rows' in node20 ? [node20] : [])];
+  const steadyOf = (r: RunResult): PhaseResult => r.rows[r.rows.length - 1] as PhaseResult; // [baseline, steady]
+
+  process.stdout.write(`\nmemory per service at ${RATE} check-ins/s (peak RSS over the steady phase; VmHWM since start), target < ${TARGET_RSS_MB} MB\n`);
+  const services = Object.keys(node24.hwmMb);
+  const head = ['service', ...runs.flatMap((r) => [`${r.runtime} steady peak`, `${r.runtime} VmHWM`]), `< ${TARGET_RSS_MB} MB`];
+  const rows = services.map((svc) => [
+    svc,
+    ...runs.flatMap((r) => [`${steadyOf(r).rssPeakMb[svc]} MB`, `${r.hwmMb[svc]} MB`]),
+    runs.every((r) => (r.hwmMb[svc] ?? NaN) < TARGET_RSS_MB) ? 'yes' : 'NO',
+  ]);
+  const table = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
+  for (const r of table) process.stdout.write(`${r.map((v, c) => v.padEnd(widths[c] ?? 0)).join('  ')}\n`);
+  if (!('rows' in node20)) process.stdout.write(`node20: not measured (${node20.skipped})\n`);
+  process.stdout.write(`latency at ${RATE}/s (e2e p50 / p99): ${runs.map((r) => `${r.runtime} (${r.node}) ${steadyOf(r).e2eP50} / ${steadyOf(r).e2eP99} ms`).join('; ')}\n`);
+
+  const memoryPass = runs.every((r) => Object.values(r.hwmMb).every((mb) => mb < TARGET_RSS_MB));
+  const pass = node24.pass && memoryPass;
+  process.stdout.write(
+    `\ntarget: p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing, every service < ${TARGET_RSS_MB} MB -> ${pass ? 'PASS' : 'FAIL'}\n` +
+      `machine: ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end\n`,
+  );
+  const out = path.join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    path.join(out, 'e2e.json'),
+    JSON.stringify(
+      {
+        benchmark: 'e2e: POST /v1/check-ins -> alert on SSE',
+        at: new Date().toISOString(),
+        settings: { rate: RATE, seconds: SECONDS, baselineRate: BASE_RATE, baselineSeconds: BASE_SECONDS, patients: PATIENTS, careInstances: CARE_INSTANCES, partitions: PARTITIONS },
+        target: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB, pass, latencyPass: node24.pass, memoryPass, worklistPass: node24.worklistPass },
+        machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, loadAverageStart: load0, loadAverageEnd: load1, node: process.version },
+        // The Node 24 run's phases, as before; memory per service beside the Node 20 run's.
+        results: node24.rows,
+        memory: Object.fromEntries(runs.map((r) => [r.runtime, { node: r.node, steadyPeakRssMb: steadyOf(r).rssPeakMb, vmHwmMb: r.hwmMb }])),
+        runs: { node24, node20 },
+      },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(`wrote bench/results/e2e.json\n`);
 }
 
 main().then(

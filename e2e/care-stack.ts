@@ -19,8 +19,8 @@ export type ServiceName = 'ingest-api' | 'risk-scorer' | 'care-api';
 const KEEP_OUTPUT = { outputLimitChars: 5_000_000 };
 const STOP_GRACE_MS = 15_000;
 
-const service = (name: ServiceName, label: string, env: Record<string, string>): ServiceProcess =>
-  new ServiceProcess(label, `apps/${name}/src/main.ts`, env, KEEP_OUTPUT);
+const service = (name: ServiceName, label: string, env: Record<string, string>, nodeBinary?: string): ServiceProcess =>
+  new ServiceProcess(label, `apps/${name}/src/main.ts`, env, { ...KEEP_OUTPUT, ...(nodeBinary ? { nodeBinary } : {}) });
 
 export interface CareStack {
   prefix: string;
@@ -40,6 +40,8 @@ export interface StackOptions {
   careInstances?: number;
   partitions?: number;
   env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** The node binary the services run on (default: the pinned one running this process). */
+  nodeBinary?: string;
 }
 
 export async function startCareStack(opts: StackOptions): Promise<CareStack> {
@@ -66,7 +68,7 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   };
   // ingest-api needs neither the keyspace nor the topics to start loading: it starts first (process
   // start-up is the slow part on a busy machine).
-  const ingest = service('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] });
+  const ingest = service('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] }, opts.nodeBinary);
   const ingestReady = ingest.start();
   ingestReady.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let ks: TestKeyspace;
@@ -80,9 +82,9 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   }
   const common: Record<string, string> = { ...base, CASSANDRA_KEYSPACE: ks.keyspace };
   const groups = { scorer: `risk-scorer-${prefix}`, care: `care-api-${prefix}` };
-  const scorer = service('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] });
+  const scorer = service('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] }, opts.nodeBinary);
   const cares = ports.slice(2).map((port, i) =>
-    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', RATE_LIMIT_REQUESTS: '100000', ...opts.env?.['care-api'] }),
+    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', RATE_LIMIT_REQUESTS: '100000', ...opts.env?.['care-api'] }, opts.nodeBinary),
   );
   const all = [ingest, scorer, ...cares];
   const stop = async () => {

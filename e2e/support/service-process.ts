@@ -25,8 +25,12 @@ export class ServiceProcess {
     readonly name: string,
     readonly main: string,
     readonly env: Record<string, string>,
-    /** `outputLimitChars`: how much of stdout + stderr is kept (default 20,000; a log-content test keeps all). */
-    readonly opts: { readyPath?: string; readyTimeoutMs?: number; outputLimitChars?: number } = {},
+    /**
+     * `outputLimitChars`: how much of stdout + stderr is kept (default 20,000; a log-content test keeps all).
+     * `nodeBinary`: the node that runs the service (default: this process's, the pinned Node 24); the
+     * e2e benchmark runs a second stack on the machine's /usr/bin/node (Node 20) to compare.
+     */
+    readonly opts: { readyPath?: string; readyTimeoutMs?: number; outputLimitChars?: number; nodeBinary?: string } = {},
   ) {
     if (!env['PORT']) throw new Error(`${name}: give a PORT`);
   }
@@ -61,7 +65,7 @@ export class ServiceProcess {
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     this.exitInfo = null;
-    const child = spawn(process.execPath, ['-r', './tools/register.js', this.main], {
+    const child = spawn(this.opts.nodeBinary ?? process.execPath, ['-r', './tools/register.js', this.main], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', OTEL_SDK_DISABLED: 'true', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
