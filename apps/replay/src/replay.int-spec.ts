@@ -135,6 +135,15 @@ describe('replay (Kafka, Cassandra)', () => {
     expect(await lines('only-v1.ndjson')).toBe(cmp.comparison.onlyB);
     expect(await lines('both.ndjson')).toBe(cmp.comparison.both);
     expect(cmp.models.map((m: { alerts: number }) => m.alerts)).toEqual([cmp.comparison.onlyA + cmp.comparison.both, cmp.comparison.onlyB + cmp.comparison.both]);
+
+    // v1 against v2 (issue 17): runs, and shows v2's alert updates (v1 has none).
+    const v2 = await replay(['compare', '--a', 'v1', '--b', 'v2', '--from', FROM, '--to', TO, '--out', file('cmp-v2')]);
+    expect(v2.stdout).toContain('lead time of the first alert');
+    expect(v2.stdout).toMatch(/model v2: .*\n(.*\n)*alert updates \(v2 consolidation\): \d+/);
+    const cmpV2 = JSON.parse(await read('cmp-v2/summary.json'));
+    expect(cmpV2.models.map((m: { modelVersion: string }) => m.modelVersion)).toEqual(['v1', 'v2']);
+    expect(cmpV2.models[0]).toMatchObject({ updates: 0, interruptingUpdates: 0 });
+    expect(cmpV2.models[1].updates).toBeGreaterThanOrEqual(cmpV2.models[1].interruptingUpdates);
   });
 
   it('republish refuses production topics and keeps to its rate, preserving ids, keys and times', async () => {

@@ -56,7 +56,8 @@ describe('AlertsService notes and unresolved alerts', () => {
     expect(ack).toMatchObject({ status: 'acknowledged', acknowledgedNote: 'called' });
     expect(repo.truth.get('a1')?.acknowledgedNote).toBe('called');
     expect(published.map((e) => e.data.note)).toEqual(['called']);
-    streamed.add('a1:acknowledged');
+    streamed.add(published[0].id);
+    expect(published[0].id).toMatch(/^a1:acknowledged:\d+$/);
     const again = await service.transition(caller, 'a1', 'acknowledge', { note: 'other' }, 'r');
     expect(again.acknowledgedNote).toBe('called');
     expect(published).toHaveLength(1);

@@ -49,9 +49,13 @@ export function toAlertView(a: AlertRecord): AlertView {
   return v;
 }
 
-/** The CloudEvents id of an alert's lifecycle event: one per (alert, status), whoever changes it. */
-export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'resolved'): string {
-  return `${alertId}:${status}`;
+/**
+ * The CloudEvents id of an alert's lifecycle event: one per (alert, status), whoever changes it. An
+ * acknowledgement also carries its time: an interrupting alert.updated (model v2) re-opens an
+ * acknowledged alert, and the next acknowledgement is a new event, not a duplicate of the first.
+ */
+export function lifecycleEventId(alertId: string, status: 'acknowledged' | 'resolved', at: Date): string {
+  return status === 'acknowledged' ? `${alertId}:acknowledged:${at.getTime()}` : `${alertId}:${status}`;
 }
 
 function tooManyPartitions() {
@@ -244,7 +248,7 @@ export class AlertsService {
     await this.publisher.publish(
       TOPICS.alerts,
       createEvent({
-        id: lifecycleEventId(a.alertId, status),
+        id: lifecycleEventId(a.alertId, status, at),
         source: EVENT_SOURCES.careApi,
         type: status === 'acknowledged' ? EVENT_TYPES.alertAcknowledged : EVENT_TYPES.alertResolved,
         subject: a.patientId,
@@ -261,9 +265,9 @@ export class AlertsService {
    * the conditional write failed), publish it now under the same id; otherwise nothing.
    */
   private async healLifecycleEvent(a: AlertRecord, status: 'acknowledged' | 'resolved'): Promise<void> {
-    if (await this.stream.storedCursor(a.tenantId, lifecycleEventId(a.alertId, status))) return;
     const by = (status === 'acknowledged' ? a.acknowledgedBy : a.resolvedBy) ?? 'unknown';
     const at = (status === 'acknowledged' ? a.acknowledgedAt : a.resolvedAt) ?? new Date();
+    if (await this.stream.storedCursor(a.tenantId, lifecycleEventId(a.alertId, status, at))) return;
     await this.publishLifecycle(a, status, by, at, status === 'acknowledged' ? a.acknowledgedNote : a.resolvedNote);
   }
 }

@@ -45,7 +45,8 @@ export class AlertStreamController {
   @ApiOperation({
     summary: "Server-Sent Events of your teams' alerts",
     description:
-      'Events: `alert` (data: AlertStreamData; `id` = its stream cursor) and `ready` (once caught up; its id is the position reached). ' +
+      'Events: `alert` (data: AlertStreamData; `id` = its stream cursor; `type` alert.raised, alert.updated, alert.acknowledged or alert.resolved) and `ready` (once caught up; its id is the position reached). ' +
+      '`alert.updated` (model v2) is new evidence for an alert already raised (same alertId, `update` set): update it in place, never show a second alert. ' +
       'Reconnect with Last-Event-ID (or ?lastEventId=) to receive, in order, every alert event you missed, then the live feed. ' +
       'Heartbeat comments every 15 s.',
   })

@@ -52,6 +52,9 @@ export class ModelStats {
   alerts = 0;
   suppressed = 0;
   engagementAlerts = 0;
+  /** v2: alert.updated (new evidence for an open alert), and those that interrupt (a severity rise). */
+  updates = 0;
+  interruptingUpdates = 0;
   /** `rule\u0000severity` -> count. */
   readonly byRule = new Map<string, number>();
   patientsScored = 0;
@@ -74,6 +77,8 @@ export class ModelStats {
       alerts: this.alerts,
       suppressed: this.suppressed,
       engagementAlerts: this.engagementAlerts,
+      updates: this.updates,
+      interruptingUpdates: this.interruptingUpdates,
       byRule: [...this.byRule.entries()],
       patientsScored: this.patientsScored,
       patientMs: this.patientMs,
@@ -85,6 +90,9 @@ export class ModelStats {
     this.alerts += s.alerts;
     this.suppressed += s.suppressed;
     this.engagementAlerts += s.engagementAlerts;
+    // (absent in a shard manifest written before issue 17)
+    this.updates += s.updates ?? 0;
+    this.interruptingUpdates += s.interruptingUpdates ?? 0;
     for (const [k, n] of s.byRule) this.byRule.set(k, (this.byRule.get(k) ?? 0) + n);
     this.patientsScored += s.patientsScored;
     this.patientMs += s.patientMs;
@@ -96,6 +104,8 @@ export interface ModelStatsSnapshot {
   alerts: number;
   suppressed: number;
   engagementAlerts: number;
+  updates?: number;
+  interruptingUpdates?: number;
   byRule: [string, number][];
   patientsScored: number;
   patientMs: number;
@@ -251,6 +261,9 @@ function scoreModel(
         alerts.push(e);
         stats.countAlert(e.data);
       }
+      // Counted, not written: updates are no new alerts, and compare matches alerts on their cause.
+      stats.updates += r.updates.length;
+      stats.interruptingUpdates += r.updates.filter((u) => u.interrupts).length;
     } else stats.suppressed += r.alerts.length;
   }
   engagementAt(settings.to);

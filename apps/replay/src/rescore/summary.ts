@@ -26,6 +26,10 @@ export interface ModelSummary {
   alertsPer100PatientDays: number;
   engagementAlerts: number;
   suppressedAlerts: number;
+  /** v2: alert.updated events (new evidence for an open alert; not alerts), and the interrupting ones. */
+  updates: number;
+  interruptingUpdates: number;
+  updatesPer100PatientDays: number;
   byRule: RuleRow[];
 }
 
@@ -74,6 +78,9 @@ export function summarise(
       alertsPer100PatientDays: per100(m.alerts),
       engagementAlerts: m.engagementAlerts,
       suppressedAlerts: m.suppressed,
+      updates: m.updates,
+      interruptingUpdates: m.interruptingUpdates,
+      updatesPer100PatientDays: per100(m.updates),
       byRule,
     });
   }
@@ -137,6 +144,7 @@ export function formatSummary(s: RescoreSummary): string {
     const rows = m.byRule.map((r) => [r.ruleCode, r.severity, n0(r.alerts), n2(r.per100PatientDays)]);
     rows.push(['total', '', n0(m.alerts), n2(m.alertsPer100PatientDays)]);
     lines.push(table(['rule', 'severity', 'alerts', 'per 100 patient-days'], rows, [false, false, true, true]));
+    lines.push(`alert updates (v2 consolidation): ${n0(m.updates)} (${n2(m.updatesPer100PatientDays)} per 100 patient-days), ${n0(m.interruptingUpdates)} interrupting`);
   }
   return `${lines.join('\n')}\n`;
 }
