@@ -12,7 +12,7 @@ import { EngagementScheduler } from './engagement';
 import { LeaderLease, worstCaseTakeoverMs } from './leader-lease';
 import { hourOf } from './schedule';
 import type { DueRow } from './scorer.store';
-import { ScorerMetrics, scorerLog, createPinoLogger } from './telemetry';
+import { ScorerMetrics, createPinoLogger } from './telemetry';
 
 jest.setTimeout(60_000);
 
@@ -59,7 +59,7 @@ describe('engagement leadership (Redis lease)', () => {
       store,
       lease,
       intervalMs: 60_000, // as in production: failover must not depend on it
-      log: scorerLog(createPinoLogger('silent')),
+      log: createPinoLogger('silent'),
       metrics: new ScorerMetrics(),
       concurrency: 1,
       now: () => NOW,

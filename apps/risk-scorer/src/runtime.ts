@@ -11,7 +11,7 @@ import { LeaderLease } from './leader-lease';
 import { Scorer, type Publisher } from './scorer';
 import { ScorerStore } from './scorer.store';
 import { ThrottledWarning, type Logger } from '@vigil/observability';
-import { createPinoLogger, ScorerMetrics, scorerLog, type ScorerLog } from './telemetry';
+import { createPinoLogger, ScorerMetrics, type ScorerLog } from './telemetry';
 
 export const SCORER_RUNTIME = Symbol('SCORER_RUNTIME');
 
@@ -54,7 +54,7 @@ export interface ScorerRuntime {
 
 export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOptions = {}): Promise<ScorerRuntime> {
   const logger = opts.logger ?? createPinoLogger(config.LOG_LEVEL);
-  const log = scorerLog(logger);
+  const log = logger;
   const metrics = opts.metrics ?? new ScorerMetrics();
   const cassandra = createCassandraClient(config, { applicationName: 'vigil-risk-scorer' });
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
@@ -179,7 +179,7 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     close() {
       closed ??= (async () => {
         await engagement.stop();
-        for (const close of closers.reverse()) await close().catch((e: unknown) => log.warn('error while closing', { error: String(e) }));
+        for (const close of closers.reverse()) await close().catch((e: unknown) => log.warn({ error: String(e) }, 'error while closing'));
       })();
       return closed;
     },
