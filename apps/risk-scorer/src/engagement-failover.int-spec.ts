@@ -1,5 +1,5 @@
 /**
- * Engagement leadership on the real Redis (issue #20 item 4): a leader that dies without releasing
+ * Engagement leadership on the real Redis: a leader that dies without releasing
  * its lease is replaced within the lease TTL plus one renewal period (not 3 check intervals), the new
  * leader ticks at once, and two schedulers never work on due rows at the same time, also when the
  * leader is cut off from Redis in the middle of a tick. The scorer and the store are fakes of our

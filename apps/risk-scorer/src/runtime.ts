@@ -28,8 +28,6 @@ export interface ScorerRuntimeOptions {
   shutdownTimeoutMs?: number;
 }
 
-export type Check = 'up' | 'down';
-
 /**
  * Everything the service holds: clients, the scorer and its scheduler. Built before Nest so that a
  * bad connection fails start-up with a clear message; closed after the consumer has drained.
@@ -47,7 +45,6 @@ export interface ScorerRuntime {
   scorer: Scorer;
   engagement: EngagementScheduler;
   server: KafkaBatchServer;
-  checks(): Promise<{ kafkaConsumer: Check; kafkaProducer: Check; cassandra: Check; redis: Check; engagementLeader: boolean }>;
   /** Closes clients (after the consumer stopped: Nest's onApplicationShutdown). Idempotent. */
   close(): Promise<void>;
 }
@@ -163,19 +160,6 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     scorer,
     engagement,
     server,
-    async checks() {
-      const cassandraUp = await store.ping().then(
-        () => 'up' as const,
-        () => 'down' as const,
-      );
-      return {
-        kafkaConsumer: server.isReady() ? 'up' : 'down',
-        kafkaProducer: publisher.isConnected() ? 'up' : 'down',
-        cassandra: cassandraUp,
-        redis: redis.status === 'ready' ? 'up' : 'down',
-        engagementLeader: lease.isValid(),
-      };
-    },
     close() {
       closed ??= (async () => {
         await engagement.stop();

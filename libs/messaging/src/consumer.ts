@@ -111,8 +111,8 @@ function isKafkaJsError(e: unknown): boolean {
 
 /**
  * A consumer-group member over kafkajs `eachBatch` with the delivery semantics of DESIGN.md
- * "Delivery" (see README.md). KafkaBatchServer is its NestJS face; services that are not Nest
- * microservices can use it directly (createBatchConsumer).
+ * "Delivery" (see README.md). KafkaBatchServer is its NestJS face (every
+ * service uses it through that; `new BatchConsumer(options, handlers)` outside Nest).
  */
 export class BatchConsumer {
   private readonly kafka: Kafka;
@@ -476,10 +476,4 @@ export class BatchConsumer {
   client(): Kafka {
     return this.kafka;
   }
-}
-
-/** A BatchConsumer for services that are not Nest microservices. Call start()/startInBackground() and stop(). */
-export function createBatchConsumer(opts: BatchConsumerOptions & { handlers: Record<string, TopicHandler> }): BatchConsumer {
-  const { handlers, ...rest } = opts;
-  return new BatchConsumer(rest, handlers);
 }
