@@ -1,5 +1,5 @@
 /**
- * End-to-end benchmark (DESIGN.md "Bars", issue #7): latency from POST /v1/check-ins to the alert
+ * End-to-end benchmark (DESIGN.md "Bars"): latency from POST /v1/check-ins to the alert
  * arriving on an SSE client, p50 / p99, at a steady rate, beside a baseline measured in the same
  * run (the same path at a low rate: the pipeline's floor on this machine, without queueing).
  *

@@ -1,5 +1,5 @@
 /**
- * FHIR ingestion benchmark (issue #23): server CPU per request of a vitals transaction Bundle (six
+ * FHIR ingestion benchmark: server CPU per request of a vitals transaction Bundle (six
  * Observations: weight, BP panel, heart rate, respiratory rate, SpO2, temperature) through
  * POST /fhir/R4, beside the same data as our own check-ins in the same run against the same process:
  * (a) POST /v1/check-ins:batch with the six check-ins the Bundle becomes (the same events), and

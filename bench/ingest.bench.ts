@@ -1,5 +1,5 @@
 /**
- * Ingest benchmark (issue #3): accepted check-ins per second and p50/p99 latency through the full
+ * Ingest benchmark: accepted check-ins per second and p50/p99 latency through the full
  * ingest-api (auth, validation, rate limit and idempotency in Redis, acks from all in-sync
  * replicas), beside a bare Fastify + kafkajs endpoint that only produces the same payload
  * (bench/ingest-bare-server.ts), measured in the same run on the same Kafka.

@@ -5,11 +5,11 @@
  *     reader + CloudEvents decoding; archive: the all-patients day/shard scan);
  *   - export: read, sort and write the range (everything rescore does but scoring);
  *   - scoring only: validation, engine, mapping and serialisation of the same check-ins in memory.
- * Past one machine (issue #22): one `replay` process (the fair 1x for --workers 2, which also
+ * Past one machine: one `replay` process (the fair 1x for --workers 2, which also
  * starts processes), --workers 2, and the Spark job on local[2] beside `rescore --input` of the
  * same NDJSON export (the Spark job's input; it is exported once, untimed, if no row made it).
  * Every figure is the whole command, start to files written (group join, profile load, sort and
- * writes included), as an analyst sees it. Target (issue #9): >= 20,000 check-ins/s from Kafka.
+ * writes included), as an analyst sees it. Target: >= 20,000 check-ins/s from Kafka.
  *
  *   node --max-semi-space-size=64 -r ./tools/register.js bench/replay.bench.ts   (the flag apps/replay/bin/replay uses)
  *   env: BENCH_CHECKINS (60000), BENCH_PATIENTS (600), BENCH_RUNS (3), BENCH_VERBOSE (0), BENCH_ONLY (a regular expression:
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       },
       'kafka: export (read, sort, write)': () => cli(['export', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'export.ndjson')]),
       'kafka: rescore v1': () => cli(['rescore', '--model', 'v1', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka')]),
-      // Two shard processes and the merge (issue #22); the same bytes as the line above (checked below).
+      // Two shard processes and the merge; the same bytes as the line above (checked below).
       'kafka: rescore v1 --workers 2': () =>
         cli(['rescore', '--model', 'v1', '--source', 'kafka', '--workers', '2', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka-w2')]),
       'kafka: rescore v1, one process': async () => {

@@ -1,5 +1,5 @@
 /**
- * Worklist read benchmark (issue #18): latency of GET /v1/worklist (first page, limit 50) for a care
+ * Worklist read benchmark: latency of GET /v1/worklist (first page, limit 50) for a care
  * team of BENCH_PATIENTS (2,000) active patients, beside GET /v1/alerts?teamId= (first page, limit
  * 50) of the same team, against one care-api process on the real Cassandra. Bar: worklist p99 < 50 ms.
  *

@@ -5,7 +5,7 @@
  *       prepared up front: no Kafka, no decoding, no validation;
  *   (b) the same work (decode, validate, write the same rows) through the stock @nestjs/microservices
  *       Kafka transport, one message at a time (its eachMessage).
- * Targets (issue #4): writer >= 0.8 x (a) and >= 5 x (b).
+ * Targets: writer >= 0.8 x (a) and >= 5 x (b).
  *
  *   node -r ./tools/register.js bench/writer.bench.ts
  *   env: BENCH_CHECKINS (5000), BENCH_STOCK_CHECKINS (default BENCH_CHECKINS: both sides do the same work;

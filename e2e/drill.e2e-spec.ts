@@ -1,5 +1,5 @@
 /**
- * The drill (issue #20): a steady feed of check-ins with a ledger of every 202, one reconnecting SSE
+ * The drill: a steady feed of check-ins with a ledger of every 202, one reconnecting SSE
  * client per team, and in sequence, with normal running between: the broker killed and restarted,
  * Cassandra stopped and started, Redis's data lost and then Redis restarted, each service SIGKILLed
  * and restarted, and one of two care-api instances killed while dashboards are connected. At the end:
@@ -29,7 +29,7 @@ const STEADY_S = Number(process.env['DRILL_STEADY_S'] ?? 8);
 const RATE = Number(process.env['DRILL_RATE'] ?? 6);
 const TEAMS = ['team-a', 'team-b', 'team-c'];
 const PATIENTS_PER_TEAM = 6;
-/** Recovery bounds asserted here (the targets of issue #20, with room for a loaded 2-core CI machine). */
+/** Recovery bounds asserted here (the drill targets, with room for a loaded 2-core CI machine). */
 const BOUNDS_MS = { brokerBack: 15_000, killedService: 30_000, pipeline: 60_000 };
 
 jest.setTimeout(20 * 60_000);

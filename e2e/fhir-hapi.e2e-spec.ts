@@ -1,5 +1,5 @@
 /**
- * Vigil's FHIR R4 API checked by an implementation nobody here wrote (issue #23): the HAPI FHIR
+ * Vigil's FHIR R4 API checked by an implementation nobody here wrote: the HAPI FHIR
  * harness (e2e/fhir-harness) posts Observations, a PHQ-9 and a transaction Bundle to ingest-api with
  * HAPI's generic client, reads the Observation and RiskAssessment searches back from care-api, and
  * validates every answer with HAPI's validator (base R4 and the vital-signs profile): zero errors.

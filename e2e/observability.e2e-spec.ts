@@ -1,5 +1,5 @@
 /**
- * Observability end to end (issue #10), on ONE stack of the four services as processes, tracing on
+ * Observability end to end, on ONE stack of the four services as processes, tracing on
  * (OTLP/JSON to an in-test receiver through the standard OTEL_* variables) and logging at debug:
  *
  * 1. One posted check-in gives ONE trace with spans of every service, on both paths:

@@ -1,5 +1,5 @@
 /**
- * Abuse limits (issue #19, class 8) on the real Kafka, Cassandra and Redis: a per-user request rate
+ * Abuse limits (class 8) on the real Kafka, Cassandra and Redis: a per-user request rate
  * limit that holds across two instances (429 problem + Retry-After, another user unaffected), and
  * per-user, per-organisation and per-instance caps on open SSE streams (slots free when a stream ends).
  */

@@ -1,5 +1,5 @@
 /**
- * care-api's security classes (issue #19) on the real Kafka, Cassandra and Redis: signed page
+ * care-api's security classes on the real Kafka, Cassandra and Redis: signed page
  * cursors on every paged endpoint (forged, garbled, cross-tenant, other filters, a signed window
  * past the caps), single-use stream tickets.
  */

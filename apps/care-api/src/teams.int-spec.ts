@@ -1,5 +1,5 @@
 /**
- * Least privilege for care-admins (issue #19, class 7), on the real Kafka and Cassandra: the team
+ * Least privilege for care-admins (class 7), on the real Kafka and Cassandra: the team
  * registry (PUT / GET /v1/teams), enrolment only into a registered team the admin's token holds,
  * an existing patient of another team untouchable (404), and a move audited for both teams.
  */

@@ -1,5 +1,5 @@
 /**
- * ingest-api's share of the security classes (issue #19) on the real Kafka and Redis: framework
+ * ingest-api's share of the security classes on the real Kafka and Redis: framework
  * refusals as problem+json with a request id (raw sockets), an over-limit body is a 413, a
  * 128-character patient id (token sub) is accepted, and the dev-mode switch both ways.
  */

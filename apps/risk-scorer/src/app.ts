@@ -52,7 +52,7 @@ export async function createScorerApp(config: ScorerConfig, opts: CreateScorerAp
   }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  runtime.log.info('risk-scorer started', { port, groupId: config.KAFKA_GROUP_ID, modelVersion: config.MODEL_VERSION, keyspace: config.CASSANDRA_KEYSPACE });
+  runtime.log.info({ port, groupId: config.KAFKA_GROUP_ID, modelVersion: config.MODEL_VERSION, keyspace: config.CASSANDRA_KEYSPACE }, 'risk-scorer started');
   let closing: Promise<void> | null = null;
   return {
     app,

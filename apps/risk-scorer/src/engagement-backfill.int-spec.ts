@@ -1,5 +1,5 @@
 /**
- * The missed-check-in clock against a backfill (issue #17 item 3), on the real Kafka, Cassandra and
+ * The missed-check-in clock against a backfill, on the real Kafka, Cassandra and
  * Redis, with model v2 (reminder at the interval, team alert at twice it). 29 days of daily
  * check-ins of 12 patients are sent in seconds, day by day, while the engagement check ticks every
  * 200 ms on a clock that starts at a fixed instant T0. Eleven patients never missed a check-in

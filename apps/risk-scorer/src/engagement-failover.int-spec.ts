@@ -1,5 +1,5 @@
 /**
- * Engagement leadership on the real Redis (issue #20 item 4): a leader that dies without releasing
+ * Engagement leadership on the real Redis: a leader that dies without releasing
  * its lease is replaced within the lease TTL plus one renewal period (not 3 check intervals), the new
  * leader ticks at once, and two schedulers never work on due rows at the same time, also when the
  * leader is cut off from Redis in the middle of a tick. The scorer and the store are fakes of our
@@ -12,7 +12,7 @@ import { EngagementScheduler } from './engagement';
 import { LeaderLease, worstCaseTakeoverMs } from './leader-lease';
 import { hourOf } from './schedule';
 import type { DueRow } from './scorer.store';
-import { ScorerMetrics, scorerLog, createPinoLogger } from './telemetry';
+import { ScorerMetrics, createPinoLogger } from './telemetry';
 
 jest.setTimeout(60_000);
 
@@ -59,7 +59,7 @@ describe('engagement leadership (Redis lease)', () => {
       store,
       lease,
       intervalMs: 60_000, // as in production: failover must not depend on it
-      log: scorerLog(createPinoLogger('silent')),
+      log: createPinoLogger('silent'),
       metrics: new ScorerMetrics(),
       concurrency: 1,
       now: () => NOW,

@@ -65,12 +65,12 @@ export class EngagementScheduler {
     this.deps.lease.start({
       onAcquired: (generation) => {
         this.deps.metrics.engagementLeader.set(1);
-        this.deps.log.info('engagement leadership acquired', { generation });
+        this.deps.log.info({ generation }, 'engagement leadership acquired');
         this.kick();
       },
       onLost: (reason) => {
         this.deps.metrics.engagementLeader.set(0);
-        this.deps.log.warn('engagement leadership lost', { reason });
+        this.deps.log.warn({ reason }, 'engagement leadership lost');
       },
     });
     this.schedule(Math.min(this.deps.intervalMs, 1000));
@@ -117,7 +117,7 @@ export class EngagementScheduler {
       this.timer = null;
       const run = this.tick().catch((e: unknown) => {
         this.deps.metrics.engagementTicks.inc({ outcome: 'failed' });
-        this.deps.log.warn('engagement tick failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+        this.deps.log.warn({ error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, 'engagement tick failed');
       });
       this.running = run;
       void run.finally(() => {
@@ -142,7 +142,7 @@ export class EngagementScheduler {
       const lag = await this.deps.consumerLag().catch(() => null);
       if (lag !== null && lag > (this.deps.maxLag ?? 0)) {
         metrics.engagementTicks.inc({ outcome: 'consumer-lagging' });
-        log.info('engagement tick deferred: check-ins still being consumed', { lag });
+        log.info({ lag }, 'engagement tick deferred: check-ins still being consumed');
         return report;
       }
     }
@@ -175,7 +175,7 @@ export class EngagementScheduler {
             (n) => void (report.alerts += n),
             (e: unknown) => {
               failed++;
-              log.warn('engagement check failed; retried next tick', { patientId: row.patientId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+              log.warn({ patientId: row.patientId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, 'engagement check failed; retried next tick');
             },
           ),
         );
@@ -190,7 +190,7 @@ export class EngagementScheduler {
     if (next === null) next = hoursToScan(null, now)[0];
     if (report.lostLease) {
       metrics.engagementTicks.inc({ outcome: 'lease-lost' });
-      log.warn('engagement tick stopped: the lease ran out', { checked: report.checked });
+      log.warn({ checked: report.checked }, 'engagement tick stopped: the lease ran out');
       return report;
     }
     if (next !== watermark) await store.setWatermark(next);

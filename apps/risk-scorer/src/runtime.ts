@@ -11,7 +11,7 @@ import { LeaderLease } from './leader-lease';
 import { Scorer, type Publisher } from './scorer';
 import { ScorerStore } from './scorer.store';
 import { ThrottledWarning, type Logger } from '@vigil/observability';
-import { createPinoLogger, ScorerMetrics, scorerLog, type ScorerLog } from './telemetry';
+import { createPinoLogger, ScorerMetrics, type ScorerLog } from './telemetry';
 
 export const SCORER_RUNTIME = Symbol('SCORER_RUNTIME');
 
@@ -27,8 +27,6 @@ export interface ScorerRuntimeOptions {
   /** Consumer drain bound on shutdown; default 25 s. */
   shutdownTimeoutMs?: number;
 }
-
-export type Check = 'up' | 'down';
 
 /**
  * Everything the service holds: clients, the scorer and its scheduler. Built before Nest so that a
@@ -47,14 +45,13 @@ export interface ScorerRuntime {
   scorer: Scorer;
   engagement: EngagementScheduler;
   server: KafkaBatchServer;
-  checks(): Promise<{ kafkaConsumer: Check; kafkaProducer: Check; cassandra: Check; redis: Check; engagementLeader: boolean }>;
   /** Closes clients (after the consumer stopped: Nest's onApplicationShutdown). Idempotent. */
   close(): Promise<void>;
 }
 
 export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOptions = {}): Promise<ScorerRuntime> {
   const logger = opts.logger ?? createPinoLogger(config.LOG_LEVEL);
-  const log = scorerLog(logger);
+  const log = logger;
   const metrics = opts.metrics ?? new ScorerMetrics();
   const cassandra = createCassandraClient(config, { applicationName: 'vigil-risk-scorer' });
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
@@ -163,23 +160,10 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
     scorer,
     engagement,
     server,
-    async checks() {
-      const cassandraUp = await store.ping().then(
-        () => 'up' as const,
-        () => 'down' as const,
-      );
-      return {
-        kafkaConsumer: server.isReady() ? 'up' : 'down',
-        kafkaProducer: publisher.isConnected() ? 'up' : 'down',
-        cassandra: cassandraUp,
-        redis: redis.status === 'ready' ? 'up' : 'down',
-        engagementLeader: lease.isValid(),
-      };
-    },
     close() {
       closed ??= (async () => {
         await engagement.stop();
-        for (const close of closers.reverse()) await close().catch((e: unknown) => log.warn('error while closing', { error: String(e) }));
+        for (const close of closers.reverse()) await close().catch((e: unknown) => log.warn({ error: String(e) }, 'error while closing'));
       })();
       return closed;
     },

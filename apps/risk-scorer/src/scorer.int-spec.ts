@@ -1,6 +1,6 @@
 /**
  * risk-scorer against the real servers (Kafka 127.0.0.1:9092, Cassandra :9042, Redis :6379):
- * the scenarios of issue #5. One keyspace, one topic prefix and one consumer group for the file;
+ * the delivery scenarios. One keyspace, one topic prefix and one consumer group for the file;
  * the scorer runs in-process (createScorerApp) and is restarted half-way on the same keyspace and group.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

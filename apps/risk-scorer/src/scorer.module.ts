@@ -21,7 +21,7 @@ class ScorerLifecycle implements BeforeApplicationShutdown, OnApplicationShutdow
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     await this.rt.close();
-    this.rt.log.info('risk-scorer stopped', { signal: signal ?? null });
+    this.rt.log.info({ signal: signal ?? null }, 'risk-scorer stopped');
   }
 }
 

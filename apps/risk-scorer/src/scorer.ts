@@ -172,7 +172,7 @@ export class Scorer {
     await forEachLimit([...byPatient.entries()], this.deps.concurrency, ([key, items]) =>
       startProcessBatchSpan(messagesOf.get(key) ?? [], () => this.mutex.run(key, () => this.applyPatient(items[0].tenantId, items[0].patientId, items))),
     );
-    if (deadLetters.length) this.deps.log.warn('check-ins dead-lettered', { count: deadLetters.length, topic: `${TOPICS.checkins}${DLQ_SUFFIX}` });
+    if (deadLetters.length) this.deps.log.warn({ count: deadLetters.length, topic: `${TOPICS.checkins}${DLQ_SUFFIX}` }, 'check-ins dead-lettered');
     return deadLetters.length ? { deadLetters } : {};
   }
 
@@ -218,7 +218,7 @@ export class Scorer {
       if (fresh.length === 0) return;
       await store.park(fresh.map(toPending));
       metrics.checkIns.inc({ outcome: 'parked' }, fresh.length);
-      this.deps.log.info('check-ins parked until the patient is enrolled', { patientId, count: fresh.length });
+      this.deps.log.info({ patientId, count: fresh.length }, 'check-ins parked until the patient is enrolled');
       profile = await store.getProfile(tenantId, patientId);
       if (profile === null) return;
       pendingRows = await store.listPending(tenantId, patientId);
@@ -390,15 +390,15 @@ export class Scorer {
         alerts.length ? publisher.publishMany(TOPICS.alerts, alerts) : undefined,
       ]);
       const yielded = alerts.length + reminders.length;
-      if (yielded === 0) this.deps.log.warn('engagement check yielded nothing for a due patient; unscheduled', { patientId: row.patientId });
+      if (yielded === 0) this.deps.log.warn({ patientId: row.patientId }, 'engagement check yielded nothing for a due patient; unscheduled');
       // With what was yielded recorded in the state the schedule moves on (the next step of this
       // silence, or none); with nothing, unschedule anyway (the next check-in or profile change
       // schedules again) rather than re-checking every tick.
       await this.persist(profile, rec, r.state, { ...fields, unschedule: yielded === 0 });
       for (const a of r.alerts) metrics.alertRaised(a.ruleCode, a.severity, 'engagement');
       metrics.reminders.inc(reminders.length);
-      if (alerts.length) this.deps.log.info('missed check-in alert raised', { patientId: row.patientId, alertId: alerts[0].id });
-      if (reminders.length) this.deps.log.info('check-in reminder published', { patientId: row.patientId, reminderId: reminders[0].id });
+      if (alerts.length) this.deps.log.info({ patientId: row.patientId, alertId: alerts[0].id }, 'missed check-in alert raised');
+      if (reminders.length) this.deps.log.info({ patientId: row.patientId, reminderId: reminders[0].id }, 'check-in reminder published');
       return alerts.length;
     });
   }

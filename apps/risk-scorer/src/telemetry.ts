@@ -5,31 +5,14 @@ import { createLogger as createVigilLogger, createMetrics, type Logger, type Vig
  * Logs and metrics of the scorer, on @vigil/observability (JSON logs with PHI keys redacted and
  * trace ids; Prometheus metrics with guarded label names). What the scorer logs: ids (pseudonymous
  * patient ids, check-in and alert ids), counts, offsets and error names, never check-in values or
- * notes. Metric labels are bounded enums, never ids.
+ * notes. Metric labels are bounded enums, never ids. Logging is pino's (fields, msg), as in every service.
  */
-export type LogFields = Record<string, string | number | boolean | null | undefined>;
-
-export interface ScorerLog {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-}
+export type ScorerLog = Logger;
 
 export const SERVICE_NAME = 'risk-scorer';
 
 export function createPinoLogger(level: string, destination?: DestinationStream): Logger {
   return createVigilLogger({ service: SERVICE_NAME, level, destination });
-}
-
-/** The scorer's (message, fields) logging calls on a pino logger. */
-export function scorerLog(logger: Logger): ScorerLog {
-  return {
-    debug: (msg, fields = {}) => logger.debug(fields, msg),
-    info: (msg, fields = {}) => logger.info(fields, msg),
-    warn: (msg, fields = {}) => logger.warn(fields, msg),
-    error: (msg, fields = {}) => logger.error(fields, msg),
-  };
 }
 
 /** The shared metrics (VigilMetrics) plus the scorer's own; one set per app instance (tests run several). */

@@ -52,7 +52,7 @@ const EVALUATE_HELP = `Usage: cli.ts evaluate --cohort FILE [--cohort FILE2 ...]
 Prints per condition, for static-v0, v1 and v2: episodes, sensitivity (and its chance level on sham
 windows), median lead time before the peak, false alerts per 100 patient-days, PPV; the burden per
 100 patient-days by kind (risk, missed check-in, reminder); capacity mode (K = 3, 5, 10 contacts per
-100 patients a day, by worklist rank or by alerts in arrival order); v2 against issue #17's targets.`;
+100 patients a day, by worklist rank or by alerts in arrival order); v2 against its targets.`;
 
 const FEED_HELP = `Usage: cli.ts feed --ingest URL [options]
 

@@ -12,7 +12,8 @@
  * the contract's own verdict. checkin-fast-path.spec.ts checks, on generated inputs, that whenever
  * this accepts, `validateCheckInByDto` accepts with the same value.
  */
-import { ADHERENCE, CheckIn, CHECKIN_LIMITS, CONSCIOUSNESS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
+import { ADHERENCE, CheckIn, CHECKIN_LIMITS, ISO_WITH_OFFSET, QUESTIONNAIRES, type Instrument } from './checkin.dto';
+import { CHECKIN_FIELD_SPECS, type CheckInFieldSpec } from './checkin-fields';
 import { isRealCalendarDate } from './dates';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
@@ -38,12 +39,30 @@ const num = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && !Object.is(v, -0);
 const int = (v: unknown, min: number, max: number): v is number => num(v, min, max) && Number.isInteger(v);
 
-const TOP = new Set(['checkInId', 'recordedAt', 'vitals', 'symptoms', 'questionnaires', 'medication', 'mood', 'notes']);
-/** The fields in VitalsDto's / SymptomsDto's declaration order: validateCheckIn returns them in that order. */
-const VITAL_ORDER = ['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'onSupplementalOxygen', 'consciousness', 'temperatureC', 'glucoseMgDl'] as const;
-const SYMPTOM_ORDER = ['breathlessness', 'swelling', 'fatigue', 'dizziness', 'chestPain', 'pain'] as const;
-const VITALS = new Set<string>(VITAL_ORDER);
-const SYMPTOMS = new Set<string>(SYMPTOM_ORDER);
+/** One key of `vitals` or `symptoms`, as the catalogue describes it (checked in catalogue order). */
+interface FieldCheck {
+  key: string;
+  type: CheckInFieldSpec['type'];
+  range?: readonly [number, number];
+  values?: readonly string[];
+}
+const checksOf = (group: string): readonly FieldCheck[] =>
+  CHECKIN_FIELD_SPECS.filter((f) => f.name.startsWith(`${group}.`)).map((f) => ({ key: f.name.slice(group.length + 1), type: f.type, range: f.range, values: f.values }));
+
+// Every key list derives from CHECKIN_FIELDS: a new field there is accepted here too.
+const TOP = new Set(CHECKIN_FIELD_SPECS.map((f) => f.name.split('.')[0]));
+const VITAL_CHECKS = checksOf('vitals');
+const SYMPTOM_CHECKS = checksOf('symptoms');
+const VITALS = new Set(VITAL_CHECKS.map((f) => f.key));
+const SYMPTOMS = new Set(SYMPTOM_CHECKS.map((f) => f.key));
+
+/** A scalar value as its catalogue entry allows it (number and integer in range, boolean, code). */
+function valid(x: unknown, f: FieldCheck): boolean {
+  if (f.type === 'boolean') return typeof x === 'boolean';
+  if (f.type === 'code') return (f.values ?? []).includes(x as string);
+  const [min, max] = f.range ?? [-Infinity, Infinity];
+  return f.type === 'integer' ? int(x, min, max) : num(x, min, max);
+}
 const QUESTIONNAIRE = new Set(['instrument', 'answers']);
 const MEDICATION = new Set(['adherence']);
 
@@ -51,18 +70,11 @@ const MEDICATION = new Set(['adherence']);
 function vitals(v: Obj): Obj | null {
   if (!keysWithin(v, VITALS)) return null;
   const out: Obj = {};
-  for (const k of VITAL_ORDER) {
-    if (!(k in v)) continue;
-    const x = v[k];
-    if (k === 'onSupplementalOxygen') {
-      if (typeof x !== 'boolean') return null;
-    } else if (k === 'consciousness') {
-      if (!(CONSCIOUSNESS as readonly unknown[]).includes(x)) return null;
-    } else {
-      const [min, max] = CHECKIN_LIMITS[k];
-      if (!num(x, min, max)) return null;
-    }
-    out[k] = x;
+  for (const f of VITAL_CHECKS) {
+    if (!(f.key in v)) continue;
+    const x = v[f.key];
+    if (!valid(x, f)) return null;
+    out[f.key] = x;
   }
   if (typeof out['diastolicBp'] === 'number' && typeof out['systolicBp'] === 'number' && !(out['systolicBp'] > out['diastolicBp'])) return null;
   return out;
@@ -71,16 +83,11 @@ function vitals(v: Obj): Obj | null {
 function symptoms(s: Obj): Obj | null {
   if (!keysWithin(s, SYMPTOMS)) return null;
   const out: Obj = {};
-  for (const k of SYMPTOM_ORDER) {
-    if (!(k in s)) continue;
-    const x = s[k];
-    if (k === 'chestPain') {
-      if (typeof x !== 'boolean') return null;
-    } else {
-      const [min, max] = k === 'pain' ? CHECKIN_LIMITS.pain : CHECKIN_LIMITS.symptomScale;
-      if (!int(x, min, max)) return null;
-    }
-    out[k] = x;
+  for (const f of SYMPTOM_CHECKS) {
+    if (!(f.key in s)) continue;
+    const x = s[f.key];
+    if (!valid(x, f)) return null;
+    out[f.key] = x;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * The one catalogue of check-in fields (issue #23): name, type, unit, range, PHI flag and the
+ * The one catalogue of check-in fields: name, type, unit, range, PHI flag and the
  * standard codes (LOINC, UCUM; SNOMED CT where LOINC has none). The FHIR mapping of ingest-api and
  * care-api reads it as data, and `OBSERVATION_METRICS` is derived from it. Ranges come from
  * CHECKIN_LIMITS, the same numbers CheckInDto and the fast validator check.

@@ -6,7 +6,7 @@ export const EVENT_TYPES = {
   patientDischarged: 'org.vigil.patient.discharged',
   riskScored: 'org.vigil.risk.scored',
   alertRaised: 'org.vigil.alert.raised',
-  /** Additive (issue #17): new evidence for an open alert (v2 consolidation). */
+  /** Additive: new evidence for an open alert (v2 consolidation). */
   alertUpdated: 'org.vigil.alert.updated',
   alertAcknowledged: 'org.vigil.alert.acknowledged',
   alertResolved: 'org.vigil.alert.resolved',

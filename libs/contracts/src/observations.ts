@@ -10,6 +10,15 @@ export interface Observation {
   value: number;
 }
 
+/** The numeric (or 0/1) vitals and symptoms with a series, from the catalogue: key in the check-in, metric name. */
+const metricsOf = (group: string): readonly { key: string; metric: ObservationMetric }[] =>
+  CHECKIN_FIELD_SPECS.filter((f) => f.name.startsWith(`${group}.`) && f.metric && f.type !== 'code').map((f) => ({
+    key: f.name.slice(group.length + 1),
+    metric: f.metric as ObservationMetric,
+  }));
+const VITAL_METRICS = metricsOf('vitals');
+const SYMPTOM_METRICS = metricsOf('symptoms');
+
 const ADHERENCE_VALUE = { all: 1, some: 0.5, none: 0 } as const;
 
 /**
@@ -19,13 +28,16 @@ const ADHERENCE_VALUE = { all: 1, some: 0.5, none: 0 } as const;
 export function observationsOf(c: CheckIn): Observation[] {
   const out: Observation[] = [];
   const v = c.vitals ?? {};
-  const vitalKeys = ['weightKg', 'systolicBp', 'diastolicBp', 'heartRate', 'respiratoryRate', 'spo2', 'temperatureC', 'glucoseMgDl'] as const;
-  for (const k of vitalKeys) if (typeof v[k] === 'number') out.push({ metric: k, value: v[k] as number });
-  const s = c.symptoms ?? {};
-  for (const k of ['breathlessness', 'swelling', 'fatigue', 'dizziness', 'pain'] as const) {
-    if (typeof s[k] === 'number') out.push({ metric: `symptom.${k}`, value: s[k] as number });
+  for (const { key, metric } of VITAL_METRICS) {
+    const x = (v as Record<string, unknown>)[key];
+    if (typeof x === 'number') out.push({ metric, value: x });
   }
-  if (typeof s.chestPain === 'boolean') out.push({ metric: 'symptom.chestPain', value: s.chestPain ? 1 : 0 });
+  const s = (c.symptoms ?? {}) as Record<string, unknown>;
+  for (const { key, metric } of SYMPTOM_METRICS) {
+    const x = s[key];
+    if (typeof x === 'number') out.push({ metric, value: x });
+    else if (typeof x === 'boolean') out.push({ metric, value: x ? 1 : 0 });
+  }
   for (const q of c.questionnaires ?? []) {
     out.push({ metric: `questionnaire.${q.instrument}`, value: q.answers.reduce((a, b) => a + b, 0) });
   }

@@ -59,11 +59,11 @@ export interface AlertRaisedData {
   late?: boolean;
 }
 
-/** Additive (issue #17): the problems v2 consolidates alerts by. */
+/** Additive: the problems v2 consolidates alerts by. */
 export type ClinicalProblem = 'heart-failure' | 'copd' | 'cardiorespiratory' | 'glycaemia' | 'mood';
 
 /**
- * `data` of `alert.updated` (additive, issue #17): new evidence for an open alert. The alert keeps
+ * `data` of `alert.updated` (additive): new evidence for an open alert. The alert keeps
  * its id; `interrupts` says the severity rose above what the team was told (show it as new).
  */
 export interface AlertUpdatedData {

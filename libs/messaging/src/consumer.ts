@@ -111,8 +111,8 @@ function isKafkaJsError(e: unknown): boolean {
 
 /**
  * A consumer-group member over kafkajs `eachBatch` with the delivery semantics of DESIGN.md
- * "Delivery" (see README.md). KafkaBatchServer is its NestJS face; services that are not Nest
- * microservices can use it directly (createBatchConsumer).
+ * "Delivery" (see README.md). KafkaBatchServer is its NestJS face (every
+ * service uses it through that; `new BatchConsumer(options, handlers)` outside Nest).
  */
 export class BatchConsumer {
   private readonly kafka: Kafka;
@@ -164,7 +164,7 @@ export class BatchConsumer {
     this.started = true;
     await this.publisher.connect().catch((e: unknown) => {
       // Dead letters are rare; the publisher keeps reconnecting on its own.
-      this.log.warn('dead-letter producer not connected yet', { error: describeError(e) });
+      this.log.warn({ error: describeError(e) }, 'dead-letter producer not connected yet');
     });
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
@@ -199,7 +199,7 @@ export class BatchConsumer {
       await this.start();
     } catch (e) {
       if (this.stopping) return;
-      this.log.warn('cannot start the consumer yet; retrying in the background', { groupId: this.opts.groupId, error: describeError(e) });
+      this.log.warn({ groupId: this.opts.groupId, error: describeError(e) }, 'cannot start the consumer yet; retrying in the background');
       this.scheduleRestart();
     }
   }
@@ -278,11 +278,11 @@ export class BatchConsumer {
           timer = setTimeout(() => resolve(true), timeoutMs);
         }),
       ]).catch((e: unknown) => {
-        this.log.warn('error while stopping the consumer', { error: describeError(e) });
+        this.log.warn({ error: describeError(e) }, 'error while stopping the consumer');
         return false;
       });
       if (timer) clearTimeout(timer);
-      if (timedOut) this.log.warn('in-flight handlers did not finish in time; uncommitted messages will be redelivered', { groupId: this.opts.groupId, duration: timeoutMs });
+      if (timedOut) this.log.warn({ groupId: this.opts.groupId, duration: timeoutMs }, 'in-flight handlers did not finish in time; uncommitted messages will be redelivered');
     }
     this.ready = false;
     await this.admin?.client.disconnect().catch(() => undefined);
@@ -309,8 +309,8 @@ export class BatchConsumer {
       this.ready = false;
       const { error, restart } = e.payload;
       const fields = { groupId: this.opts.groupId, error: describeError(error), restart };
-      if (restart) this.log.warn('consumer crashed; kafkajs restarts it', fields);
-      else this.log.error('consumer crashed; recreating it', fields);
+      if (restart) this.log.warn(fields, 'consumer crashed; kafkajs restarts it');
+      else this.log.error(fields, 'consumer crashed; recreating it');
       // kafkajs restarts by itself after retriable errors; otherwise the consumer is dead: recreate it.
       if (!restart && !this.stopping && this.consumer === consumer) {
         this.consumer = null;
@@ -322,7 +322,7 @@ export class BatchConsumer {
       try {
         consumer.on(event as never, listener as never);
       } catch (e) {
-        this.log.error('cannot listen to consumer event', { type: event, error: describeError(e) });
+        this.log.error({ type: event, error: describeError(e) }, 'cannot listen to consumer event');
       }
     }
   }
@@ -334,7 +334,7 @@ export class BatchConsumer {
       this.restartTimer = null;
       if (this.stopping) return;
       this.start().catch((e: unknown) => {
-        this.log.warn('consumer restart failed; retrying', { groupId: this.opts.groupId, error: describeError(e), retryCount: this.restartAttempt });
+        this.log.warn({ groupId: this.opts.groupId, error: describeError(e), retryCount: this.restartAttempt }, 'consumer restart failed; retrying');
         this.scheduleRestart();
       });
     }, delay);
@@ -375,7 +375,7 @@ export class BatchConsumer {
         }
       }
     } catch (e) {
-      this.log.debug('cannot read high watermarks (lag not refreshed)', { groupId: this.opts.groupId, error: describeError(e) });
+      this.log.debug({ groupId: this.opts.groupId, error: describeError(e) }, 'cannot read high watermarks (lag not refreshed)');
     } finally {
       this.refreshingLag = false;
     }
@@ -435,8 +435,8 @@ export class BatchConsumer {
             this.counters.failed++;
             state.retrying = true;
             const fields = { topic: baseTopic, partition: batch.partition, groupId: this.opts.groupId, error: describeError(error), retryCount: attempt + 1, retryTime: delayMs };
-            if (attempt === 0 || attempt % 10 === 9) this.log.warn('handler failed; retrying (offset not committed)', fields);
-            else this.log.debug('handler failed; retrying', fields);
+            if (attempt === 0 || attempt % 10 === 9) this.log.warn(fields, 'handler failed; retrying (offset not committed)');
+            else this.log.debug(fields, 'handler failed; retrying');
           },
           onDeadLettered: (items) => {
             if (dlqEnabled) this.counters.deadLettered += items.length;
@@ -448,7 +448,7 @@ export class BatchConsumer {
       // kafkajs errors (commit during a rebalance, broker loss) go back to kafkajs, which rejoins or
       // restarts. Anything else is a bug of ours: log it and let the batch be fetched again.
       if (isKafkaJsError(e)) throw e;
-      this.log.error('unexpected error while processing a batch; it will be fetched again', { topic: baseTopic, partition: batch.partition, error: describeError(e) });
+      this.log.error({ topic: baseTopic, partition: batch.partition, error: describeError(e) }, 'unexpected error while processing a batch; it will be fetched again');
       await sleep(backoffDelay(0, { initialMs: 1000 }), this.abort.signal);
     } finally {
       clearInterval(heartbeatTimer);
@@ -460,7 +460,7 @@ export class BatchConsumer {
   private async deadLetter(fullTopic: string, partition: number, items: DeadLetter[], enabled: boolean): Promise<void> {
     if (!enabled) {
       for (const d of items) {
-        this.log.error('poison message skipped (topic has no dead-letter topic)', { topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error });
+        this.log.error({ topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error }, 'poison message skipped (topic has no dead-letter topic)');
       }
       return;
     }
@@ -468,7 +468,7 @@ export class BatchConsumer {
     const records = items.map((d) => deadLetterRecord(d, { sourceTopic: fullTopic, partition, groupId: this.opts.groupId, now }));
     await this.publisher.publishRaw(dlqTopic(fullTopic), records);
     for (const d of items) {
-      this.log.warn('message dead-lettered', { topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error });
+      this.log.warn({ topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error }, 'message dead-lettered');
     }
   }
 
@@ -476,10 +476,4 @@ export class BatchConsumer {
   client(): Kafka {
     return this.kafka;
   }
-}
-
-/** A BatchConsumer for services that are not Nest microservices. Call start()/startInBackground() and stop(). */
-export function createBatchConsumer(opts: BatchConsumerOptions & { handlers: Record<string, TopicHandler> }): BatchConsumer {
-  const { handlers, ...rest } = opts;
-  return new BatchConsumer(rest, handlers);
 }

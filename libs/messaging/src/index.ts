@@ -5,7 +5,7 @@
 export type { Kafka } from 'kafkajs';
 export { backoffDelay, type BackoffOptions } from './backoff';
 export { BATCH, KafkaEventContext, type BatchHandlerResult, type ConsumedEvent, type DeadLetterRequest } from './consumed-event';
-export { BatchConsumer, createBatchConsumer, type BatchConsumerOptions, type ConsumerStats, type PartitionStats, type TopicHandler } from './consumer';
+export { BatchConsumer, type BatchConsumerOptions, type ConsumerStats, type PartitionStats, type TopicHandler } from './consumer';
 export { handleInKeyOrder, type KeyOrderOptions } from './key-order';
 export { KafkaUnavailableError, PoisonMessageError, describeError, isPoisonMessageError } from './errors';
 export { kafkaLogLevel, type KafkaLogLevel, type KafkaLogRecord, type KafkaLogSink, type ServiceLogLevel } from './log';

@@ -130,6 +130,8 @@ function toScalar(v: unknown): string | number | boolean | undefined {
   return undefined;
 }
 
+type LogFields = Record<string, string | number | boolean>;
+
 /** A small logger for this library's own lines, on the same sink and level as kafkajs'. */
 export class MessagingLogger {
   private readonly threshold: logLevel;
@@ -140,20 +142,22 @@ export class MessagingLogger {
   ) {
     this.threshold = LEVELS[level];
   }
-  error(msg: string, fields: Record<string, string | number | boolean> = {}): void {
-    this.write(logLevel.ERROR, msg, fields);
+  // pino's order: (fields, msg), or just (msg).
+  error(fields: LogFields | string, msg?: string): void {
+    this.write(logLevel.ERROR, fields, msg);
   }
-  warn(msg: string, fields: Record<string, string | number | boolean> = {}): void {
-    this.write(logLevel.WARN, msg, fields);
+  warn(fields: LogFields | string, msg?: string): void {
+    this.write(logLevel.WARN, fields, msg);
   }
-  info(msg: string, fields: Record<string, string | number | boolean> = {}): void {
-    this.write(logLevel.INFO, msg, fields);
+  info(fields: LogFields | string, msg?: string): void {
+    this.write(logLevel.INFO, fields, msg);
   }
-  debug(msg: string, fields: Record<string, string | number | boolean> = {}): void {
-    this.write(logLevel.DEBUG, msg, fields);
+  debug(fields: LogFields | string, msg?: string): void {
+    this.write(logLevel.DEBUG, fields, msg);
   }
-  private write(level: logLevel, msg: string, fields: Record<string, string | number | boolean>): void {
+  private write(level: logLevel, fieldsOrMsg: LogFields | string, msg = ''): void {
     if (level > this.threshold || this.threshold === logLevel.NOTHING) return;
-    this.sink({ ...fields, level: levelName(level), time: new Date().toISOString(), logger: this.name, msg });
+    const [fields, text] = typeof fieldsOrMsg === 'string' ? [{}, fieldsOrMsg] : [fieldsOrMsg, msg];
+    this.sink({ ...fields, level: levelName(level), time: new Date().toISOString(), logger: this.name, msg: text });
   }
 }

@@ -366,7 +366,7 @@ export class EventPublisher {
     this.counters.failedBatches++;
     const reason = outcome === 'timeout' ? `no acknowledgement within ${this.ackTimeoutMs} ms` : describeError(outcome);
     this.lastError = reason;
-    this.log.warn('produce failed; recreating the producer', { error: reason, size: records });
+    this.log.warn({ error: reason, size: records }, 'produce failed; recreating the producer');
     const err = new KafkaUnavailableError(`Kafka produce failed: ${reason}`, this.retryAfterSeconds(), outcome === 'timeout' ? undefined : { cause: outcome });
     for (const p of batch) this.settle(p, err);
     this.recycle(producer, sent);
@@ -451,7 +451,7 @@ export class EventPublisher {
       await p.disconnect().catch(() => undefined);
       return false;
     }
-    if (this.state !== 'ready' && this.reconnectAttempt > 0) this.log.warn('Kafka producer reconnected', { retryCount: this.reconnectAttempt });
+    if (this.state !== 'ready' && this.reconnectAttempt > 0) this.log.warn({ retryCount: this.reconnectAttempt }, 'Kafka producer reconnected');
     this.producer = p;
     this.state = 'ready';
     this.reconnectAttempt = 0;
@@ -468,7 +468,7 @@ export class EventPublisher {
       const delay = backoffDelay(this.reconnectAttempt++, this.reconnectBackoff);
       this.nextAttemptAt = Date.now() + delay;
       if (this.reconnectAttempt === 1 || this.reconnectAttempt % 10 === 0) {
-        this.log.warn('cannot connect to Kafka; retrying in the background', { error: reason, retryCount: this.reconnectAttempt, retryTime: delay });
+        this.log.warn({ error: reason, retryCount: this.reconnectAttempt, retryTime: delay }, 'cannot connect to Kafka; retrying in the background');
       }
       if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => {

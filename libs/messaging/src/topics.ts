@@ -74,7 +74,7 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
         break;
       } catch (e) {
         if (Date.now() > deadline) throw e;
-        log.warn('creating or configuring topics failed, retrying', { error: String((e as Error)?.message ?? e), attempt });
+        log.warn({ error: String((e as Error)?.message ?? e), attempt }, 'creating or configuring topics failed, retrying');
         await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 2000 }));
       }
     }
@@ -82,11 +82,7 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
     const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
     for (const t of meta.topics) {
       if (t.partitions.length !== opts.partitions) {
-        log.warn('topic has a different partition count than configured; left unchanged', {
-          topic: t.name,
-          partition: t.partitions.length,
-          size: opts.partitions,
-        });
+        log.warn({ topic: t.name, partition: t.partitions.length, size: opts.partitions }, 'topic has a different partition count than configured; left unchanged');
       }
     }
   } finally {

@@ -62,3 +62,5 @@ export {
 } from './lib/news2';
 export type { News2Points, BandResult, News2Input, News2Computation } from './lib/news2';
 export { parseInstant } from './lib/time';
+/** The engine's defensive reading of a check-in; exported so libs/scoring can prove its ranges equal the catalogue's. */
+export { sanitize } from './lib/sanitize';

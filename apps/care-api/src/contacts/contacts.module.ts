@@ -27,7 +27,7 @@ export interface ContactsModuleDeps {
 /**
  * POST and GET /v1/patients/{id}/contacts. ContactsService and the controller are Nest-built; the
  * services they share with the rest of the app are handed in under their class tokens until those
- * become providers of their own modules (issue #21), when `register` shrinks to `imports`.
+ * become providers of their own modules, when `register` shrinks to `imports`.
  */
 @Module({})
 export class ContactsModule {

@@ -3,7 +3,7 @@ import type { CheckInService } from '../checkins/checkins.service';
 import { FHIR_INGEST_SERVICE, FhirIngestController } from './fhir.controller';
 import { FhirIngestService } from './fhir-ingest.service';
 
-/** FHIR R4 under /fhir/R4 (issue #23): resources in, check-ins out, through the app's one CheckInService. */
+/** FHIR R4 under /fhir/R4: resources in, check-ins out, through the app's one CheckInService. */
 @Module({})
 export class FhirIngestModule {
   static register(checkIns: CheckInService): DynamicModule {

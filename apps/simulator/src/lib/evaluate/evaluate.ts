@@ -35,7 +35,7 @@ export interface EpisodeDifference {
   firstAlert: { at: string; ruleCode: string; codes: string[] };
 }
 
-/** Issue #17's targets for v2, on the `all` row (heart-failure lead on its row). */
+/** The targets for v2, on the `all` row (heart-failure lead on its row). */
 export interface V2Targets {
   met: boolean;
   checks: { name: string; value: number | null; limit: string; met: boolean }[];

@@ -69,7 +69,7 @@ function capacityTable(ev: Evaluation): string[] {
 
 function v2TargetLines(ev: Evaluation): string[] {
   const t = ev.targetV2;
-  return [`v2 targets (issue #17): ${t.met ? 'met' : 'not met'}: ${t.checks.map((c) => `${c.name} ${num(c.value, 2)} (${c.limit}: ${c.met ? 'met' : 'not met'})`).join('; ')}`];
+  return [`v2 targets: ${t.met ? 'met' : 'not met'}: ${t.checks.map((c) => `${c.name} ${num(c.value, 2)} (${c.limit}: ${c.met ? 'met' : 'not met'})`).join('; ')}`];
 }
 
 export function formatEvaluation(ev: Evaluation): string {

@@ -30,7 +30,7 @@ export const PROBLEM_QUIET_HOURS = 72;
 /** An unconfirmed problem waits this long for the next reading to confirm it. */
 export const CANDIDATE_HOURS = 72;
 
-/** The critical factors a late check-in still alerts on (issue #17): suicidal thoughts, NEWS2 ≥ 7, level 2 hypoglycaemia, chest pain. */
+/** The critical factors a late check-in still alerts on: suicidal thoughts, NEWS2 ≥ 7, level 2 hypoglycaemia, chest pain. */
 export function criticalWhenLate(f: RiskFactor): boolean {
   if (f.code === 'symptom.chestPain') return severityRank(f.severity) >= 3;
   return f.severity === 'critical' && (f.code === 'phq9.item9' || f.code === 'news2.total' || f.code === 'glucose.low2');

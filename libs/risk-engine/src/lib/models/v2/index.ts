@@ -1,5 +1,5 @@
 /**
- * v2 (issue #17, README "v2"): v1's scoring (NEWS2 and condition rules unchanged, personal
+ * v2 (README "v2"): v1's scoring (NEWS2 and condition rules unchanged, personal
  * baselines) plus personal control charts shown as information, with the v2 alert policy: consolidation per clinical problem, agreement across
  * signs and artefact confirmation, critical factors of late check-ins alerted as late, and
  * reminders before missed-check-in alerts.
