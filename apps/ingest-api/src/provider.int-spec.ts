@@ -11,7 +11,7 @@ import { checkIn, post, startTestIngest, TestIngest, token } from './testing';
 jest.setTimeout(120_000);
 
 /** The realm file's demo patient: its user id is the patient id (the token's `sub`). */
-const PATIENT = { username: 'patient', password: 'patient-demo', id: 'p-demo-1' };
+const PATIENT = { username: 'patient', password: 'patient-demo' };
 
 describe('ingest-api with the identity provider (Keycloak)', () => {
   let realm: TestRealm;
@@ -57,13 +57,13 @@ describe('ingest-api with the identity provider (Keycloak)', () => {
     const obs = await fetch(`${svc.url}/fhir/R4/Observation`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t}`, 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
-      body: JSON.stringify(fhirObservation.heartRate({ patient: PATIENT.id, at: new Date(Date.now() - 10 * 60_000).toISOString() })),
+      body: JSON.stringify(fhirObservation.heartRate({ patient: realm.userIds[PATIENT.username]!, at: new Date(Date.now() - 10 * 60_000).toISOString() })),
     });
     expect(obs.status).toBe(201);
   });
 
   it("refuses a dev token (401) and a partner's care-manager token (403)", async () => {
-    const dev = await post(svc.url, '/v1/check-ins', checkIn(), { token: await token(PATIENT.id, { org: 'org-demo' }) });
+    const dev = await post(svc.url, '/v1/check-ins', checkIn(), { token: await token(realm.userIds[PATIENT.username]!, { org: 'org-demo' }) });
     expect(dev.status).toBe(401);
     const partner = await post(svc.url, '/v1/check-ins', checkIn(), { token: await realm.partnerToken() });
     expect(partner.status).toBe(403);

@@ -67,9 +67,9 @@ describe('TokenVerifier against Keycloak', () => {
     const nurse = await verifier.verify(await userToken('nurse', 'nurse-demo'));
     expect(nurse).toEqual(expect.objectContaining({ role: 'care-manager', org: 'org-demo' }));
     expect([...(nurse.teams ?? [])].sort()).toEqual(['team-a', 'team-b']);
-    // The realm's demo patient: its user id is the patient id, so `sub` says whose data it is.
+    // The realm's demo patient: its user id (p-demo-1, suffixed in this copy) is the patient id: `sub`.
     await expect(verifier.verify(await userToken('patient', 'patient-demo'))).resolves.toEqual(
-      expect.objectContaining({ sub: 'p-demo-1', role: 'patient', org: 'org-demo' }),
+      expect.objectContaining({ sub: realm.userIds['patient'], role: 'patient', org: 'org-demo' }),
     );
   });
 
