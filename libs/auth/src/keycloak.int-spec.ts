@@ -60,13 +60,17 @@ describe('TokenVerifier against Keycloak', () => {
     await realm?.delete();
   });
 
-  it("maps the realm's claims: a partner's service account and a nurse", async () => {
+  it("maps the realm's claims: a partner's service account, a nurse and a patient", async () => {
     await expect(verifier.verify(await realm.partnerToken())).resolves.toEqual(
       expect.objectContaining({ role: 'care-manager', org: 'org-demo', teams: ['team-a'] }),
     );
     const nurse = await verifier.verify(await userToken('nurse', 'nurse-demo'));
     expect(nurse).toEqual(expect.objectContaining({ role: 'care-manager', org: 'org-demo' }));
     expect([...(nurse.teams ?? [])].sort()).toEqual(['team-a', 'team-b']);
+    // The realm's demo patient: its user id (p-demo-1, suffixed in this copy) is the patient id: `sub`.
+    await expect(verifier.verify(await userToken('patient', 'patient-demo'))).resolves.toEqual(
+      expect.objectContaining({ sub: realm.userIds['patient'], role: 'patient', org: 'org-demo' }),
+    );
   });
 
   it('refuses a signed-in user the provider gives no Vigil role, with 403 naming the claim', async () => {

@@ -52,6 +52,11 @@ export interface TestRealm {
   name: string;
   issuer: string;
   jwksUrl: string;
+  /**
+   * Users' ids in this copy, by username. Keycloak's user ids are unique across realms, so a fixed id
+   * of the realm file (the demo patient's `p-demo-1`, its patient id) gets this realm's suffix here.
+   */
+  userIds: Record<string, string>;
   /** client_credentials token of the partner client. */
   partnerToken(): Promise<string>;
   /** Adds an RSA signing key that outranks the current one (a rotation at the provider). */
@@ -81,12 +86,21 @@ export async function createTestRealm(label: string, opts: TestRealmOptions = {}
     dash['redirectUris'] = [opts.dashboardRedirectUri];
     dash.attributes['post.logout.redirect.uris'] = opts.dashboardRedirectUri;
   }
+  const suffix = name.slice(name.lastIndexOf('-') + 1);
+  const userIds: Record<string, string> = {};
+  for (const user of (realm['users'] ?? []) as Json[]) {
+    if (typeof user['id'] !== 'string') continue;
+    const id = `${user['id']}-${suffix}`;
+    user['id'] = id;
+    userIds[String(user['username'])] = id;
+  }
   await admin('POST', '', realm);
   const issuer = `${KEYCLOAK_URL}/realms/${name}`;
   return {
     name,
     issuer,
     jwksUrl: `${issuer}/protocol/openid-connect/certs`,
+    userIds,
     async partnerToken() {
       const res = await fetch(`${issuer}/protocol/openid-connect/token`, {
         method: 'POST',
