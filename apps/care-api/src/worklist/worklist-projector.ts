@@ -37,7 +37,7 @@ export type ProjectOutcome = 'changed' | 'unchanged' | 'skipped';
 @Injectable()
 export class WorklistProjector {
   private readonly serial = new KeyedSerial();
-  private readonly cache = new WorklistStateCache();
+  private readonly cache: WorklistStateCache;
 
   constructor(
     private readonly states: WorklistStateRepository<WorklistState>,
@@ -45,7 +45,9 @@ export class WorklistProjector {
     private readonly metrics: WorklistMetrics,
     private readonly infra: WorklistInfra,
     private readonly settings: WorklistSettings,
-  ) {}
+  ) {
+    this.cache = new WorklistStateCache(settings.stateCacheSize);
+  }
 
   /** Called on every rebalance of the worklist consumer (app.ts): another member may own a patient's partitions now. */
   forgetCachedStates(): void {

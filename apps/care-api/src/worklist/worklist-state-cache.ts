@@ -13,7 +13,7 @@ export const STATE_CACHE_MAX = 10_000;
 export class WorklistStateCache {
   private readonly rows = new Map<string, WorklistStateRow<WorklistState>>();
 
-  constructor(private readonly max = STATE_CACHE_MAX) {}
+  constructor(private readonly max: number = STATE_CACHE_MAX) {}
 
   get(key: string): WorklistStateRow<WorklistState> | undefined {
     const row = this.rows.get(key);
@@ -26,6 +26,7 @@ export class WorklistStateCache {
 
   set(key: string, row: WorklistStateRow<WorklistState>): void {
     this.rows.delete(key);
+    if (this.max <= 0) return;
     this.rows.set(key, row);
     if (this.rows.size > this.max) this.rows.delete(this.rows.keys().next().value as string);
   }
