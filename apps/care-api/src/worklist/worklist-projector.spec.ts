@@ -23,8 +23,11 @@ class FakeStates {
   /** Called before a put is applied: lets a test slip in a concurrent writer. */
   beforePut?: () => void;
   failGet = false;
+  /** When set, reads wait for it (lets a test queue work behind a running fold). */
+  gate?: Promise<void>;
 
   async get(tenantId: string, patientId: string) {
+    if (this.gate) await this.gate;
     if (this.failGet) throw new Error('Cassandra down');
     this.gets++;
     const r = this.rows.get(`${tenantId}/${patientId}`);
@@ -157,6 +160,22 @@ describe('WorklistProjector (fakes of its ports)', () => {
     expect([...states.teams.get('org-1/team-b')!]).toEqual(['p1']);
     expect([...states.teams.get('org-1/team-a')!]).toEqual(['p2']);
     expect(changes.recorded.filter((c) => c.patientId === 'p1')).toEqual([{ patientId: 'p1', version: 1, previousTeam: null, causeType: EVENT_TYPES.riskScored }]);
+  });
+
+  it("a patient's events of other batches that arrive while its fold runs are folded together: one more write", async () => {
+    let release!: () => void;
+    states.gate = new Promise<void>((r) => (release = r));
+    const first = projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    await new Promise((r) => setImmediate(r));
+    const scores = projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    const more = projector.handleBatch('risk-scores.v1', [score('c2', 45)]);
+    release();
+    expect(await Promise.all([first, scores, more])).toEqual([{}, {}, {}]);
+    expect(states.puts).toBe(2);
+    const row = states.rows.get('org-1/p1')!;
+    expect(row.version).toBe(2);
+    expect(row.state.trend.map((t) => t.checkInId)).toEqual(['c1', 'c2']);
+    expect(changes.recorded.map((c) => c.version)).toEqual([1, 2]);
   });
 
   it('the next batch of a patient folds onto the cached row: no read, one write', async () => {

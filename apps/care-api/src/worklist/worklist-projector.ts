@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
 import { startProcessBatchSpan } from '@vigil/observability';
 import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
-import { KeyedSerial } from './keyed-serial';
+import { KeyedCoalescer } from './keyed-coalescer';
 import { groupByPatient, type PatientEvents } from './worklist-batch';
 import { WorklistChanges } from './worklist-changes';
 import { WorklistMetrics } from './worklist.metrics';
@@ -19,7 +19,8 @@ export type ProjectOutcome = 'changed' | 'unchanged' | 'skipped';
 /**
  * Folds consumed events (patients.v1, risk-scores.v1, alerts.v1, care-activity.v1) into the stored
  * per-patient worklist state and streams every change. A batch is split by patient; per patient,
- * serialised per patient inside this process (KeyedSerial), all of the patient's events at once:
+ * one fold at a time inside this process, all of the patient's events at once (KeyedCoalescer: a
+ * patient's events of other topics' batches that arrive while its fold runs join the next fold):
  *
  * 1. the state row and its version: from the cache of rows this instance wrote (WorklistStateCache),
  *    else one read; fold the patient's events in, in offset order (worklist-state.ts: pure);
@@ -36,7 +37,7 @@ export type ProjectOutcome = 'changed' | 'unchanged' | 'skipped';
  */
 @Injectable()
 export class WorklistProjector {
-  private readonly serial = new KeyedSerial();
+  private readonly folds = new KeyedCoalescer<PatientEvents['items'][number], 'changed' | 'unchanged'>((key, items) => this.fold(key, items));
   private readonly cache: WorklistStateCache;
 
   constructor(
@@ -93,12 +94,13 @@ export class WorklistProjector {
 
   private async projectPatient(topic: string, g: PatientEvents): Promise<'changed' | 'unchanged'> {
     const consumed = g.items.map((i) => i.consumed);
-    const outcome = await startProcessBatchSpan(consumed, () => this.serial.run(g.key, () => this.fold(g)), { 'vigil.worklist.events': g.items.length });
+    const outcome = await startProcessBatchSpan(consumed, () => this.folds.run(g.key, g.items), { 'vigil.worklist.events': g.items.length });
     this.metrics.events.inc({ topic, outcome }, g.items.length);
     return outcome;
   }
 
-  private async fold(g: PatientEvents): Promise<'changed' | 'unchanged'> {
+  private async fold(key: string, items: PatientEvents['items']): Promise<'changed' | 'unchanged'> {
+    const g: PatientEvents = { key, tenantId: items[0].consumed.event.tenantid, patientId: items[0].consumed.event.subject, items };
     const profileSeen = g.items.some((i) => i.event.kind === 'profile');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const cached = attempt === 0 ? this.cache.get(g.key) : undefined;
