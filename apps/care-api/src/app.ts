@@ -50,6 +50,7 @@ import { LimitsModule } from './limits/limits.module';
 import { StreamCredentials } from './stream/stream-credentials';
 import { StreamTickets } from './stream/stream-tickets';
 import { createWorklistConsumer, WORKLIST_TOPICS } from './worklist/worklist-events.consumer';
+import { WorklistProjector } from './worklist/worklist-projector';
 import { WorklistModule } from './worklist/worklist.module';
 
 export const SERVICE_NAME = 'care-api';
@@ -300,7 +301,13 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   }
 
   app.connectMicroservice({ strategy: consumer });
-  if (worklistConsumer) app.connectMicroservice({ strategy: worklistConsumer });
+  if (worklistConsumer) {
+    // The projector's cached states are only this member's to trust while its partitions stay put.
+    const projector = app.get(WorklistProjector);
+    worklistConsumer.on('consumer.rebalancing', () => projector.forgetCachedStates());
+    worklistConsumer.on('consumer.group_join', () => projector.forgetCachedStates());
+    app.connectMicroservice({ strategy: worklistConsumer });
+  }
   try {
     await app.init();
     await app.startAllMicroservices();

@@ -19,12 +19,17 @@ class FakeStates {
   rows = new Map<string, WorklistStateRow<WorklistState>>();
   teams = new Map<string, Set<string>>();
   puts = 0;
+  gets = 0;
   /** Called before a put is applied: lets a test slip in a concurrent writer. */
   beforePut?: () => void;
   failGet = false;
+  /** When set, reads wait for it (lets a test queue work behind a running fold). */
+  gate?: Promise<void>;
 
   async get(tenantId: string, patientId: string) {
+    if (this.gate) await this.gate;
     if (this.failGet) throw new Error('Cassandra down');
+    this.gets++;
     const r = this.rows.get(`${tenantId}/${patientId}`);
     return r ? structuredClone(r) : null;
   }
@@ -124,7 +129,8 @@ describe('WorklistProjector (fakes of its ports)', () => {
   });
 
   it('a patient who moves team leaves the old list and the change names the old team', async () => {
-    await projector.handleBatch('patients.v1', [profile('team-a', T0), profile('team-b', T0 + H)]);
+    await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    await projector.handleBatch('patients.v1', [profile('team-b', T0 + H)]);
     expect([...states.teams.get('org-1/team-a')!]).toEqual([]);
     expect([...states.teams.get('org-1/team-b')!]).toEqual(['p1']);
     expect(changes.recorded.at(-1)).toMatchObject({ version: 2, previousTeam: 'team-a' });
@@ -141,6 +147,80 @@ describe('WorklistProjector (fakes of its ports)', () => {
     expect(result.deadLetters?.[0].error).not.toContain('yesterday');
     expect(states.rows.get('org-1/p2')?.version).toBe(1);
     expect(await projector.project(audit)).toBe('skipped');
+  });
+
+  it("folds a patient's events of one batch in order with one read and one write, streamed once", async () => {
+    const batch = [profile('team-a', T0), score('c1', 40), profile('team-b', T0 + H), score('c2', 55), profile('team-a', T0 + 2 * H, 'active', 'p2')];
+    expect(await projector.handleBatch('patients.v1', batch)).toEqual({});
+    expect(states.gets).toBe(2);
+    expect(states.puts).toBe(2);
+    const row = states.rows.get('org-1/p1')!;
+    expect(row).toMatchObject({ version: 1, careTeamId: 'team-b' });
+    expect(row.state.trend.map((t) => t.checkInId)).toEqual(['c1', 'c2']);
+    expect([...states.teams.get('org-1/team-b')!]).toEqual(['p1']);
+    expect([...states.teams.get('org-1/team-a')!]).toEqual(['p2']);
+    expect(changes.recorded.filter((c) => c.patientId === 'p1')).toEqual([{ patientId: 'p1', version: 1, previousTeam: null, causeType: EVENT_TYPES.riskScored }]);
+  });
+
+  it("a patient's events of other batches that arrive while its fold runs are folded together: one more write", async () => {
+    let release!: () => void;
+    states.gate = new Promise<void>((r) => (release = r));
+    const first = projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    await new Promise((r) => setImmediate(r));
+    const scores = projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    const more = projector.handleBatch('risk-scores.v1', [score('c2', 45)]);
+    release();
+    expect(await Promise.all([first, scores, more])).toEqual([{}, {}, {}]);
+    expect(states.puts).toBe(2);
+    const row = states.rows.get('org-1/p1')!;
+    expect(row.version).toBe(2);
+    expect(row.state.trend.map((t) => t.checkInId)).toEqual(['c1', 'c2']);
+    expect(changes.recorded.map((c) => c.version)).toEqual([1, 2]);
+  });
+
+  it('the next batch of a patient folds onto the cached row: no read, one write', async () => {
+    await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    const gets = states.gets;
+    await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    await projector.handleBatch('risk-scores.v1', [score('c2', 45)]);
+    expect(states.gets).toBe(gets);
+    expect(states.rows.get('org-1/p1')?.version).toBe(3);
+    expect(changes.recorded.map((c) => c.version)).toEqual([1, 2, 3]);
+  });
+
+  it('a cached row made stale by another writer loses the condition, is read again and re-folded', async () => {
+    await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    const cur = states.rows.get('org-1/p1')!;
+    // Another instance (or a zombie after a rebalance) stores version 2 behind our cache.
+    states.rows.set('org-1/p1', { ...cur, version: 2, state: { ...cur.state, latestScore: { checkInId: 'other', score: 10, level: 'low', atMs: T0 - H, factors: [] } } });
+    const gets = states.gets;
+    await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    expect(states.gets).toBe(gets + 1);
+    const row = states.rows.get('org-1/p1')!;
+    expect(row.version).toBe(3);
+    expect(row.state.latestScore?.checkInId).toBe('c1');
+    expect(row.state.trend.map((t) => t.checkInId)).toContain('c1');
+  });
+
+  it('after a rebalance the cache is gone: the next batch reads the row', async () => {
+    await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    projector.forgetCachedStates();
+    const gets = states.gets;
+    await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    expect(states.gets).toBe(gets + 1);
+    expect(states.rows.get('org-1/p1')?.version).toBe(2);
+  });
+
+  it('a stream failure after the write is completed by the retry (the row is not cached until streamed)', async () => {
+    await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
+    const record = changes.record.bind(changes);
+    changes.record = () => Promise.reject(new Error('Redis down'));
+    await expect(projector.handleBatch('risk-scores.v1', [score('c1', 40)])).rejects.toThrow('Redis down');
+    changes.record = record;
+    const puts = states.puts;
+    await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
+    expect(states.puts).toBe(puts);
+    expect(changes.recorded.at(-1)).toMatchObject({ version: 2, causeType: EVENT_TYPES.riskScored });
   });
 
   it('a storage failure fails the batch (the transport retries it; nothing is committed)', async () => {

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { type BatchHandlerResult, type ConsumedEvent, handleInKeyOrder } from '@vigil/messaging';
-import { startProcessSpan } from '@vigil/observability';
+import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
+import { startProcessBatchSpan } from '@vigil/observability';
 import { WorklistStateRepository, type WorklistStateRow } from '@vigil/storage';
-import { KeyedSerial } from './keyed-serial';
+import { KeyedCoalescer } from './keyed-coalescer';
+import { groupByPatient, type PatientEvents } from './worklist-batch';
 import { WorklistChanges } from './worklist-changes';
-import { InvalidWorklistEventError, toWorklistEvent } from './worklist-events';
 import { WorklistMetrics } from './worklist.metrics';
-import { applyWorklistEvent, emptyState, type WorklistEvent, type WorklistState } from './worklist-state';
+import { applyWorklistEvent, emptyState, type WorklistState } from './worklist-state';
+import { WorklistStateCache } from './worklist-state-cache';
 import { isListed } from './worklist-view';
 import { WorklistInfra, WorklistSettings } from './worklist.wiring';
 
@@ -17,21 +18,27 @@ export type ProjectOutcome = 'changed' | 'unchanged' | 'skipped';
 
 /**
  * Folds consumed events (patients.v1, risk-scores.v1, alerts.v1, care-activity.v1) into the stored
- * per-patient worklist state and streams every change. Per event, serialised per patient:
+ * per-patient worklist state and streams every change. A batch is split by patient; per patient,
+ * one fold at a time inside this process, all of the patient's events at once (KeyedCoalescer: a
+ * patient's events of other topics' batches that arrive while its fold runs join the next fold):
  *
- * 1. read the state row (and its version), fold the event in (worklist-state.ts: pure);
- * 2. if it changed: write version+1 only if the row is still at the version read (LWT); lost to
- *    another writer (another topic's consumer, another instance): read again and re-fold;
+ * 1. the state row and its version: from the cache of rows this instance wrote (WorklistStateCache),
+ *    else one read; fold the patient's events in, in offset order (worklist-state.ts: pure);
+ * 2. if it changed: ONE write of version+1, only if the row is still at that version (LWT); lost to
+ *    another writer (another instance, a zombie after a rebalance, a stale cached row): drop the
+ *    cached row, read again and re-fold;
  * 3. keep the team index (worklist_by_team) in step with the profile;
- * 4. stream the stored version (WorklistChanges).
+ * 4. stream the stored version once (WorklistChanges), then cache the row.
  *
  * The transport commits a batch's offsets only after this returns, so a crash anywhere redelivers.
- * A redelivered event folds to the same state ("unchanged"): nothing is written, but 3 and 4 are
- * repeated for the current version (both idempotent), which completes whatever the crash cut short.
+ * Redelivered events fold to the same state ("unchanged"): nothing is written. A row read from
+ * Cassandra then has 3 and 4 repeated for its version (both idempotent), which completes whatever a
+ * crash cut short; a cached row was cached only once 3 and 4 were done, so nothing is repeated.
  */
 @Injectable()
 export class WorklistProjector {
-  private readonly serial = new KeyedSerial();
+  private readonly folds = new KeyedCoalescer<PatientEvents['items'][number], 'changed' | 'unchanged'>((key, items) => this.fold(key, items));
+  private readonly cache: WorklistStateCache;
 
   constructor(
     private readonly states: WorklistStateRepository<WorklistState>,
@@ -39,63 +46,100 @@ export class WorklistProjector {
     private readonly metrics: WorklistMetrics,
     private readonly infra: WorklistInfra,
     private readonly settings: WorklistSettings,
-  ) {}
-
-  async handleBatch(topic: string, events: ConsumedEvent[]): Promise<BatchHandlerResult> {
-    return handleInKeyOrder(events, {
-      keyOf: (c) => `${c.event.tenantid}/${c.event.subject}`,
-      concurrency: this.settings.consumerConcurrency,
-      handle: (c) =>
-        startProcessSpan(c, () => this.project(c), { 'vigil.event.id': c.event.id }),
-      deadLetterOf: (c, e) => {
-        if (!(e instanceof InvalidWorklistEventError)) return null;
-        this.metrics.events.inc({ topic, outcome: 'invalid' });
-        this.infra.logger.warn({ eventId: c.event.id, topic, offset: c.offset, partition: c.partition, error: e.message }, 'worklist event dead-lettered');
-        return { offset: c.offset, reason: 'invalid-worklist-event', error: e.message };
-      },
-    });
+  ) {
+    this.cache = new WorklistStateCache(settings.stateCacheSize);
   }
 
-  /** One consumed event (see the class comment). Throws InvalidWorklistEventError for a dead letter. */
+  /** Called on every rebalance of the worklist consumer (app.ts): another member may own a patient's partitions now. */
+  forgetCachedStates(): void {
+    this.cache.clear();
+  }
+
+  async handleBatch(topic: string, events: ConsumedEvent[]): Promise<BatchHandlerResult> {
+    const { groups, skipped, invalid } = groupByPatient(events);
+    if (skipped.length) this.metrics.events.inc({ topic, outcome: 'skipped' }, skipped.length);
+    const deadLetters: DeadLetterRequest[] = invalid.map(({ consumed: c, error }) => {
+      this.metrics.events.inc({ topic, outcome: 'invalid' });
+      this.infra.logger.warn({ eventId: c.event.id, topic, offset: c.offset, partition: c.partition, error: error.message }, 'worklist event dead-lettered');
+      return { offset: c.offset, reason: 'invalid-worklist-event', error: error.message };
+    });
+    // Up to `consumerConcurrency` patients at once; a failure lets the others finish, then fails the batch.
+    const queue = [...groups];
+    let failure: unknown;
+    const worker = async () => {
+      for (let g = queue.shift(); g && failure === undefined; g = queue.shift()) {
+        try {
+          await this.projectPatient(topic, g);
+        } catch (e) {
+          failure ??= e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, this.settings.consumerConcurrency), queue.length) }, worker));
+    if (failure !== undefined) throw failure;
+    return deadLetters.length ? { deadLetters } : {};
+  }
+
+  /** One consumed event on its own (as a batch of one). Throws InvalidWorklistEventError for a dead letter. */
   async project(c: ConsumedEvent): Promise<ProjectOutcome> {
-    const event = toWorklistEvent(c.event);
-    if (!event) {
+    const { groups, invalid } = groupByPatient([c]);
+    if (invalid[0]) throw invalid[0].error;
+    const g = groups[0];
+    if (!g) {
       this.metrics.events.inc({ topic: c.topic, outcome: 'skipped' });
       return 'skipped';
     }
-    const outcome = await this.serial.run(`${c.event.tenantid}/${c.event.subject}`, () => this.fold(c.event.tenantid, c.event.subject, event, c.event.type));
-    this.metrics.events.inc({ topic: c.topic, outcome });
+    return this.projectPatient(c.topic, g);
+  }
+
+  private async projectPatient(topic: string, g: PatientEvents): Promise<'changed' | 'unchanged'> {
+    const consumed = g.items.map((i) => i.consumed);
+    const outcome = await startProcessBatchSpan(consumed, () => this.folds.run(g.key, g.items), { 'vigil.worklist.events': g.items.length });
+    this.metrics.events.inc({ topic, outcome }, g.items.length);
     return outcome;
   }
 
-  private async fold(tenantId: string, patientId: string, event: WorklistEvent, causeType: string): Promise<'changed' | 'unchanged'> {
+  private async fold(key: string, items: PatientEvents['items']): Promise<'changed' | 'unchanged'> {
+    const g: PatientEvents = { key, tenantId: items[0].consumed.event.tenantid, patientId: items[0].consumed.event.subject, items };
+    const profileSeen = g.items.some((i) => i.event.kind === 'profile');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const row = await this.states.get(tenantId, patientId);
+      const cached = attempt === 0 ? this.cache.get(g.key) : undefined;
+      const row = cached ?? (await this.states.get(g.tenantId, g.patientId));
       const before = row?.state ?? emptyState();
-      const after = applyWorklistEvent(before, event);
+      let after = before;
+      let causeType = g.items[g.items.length - 1].consumed.event.type;
+      for (const { event, consumed } of g.items) {
+        const next = applyWorklistEvent(after, event);
+        if (next !== after) causeType = consumed.event.type;
+        after = next;
+      }
       if (after === before) {
-        if (row) {
-          if (event.kind === 'profile') await this.syncTeam(row, null);
+        if (row && !cached) {
+          if (profileSeen) await this.syncTeam(row, null);
           await this.changes.record(row, null, causeType);
+          this.cache.set(g.key, row);
         }
         return 'unchanged';
       }
       const next: WorklistStateRow<WorklistState> = {
-        tenantId,
-        patientId,
+        tenantId: g.tenantId,
+        patientId: g.patientId,
         careTeamId: after.profile?.careTeamId ?? null,
         status: after.profile?.status ?? null,
         state: after,
         version: (row?.version ?? 0) + 1,
         updatedAt: new Date(),
       };
+      // Not cached until streamed: a failure below leaves the next attempt to read and complete it.
+      this.cache.delete(g.key);
       if (!(await this.states.put(next, row?.version ?? 0))) {
         this.metrics.conflicts.inc();
         continue;
       }
       const previousTeam = before.profile?.careTeamId ?? null;
-      if (event.kind === 'profile') await this.syncTeam(next, previousTeam);
+      if (profileSeen) await this.syncTeam(next, previousTeam);
       await this.changes.record(next, previousTeam, causeType);
+      this.cache.set(g.key, next);
       return 'changed';
     }
     throw new Error('worklist state kept changing under concurrent writers; retrying the batch');

@@ -33,6 +33,8 @@ export abstract class WorklistSettings {
   abstract readonly resumeMaxDays: number;
   /** Patients of one consumed batch folded at once (a patient's events stay in order). */
   abstract readonly consumerConcurrency: number;
+  /** State rows the projector keeps in memory (default STATE_CACHE_MAX; 0: read every time). */
+  abstract readonly stateCacheSize?: number;
   abstract readonly sseHeartbeatMs: number;
   abstract readonly sseRetryMs: number;
   abstract readonly sseMaxBufferedBytes: number;
