@@ -10,6 +10,12 @@
  * Kafka, Cassandra and Redis here are private servers this suite starts (and only these are stopped
  * or killed, by their pids); the shared ones are not touched. `npm run drill` runs a longer version
  * (DRILL_STEADY_S, DRILL_RATE) and writes the report to bench/results/.
+ *
+ * With DRILL_NODES=3 (`npm run drill -- --nodes 3`, not in CI: too heavy) it runs against the local
+ * cluster of `infra.sh --nodes 3` (replication 3, min ISR 2, LOCAL_QUORUM) with two instances of every
+ * service, each pair in one consumer group, and the faults are: the broker leading a partition of
+ * checkins.v1 SIGKILLed (its leaders move), one Cassandra node SIGKILLed, then every service rolled
+ * one instance at a time. The same counts are asserted, and no 5xx but 503 reaches the phones.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,9 +23,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { allTopicSpecs, dlqTopic } from '@vigil/contracts';
+import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { freePort, startPrivateServer, testKafka, waitFor, type PrivateServer } from '@vigil/testing';
+import { DrillCluster } from './support/drill/cluster';
+import { writeDrillMarkdown } from './support/drill/drill-report';
 import { LedgerFeed } from './support/drill/ledger-feed';
+import { LoadSampler, percentiles } from './support/drill/load-sampler';
 import { ReconnectingAlertClient } from './support/drill/reconnecting-sse';
 import { REPO_ROOT, ServiceProcess } from './support/service-process';
 import { startVigilStack, type VigilStack } from './support/vigil-stack';
@@ -27,6 +36,8 @@ import { startVigilStack, type VigilStack } from './support/vigil-stack';
 const DAY = 86_400_000;
 const STEADY_S = Number(process.env['DRILL_STEADY_S'] ?? 8);
 const RATE = Number(process.env['DRILL_RATE'] ?? 6);
+/** 1: private single servers (CI). 3: the local cluster of `infra.sh --nodes 3`, two instances of every service. */
+const NODES = Number(process.env['DRILL_NODES'] ?? 1);
 const TEAMS = ['team-a', 'team-b', 'team-c'];
 const PATIENTS_PER_TEAM = 6;
 /** Recovery bounds asserted here (the drill targets, with room for a loaded 2-core CI machine). */
@@ -41,6 +52,10 @@ interface PhaseReport {
   /** From the fault's end until a check-in sent after it has its score stored (the whole pipeline moves). */
   pipelineMs: number;
   acceptedDuring: number;
+  /** How long the fault itself lasted (kill until the server answers again; for a rolled service, stop until it is ready). */
+  faultMs: number;
+  /** What the phones waited for a 202 (retries included) for check-ins accepted from the fault's start until the pipeline moved again. */
+  acceptLatencyMs: { p50: number; p95: number; max: number; n: number };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -49,15 +64,25 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
   const servers: PrivateServer[] = [];
   const savedEnv: Record<string, string | undefined> = {};
   let stack: VigilStack | undefined;
-  let care2: ServiceProcess | undefined;
+  const twins: ServiceProcess[] = [];
+  const load = new LoadSampler();
   let feed: LedgerFeed | undefined;
   const clients: ReconnectingAlertClient[] = [];
   const phases: PhaseReport[] = [];
 
+  let reportWritten = false;
   afterAll(async () => {
+    if (!reportWritten && phases.length > 0) {
+      // A failed run still leaves what it measured (the phases it got through), marked incomplete.
+      const out = (process.env['DRILL_REPORT'] ?? path.join(REPO_ROOT, 'tmp/drill/report.json')).replace(/\.json$/, '.partial.json');
+      mkdirSync(path.dirname(out), { recursive: true });
+      const stats = feed ? { accepted: feed.stats.accepted, retries: feed.stats.retries, rejected: feed.stats.rejected.length } : undefined;
+      writeFileSync(out, JSON.stringify({ completed: false, nodes: NODES, loadAverage1m: load.summary(), feed: stats, phases }, null, 2) + '\n');
+    }
     await feed?.stop().catch(() => undefined);
     await Promise.all(clients.map((c) => c.close()));
-    await care2?.stop(5000).catch(() => undefined);
+    load.stop();
+    await Promise.all(twins.map((t) => t.stop(5000).catch(() => undefined)));
     await stack?.close().catch(() => undefined);
     for (const [k, v] of Object.entries(savedEnv)) {
       if (v === undefined) delete process.env[k];
@@ -66,26 +91,52 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     await Promise.all(servers.map((s) => s.remove().catch(() => undefined)));
   });
 
-  it('keeps every check-in, score and alert exactly once through seven faults', async () => {
-    const [kafka, cassandra, redis] = await Promise.all([
-      startPrivateServer('kafka'),
-      startPrivateServer('cassandra'),
-      startPrivateServer('redis'),
-    ]);
-    servers.push(kafka, cassandra, redis);
-    // Every helper below (topics, keyspace, the services' environment) reads these.
-    for (const s of servers) {
-      for (const [k, v] of Object.entries(s.env)) {
-        savedEnv[k] = process.env[k];
-        process.env[k] = v;
-      }
+  it(`keeps every check-in, score and alert exactly once through the faults (${NODES} node${NODES > 1 ? 's' : ''})`, async () => {
+    load.start();
+    const cluster = NODES > 1 ? new DrillCluster(NODES) : undefined;
+    let kafka: PrivateServer | undefined;
+    let cassandra: PrivateServer | undefined;
+    const redis = await startPrivateServer('redis');
+    servers.push(redis);
+    const env: Record<string, string> = { ...redis.env };
+    if (cluster) {
+      await cluster.up();
+      Object.assign(env, await cluster.env());
+    } else {
+      [kafka, cassandra] = await Promise.all([startPrivateServer('kafka'), startPrivateServer('cassandra')]);
+      servers.push(kafka, cassandra);
+      Object.assign(env, kafka.env, cassandra.env);
     }
-    const s = (stack = await startVigilStack('drill', { env: { care: { SSE_RETRY_MS: '1000' } } }));
-    const careEnv = { ...s.care.env, PORT: String(await freePort()) };
-    care2 = new ServiceProcess('care-api-2', s.care.main, careEnv);
-    await care2.start();
+    // Every helper below (topics, keyspace, the services' environment) reads these.
+    for (const [k, v] of Object.entries(env)) {
+      savedEnv[k] = process.env[k];
+      process.env[k] = v;
+    }
+    const clusterSettings = cluster
+      ? {
+          envAll: Object.fromEntries(['CASSANDRA_LOCAL_DC', 'CASSANDRA_READ_CONSISTENCY', 'CASSANDRA_WRITE_CONSISTENCY', 'KAFKA_REPLICATION_FACTOR'].map((k) => [k, env[k] ?? ''])),
+          replication: { kafka: Number(env['KAFKA_REPLICATION_FACTOR']), cassandra: env['CASSANDRA_REPLICATION'] ?? '' },
+        }
+      : {};
+    const s = (stack = await startVigilStack('drill', { env: { care: { SSE_RETRY_MS: '1000' } }, ...clusterSettings }));
+    /** A second instance: same environment (so the same consumer group), its own port. */
+    const twin = async (svc: ServiceProcess) => {
+      const t = new ServiceProcess(`${svc.name}-2`, svc.main, { ...svc.env, PORT: String(await freePort()) });
+      twins.push(t);
+      await t.start();
+      return t;
+    };
+    const care2 = await twin(s.care);
     const cares = [s.care, care2];
-    const services = [s.ingest, s.writer, s.scorer, s.care, care2];
+    const [ingest2, writer2, scorer2] = cluster ? await Promise.all([twin(s.ingest), twin(s.writer), twin(s.scorer)]) : [];
+    const services = [s.ingest, s.writer, s.scorer, s.care, ...twins];
+    const ingests = [s.ingest, ...(ingest2 ? [ingest2] : [])];
+    let turn = 0;
+    /** The phones' load balancer: the next running ingest-api instance. */
+    const ingestUrl = () => {
+      const live = ingests.filter((i) => i.running);
+      return (live.length ? live : ingests)[turn++ % (live.length || ingests.length)].url;
+    };
 
     const patients = TEAMS.flatMap((t) => Array.from({ length: PATIENTS_PER_TEAM }, (_, i) => ({ id: `${t}-p${i}`, team: t })));
     for (const p of patients) await s.enrol(p.id, { careTeamId: p.team, conditions: ['heart-failure'], dryWeightKg: 80 });
@@ -107,7 +158,7 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       patients: patients.map((p) => p.id),
       ratePerSecond: RATE,
       startMs,
-      ingestUrl: s.ingest.url,
+      ingestUrl,
       token: (id) => patientTokens.get(id) ?? (patientTokens.set(id, s.token('patient', id)).get(id) as Promise<string>),
     });
     const f = feed;
@@ -143,26 +194,70 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       await waitFor(() => f.stats.accepted > mark, 120_000, { intervalMs: 100, what: `a check-in accepted after ${fault}` });
       const probe = [...f.ledger.values()].at(-1)!;
       await waitFor(async () => (await scoresOf(probe.patientId)).includes(probe.checkInId), 120_000, { intervalMs: 250, what: `a score after ${fault}` });
-      phases.push({ fault, readyMs, pipelineMs: Date.now() - endedAt, acceptedDuring: f.stats.accepted - acceptedBefore });
+      phases.push({ fault, readyMs, pipelineMs: Date.now() - endedAt, acceptedDuring: f.stats.accepted - acceptedBefore, faultMs: 0, acceptLatencyMs: percentiles([]) });
     };
     const fault = async (name: string, act: () => Promise<number>) => {
       const before = f.stats.accepted;
+      const startedAt = Date.now();
       const endedAt = await act();
       await recovered(name, endedAt, before);
+      const phase = phases.at(-1)!;
+      phase.faultMs = endedAt - startedAt;
+      phase.acceptLatencyMs = percentiles(f.stats.latencies.filter((l) => l.atMs >= startedAt).map((l) => l.ms));
       await steady();
     };
 
     await steady();
+    const baselineLatency = percentiles(f.stats.latencies.map((l) => l.ms));
+    let leaderMove: { broker: number; ms: number } | undefined;
+    if (cluster) {
+      // The broker leading partition 0 of checkins.v1 is killed: its partitions' leaders move to the others.
+      const admin = testKafka('drill-leaders').admin();
+      await admin.connect();
+      const topic = `${s.topicPrefix}${TOPICS.checkins}`;
+      const leaders = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.map((p) => p.leader);
+      try {
+        const victim = (await leaders())[0];
+        await fault(`kafka-${victim} SIGKILL (a partition leader), back after 10 s`, async () => {
+          await cluster.kill(`kafka-${victim}`);
+          const killedAt = Date.now();
+          await waitFor(async () => !(await leaders().catch(() => [victim])).includes(victim), 60_000, { intervalMs: 200, what: `the leaders of kafka-${victim} to move` });
+          leaderMove = { broker: victim, ms: Date.now() - killedAt };
+          await sleep(Math.max(0, 10_000 - (Date.now() - killedAt)));
+          await cluster.up(`kafka-${victim}`);
+          return Date.now();
+        });
+      } finally {
+        await admin.disconnect();
+      }
+      await fault('cassandra-2 SIGKILL, back after 15 s', async () => {
+        await cluster.kill('cassandra-2');
+        await sleep(15_000);
+        await cluster.up('cassandra-2');
+        return Date.now();
+      });
+      // A rolling restart: every service, one instance at a time, the other one serving meanwhile.
+      for (const svc of [s.ingest, ingest2!, s.writer, writer2!, s.scorer, scorer2!, s.care, care2]) {
+        await fault(`${svc.name} rolled (SIGTERM, restart)`, async () => {
+          const stoppedAt = Date.now();
+          await svc.stop(15_000);
+          await svc.start();
+          return stoppedAt;
+        });
+      }
+    } else {
+    const k = kafka!;
+    const c = cassandra!;
     await fault('kafka killed 8 s', async () => {
-      await kafka.kill();
+      await k.kill();
       await sleep(8000);
-      await kafka.up();
+      await k.up();
       return Date.now();
     });
     await fault('cassandra stopped 10 s', async () => {
-      await cassandra.stop();
+      await c.stop();
       await sleep(10_000);
-      await cassandra.up();
+      await c.up();
       return Date.now();
     });
     await fault('redis data lost (FLUSHALL)', async () => {
@@ -187,15 +282,18 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       });
     }
     await fault('care-api-2 SIGKILL with dashboards connected', async () => {
-      await care2!.kill();
+      await care2.kill();
       await sleep(3000); // dashboards move to care-api-1 meanwhile
       const restartedAt = Date.now();
-      await care2!.start();
+      await care2.start();
       return restartedAt;
     });
+    }
 
     await f.stop();
     expect(f.stats.rejected).toEqual([]);
+    // The phones saw no 5xx but 503 (retried); connection errors and timeouts are retried too.
+    expect(Object.keys(f.stats.retries).filter((k) => /^5\d\d$/.test(k) && k !== '503')).toEqual([]);
     const ledger = f.byPatient();
     const total = f.ledger.size;
 
@@ -275,6 +373,12 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     }
 
     const report = {
+      nodes: NODES,
+      instancesPerService: cluster ? 2 : { 'care-api': 2, others: 1 },
+      steadySeconds: STEADY_S,
+      loadAverage1m: load.summary(),
+      baselineAcceptLatencyMs: baselineLatency,
+      ...(leaderMove ? { leaderMove } : {}),
       ledger: total,
       archive: total,
       scores: total,
@@ -287,6 +391,8 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     const out = process.env['DRILL_REPORT'] ?? path.join(REPO_ROOT, 'tmp/drill/report.json');
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    if (out.endsWith('.json')) writeDrillMarkdown(out.replace(/\.json$/, '.md'), report);
+    reportWritten = true;
     console.log(`drill report (${out}):\n${JSON.stringify(report, null, 2)}`);
   });
 });

@@ -43,6 +43,8 @@ export interface StackOptions {
   env?: Partial<Record<'ingest' | 'scorer' | 'writer' | 'care', Record<string, string>>>;
   /** Extra environment for all four services (the per-service `env` wins over it). */
   envAll?: Record<string, string>;
+  /** A cluster's settings (infra.sh --nodes 3 env): topics and keyspace created with its replication. Default one node. */
+  replication?: { kafka: number; cassandra: string };
   /** stdout + stderr kept per service (ServiceProcess `outputLimitChars`; default 20,000). */
   outputLimitChars?: number;
 }
@@ -54,9 +56,9 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
   const org = `org-${label}-${run}`;
   const kafka = testKafka(`${label}-setup`);
   const [keyspace, ports] = await Promise.all([
-    createTestKeyspace(label),
+    createTestKeyspace(label, opts.replication ? { CASSANDRA_REPLICATION: opts.replication.cassandra } : {}),
     Promise.all([freePort(), freePort(), freePort(), freePort()]),
-    createTestTopics(kafka, topicPrefix),
+    createTestTopics(kafka, topicPrefix, undefined, opts.replication ? { replicationFactor: opts.replication.kafka } : {}),
   ]);
   const common: Record<string, string> = {
     TOPIC_PREFIX: topicPrefix,

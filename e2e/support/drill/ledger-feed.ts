@@ -14,8 +14,8 @@ export interface FeedOptions {
   ratePerSecond: number;
   /** Device time of every patient's first check-in. */
   startMs: number;
-  /** ingest-api's base URL. */
-  ingestUrl: string;
+  /** ingest-api's base URL, or a picker called per attempt (several instances: a load balancer). */
+  ingestUrl: string | (() => string);
   token(patientId: string): Promise<string>;
 }
 
@@ -25,12 +25,14 @@ export interface FeedStats {
   retries: Record<string, number>;
   /** Any other answer (a 4xx): the drill fails on these. */
   rejected: { checkInId: string; status: number; body: string }[];
+  /** Per accepted check-in: when it was accepted and how long since its first attempt (what the phone waited, retries included). */
+  latencies: { atMs: number; ms: number }[];
 }
 
 export class LedgerFeed {
   /** checkInId -> the check-in, for every 202. */
   readonly ledger = new Map<string, DrillCheckIn>();
-  readonly stats: FeedStats = { accepted: 0, retries: {}, rejected: [] };
+  readonly stats: FeedStats = { accepted: 0, retries: {}, rejected: [], latencies: [] };
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly seqs = new Map<string, number>();
@@ -68,10 +70,12 @@ export class LedgerFeed {
   }
 
   private async sendUntilAccepted(c: DrillCheckIn): Promise<void> {
+    const first = Date.now();
     for (;;) {
       let outcome: string;
       try {
-        const res = await fetch(`${this.opts.ingestUrl}/v1/check-ins`, {
+        const base = typeof this.opts.ingestUrl === 'string' ? this.opts.ingestUrl : this.opts.ingestUrl();
+        const res = await fetch(`${base}/v1/check-ins`, {
           method: 'POST',
           headers: { authorization: `Bearer ${await this.opts.token(c.patientId)}`, 'content-type': 'application/json' },
           body: JSON.stringify(c.body),
@@ -81,6 +85,7 @@ export class LedgerFeed {
         if (res.status === 202) {
           this.ledger.set(c.checkInId, c);
           this.stats.accepted = this.ledger.size;
+          this.stats.latencies.push({ atMs: Date.now(), ms: Date.now() - first });
           return;
         }
         if (res.status < 500 && res.status !== 429) {

@@ -31,8 +31,13 @@ export function testKafka(clientId = 'vigil-test', overrides: Partial<KafkaSetti
 }
 
 /** Creates `<prefix><topic>` for every spec (default: all topics and DLQs), 3 partitions, RF 1. */
-export async function createTestTopics(kafka: Kafka, prefix: string, specs: readonly TopicSpec[] = allTopicSpecs(), opts: { partitions?: number } = {}): Promise<void> {
-  await ensureTopics(kafka, { prefix, partitions: opts.partitions ?? 3, replicationFactor: 1, specs });
+export async function createTestTopics(
+  kafka: Kafka,
+  prefix: string,
+  specs: readonly TopicSpec[] = allTopicSpecs(),
+  opts: { partitions?: number; replicationFactor?: number } = {},
+): Promise<void> {
+  await ensureTopics(kafka, { prefix, partitions: opts.partitions ?? 3, replicationFactor: opts.replicationFactor ?? 1, specs });
 }
 
 /** Deletes every topic whose name starts with `prefix` (and the given consumer groups). */
