@@ -163,7 +163,11 @@ interface RunResult {
 async function startTap(prefix: string, byCheckIn: Map<string, Sent>): Promise<{ stop(): Promise<void> }> {
   const kafka = testKafka('bench-e2e-tap');
   const consumer = kafka.consumer({ groupId: `${prefix}bench-tap`, maxWaitTimeInMs: 20, minBytes: 1, sessionTimeout: 30_000, allowAutoTopicCreation: false });
-  const topics = { checkins: prefixedTopic(TOPICS.checkins, prefix), alerts: prefixedTopic(TOPICS.alerts, prefix), scores: prefixedTopic(TOPICS.riskScores, prefix) };
+  const topics = {
+    checkins: prefixedTopic(TOPICS.checkins, prefix),
+    alerts: prefixedTopic(TOPICS.alerts, prefix),
+    scores: prefixedTopic(TOPICS.riskScores, prefix),
+  };
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
   await consumer.subscribe({ topics: [topics.checkins, topics.alerts, topics.scores], fromBeginning: true });
@@ -205,7 +209,11 @@ const STAGE_HISTOGRAMS: [string, string, RegExp][] = [
 async function scrape(urls: Record<string, string>): Promise<Record<string, { sum: number; count: number }>> {
   const out: Record<string, { sum: number; count: number }> = {};
   const texts: Record<string, string> = {};
-  for (const [k, url] of Object.entries(urls)) texts[k] = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+  for (const [k, url] of Object.entries(urls))
+    texts[k] = await fetch(`${url}/metrics`).then(
+      (r) => r.text(),
+      () => '',
+    );
   const lines = (k: string) => texts[k]?.split('\n') ?? [];
   const value = (line: string) => Number(line.slice(line.lastIndexOf(' ') + 1));
   for (const [key, , re] of STAGE_HISTOGRAMS) {
@@ -228,7 +236,12 @@ async function scrape(urls: Record<string, string>): Promise<Record<string, { su
 async function runStack(runtime: string, binary: string): Promise<RunResult> {
   const t0 = Date.now();
   const node = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  process.stdout.write(`\n=== ${runtime}: services on ${binary} (${node}); starting ingest-api, risk-scorer and ${CARE_INSTANCES} care-api (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})...\n`);
+  process.stdout.write(
+    `\n=== ${runtime}: services on ${binary} (${node}); starting ingest-api, risk-scorer and ${CARE_INSTANCES} care-api (load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})...\n`,
+  );
   const stack = await startCareStack({
     label: 'bench-e2e',
     nodeBinary: binary,
@@ -314,7 +327,11 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
       const body = JSON.stringify(alertingCheckIn(s.checkInId, recordedAt));
       const req = http.request(
         `${stack.ingest.url}/v1/check-ins`,
-        { method: 'POST', agent, headers: { authorization: `Bearer ${tokens[p]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          method: 'POST',
+          agent,
+          headers: { authorization: `Bearer ${tokens[p]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -352,7 +369,11 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
       const cpu: Record<string, number> = { machineBusy: Math.round(((m1.busy - cpu0.machine.busy) / (m1.total - cpu0.machine.total)) * 100) / 100 };
       for (const [k, pid] of Object.entries(cpuPids)) cpu[k] = Math.round(((cpuSeconds(pid) - (cpu0.procs[k] ?? NaN)) / elapsed) * 100) / 100;
       const until = Date.now() + DRAIN_MS;
-      while (Date.now() < until && sent.some((s) => (s.alertAt === undefined || s.worklistAt === undefined) && s.status !== 0 && (s.status === undefined || s.status === 202))) await sleep(100);
+      while (
+        Date.now() < until &&
+        sent.some((s) => (s.alertAt === undefined || s.worklistAt === undefined) && s.status !== 0 && (s.status === undefined || s.status === 202))
+      )
+        await sleep(100);
       const rssPeakMb = rss.stop();
       const after = await scrape(stageUrls);
       const stages: PhaseResult['stages'] = {};
@@ -369,7 +390,9 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
       const accepted = sent.filter((s) => s.status === 202);
       const lat = accepted.flatMap((s) => (s.alertAt === undefined ? [] : [s.alertAt - s.sentAt])).sort((a, b) => a - b);
       const postLat = accepted.map((s) => s.postMs ?? NaN).sort((a, b) => a - b);
-      const after202 = accepted.flatMap((s) => (s.alertAt === undefined || s.postMs === undefined ? [] : [s.alertAt - s.sentAt - s.postMs])).sort((a, b) => a - b);
+      const after202 = accepted
+        .flatMap((s) => (s.alertAt === undefined || s.postMs === undefined ? [] : [s.alertAt - s.sentAt - s.postMs]))
+        .sort((a, b) => a - b);
       const traced = accepted.flatMap((s) =>
         s.alertAt !== undefined && s.checkInOnTopicAt !== undefined && s.alertOnTopicAt !== undefined
           ? [{ sent: s.sentAt, checkIn: s.checkInOnTopicAt, alert: s.alertOnTopicAt, sse: s.alertAt }]
@@ -385,7 +408,9 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
         care: stat(traced.map((t) => t.sse - t.alert)),
       };
       const worklist: PhaseResult['worklist'] = {
-        scoredToStream: stat(accepted.flatMap((s) => (s.worklistAt !== undefined && s.scoredOnTopicAt !== undefined ? [s.worklistAt - s.scoredOnTopicAt] : []))),
+        scoredToStream: stat(
+          accepted.flatMap((s) => (s.worklistAt !== undefined && s.scoredOnTopicAt !== undefined ? [s.worklistAt - s.scoredOnTopicAt] : [])),
+        ),
         e2e: stat(accepted.flatMap((s) => (s.worklistAt !== undefined ? [s.worklistAt - s.sentAt] : []))),
         missing: accepted.filter((s) => s.worklistAt === undefined).length,
       };
@@ -429,7 +454,23 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
     await tap.stop().catch(() => undefined);
 
     const rows = [baseline.result, steady.result];
-    const head = ['phase', 'rate/s (target)', 'sent', '202', 'raised', 'stored', 'on SSE', 'POST p50', 'POST p99', 'e2e p50', 'e2e p90', 'e2e p99', 'e2e max', '202->SSE p50', '202->SSE p99'];
+    const head = [
+      'phase',
+      'rate/s (target)',
+      'sent',
+      '202',
+      'raised',
+      'stored',
+      'on SSE',
+      'POST p50',
+      'POST p99',
+      'e2e p50',
+      'e2e p90',
+      'e2e p99',
+      'e2e max',
+      '202->SSE p50',
+      '202->SSE p99',
+    ];
     const line = (r: PhaseResult) =>
       [
         r.phase,
@@ -450,35 +491,58 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
       ].map(String);
     const table = [head, ...rows.map(line)];
     const widths = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));
-    process.stdout.write('\nPOST /v1/check-ins -> alert on an SSE client (ingest-api -> checkins.v1 -> risk-scorer -> alerts.v1 -> care-api -> Redis -> SSE)\n');
+    process.stdout.write(
+      '\nPOST /v1/check-ins -> alert on an SSE client (ingest-api -> checkins.v1 -> risk-scorer -> alerts.v1 -> care-api -> Redis -> SSE)\n',
+    );
     for (const r of table) process.stdout.write(`${r.map((v, c) => v.padEnd(widths[c])).join('  ')}\n`);
     for (const r of rows) {
       process.stdout.write(`${r.phase}: POST statuses ${JSON.stringify(r.statuses)}; server-side means: `);
       process.stdout.write(`${STAGE_HISTOGRAMS.map(([k, what]) => `${what}: ${r.stages[k].meanMs} ms (n=${r.stages[k].count})`).join('; ')}\n`);
     }
-    process.stdout.write('stages per check-in (tap on the topics; p50 / p99): ingest = POST start -> on checkins.v1; scorer = -> on alerts.v1; care-api = -> on the SSE client\n');
+    process.stdout.write(
+      'stages per check-in (tap on the topics; p50 / p99): ingest = POST start -> on checkins.v1; scorer = -> on alerts.v1; care-api = -> on the SSE client\n',
+    );
     for (const r of rows) {
       const f = (k: keyof PhaseResult['split']) => `${r.split[k].p50} / ${r.split[k].p99} ms`;
       process.stdout.write(`  ${r.phase.padEnd(8)}  ingest ${f('ingest')}  scorer ${f('scorer')}  care-api ${f('care')}  (n=${r.split.ingest.n})\n`);
     }
-    process.stdout.write('worklist stream (p50 / p99): risk.scored on risk-scores.v1 -> worklist event, beside alert.raised on alerts.v1 -> alert event (care-api above); POST start -> worklist event\n');
+    process.stdout.write(
+      'worklist stream (p50 / p99): risk.scored on risk-scores.v1 -> worklist event, beside alert.raised on alerts.v1 -> alert event (care-api above); POST start -> worklist event\n',
+    );
     for (const r of rows) {
       const w = r.worklist;
-      process.stdout.write(`  ${r.phase.padEnd(8)}  scored->worklist ${w.scoredToStream.p50} / ${w.scoredToStream.p99} ms (n=${w.scoredToStream.n})  alert->alert ${r.split.care.p50} / ${r.split.care.p99} ms  POST->worklist ${w.e2e.p50} / ${w.e2e.p99} ms  missing ${w.missing}\n`);
+      process.stdout.write(
+        `  ${r.phase.padEnd(8)}  scored->worklist ${w.scoredToStream.p50} / ${w.scoredToStream.p99} ms (n=${w.scoredToStream.n})  alert->alert ${r.split.care.p50} / ${r.split.care.p99} ms  POST->worklist ${w.e2e.p50} / ${w.e2e.p99} ms  missing ${w.missing}\n`,
+      );
     }
-    process.stdout.write('CPU while sending, in cores (machineBusy: busy share of all cores, other people\'s work included):\n');
-    for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
+    process.stdout.write("CPU while sending, in cores (machineBusy: busy share of all cores, other people's work included):\n");
+    for (const r of rows)
+      process.stdout.write(
+        `  ${r.phase.padEnd(8)}  ${Object.entries(r.cpu)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('  ')}\n`,
+      );
     const hwmMb = Object.fromEntries(Object.entries(servicePids).map(([k, pid]) => [k, procStatusMb(pid, 'VmHWM')]));
     process.stdout.write('peak RSS (MB; sampled every 250 ms over the phase and its drain):\n');
-    for (const r of rows) process.stdout.write(`  ${r.phase.padEnd(8)}  ${Object.entries(r.rssPeakMb).map(([k, v]) => `${k} ${v}`).join('  ')}\n`);
-    process.stdout.write(`  VmHWM     ${Object.entries(hwmMb).map(([k, v]) => `${k} ${v}`).join('  ')}  (the kernel's peak since start, start-up included)\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `  ${r.phase.padEnd(8)}  ${Object.entries(r.rssPeakMb)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('  ')}\n`,
+      );
+    process.stdout.write(
+      `  VmHWM     ${Object.entries(hwmMb)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('  ')}  (the kernel's peak since start, start-up included)\n`,
+    );
     // What the services complained about (their JSON logs carry ids and counts only): stalls show up here.
     for (const svc of [stack.ingest, stack.scorer, ...stack.cares]) {
       const msgs = new Map<string, number>();
       for (const l of svc.keptOutput.split('\n')) {
         try {
           const o = JSON.parse(l) as { level?: number | string; msg?: string };
-          if (typeof o.level === 'number' ? o.level >= 40 : o.level === 'warn' || o.level === 'error') msgs.set(String(o.msg).slice(0, 80), (msgs.get(String(o.msg).slice(0, 80)) ?? 0) + 1);
+          if (typeof o.level === 'number' ? o.level >= 40 : o.level === 'warn' || o.level === 'error')
+            msgs.set(String(o.msg).slice(0, 80), (msgs.get(String(o.msg).slice(0, 80)) ?? 0) + 1);
         } catch {
           // not a JSON line
         }
@@ -486,12 +550,16 @@ async function runStack(runtime: string, binary: string): Promise<RunResult> {
       if (msgs.size) process.stdout.write(`${svc.name} warnings/errors: ${JSON.stringify(Object.fromEntries(msgs))}\n`);
     }
     if (networkErrors.size) process.stdout.write(`client-side POST failures: ${JSON.stringify(Object.fromEntries(networkErrors))}\n`);
-    process.stdout.write('raised: alerts.v1 events the scorer published; stored: raised events care-api stored; on SSE: check-ins whose alert reached the client.\n');
+    process.stdout.write(
+      'raised: alerts.v1 events the scorer published; stored: raised events care-api stored; on SSE: check-ins whose alert reached the client.\n',
+    );
     // Every alert care-api stored must reach the client (that part is care-api's); latency target on the whole path.
     const pass = steady.result.alerted >= steady.result.storedByCare && steady.result.accepted === steady.result.sent && steady.result.e2eP99 < TARGET_P99_MS;
     const wlPass = steady.result.worklist.missing === 0 && steady.result.worklist.scoredToStream.p99 < TARGET_P99_MS;
     process.stdout.write(`${runtime}: target p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${pass ? 'PASS' : 'FAIL'}\n`);
-    process.stdout.write(`${runtime}: worklist target: risk.scored -> worklist stream p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${wlPass ? 'PASS' : 'FAIL'}\n`);
+    process.stdout.write(
+      `${runtime}: worklist target: risk.scored -> worklist stream p99 < ${TARGET_P99_MS} ms at ${RATE}/s, nothing missing -> ${wlPass ? 'PASS' : 'FAIL'}\n`,
+    );
     return { runtime, node, rows, pass, hwmMb, worklistPass: wlPass };
   } finally {
     await stack.stop();
@@ -535,7 +603,9 @@ async function main(): Promise<void> {
   const widths = head.map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const r of table) process.stdout.write(`${r.map((v, c) => v.padEnd(widths[c] ?? 0)).join('  ')}\n`);
   if (!('rows' in node20)) process.stdout.write(`node20: not measured (${node20.skipped})\n`);
-  process.stdout.write(`latency at ${RATE}/s (e2e p50 / p99): ${runs.map((r) => `${r.runtime} (${r.node}) ${steadyOf(r).e2eP50} / ${steadyOf(r).e2eP99} ms`).join('; ')}\n`);
+  process.stdout.write(
+    `latency at ${RATE}/s (e2e p50 / p99): ${runs.map((r) => `${r.runtime} (${r.node}) ${steadyOf(r).e2eP50} / ${steadyOf(r).e2eP99} ms`).join('; ')}\n`,
+  );
 
   const memoryPass = runs.every((r) => Object.values(r.hwmMb).every((mb) => mb < TARGET_RSS_MB));
   const pass = node24.pass && memoryPass;
@@ -551,7 +621,15 @@ async function main(): Promise<void> {
       {
         benchmark: 'e2e: POST /v1/check-ins -> alert on SSE',
         at: new Date().toISOString(),
-        settings: { rate: RATE, seconds: SECONDS, baselineRate: BASE_RATE, baselineSeconds: BASE_SECONDS, patients: PATIENTS, careInstances: CARE_INSTANCES, partitions: PARTITIONS },
+        settings: {
+          rate: RATE,
+          seconds: SECONDS,
+          baselineRate: BASE_RATE,
+          baselineSeconds: BASE_SECONDS,
+          patients: PATIENTS,
+          careInstances: CARE_INSTANCES,
+          partitions: PARTITIONS,
+        },
         target: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB, pass, latencyPass: node24.pass, memoryPass, worklistPass: node24.worklistPass },
         machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, loadAverageStart: load0, loadAverageEnd: load1, node: process.version },
         // The Node 24 run's phases, as before; memory per service beside the Node 20 run's.

@@ -50,23 +50,47 @@ const VITALS = { weightKg: 82.3, systolicBp: 131, diastolicBp: 84, heartRate: 76
 type Phase = { name: string; path: string; contentType: string; body: (patient: string) => string; expect: number };
 const PHASES: Phase[] = [
   {
-    name: 'FHIR transaction Bundle (6 Observations)', path: '/fhir/R4', contentType: 'application/fhir+json', expect: 200,
+    name: 'FHIR transaction Bundle (6 Observations)',
+    path: '/fhir/R4',
+    contentType: 'application/fhir+json',
+    expect: 200,
     body: (patient) => {
       const o = { patient, at: at() };
-      return JSON.stringify(bundle('transaction', [fhirObservation.weight(o, 82.3), fhirObservation.bloodPressure(o, 131, 84), fhirObservation.heartRate(o, 76),
-        fhirObservation.respiratoryRate(o, 16), fhirObservation.spo2(o, 95), fhirObservation.temperature(o, 36.8)]));
+      return JSON.stringify(
+        bundle('transaction', [
+          fhirObservation.weight(o, 82.3),
+          fhirObservation.bloodPressure(o, 131, 84),
+          fhirObservation.heartRate(o, 76),
+          fhirObservation.respiratoryRate(o, 16),
+          fhirObservation.spo2(o, 95),
+          fhirObservation.temperature(o, 36.8),
+        ]),
+      );
     },
   },
   {
-    name: 'check-in batch (the same 6 check-ins)', path: '/v1/check-ins:batch', contentType: 'application/json', expect: 200,
+    name: 'check-in batch (the same 6 check-ins)',
+    path: '/v1/check-ins:batch',
+    contentType: 'application/json',
+    expect: 200,
     body: () => {
       const t = at();
-      const items = [{ weightKg: 82.3 }, { systolicBp: 131, diastolicBp: 84 }, { heartRate: 76 }, { respiratoryRate: 16 }, { spo2: 95 }, { temperatureC: 36.8 }];
+      const items = [
+        { weightKg: 82.3 },
+        { systolicBp: 131, diastolicBp: 84 },
+        { heartRate: 76 },
+        { respiratoryRate: 16 },
+        { spo2: 95 },
+        { temperatureC: 36.8 },
+      ];
       return JSON.stringify({ items: items.map((vitals) => ({ checkInId: randomUUID(), recordedAt: t, vitals })) });
     },
   },
   {
-    name: 'one check-in with the 6 vitals', path: '/v1/check-ins', contentType: 'application/json', expect: 202,
+    name: 'one check-in with the 6 vitals',
+    path: '/v1/check-ins',
+    contentType: 'application/json',
+    expect: 202,
     body: () => JSON.stringify({ checkInId: randomUUID(), recordedAt: at(), vitals: VITALS }),
   },
 ];
@@ -76,14 +100,20 @@ async function runPhase(url: string, pid: number, phase: Phase, tokens: { sub: s
   let next = 0;
   let bad = 0;
   const before = cpuSeconds(pid);
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < bodies.length) {
-      const { t, body } = bodies[next++];
-      const res = await fetch(`${url}${phase.path}`, { method: 'POST', headers: { authorization: `Bearer ${t.token}`, 'content-type': phase.contentType }, body });
-      await res.arrayBuffer();
-      if (res.status !== phase.expect) bad++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const { t, body } = bodies[next++];
+        const res = await fetch(`${url}${phase.path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.token}`, 'content-type': phase.contentType },
+          body,
+        });
+        await res.arrayBuffer();
+        if (res.status !== phase.expect) bad++;
+      }
+    }),
+  );
   return { cpuMsPerRequest: Math.round(((cpuSeconds(pid) - before) * 1e6) / REQUESTS) / 1000, bad };
 }
 
@@ -98,17 +128,32 @@ async function main(): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, ['-r', './tools/register.js', 'apps/ingest-api/src/main.ts'], {
     cwd: ROOT,
     env: {
-      PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', OTEL_SDK_DISABLED: 'true', PORT: String(port), HOST: '127.0.0.1',
-      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-      TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: redisPrefix, KAFKA_TOPIC_PARTITIONS: '6', AUTH_HS256_SECRET: SECRET,
-      RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', DOCS_ENABLED: 'false',
+      PATH: process.env['PATH'] ?? '',
+      NODE_ENV: 'test',
+      OTEL_SDK_DISABLED: 'true',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+      REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+      TOPIC_PREFIX: prefix,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_TOPIC_PARTITIONS: '6',
+      AUTH_HS256_SECRET: SECRET,
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'warn',
+      DOCS_ENABLED: 'false',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(`${url}/health/ready`);
-    const tokens = await Promise.all(Array.from({ length: 200 }, async (_, i) => ({ sub: `bench-fhir-p-${i}`, token: await mintToken({ sub: `bench-fhir-p-${i}`, role: 'patient', org: 'org-bench' }, { secret: SECRET, expiresIn: '2h' }) })));
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => ({
+        sub: `bench-fhir-p-${i}`,
+        token: await mintToken({ sub: `bench-fhir-p-${i}`, role: 'patient', org: 'org-bench' }, { secret: SECRET, expiresIn: '2h' }),
+      })),
+    );
     for (const p of PHASES) await runPhase(url, child.pid as number, { ...p }, tokens); // warm-up
     const results = PHASES.map(() => [] as number[]);
     let bad = 0;
@@ -131,8 +176,21 @@ async function main(): Promise<void> {
     ];
     console.log(lines.join('\n'));
     mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(path.join(ROOT, 'bench', 'results', 'fhir.json'), `${JSON.stringify({ at: new Date().toISOString(), settings: { requests: REQUESTS, runs: RUNS, concurrency: CONCURRENCY },
-      phases: PHASES.map((p, i) => ({ name: p.name, cpuMsPerRequest: cpu[i], runs: results[i] })), ratioToBatch: ratioBatch, ratioToOneCheckIn: ratioOne, unexpectedStatuses: bad }, null, 2)}\n`);
+    writeFileSync(
+      path.join(ROOT, 'bench', 'results', 'fhir.json'),
+      `${JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          settings: { requests: REQUESTS, runs: RUNS, concurrency: CONCURRENCY },
+          phases: PHASES.map((p, i) => ({ name: p.name, cpuMsPerRequest: cpu[i], runs: results[i] })),
+          ratioToBatch: ratioBatch,
+          ratioToOneCheckIn: ratioOne,
+          unexpectedStatuses: bad,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     if (bad > 0) process.exitCode = 1;
   } finally {
     child.kill('SIGTERM');

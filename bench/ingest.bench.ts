@@ -180,7 +180,11 @@ async function main(): Promise<void> {
 
   const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
   const [barePort, ingestPort] = [await freePort(), await freePort()];
-  const bare = startProcess('bench/ingest-bare-server.ts', { PORT: String(barePort), TOPIC: prefixedTopic(TOPICS.checkins, `${prefix}bare.`), KAFKA_BROKERS: brokers });
+  const bare = startProcess('bench/ingest-bare-server.ts', {
+    PORT: String(barePort),
+    TOPIC: prefixedTopic(TOPICS.checkins, `${prefix}bare.`),
+    KAFKA_BROKERS: brokers,
+  });
   const ingest = startProcess('apps/ingest-api/src/main.ts', {
     PORT: String(ingestPort),
     HOST: '127.0.0.1',
@@ -215,7 +219,9 @@ async function main(): Promise<void> {
       const ingestHalf = await load(ingestUrl, '/v1/check-ins', ingestHeaders, { duration: DURATION, overallRate: halfRate, pid: ingest.pid });
       const bareHalf = await load(bareUrl, '/produce', bareHeaders, { duration: DURATION, overallRate: halfRate, pid: bare.pid });
       runs.push({ bare: bareM, ingest: ingestM, bareHalf, ingestHalf, halfRate });
-      process.stderr.write(`run ${run + 1}/${RUNS}: bare ${bareM.acceptedPerSecond}/s, ingest ${ingestM.acceptedPerSecond}/s, ingest p99 at ${halfRate}/s: ${ingestHalf.p99} ms\n`);
+      process.stderr.write(
+        `run ${run + 1}/${RUNS}: bare ${bareM.acceptedPerSecond}/s, ingest ${ingestM.acceptedPerSecond}/s, ingest p99 at ${halfRate}/s: ${ingestHalf.p99} ms\n`,
+      );
     }
   } finally {
     await Promise.all([stopProcess(bare), stopProcess(ingest)]);
@@ -236,9 +242,18 @@ async function main(): Promise<void> {
     p99: m((r) => r[k].p99),
     cpuMsPerAccepted: m((r) => r[k].cpuMsPerAccepted),
   });
-  const summary = { bare: of('bare'), ingest: of('ingest'), halfRate: Math.round(m((r) => r.halfRate)), ingestHalf: of('ingestHalf'), bareHalf: of('bareHalf') };
+  const summary = {
+    bare: of('bare'),
+    ingest: of('ingest'),
+    halfRate: Math.round(m((r) => r.halfRate)),
+    ingestHalf: of('ingestHalf'),
+    bareHalf: of('bareHalf'),
+  };
   const ratio = summary.ingest.acceptedPerSecond / Math.max(1, summary.bare.acceptedPerSecond);
-  const targets = { throughputRatio: { value: Math.round(ratio * 1000) / 1000, target: 0.6, met: ratio >= 0.6 }, p99AtHalfRate: { value: summary.ingestHalf.p99, target: 50, met: summary.ingestHalf.p99 < 50 } };
+  const targets = {
+    throughputRatio: { value: Math.round(ratio * 1000) / 1000, target: 0.6, met: ratio >= 0.6 },
+    p99AtHalfRate: { value: summary.ingestHalf.p99, target: 50, met: summary.ingestHalf.p99 < 50 },
+  };
 
   const row = (name: string, rate: string, x: { acceptedPerSecond: number; p50: number; p99: number; cpuMsPerAccepted: number }) =>
     `| ${name.padEnd(36)} | ${rate.padStart(12)} | ${String(x.acceptedPerSecond).padStart(10)} | ${x.p50.toFixed(1).padStart(8)} | ${x.p99.toFixed(1).padStart(8)} | ${x.cpuMsPerAccepted.toFixed(3).padStart(11)} |`;
@@ -265,7 +280,15 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         at: new Date().toISOString(),
-        settings: { connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, runs: RUNS, patients: PATIENTS, cpus: os.cpus().length, loadavg: os.loadavg() },
+        settings: {
+          connections: CONNECTIONS,
+          durationSeconds: DURATION,
+          warmupSeconds: WARMUP,
+          runs: RUNS,
+          patients: PATIENTS,
+          cpus: os.cpus().length,
+          loadavg: os.loadavg(),
+        },
         summary,
         targets,
         runs,

@@ -71,7 +71,15 @@ async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-replay-'));
   const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REPLAY_SORT_MEMORY_EVENTS: String(Math.max(CHECKINS * 2, 1000)) };
   try {
-    const data = makeDataset({ seed: 9, tenants: 3, patientsPerTenant: Math.ceil(PATIENTS / 3), start: START, days: DAYS, perDay: CHECKINS / PATIENTS / DAYS, runId: prefix.slice(2, -1) });
+    const data = makeDataset({
+      seed: 9,
+      tenants: 3,
+      patientsPerTenant: Math.ceil(PATIENTS / 3),
+      start: START,
+      days: DAYS,
+      perDay: CHECKINS / PATIENTS / DAYS,
+      runId: prefix.slice(2, -1),
+    });
     const n = data.checkIns.length;
     process.stderr.write(`bench: ${n} check-ins of ${data.patients.length} patients; loading Kafka and the archive...\n`);
     const publisher = new EventPublisher(kafka, { topicPrefix: prefix, ackTimeoutMs: 30_000 });
@@ -81,7 +89,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < order.length; i += 500) await publisher.publishMany(TOPICS.checkins, order.slice(i, i + 500));
     await publisher.disconnect();
     const repo = new CheckInArchiveRepository(ks.client, ks.keyspace);
-    for (let i = 0; i < data.checkIns.length; i += 2000) await repo.write(data.checkIns.slice(i, i + 2000).map((e) => toArchived(e)), 64);
+    for (let i = 0; i < data.checkIns.length; i += 2000)
+      await repo.write(
+        data.checkIns.slice(i, i + 2000).map((e) => toArchived(e)),
+        64,
+      );
     process.stderr.write(`bench: loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s; measuring ${RUNS} runs\n`);
 
     const cli = async (argv: string[]) => {
@@ -118,16 +130,55 @@ async function main(): Promise<void> {
       'kafka: rescore v1 --workers 2': () =>
         cli(['rescore', '--model', 'v1', '--source', 'kafka', '--workers', '2', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka-w2')]),
       'kafka: rescore v1, one process': async () => {
-        const r = await runProcess(replayCommand()[0], [...replayCommand().slice(1), 'rescore', '--model', 'v1', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-kafka-p1'), '--progress', 'none'], { env });
+        const r = await runProcess(
+          replayCommand()[0],
+          [
+            ...replayCommand().slice(1),
+            'rescore',
+            '--model',
+            'v1',
+            '--source',
+            'kafka',
+            '--from',
+            FROM,
+            '--to',
+            TO,
+            '--out',
+            path.join(dir, 'rescore-kafka-p1'),
+            '--progress',
+            'none',
+          ],
+          { env },
+        );
         if (r.code !== 0) throw new Error(`replay rescore (one process): exit ${r.code}: ${r.stderr}`);
       },
       'file: rescore v1 --input export.ndjson': async () => {
         await ensureExport();
-        await cli(['rescore', '--model', 'v1', '--input', path.join(dir, 'export.ndjson'), '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-file')]);
+        await cli([
+          'rescore',
+          '--model',
+          'v1',
+          '--input',
+          path.join(dir, 'export.ndjson'),
+          '--from',
+          FROM,
+          '--to',
+          TO,
+          '--out',
+          path.join(dir, 'rescore-file'),
+        ]);
       },
       'spark: rescore v1 local[2], 2 partitions, from export.ndjson': async () => {
         await ensureExport();
-        const r = await runSparkJob({ input: path.join(dir, 'export.ndjson'), format: 'ndjson', out: path.join(dir, 'rescore-spark'), partitions: 2, master: 'local[2]', rescore: ['--model', 'v1', '--from', FROM, '--to', TO], env });
+        const r = await runSparkJob({
+          input: path.join(dir, 'export.ndjson'),
+          format: 'ndjson',
+          out: path.join(dir, 'rescore-spark'),
+          partitions: 2,
+          master: 'local[2]',
+          rescore: ['--model', 'v1', '--from', FROM, '--to', TO],
+          env,
+        });
         if (r.code !== 0) throw new Error(`spark job: exit ${r.code}: ${r.stderr.slice(-3000)}`);
       },
       'archive: raw scan (decode only)': async () => {
@@ -135,7 +186,8 @@ async function main(): Promise<void> {
         for await (const a of repo.scanRange({ from: new Date(FROM), to: new Date(TO), fetchSize: 1000 })) if (archivedToEvent(a)) count++;
         if (count !== n) throw new Error(`archive scan got ${count} of ${n}`);
       },
-      'archive: rescore v1': () => cli(['rescore', '--model', 'v1', '--source', 'archive', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-archive')]),
+      'archive: rescore v1': () =>
+        cli(['rescore', '--model', 'v1', '--source', 'archive', '--from', FROM, '--to', TO, '--out', path.join(dir, 'rescore-archive')]),
       'scoring only, in memory (validate, score, map, serialise)': async () => {
         const stats = new RescoreStats(['v1']);
         const settings = { models: ['v1' as const], from: Date.parse(FROM), to: Date.parse(TO), engagement: true };
@@ -158,13 +210,16 @@ async function main(): Promise<void> {
     let exported = false;
     const ensureExport = async () => {
       if (exported) return;
-      await fs.access(path.join(dir, 'export.ndjson')).catch(() => cli(['export', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'export.ndjson')]));
+      await fs
+        .access(path.join(dir, 'export.ndjson'))
+        .catch(() => cli(['export', '--source', 'kafka', '--from', FROM, '--to', TO, '--out', path.join(dir, 'export.ndjson')]));
       exported = true;
     };
     const rows: Row[] = Object.keys(measures)
       .filter((name) => ONLY === null || ONLY.test(name))
       .map((name) => ({ name, kind: name.includes('rescore v1') ? 'target' : 'baseline', runsPerSec: [], runsMs: [] }));
-    if (rows.some((r) => r.name.startsWith('spark:'))) process.stderr.write(`bench: mvn for the Spark job ${((await buildSparkJob()) / 1000).toFixed(1)} s (untimed)\n`);
+    if (rows.some((r) => r.name.startsWith('spark:')))
+      process.stderr.write(`bench: mvn for the Spark job ${((await buildSparkJob()) / 1000).toFixed(1)} s (untimed)\n`);
     for (let run = 0; run < RUNS; run++) {
       for (const row of rows) {
         const ms = await timed(measures[row.name]);
@@ -186,12 +241,15 @@ async function main(): Promise<void> {
       }
     };
     const measured = (name: string) => rows.some((r) => r.name === name);
-    if (measured('kafka: rescore v1') && measured('kafka: rescore v1, one process')) await same('rescore-kafka', 'rescore-kafka-p1', ['risk-scores.ndjson', 'alerts.ndjson', 'summary.json']);
+    if (measured('kafka: rescore v1') && measured('kafka: rescore v1, one process'))
+      await same('rescore-kafka', 'rescore-kafka-p1', ['risk-scores.ndjson', 'alerts.ndjson', 'summary.json']);
     if (measured('file: rescore v1 --input export.ndjson') && measured('spark: rescore v1 local[2], 2 partitions, from export.ndjson')) {
       await same('rescore-file', 'rescore-spark', ['risk-scores.ndjson', 'alerts.ndjson', 'summary.json']);
     }
     // The two rescore sources must agree (the benchmark measures correct work).
-    for (const f of rows.filter((r) => r.name === 'kafka: rescore v1' || r.name === 'archive: rescore v1').length === 2 ? ['risk-scores.ndjson', 'alerts.ndjson'] : []) {
+    for (const f of rows.filter((r) => r.name === 'kafka: rescore v1' || r.name === 'archive: rescore v1').length === 2
+      ? ['risk-scores.ndjson', 'alerts.ndjson']
+      : []) {
       const [a, b] = await Promise.all([fs.readFile(path.join(dir, 'rescore-kafka', f)), fs.readFile(path.join(dir, 'rescore-archive', f))]);
       if (!a.equals(b)) throw new Error(`rescore from Kafka and from the archive differ in ${f}`);
     }
@@ -207,14 +265,27 @@ async function main(): Promise<void> {
     }));
     const kafkaRescore = results.find((r) => r.name === 'kafka: rescore v1');
     const header = ['measurement', 'median /s', 'min /s', 'max /s', 'median s'];
-    const table = [header, ...results.map((r) => [r.name, r.medianCheckInsPerSec.toLocaleString('en-US'), r.minCheckInsPerSec.toLocaleString('en-US'), r.maxCheckInsPerSec.toLocaleString('en-US'), r.medianSeconds.toFixed(2)])];
+    const table = [
+      header,
+      ...results.map((r) => [
+        r.name,
+        r.medianCheckInsPerSec.toLocaleString('en-US'),
+        r.minCheckInsPerSec.toLocaleString('en-US'),
+        r.maxCheckInsPerSec.toLocaleString('en-US'),
+        r.medianSeconds.toFixed(2),
+      ]),
+    ];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i].length)));
     const lines = table.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
     lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-    process.stdout.write(`\nreplay benchmark: ${n.toLocaleString('en-US')} check-ins, ${data.patients.length} patients, ${DAYS} days, 3 partitions, ${RUNS} runs (check-ins per second, whole command)\n`);
+    process.stdout.write(
+      `\nreplay benchmark: ${n.toLocaleString('en-US')} check-ins, ${data.patients.length} patients, ${DAYS} days, 3 partitions, ${RUNS} runs (check-ins per second, whole command)\n`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     if (kafkaRescore) {
-      process.stdout.write(`target >= ${TARGET.toLocaleString('en-US')}/s from Kafka: ${kafkaRescore.medianCheckInsPerSec >= TARGET ? 'met' : 'NOT met'} (median ${kafkaRescore.medianCheckInsPerSec.toLocaleString('en-US')}/s)\n`);
+      process.stdout.write(
+        `target >= ${TARGET.toLocaleString('en-US')}/s from Kafka: ${kafkaRescore.medianCheckInsPerSec >= TARGET ? 'met' : 'NOT met'} (median ${kafkaRescore.medianCheckInsPerSec.toLocaleString('en-US')}/s)\n`,
+      );
     }
     // A partial run (BENCH_ONLY) is for comparing variants; it never replaces the recorded results.
     if (ONLY !== null || !kafkaRescore) return;

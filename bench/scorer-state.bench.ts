@@ -77,8 +77,12 @@ function cohort(): Row[] {
           ...(cond.includes('diabetes') ? { glucoseMgDl: Math.round(80 + rnd() * 150) } : {}),
           ...(cond.includes('copd') ? { onSupplementalOxygen: rnd() < 0.3 } : {}),
         },
-        ...(cond.includes('depression') && d % 7 === 0 ? { questionnaires: [{ instrument: 'PHQ-9' as const, answers: Array.from({ length: 9 }, () => Math.floor(rnd() * 3)) }] } : {}),
-        ...(cond.includes('copd') && d % 7 === 0 ? { questionnaires: [{ instrument: 'CAT' as const, answers: Array.from({ length: 8 }, () => Math.floor(rnd() * 4)) }] } : {}),
+        ...(cond.includes('depression') && d % 7 === 0
+          ? { questionnaires: [{ instrument: 'PHQ-9' as const, answers: Array.from({ length: 9 }, () => Math.floor(rnd() * 3)) }] }
+          : {}),
+        ...(cond.includes('copd') && d % 7 === 0
+          ? { questionnaires: [{ instrument: 'CAT' as const, answers: Array.from({ length: 8 }, () => Math.floor(rnd() * 4)) }] }
+          : {}),
         mood: 1 + Math.floor(rnd() * 5),
       };
       state = scoreCheckIn(MODEL, profile, state, ci).state;

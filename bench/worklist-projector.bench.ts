@@ -46,13 +46,43 @@ function consumed(topic: string, event: VigilEvent): ConsumedEvent {
   return { topic, partition: 0, offset: String(offset++), key: event.subject, event, timestamp: String(T0) };
 }
 function profile(patientId: string): ConsumedEvent {
-  const data = { patientId, tenantId: 'org-1', careTeamId: 'team-a', conditions: ['copd'], status: 'active', expectedCheckInIntervalHours: 24, updatedAt: iso(T0) };
-  return consumed('patients.v1', createEvent({ id: `p-${patientId}`, source: EVENT_SOURCES.careApi, type: EVENT_TYPES.patientUpdated, subject: patientId, time: iso(T0), tenantid: 'org-1', data }));
+  const data = {
+    patientId,
+    tenantId: 'org-1',
+    careTeamId: 'team-a',
+    conditions: ['copd'],
+    status: 'active',
+    expectedCheckInIntervalHours: 24,
+    updatedAt: iso(T0),
+  };
+  return consumed(
+    'patients.v1',
+    createEvent({
+      id: `p-${patientId}`,
+      source: EVENT_SOURCES.careApi,
+      type: EVENT_TYPES.patientUpdated,
+      subject: patientId,
+      time: iso(T0),
+      tenantid: 'org-1',
+      data,
+    }),
+  );
 }
 function score(patientId: string, round: number): ConsumedEvent {
   const checkInId = `${patientId}-c${round}`;
   const data = { patientId, tenantId: 'org-1', checkInId, recordedAt: iso(T0 + round * 3_600_000), score: 10 + round, level: 'medium', factors: [] };
-  return consumed('risk-scores.v1', createEvent({ id: `s-${checkInId}`, source: EVENT_SOURCES.riskScorer, type: EVENT_TYPES.riskScored, subject: patientId, time: iso(T0), tenantid: 'org-1', data }));
+  return consumed(
+    'risk-scores.v1',
+    createEvent({
+      id: `s-${checkInId}`,
+      source: EVENT_SOURCES.riskScorer,
+      type: EVENT_TYPES.riskScored,
+      subject: patientId,
+      time: iso(T0),
+      tenantid: 'org-1',
+      data,
+    }),
+  );
 }
 
 interface Row {
@@ -75,10 +105,22 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     const logger = createLogger({ service: 'bench', level: 'silent' });
-    const infra = { cassandra: ks.client, keyspace: ks.keyspace, redis, logger, vigil: createMetrics({ service: 'bench', defaultMetrics: false }) } as unknown as WorklistInfra;
+    const infra = {
+      cassandra: ks.client,
+      keyspace: ks.keyspace,
+      redis,
+      logger,
+      vigil: createMetrics({ service: 'bench', defaultMetrics: false }),
+    } as unknown as WorklistInfra;
     const metrics = new WorklistMetrics(infra);
     const projectorOf = (stateCacheSize: number) => {
-      const settings = { keyPrefix, streamMaxLen: 100_000, dedupeTtlSeconds: 3600, consumerConcurrency: CONCURRENCY, stateCacheSize } as unknown as WorklistSettings;
+      const settings = {
+        keyPrefix,
+        streamMaxLen: 100_000,
+        dedupeTtlSeconds: 3600,
+        consumerConcurrency: CONCURRENCY,
+        stateCacheSize,
+      } as unknown as WorklistSettings;
       const states = new WorklistStateRepository<WorklistState>(ks.client, ks.keyspace);
       const count = { reads: 0, writes: 0 };
       const get = states.get.bind(states);
@@ -109,7 +151,12 @@ async function main(): Promise<void> {
             if (mode === 'per-patient') await projector.handleBatch('risk-scores.v1', slice);
             else
               // The projector as it was: each event read, folded, written and streamed on its own, patients side by side.
-              await handleInKeyOrder(slice, { keyOf: (c) => `${c.event.tenantid}/${c.event.subject}`, concurrency: CONCURRENCY, handle: (c) => projector.project(c), deadLetterOf: () => null });
+              await handleInKeyOrder(slice, {
+                keyOf: (c) => `${c.event.tenantid}/${c.event.subject}`,
+                concurrency: CONCURRENCY,
+                handle: (c) => projector.project(c),
+                deadLetterOf: () => null,
+              });
             times.push(performance.now() - b0);
           }
           const seconds = (performance.now() - t0) / 1000;
@@ -137,7 +184,9 @@ async function main(): Promise<void> {
     await ks.drop();
   }
   const load1 = os.loadavg();
-  process.stdout.write(`machine: ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end\n`);
+  process.stdout.write(
+    `machine: ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end\n`,
+  );
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'worklist-projector.json'), JSON.stringify({ at: new Date().toISOString(), load: { start: load0, end: load1 }, rows }, null, 2));

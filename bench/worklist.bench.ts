@@ -33,19 +33,40 @@ const T0 = Date.parse('2026-03-10T08:00:00Z');
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** A patient's state as the consumer would have folded it: profile, 8 daily scores, maybe an alert. */
 function patientState(i: number, alert: AlertRaisedData | null): WorklistState {
   const events: WorklistEvent[] = [
-    { kind: 'profile', profile: { careTeamId: TEAM, status: 'active', conditions: ['heart-failure'], expectedCheckInIntervalHours: 24, updatedAtMs: T0 - 30 * DAY } },
+    {
+      kind: 'profile',
+      profile: { careTeamId: TEAM, status: 'active', conditions: ['heart-failure'], expectedCheckInIntervalHours: 24, updatedAtMs: T0 - 30 * DAY },
+    },
   ];
   for (let d = 7; d >= 0; d--) {
     const score = (i * 37 + d * 11) % 100;
     const level = score >= 80 ? 'critical' : score >= 60 ? 'high' : score >= 35 ? 'medium' : score >= 15 ? 'low' : 'none';
-    events.push({ kind: 'score', score: { checkInId: `c-${i}-${d}`, score, level, atMs: T0 - d * DAY, factors: [{ code: 'news2.total', message: `NEWS2 total ${score % 9}`, points: score % 9, severity: 'medium' }] } });
+    events.push({
+      kind: 'score',
+      score: {
+        checkInId: `c-${i}-${d}`,
+        score,
+        level,
+        atMs: T0 - d * DAY,
+        factors: [{ code: 'news2.total', message: `NEWS2 total ${score % 9}`, points: score % 9, severity: 'medium' }],
+      },
+    });
   }
   if (alert) {
-    events.push({ kind: 'alert.raised', alert: { alertId: alert.alertId, severity: alert.severity, ruleCode: alert.ruleCode, summary: alert.summary, triggeredAtMs: Date.parse(alert.triggeredAt), reasons: [{ code: alert.ruleCode, message: alert.summary }] } });
+    events.push({
+      kind: 'alert.raised',
+      alert: {
+        alertId: alert.alertId,
+        severity: alert.severity,
+        ruleCode: alert.ruleCode,
+        summary: alert.summary,
+        triggeredAtMs: Date.parse(alert.triggeredAt),
+        reasons: [{ code: alert.ruleCode, message: alert.summary }],
+      },
+    });
   }
   return events.reduce(applyWorklistEvent, emptyState());
 }
@@ -53,17 +74,29 @@ function patientState(i: number, alert: AlertRaisedData | null): WorklistState {
 function raised(i: number): AlertRaisedData {
   const severity = (['medium', 'high', 'critical'] as const)[i % 3];
   return {
-    alertId: randomUUID(), modelVersion: 'v1', patientId: `p-${i}`, tenantId: ORG, careTeamId: TEAM, ruleCode: 'news2.total', severity, level: 'high', score: 70,
-    checkInId: `c-${i}-0`, triggeredAt: new Date(T0 - (i % 5) * 3_600_000).toISOString(), summary: 'NEWS2 total 7',
+    alertId: randomUUID(),
+    modelVersion: 'v1',
+    patientId: `p-${i}`,
+    tenantId: ORG,
+    careTeamId: TEAM,
+    ruleCode: 'news2.total',
+    severity,
+    level: 'high',
+    score: 70,
+    checkInId: `c-${i}-0`,
+    triggeredAt: new Date(T0 - (i % 5) * 3_600_000).toISOString(),
+    summary: 'NEWS2 total 7',
     reasons: [{ code: 'news2.total', value: 7, threshold: '5', points: 70, severity: 'high', message: 'NEWS2 total 7' }],
   };
 }
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 const pct = (xs: number[], p: number) => {
@@ -74,7 +107,12 @@ const pct = (xs: number[], p: number) => {
 type Phase = { name: string; path: string; expected: number; count: (body: Record<string, unknown>) => number };
 const PHASES: Phase[] = [
   { name: 'GET /v1/worklist (limit 50)', path: `/v1/worklist?team=${TEAM}&limit=50`, expected: 50, count: (b) => (b['items'] as unknown[]).length },
-  { name: 'GET /v1/alerts?teamId= (limit 50), baseline', path: `/v1/alerts?teamId=${TEAM}&limit=50`, expected: 50, count: (b) => (b['items'] as unknown[]).length },
+  {
+    name: 'GET /v1/alerts?teamId= (limit 50), baseline',
+    path: `/v1/alerts?teamId=${TEAM}&limit=50`,
+    expected: 50,
+    count: (b) => (b['items'] as unknown[]).length,
+  },
 ];
 
 async function runPhase(url: string, token: string, phase: Phase): Promise<{ ms: number[]; bad: number }> {
@@ -111,25 +149,42 @@ async function main(): Promise<void> {
     const started = Date.now();
     const states = new WorklistStateRepository<WorklistState>(ks.client, ks.keyspace);
     const alerts = new AlertsRepository(ks.client, ks.keyspace);
-    await pool(Array.from({ length: PATIENTS }, (_, i) => i), 64, async (i) => {
-      const alert = i % 4 === 0 ? raised(i) : null;
-      const patientId = `p-${i}`;
-      const state = patientState(i, alert);
-      await states.put({ tenantId: ORG, patientId, careTeamId: TEAM, status: 'active', state, version: 1, updatedAt: new Date() }, 0);
-      await states.setTeam(ORG, patientId, TEAM, null);
-      if (alert) await alerts.syncIndexes(await alerts.insertRaised(alert));
-    });
+    await pool(
+      Array.from({ length: PATIENTS }, (_, i) => i),
+      64,
+      async (i) => {
+        const alert = i % 4 === 0 ? raised(i) : null;
+        const patientId = `p-${i}`;
+        const state = patientState(i, alert);
+        await states.put({ tenantId: ORG, patientId, careTeamId: TEAM, status: 'active', state, version: 1, updatedAt: new Date() }, 0);
+        await states.setTeam(ORG, patientId, TEAM, null);
+        if (alert) await alerts.syncIndexes(await alerts.insertRaised(alert));
+      },
+    );
     const seededMs = Date.now() - started;
 
     const port = await freePort();
     child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/care-api/src/main.ts'], {
       cwd: ROOT,
       env: {
-        PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', OTEL_SDK_DISABLED: 'true', PORT: String(port), HOST: '127.0.0.1',
-        KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092', REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
-        CASSANDRA_CONTACT_POINTS: process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042', CASSANDRA_KEYSPACE: ks.keyspace,
-        TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, KAFKA_TOPIC_PARTITIONS: '3',
-        AUTH_HS256_SECRET: SECRET, AUTH_DEV_MODE: 'true', CURSOR_SIGNING_KEYS: CURSOR_KEY, LOG_LEVEL: 'warn', DOCS_ENABLED: 'false',
+        PATH: process.env['PATH'] ?? '',
+        NODE_ENV: 'test',
+        OTEL_SDK_DISABLED: 'true',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
+        REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+        CASSANDRA_CONTACT_POINTS: process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042',
+        CASSANDRA_KEYSPACE: ks.keyspace,
+        TOPIC_PREFIX: prefix,
+        REDIS_KEY_PREFIX: redisPrefix,
+        KAFKA_GROUP_ID: groupId,
+        KAFKA_TOPIC_PARTITIONS: '3',
+        AUTH_HS256_SECRET: SECRET,
+        AUTH_DEV_MODE: 'true',
+        CURSOR_SIGNING_KEYS: CURSOR_KEY,
+        LOG_LEVEL: 'warn',
+        DOCS_ENABLED: 'false',
         // One user sends every request here: the per-user rate limit (600/min) would answer 429s.
         RATE_LIMIT_REQUESTS: '10000000',
       },

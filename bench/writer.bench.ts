@@ -64,7 +64,14 @@ async function main(): Promise<void> {
   const client = createCassandraClient(ks.config);
   await client.connect();
   const writer = new CheckInBatchWriter(client, new ObservationRepository(client, ks.keyspace), new CheckInArchiveRepository(client, ks.keyspace), CONCURRENCY);
-  const consumedOf = (i: number): ConsumedEvent => ({ event: events[i], topic: TOPICS.checkins, partition: i % 3, offset: String(i), key: events[i].subject, timestamp: String(Date.now()) });
+  const consumedOf = (i: number): ConsumedEvent => ({
+    event: events[i],
+    topic: TOPICS.checkins,
+    partition: i % 3,
+    offset: String(i),
+    key: events[i].subject,
+    timestamp: String(Date.now()),
+  });
   const prepared = writer.prepare(events.map((_, i) => consumedOf(i)));
   // (a) inserts the same rows one INSERT each (the writer sends each check-in's latest-value rows as one
   // single-partition batch; the raw baseline does not).
@@ -146,7 +153,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const med = { raw: median(results.raw.map((m) => m.perSecond)), writer: median(results.writer.map((m) => m.perSecond)), stock: median(results.stock.map((m) => m.perSecond)) };
+  const med = {
+    raw: median(results.raw.map((m) => m.perSecond)),
+    writer: median(results.writer.map((m) => m.perSecond)),
+    stock: median(results.stock.map((m) => m.perSecond)),
+  };
   const vsRaw = med.writer / med.raw;
   const vsStock = med.writer / med.stock;
   // Paired per run (the three measurements of a run are minutes apart at most): steadier on a shared box.
@@ -161,7 +172,9 @@ async function main(): Promise<void> {
   ];
   const w = [62, 14];
   const line = (c: (string | number)[]) => `| ${String(c[0]).padEnd(w[0])} | ${String(c[1]).padStart(w[1])} | ${c[2]} |`;
-  process.stdout.write(`\nwriter benchmark: ${CHECKINS} check-ins x ${OBSERVATIONS_PER_CHECKIN} observations (${totalObs}; (b) on the first ${STOCK_CHECKINS}), ${statements.length} rows (writer: ${prepared.statements.length} requests), concurrency ${CONCURRENCY}, median of ${RUNS} runs\n`);
+  process.stdout.write(
+    `\nwriter benchmark: ${CHECKINS} check-ins x ${OBSERVATIONS_PER_CHECKIN} observations (${totalObs}; (b) on the first ${STOCK_CHECKINS}), ${statements.length} rows (writer: ${prepared.statements.length} requests), concurrency ${CONCURRENCY}, median of ${RUNS} runs\n`,
+  );
   process.stdout.write(`${line(['approach', 'obs/s', 'ratio'])}\n|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|---|\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
   process.stdout.write(`median of per-run ratios: writer/(a) ${paired.writerVsRaw}, writer/(b) ${paired.writerVsStock}\n`);
@@ -170,7 +183,16 @@ async function main(): Promise<void> {
     bench: 'writer',
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, node: process.version },
-    settings: { checkIns: CHECKINS, stockCheckIns: STOCK_CHECKINS, observationsPerCheckIn: OBSERVATIONS_PER_CHECKIN, rows: statements.length, writerRequests: prepared.statements.length, concurrency: CONCURRENCY, runs: RUNS, partitions: 3 },
+    settings: {
+      checkIns: CHECKINS,
+      stockCheckIns: STOCK_CHECKINS,
+      observationsPerCheckIn: OBSERVATIONS_PER_CHECKIN,
+      rows: statements.length,
+      writerRequests: prepared.statements.length,
+      concurrency: CONCURRENCY,
+      runs: RUNS,
+      partitions: 3,
+    },
     unit: 'observations per second',
     median: med,
     ratios: { writerVsRaw: Number(vsRaw.toFixed(3)), writerVsStock: Number(vsStock.toFixed(2)) },

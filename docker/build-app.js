@@ -28,7 +28,8 @@ const EXTRA_APP_DIRS = { 'care-api': ['care-dashboard'] };
 /** Libraries that are only for tests: never in an image. */
 const TEST_ONLY_LIBS = new Set(['testing']);
 /** Files that are never part of a runtime image. */
-const SKIP_FILE = /(\.spec\.ts|\.int-spec\.ts|\.e2e-spec\.ts|\.d\.ts|\.test\.ts)$|^(project\.json|tsconfig.*\.json|jest\.config\.[cm]?[jt]s|\.eslintrc.*|eslint\.config\.[cm]?js|README\.md)$/;
+const SKIP_FILE =
+  /(\.spec\.ts|\.int-spec\.ts|\.e2e-spec\.ts|\.d\.ts|\.test\.ts)$|^(project\.json|tsconfig.*\.json|jest\.config\.[cm]?[jt]s|\.eslintrc.*|eslint\.config\.[cm]?js|README\.md)$/;
 const SKIP_DIR = new Set(['node_modules', 'dist', 'tmp', '__tests__', '__fixtures__', 'coverage']);
 
 function entryFor(app) {

@@ -9,7 +9,18 @@ import { alertingCheckIn, CareStack, startCareStack } from './care-stack';
 
 jest.setTimeout(240_000);
 
-const alerts = (es: SseEvent[]) => es.filter((e) => e.event === 'alert').map((e) => JSON.parse(e.data) as { type: string; patientId: string; careTeamId: string; alert?: { checkInId?: string; ruleCode: string; reasons: { code: string }[] } });
+const alerts = (es: SseEvent[]) =>
+  es
+    .filter((e) => e.event === 'alert')
+    .map(
+      (e) =>
+        JSON.parse(e.data) as {
+          type: string;
+          patientId: string;
+          careTeamId: string;
+          alert?: { checkInId?: string; ruleCode: string; reasons: { code: string }[] };
+        },
+    );
 
 describe('check-in -> alert on the right SSE client (ingest-api, risk-scorer, care-api as processes)', () => {
   let stack: CareStack;
@@ -26,7 +37,9 @@ describe('check-in -> alert on the right SSE client (ingest-api, risk-scorer, ca
 
   it('streams the alert to its team only', async () => {
     const care = stack.cares[0];
-    expect(await Promise.all([stack.enrol('org-1', 'pat-a', 'team-a'), stack.enrol('org-1', 'pat-b', 'team-b'), stack.enrol('org-2', 'pat-a', 'team-a')])).toEqual([201, 201, 201]);
+    expect(
+      await Promise.all([stack.enrol('org-1', 'pat-a', 'team-a'), stack.enrol('org-1', 'pat-b', 'team-b'), stack.enrol('org-2', 'pat-a', 'team-a')]),
+    ).toEqual([201, 201, 201]);
     const open = async (org: string, teams: string[]) => {
       const t = await stack.token(`nurse-${org}-${teams[0]}`, 'care-manager', org, teams);
       const c = await openSse(`${care.url}/v1/alerts/stream`, { headers: { authorization: `Bearer ${t}` } });

@@ -5,7 +5,17 @@
  */
 import { mintToken } from '@vigil/auth';
 import { allTopicSpecs, Role } from '@vigil/contracts';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, freePort, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import {
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  freePort,
+  testKafka,
+  TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+} from '@vigil/testing';
 import { ServiceProcess } from './support/service-process';
 
 export { REPO_ROOT } from './support/service-process';
@@ -68,7 +78,12 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   };
   // ingest-api needs neither the keyspace nor the topics to start loading: it starts first (process
   // start-up is the slow part on a busy machine).
-  const ingest = service('ingest-api', 'ingest-api', { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] }, opts.nodeBinary);
+  const ingest = service(
+    'ingest-api',
+    'ingest-api',
+    { ...base, PORT: String(ports[0]), RATE_LIMIT_PER_MINUTE: '100000', KAFKA_ENSURE_TOPICS: 'false', ...opts.env?.['ingest-api'] },
+    opts.nodeBinary,
+  );
   const ingestReady = ingest.start();
   ingestReady.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   let ks: TestKeyspace;
@@ -82,10 +97,22 @@ export async function startCareStack(opts: StackOptions): Promise<CareStack> {
   }
   const common: Record<string, string> = { ...base, CASSANDRA_KEYSPACE: ks.keyspace };
   const groups = { scorer: `risk-scorer-${prefix}`, care: `care-api-${prefix}` };
-  const scorer = service('risk-scorer', 'risk-scorer', { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] }, opts.nodeBinary);
-  const cares = ports.slice(2).map((port, i) =>
-    service('care-api', `care-api-${i + 1}`, { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', RATE_LIMIT_REQUESTS: '100000', ...opts.env?.['care-api'] }, opts.nodeBinary),
+  const scorer = service(
+    'risk-scorer',
+    'risk-scorer',
+    { ...common, PORT: String(ports[1]), KAFKA_GROUP_ID: groups.scorer, ENGAGEMENT_ENABLED: 'false', ...opts.env?.['risk-scorer'] },
+    opts.nodeBinary,
   );
+  const cares = ports
+    .slice(2)
+    .map((port, i) =>
+      service(
+        'care-api',
+        `care-api-${i + 1}`,
+        { ...common, PORT: String(port), KAFKA_GROUP_ID: groups.care, KAFKA_ENSURE_TOPICS: 'false', RATE_LIMIT_REQUESTS: '100000', ...opts.env?.['care-api'] },
+        opts.nodeBinary,
+      ),
+    );
   const all = [ingest, scorer, ...cares];
   const stop = async () => {
     await Promise.all(all.map((s) => s.stop(STOP_GRACE_MS)));

@@ -85,7 +85,9 @@ describe('care dashboard in a browser, against the real services', () => {
     const index = await fetch(`${s.care.url}/dashboard/`);
     const html = await index.text();
     if (index.status !== 200 || !html.includes('id="main"')) {
-      throw new Error(`care-api did not serve the dashboard at /dashboard/: HTTP ${index.status}, ${html.length} bytes of ${index.headers.get('content-type')}`);
+      throw new Error(
+        `care-api did not serve the dashboard at /dashboard/: HTTP ${index.status}, ${html.length} bytes of ${index.headers.get('content-type')}`,
+      );
     }
     await Promise.all([
       s.enrol('p-chest', { careTeamId: 'team-a', conditions: ['copd'] }),
@@ -116,7 +118,10 @@ describe('care dashboard in a browser, against the real services', () => {
     await hasText(rowOf(tablet, 'p-crit').locator('[data-field="last-check-in"]'), 'Never checked in');
 
     const posted = Date.now();
-    await s.checkIn('p-crit', { recordedAt: new Date(posted).toISOString(), vitals: { spo2: 85, heartRate: 122, respiratoryRate: 27, systolicBp: 92, diastolicBp: 58 } });
+    await s.checkIn('p-crit', {
+      recordedAt: new Date(posted).toISOString(),
+      vitals: { spo2: 85, heartRate: 122, respiratoryRate: 27, systolicBp: 92, diastolicBp: 58 },
+    });
     // Both open pages re-sort: the patient is the first row, marked urgent in words and a shape.
     await waitFor(async () => (await worklistOrder(tablet))[0] === 'p-crit', ALERT_WITHIN_MS, { intervalMs: 100, what: 'p-crit first on the tablet' });
     const latencyMs = Date.now() - posted;
@@ -233,7 +238,11 @@ describe('care dashboard in a browser, against the real services', () => {
       [2, 188],
       [1, 131],
     ]) {
-      await s.checkIn('p-diab', { recordedAt: new Date(now - d * DAY).toISOString(), vitals: { glucoseMgDl, heartRate: 70 }, medication: { adherence: d === 2 ? 'some' : 'all' } });
+      await s.checkIn('p-diab', {
+        recordedAt: new Date(now - d * DAY).toISOString(),
+        vitals: { glucoseMgDl, heartRate: 70 },
+        medication: { adherence: d === 2 ? 'some' : 'all' },
+      });
     }
     await tablet.goto(`${s.care.url}/dashboard/patients/p-diab`);
     const glucose = tablet.locator('figure[data-chart="glucose"]');

@@ -114,7 +114,9 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     }
     const clusterSettings = cluster
       ? {
-          envAll: Object.fromEntries(['CASSANDRA_LOCAL_DC', 'CASSANDRA_READ_CONSISTENCY', 'CASSANDRA_WRITE_CONSISTENCY', 'KAFKA_REPLICATION_FACTOR'].map((k) => [k, env[k] ?? ''])),
+          envAll: Object.fromEntries(
+            ['CASSANDRA_LOCAL_DC', 'CASSANDRA_READ_CONSISTENCY', 'CASSANDRA_WRITE_CONSISTENCY', 'KAFKA_REPLICATION_FACTOR'].map((k) => [k, env[k] ?? '']),
+          ),
           replication: { kafka: Number(env['KAFKA_REPLICATION_FACTOR']), cassandra: env['CASSANDRA_REPLICATION'] ?? '' },
         }
       : {};
@@ -146,7 +148,17 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     TEAMS.forEach((team, i) => {
       const nurse = s.token('care-manager', `nurse-${team}`, [team]);
       const order = i % 2 === 0 ? cares : [...cares].reverse();
-      clients.push(new ReconnectingAlertClient(team, () => order.filter((c) => c.running).map((c) => c.url).concat(order[0].url), () => nurse));
+      clients.push(
+        new ReconnectingAlertClient(
+          team,
+          () =>
+            order
+              .filter((c) => c.running)
+              .map((c) => c.url)
+              .concat(order[0].url),
+          () => nurse,
+        ),
+      );
     });
     await Promise.all(clients.map((c) => c.start()));
 
@@ -179,7 +191,16 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       return ids;
     };
     const allReady = async () =>
-      (await Promise.all(services.map((svc) => fetch(`${svc.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false)))).every(Boolean);
+      (
+        await Promise.all(
+          services.map((svc) =>
+            fetch(`${svc.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then(
+              (r) => r.status === 200,
+              () => false,
+            ),
+          ),
+        )
+      ).every(Boolean);
     /** Normal running: wait until the feed accepted `n` more check-ins (conditions, not times). */
     const steady = async (seconds = STEADY_S) => {
       const target = f.stats.accepted + Math.ceil(seconds * RATE * 0.5);
@@ -194,7 +215,14 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       await waitFor(() => f.stats.accepted > mark, 120_000, { intervalMs: 100, what: `a check-in accepted after ${fault}` });
       const probe = [...f.ledger.values()].at(-1)!;
       await waitFor(async () => (await scoresOf(probe.patientId)).includes(probe.checkInId), 120_000, { intervalMs: 250, what: `a score after ${fault}` });
-      phases.push({ fault, readyMs, pipelineMs: Date.now() - endedAt, acceptedDuring: f.stats.accepted - acceptedBefore, faultMs: 0, acceptLatencyMs: percentiles([]) });
+      phases.push({
+        fault,
+        readyMs,
+        pipelineMs: Date.now() - endedAt,
+        acceptedDuring: f.stats.accepted - acceptedBefore,
+        faultMs: 0,
+        acceptLatencyMs: percentiles([]),
+      });
     };
     const fault = async (name: string, act: () => Promise<number>) => {
       const before = f.stats.accepted;
@@ -221,7 +249,10 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
         await fault(`kafka-${victim} SIGKILL (a partition leader), back after 10 s`, async () => {
           await cluster.kill(`kafka-${victim}`);
           const killedAt = Date.now();
-          await waitFor(async () => !(await leaders().catch(() => [victim])).includes(victim), 60_000, { intervalMs: 200, what: `the leaders of kafka-${victim} to move` });
+          await waitFor(async () => !(await leaders().catch(() => [victim])).includes(victim), 60_000, {
+            intervalMs: 200,
+            what: `the leaders of kafka-${victim} to move`,
+          });
           leaderMove = { broker: victim, ms: Date.now() - killedAt };
           await sleep(Math.max(0, 10_000 - (Date.now() - killedAt)));
           await cluster.up(`kafka-${victim}`);
@@ -246,48 +277,48 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
         });
       }
     } else {
-    const k = kafka!;
-    const c = cassandra!;
-    await fault('kafka killed 8 s', async () => {
-      await k.kill();
-      await sleep(8000);
-      await k.up();
-      return Date.now();
-    });
-    await fault('cassandra stopped 10 s', async () => {
-      await c.stop();
-      await sleep(10_000);
-      await c.up();
-      return Date.now();
-    });
-    await fault('redis data lost (FLUSHALL)', async () => {
-      const r = new Redis(redis.env['REDIS_URL'], { lazyConnect: true });
-      await r.connect();
-      await r.flushall();
-      await r.quit();
-      return Date.now();
-    });
-    await fault('redis killed and restarted (empty)', async () => {
-      await redis.kill();
-      await sleep(2000);
-      await redis.up();
-      return Date.now();
-    });
-    for (const svc of [s.ingest, s.writer, s.scorer, s.care]) {
-      await fault(`${svc.name} SIGKILL and restart`, async () => {
-        const killedAt = Date.now();
-        await svc.kill();
-        await svc.start();
-        return killedAt; // the restart begins at once: its boot is part of the recovery
+      const k = kafka!;
+      const c = cassandra!;
+      await fault('kafka killed 8 s', async () => {
+        await k.kill();
+        await sleep(8000);
+        await k.up();
+        return Date.now();
       });
-    }
-    await fault('care-api-2 SIGKILL with dashboards connected', async () => {
-      await care2.kill();
-      await sleep(3000); // dashboards move to care-api-1 meanwhile
-      const restartedAt = Date.now();
-      await care2.start();
-      return restartedAt;
-    });
+      await fault('cassandra stopped 10 s', async () => {
+        await c.stop();
+        await sleep(10_000);
+        await c.up();
+        return Date.now();
+      });
+      await fault('redis data lost (FLUSHALL)', async () => {
+        const r = new Redis(redis.env['REDIS_URL'], { lazyConnect: true });
+        await r.connect();
+        await r.flushall();
+        await r.quit();
+        return Date.now();
+      });
+      await fault('redis killed and restarted (empty)', async () => {
+        await redis.kill();
+        await sleep(2000);
+        await redis.up();
+        return Date.now();
+      });
+      for (const svc of [s.ingest, s.writer, s.scorer, s.care]) {
+        await fault(`${svc.name} SIGKILL and restart`, async () => {
+          const killedAt = Date.now();
+          await svc.kill();
+          await svc.start();
+          return killedAt; // the restart begins at once: its boot is part of the recovery
+        });
+      }
+      await fault('care-api-2 SIGKILL with dashboards connected', async () => {
+        await care2.kill();
+        await sleep(3000); // dashboards move to care-api-1 meanwhile
+        const restartedAt = Date.now();
+        await care2.start();
+        return restartedAt;
+      });
     }
 
     await f.stop();
@@ -316,10 +347,14 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
     const buckets = [...new Set([...f.ledger.values()].map((c) => c.recordedAt.slice(0, 7)))];
     const archived = async (patientId: string) =>
       (
-        await ks.execute(`SELECT check_in_id FROM ${s.keyspace.keyspace}.checkins_by_patient WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?`, [s.org, patientId, buckets], {
-          prepare: true,
-          fetchSize: 5000,
-        })
+        await ks.execute(
+          `SELECT check_in_id FROM ${s.keyspace.keyspace}.checkins_by_patient WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?`,
+          [s.org, patientId, buckets],
+          {
+            prepare: true,
+            fetchSize: 5000,
+          },
+        )
       ).rows.map((r) => String(r['check_in_id']));
     await waitFor(
       async () => {
@@ -329,7 +364,8 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
       120_000,
       { intervalMs: 1000, what: 'every accepted check-in archived' },
     );
-    for (const [p, list] of ledger) expect({ patient: p, archive: (await archived(p)).sort() }).toEqual({ patient: p, archive: list.map((c) => c.checkInId).sort() });
+    for (const [p, list] of ledger)
+      expect({ patient: p, archive: (await archived(p)).sort() }).toEqual({ patient: p, archive: list.map((c) => c.checkInId).sort() });
 
     // Alerts stored (care-api) = the offline engine's alerts for exactly these check-ins.
     const stored = await storedAlerts(s.care.url, await nurseToken);
@@ -342,7 +378,10 @@ describe('the drill: faults under a steady feed lose nothing and duplicate nothi
 
     // Alerts each team's dashboard received = the team's stored alerts, none missed, none twice.
     for (const c of clients) {
-      const want = stored.filter((a) => a.careTeamId === c.name).map((a) => a.alertId).sort();
+      const want = stored
+        .filter((a) => a.careTeamId === c.name)
+        .map((a) => a.alertId)
+        .sort();
       await waitFor(() => new Set(c.received.filter((r) => r.type === 'alert.raised').map((r) => r.alertId)).size >= want.length, 60_000, {
         intervalMs: 250,
         what: `${c.name}'s client to receive ${want.length} alerts`,
@@ -425,7 +464,23 @@ async function rescoreOffline(s: VigilStack, model: string, fromMs: number, toMs
     await new Promise<void>((resolve, reject) => {
       execFile(
         process.execPath,
-        ['-r', './tools/register.js', 'apps/replay/src/main.ts', 'rescore', '--model', model, '--from', new Date(fromMs).toISOString(), '--to', new Date(toMs).toISOString(), '--no-engagement', '--progress', 'none', '--out', dir],
+        [
+          '-r',
+          './tools/register.js',
+          'apps/replay/src/main.ts',
+          'rescore',
+          '--model',
+          model,
+          '--from',
+          new Date(fromMs).toISOString(),
+          '--to',
+          new Date(toMs).toISOString(),
+          '--no-engagement',
+          '--progress',
+          'none',
+          '--out',
+          dir,
+        ],
         { cwd: REPO_ROOT, env: { ...process.env, TOPIC_PREFIX: s.topicPrefix, CASSANDRA_KEYSPACE: s.keyspace.keyspace }, maxBuffer: 16 * 1024 * 1024 },
         (err, _stdout, stderr) => (err ? reject(new Error(`replay rescore failed: ${err.message}\n${stderr.slice(-3000)}`)) : resolve()),
       );

@@ -41,11 +41,19 @@ describe('FHIR R4 checked by HAPI FHIR', () => {
     // The reads were audited as the JSON endpoints' are.
     const audit = await stack.keyspace.client.execute('SELECT action, patient_id, resource FROM audit_log WHERE tenant_id = ? ALLOW FILTERING', [stack.org]);
     const actions = audit.rows.filter((row) => row['patient_id'] === patient).map((row) => `${row['action']} ${row['resource']}`);
-    expect(actions).toEqual(expect.arrayContaining([expect.stringMatching(/^patient\.observations\.read GET \/fhir\/R4\/Observation/), 'patient.risk.read GET /fhir/R4/RiskAssessment']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^patient\.observations\.read GET \/fhir\/R4\/Observation/),
+        'patient.risk.read GET /fhir/R4/RiskAssessment',
+      ]),
+    );
   });
 
   it("another organisation's patient is a 404 OperationOutcome; a bad search a 400 one", async () => {
-    const outsider = mintToken({ sub: 'nurse-x', role: 'care-manager', org: 'org-other', teams: [team] }, { secret: stack.care.env['AUTH_HS256_SECRET'], expiresIn: '10m' });
+    const outsider = mintToken(
+      { sub: 'nurse-x', role: 'care-manager', org: 'org-other', teams: [team] },
+      { secret: stack.care.env['AUTH_HS256_SECRET'], expiresIn: '10m' },
+    );
     const get = async (p: string, token: string) => {
       const res = await fetch(`${stack.care.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { resourceType: string; issue: { code: string }[] } };

@@ -45,7 +45,8 @@ const alertsOf = (es: SseEvent[]) => es.filter((e) => e.event === 'alert').map((
 /** The span's ancestors, nearest first, as far as the received spans go. */
 function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
-  for (let p = span.parentSpanId ? byId.get(span.parentSpanId) : undefined; p && out.length < 100; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined) out.push(p);
+  for (let p = span.parentSpanId ? byId.get(span.parentSpanId) : undefined; p && out.length < 100; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined)
+    out.push(p);
   return out;
 }
 
@@ -69,7 +70,12 @@ describe('observability across all services: one trace per check-in, no PHI in l
     expect(sse.status).toBe(200);
     await sse.waitFor((es) => es.some((e) => e.event === 'ready'), 20_000, 'ready');
 
-    checkInId = await stack.checkIn(PATIENT, { recordedAt: new Date(Date.now() - 60_000).toISOString(), vitals: VITALS, symptoms: { chestPain: true }, notes: NOTE });
+    checkInId = await stack.checkIn(PATIENT, {
+      recordedAt: new Date(Date.now() - 60_000).toISOString(),
+      vitals: VITALS,
+      symptoms: { chestPain: true },
+      notes: NOTE,
+    });
     await sse.waitFor((es) => alertsOf(es).some((a) => a.alert?.checkInId === checkInId), 60_000, 'the alert on SSE');
   }, 240_000);
 
@@ -87,7 +93,9 @@ describe('observability across all services: one trace per check-in, no PHI in l
       if (!request) return undefined;
       const trace = spans.filter((s) => s.traceId === request.traceId);
       const of = (service: string, kind: number, name: string, group?: string) =>
-        trace.find((s) => s.serviceName === service && s.kind === kind && s.name === name && (!group || s.attributes['messaging.consumer.group.name'] === group));
+        trace.find(
+          (s) => s.serviceName === service && s.kind === kind && s.name === name && (!group || s.attributes['messaging.consumer.group.name'] === group),
+        );
       const parts = {
         request,
         checkinSend: of('ingest-api', SPAN_KIND.producer, `send ${prefix}checkins.v1`),

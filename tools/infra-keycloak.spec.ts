@@ -106,7 +106,10 @@ describe('deploy/local/infra.sh with Keycloak (stand-in distribution)', () => {
     const [a, b] = await Promise.all(envs.map((env) => infra(env, 'up', 'keycloak')));
     expect(a!.code).toBe(0);
     expect(b!.code).toBe(0);
-    const events = readFileSync(trace, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const events = readFileSync(trace, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(events.map((e) => e[0])).toEqual(['configure-start', 'configure-end', 'configure-start', 'configure-end']);
     // Each configuring phase ends before the other begins, and belongs to one process.
     expect(events[0]![1]).toBe(events[1]![1]);

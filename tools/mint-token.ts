@@ -52,7 +52,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
-  const teams = values.teams ? values.teams.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+  const teams = values.teams
+    ? values.teams
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : undefined;
   const token = await mintToken(
     { sub, role: role as Role, org, ...(teams ? { teams } : {}) },
     {

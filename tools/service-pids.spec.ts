@@ -78,7 +78,11 @@ describe('scripts/lib/service-pids.sh', () => {
     expect(second).not.toBe(first);
     expect(await gone(first)).toBe(true);
     expect(alive(second)).toBe(true);
-    expect(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('care-api '))).toHaveLength(1);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('care-api ')),
+    ).toHaveLength(1);
 
     sh('svc_stop_all "$1"', file);
     expect(await gone(second)).toBe(true);

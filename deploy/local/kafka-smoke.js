@@ -40,7 +40,14 @@ async function main() {
   await step('admin.connect', () => admin.connect());
   await step('admin.describeCluster', async () => (await admin.describeCluster()).brokers.length);
   await step('admin.createTopics (3 partitions, RF 1)', () =>
-    admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 1 }, { topic: txTopic, numPartitions: 1 }] }));
+    admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: 3, replicationFactor: 1 },
+        { topic: txTopic, numPartitions: 1 },
+      ],
+    }),
+  );
   await step('admin.fetchTopicMetadata', async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length);
   await step('admin.describeConfigs', async () => {
     const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }] });
@@ -75,7 +82,8 @@ async function main() {
 
   await step('admin.fetchTopicOffsets (ListOffsets)', async () => (await admin.fetchTopicOffsets(topic)).map((p) => `${p.partition}:${p.low}-${p.high}`));
   await step('admin.fetchTopicOffsetsByTimestamp', async () =>
-    (await admin.fetchTopicOffsetsByTimestamp(topic, before - 1000)).map((p) => `${p.partition}:${p.offset}`));
+    (await admin.fetchTopicOffsetsByTimestamp(topic, before - 1000)).map((p) => `${p.partition}:${p.offset}`),
+  );
 
   await step('consumer.connect + subscribe', async () => {
     await consumer.connect();
@@ -99,14 +107,23 @@ async function main() {
     });
     return seen;
   });
-  await step('consumer.commitOffsets', () => consumer.commitOffsets([{ topic, partition: 0, offset: '0' }]).catch((e) => { throw e; }).then(() => 'ok'));
+  await step('consumer.commitOffsets', () =>
+    consumer
+      .commitOffsets([{ topic, partition: 0, offset: '0' }])
+      .catch((e) => {
+        throw e;
+      })
+      .then(() => 'ok'),
+  );
   await step('admin.describeGroups', async () => {
     const g = (await admin.describeGroups([groupId])).groups[0];
     return `${g.groupId} state=${g.state} protocol=${g.protocol} members=${g.members.length}`;
   });
   await step('admin.listGroups', async () => (await admin.listGroups()).groups.some((g) => g.groupId === groupId));
   await step('consumer.disconnect', () => consumer.disconnect());
-  await step('admin.fetchOffsets (OffsetFetch)', async () => (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.map((p) => `${p.partition}:${p.offset}`));
+  await step('admin.fetchOffsets (OffsetFetch)', async () =>
+    (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.map((p) => `${p.partition}:${p.offset}`),
+  );
   await step('admin.setOffsets', () => admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '0' }] }));
   await step('admin.resetOffsets', () => admin.resetOffsets({ groupId, topic, earliest: true }));
   await step('read committed txTopic', async () => {
@@ -116,7 +133,15 @@ async function main() {
     const values = [];
     await new Promise((resolve, reject) => {
       const timer = setTimeout(resolve, 8000);
-      c.run({ eachMessage: async ({ message }) => { values.push(message.value.toString()); if (values.length >= 1) { clearTimeout(timer); setTimeout(resolve, 1500); } } }).catch(reject);
+      c.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value.toString());
+          if (values.length >= 1) {
+            clearTimeout(timer);
+            setTimeout(resolve, 1500);
+          }
+        },
+      }).catch(reject);
     });
     await c.disconnect();
     await admin.deleteGroups([`${groupId}-tx`]);

@@ -85,7 +85,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('.dockerignore keeps the context small and secret-free', () => {
-    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['**/node_modules', '.git', '.env', '**/dist', '**/*.spec.ts']) expect(ignore).toContain(entry);
     // What the build reads must not be ignored.
     for (const needed of ['apps', 'libs', 'docker', 'package.json', 'package-lock.json', '.swcrc', 'tsconfig.base.json']) {
@@ -203,7 +205,13 @@ describe('docker/build-app.js: compiled images need production dependencies only
     });
     // Every module loaded (a missing module or a decorator problem would fail before this), then
     // the configuration check exited with EX_CONFIG naming the bad setting.
-    expect({ status: run.status, stderr: run.stderr.split('\n').filter((l) => /not-a-port|SOMETIMES|PORT|CONSISTENCY|Cannot find|Error/.test(l)).slice(0, 5) }).toEqual({
+    expect({
+      status: run.status,
+      stderr: run.stderr
+        .split('\n')
+        .filter((l) => /not-a-port|SOMETIMES|PORT|CONSISTENCY|Cannot find|Error/.test(l))
+        .slice(0, 5),
+    }).toEqual({
       status: 78,
       stderr: expect.arrayContaining([expect.stringMatching(app === 'migrate' ? /CASSANDRA_READ_CONSISTENCY/ : /PORT/)]),
     });

@@ -47,21 +47,70 @@ describe('test renderer: known answers', () => {
     // kustomize build of a generator `example` with literal A=1 names it example-89g4tffbfk; with the
     // literals below (HTML characters that Go's JSON escapes, quotes kustomize strips) example-mh6g4d852g.
     expect(configMapHash({ A: '1' })).toBe('89g4tffbfk');
-    expect(
-      configMapHash({ A: '1', JSON: '{"class":"NetworkTopologyStrategy","dc1":3}', HTML: '<b>&</b>', QUOTED: 'hello' }),
-    ).toBe('mh6g4d852g');
+    expect(configMapHash({ A: '1', JSON: '{"class":"NetworkTopologyStrategy","dc1":3}', HTML: '<b>&</b>', QUOTED: 'hello' })).toBe('mh6g4d852g');
   });
 
   it('merges built-in lists by their merge key and replaces custom-resource lists', () => {
     const deployment = {
-      spec: { template: { spec: { containers: [{ name: 'a', image: 'x', env: [{ name: 'K', value: '1' }, { name: 'L', value: '2' }] }, { name: 'b', image: 'y' }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'a',
+                image: 'x',
+                env: [
+                  { name: 'K', value: '1' },
+                  { name: 'L', value: '2' },
+                ],
+              },
+              { name: 'b', image: 'y' },
+            ],
+          },
+        },
+      },
     };
-    const merged = strategicMerge(deployment, { spec: { template: { spec: { containers: [{ name: 'a', env: [{ name: 'L', value: '3' }, { name: 'M', value: '4' }] }] } } } }, true) as typeof deployment;
+    const merged = strategicMerge(
+      deployment,
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: 'a',
+                  env: [
+                    { name: 'L', value: '3' },
+                    { name: 'M', value: '4' },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+      true,
+    ) as typeof deployment;
     expect(merged.spec.template.spec.containers).toEqual([
-      { name: 'a', image: 'x', env: [{ name: 'K', value: '1' }, { name: 'L', value: '3' }, { name: 'M', value: '4' }] },
+      {
+        name: 'a',
+        image: 'x',
+        env: [
+          { name: 'K', value: '1' },
+          { name: 'L', value: '3' },
+          { name: 'M', value: '4' },
+        ],
+      },
       { name: 'b', image: 'y' },
     ]);
-    const cr = { spec: { datacenters: [{ name: 'dc1', size: 3 }, { name: 'dc2', size: 3 }] } };
+    const cr = {
+      spec: {
+        datacenters: [
+          { name: 'dc1', size: 3 },
+          { name: 'dc2', size: 3 },
+        ],
+      },
+    };
     expect(strategicMerge(cr, { spec: { datacenters: [{ name: 'dc1', size: 1 }] } }, false)).toEqual({ spec: { datacenters: [{ name: 'dc1', size: 1 }] } });
     expect(strategicMerge({ a: 1, b: 2 }, { b: null }, false)).toEqual({ a: 1 });
   });
@@ -122,7 +171,11 @@ describe('test renderer: known answers', () => {
       },
       (dir) => {
         type Rendered = K8sObject & {
-          spec: { replicas: number; selector: { matchLabels: object }; template: { metadata: { labels: object }; spec: { containers: { image: string; envFrom: { configMapRef: { name: string } }[] }[] } } };
+          spec: {
+            replicas: number;
+            selector: { matchLabels: object };
+            template: { metadata: { labels: object }; spec: { containers: { image: string; envFrom: { configMapRef: { name: string } }[] }[] } };
+          };
         };
         const [deployment, cm] = build(dir) as [Rendered, K8sObject];
         expect(cm.metadata.name).toBe(`cfg-${configMapHash({ A: '1' })}`);

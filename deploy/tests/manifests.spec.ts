@@ -24,11 +24,44 @@ type Overlay = keyof typeof OVERLAYS;
 
 /** KEDA 2.20 Kafka scaler parameters (pkg/scalers/kafka_scaler.go) that may appear in trigger metadata. */
 const KEDA_KAFKA_METADATA = new Set([
-  'bootstrapServers', 'consumerGroup', 'topic', 'partitionLimitation', 'lagThreshold', 'activationLagThreshold',
-  'offsetResetPolicy', 'allowIdleConsumers', 'excludePersistentLag', 'scaleToZeroOnInvalidOffset', 'limitToPartitionsWithLag',
-  'ensureEvenDistributionOfPartitions', 'version', 'tls', 'unsafeSsl', 'sasl', 'saslTokenProvider', 'awsRegion',
+  'bootstrapServers',
+  'consumerGroup',
+  'topic',
+  'partitionLimitation',
+  'lagThreshold',
+  'activationLagThreshold',
+  'offsetResetPolicy',
+  'allowIdleConsumers',
+  'excludePersistentLag',
+  'scaleToZeroOnInvalidOffset',
+  'limitToPartitionsWithLag',
+  'ensureEvenDistributionOfPartitions',
+  'version',
+  'tls',
+  'unsafeSsl',
+  'sasl',
+  'saslTokenProvider',
+  'awsRegion',
 ]);
-const KEDA_KAFKA_AUTH = new Set(['ca', 'cert', 'key', 'keyPassword', 'sasl', 'tls', 'username', 'password', 'saslTokenProvider', 'scopes', 'oauthTokenEndpointUri', 'oauthExtensions', 'keytab', 'realm', 'kerberosConfig', 'kerberosServiceName', 'kerberosDisableFAST']);
+const KEDA_KAFKA_AUTH = new Set([
+  'ca',
+  'cert',
+  'key',
+  'keyPassword',
+  'sasl',
+  'tls',
+  'username',
+  'password',
+  'saslTokenProvider',
+  'scopes',
+  'oauthTokenEndpointUri',
+  'oauthExtensions',
+  'keytab',
+  'realm',
+  'kerberosConfig',
+  'kerberosServiceName',
+  'kerberosDisableFAST',
+]);
 
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -189,7 +222,10 @@ describe('the topic list is the one in libs/contracts', () => {
   it('the Kafka user may use exactly these topics', () => {
     for (const overlay of Object.keys(OVERLAYS) as Overlay[]) {
       const user = one(rendered[overlay], 'KafkaUser', 'vigil-app');
-      const aclTopics = user.spec.authorization.acls.filter((a: any) => a.resource.type === 'topic').map((a: any) => a.resource.name).sort();
+      const aclTopics = user.spec.authorization.acls
+        .filter((a: any) => a.resource.type === 'topic')
+        .map((a: any) => a.resource.name)
+        .sort();
       expect(aclTopics).toEqual(specs.map((s) => s.name).sort());
     }
   });
@@ -233,7 +269,9 @@ describe('Kafka (Strimzi) and Cassandra (K8ssandra) in production', () => {
     const egress = one(objects, 'NetworkPolicy', 'vigil-allow-kafka');
     expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: listener.port }]);
     // The dev cluster has one broker: nothing may ask for more replicas than brokers.
-    const brokers = find(objects, 'KafkaNodePool').filter((p) => p.spec.roles.includes('broker')).reduce((n, p) => n + p.spec.replicas, 0);
+    const brokers = find(objects, 'KafkaNodePool')
+      .filter((p) => p.spec.roles.includes('broker'))
+      .reduce((n, p) => n + p.spec.replicas, 0);
     expect(kafka.spec.kafka.config['default.replication.factor']).toBeLessThanOrEqual(brokers);
     expect(kafka.spec.kafka.config['min.insync.replicas']).toBeLessThanOrEqual(kafka.spec.kafka.config['default.replication.factor']);
     for (const t of find(objects, 'KafkaTopic')) expect(t.spec.replicas).toBeLessThanOrEqual(brokers);
@@ -271,7 +309,7 @@ describe('Kafka (Strimzi) and Cassandra (K8ssandra) in production', () => {
     }
   });
 
-  it.each(['base', 'dev', 'prod'] as Overlay[])('%s: the shared configuration passes the services\' own config schemas', (overlay) => {
+  it.each(['base', 'dev', 'prod'] as Overlay[])("%s: the shared configuration passes the services' own config schemas", (overlay) => {
     const config = configData(rendered[overlay]);
     const shared = z.object({ ...kafkaEnv, ...cassandraEnv, ...redisEnv });
     const result = shared.safeParse({ ...config, REDIS_URL: 'redis://redis.example:6379' });
@@ -324,7 +362,7 @@ describe.each(SERVICES.map((s) => [s]))('%s on Kubernetes', (name) => {
     expect(pdb.spec.maxUnavailable ?? pdb.spec.minAvailable).toBeDefined();
   });
 
-  it.each(Object.keys(OVERLAYS) as Overlay[])('%s: its configuration passes the service\'s own config schema', (overlay) => {
+  it.each(Object.keys(OVERLAYS) as Overlay[])("%s: its configuration passes the service's own config schema", (overlay) => {
     const objects = rendered[overlay];
     const c = one(objects, 'Deployment', name).spec.template.spec.containers[0];
     const env = containerEnv(objects, c);
@@ -338,7 +376,9 @@ describe.each(SERVICES.map((s) => [s]))('%s on Kubernetes', (name) => {
     it.each(Object.keys(OVERLAYS) as Overlay[])('%s: scales on CPU (HorizontalPodAutoscaler), not on lag', (overlay) => {
       const hpa = one(rendered[overlay], 'HorizontalPodAutoscaler', name);
       expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
-      expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } }]);
+      expect(hpa.spec.metrics).toEqual([
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } },
+      ]);
       expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
       expect(find(rendered[overlay], 'ScaledObject', name)).toEqual([]);
       expect(one(rendered[overlay], 'Deployment', name).spec.replicas).toBeUndefined();
@@ -355,7 +395,7 @@ describe.each(SERVICES.map((s) => [s]))('%s on Kubernetes', (name) => {
   }
 
   if (CONSUMERS.includes(name)) {
-    it.each(Object.keys(OVERLAYS) as Overlay[])('%s: scales on Kafka consumer lag (KEDA), within the topic\'s partitions', (overlay) => {
+    it.each(Object.keys(OVERLAYS) as Overlay[])("%s: scales on Kafka consumer lag (KEDA), within the topic's partitions", (overlay) => {
       const objects = rendered[overlay];
       const so = one(objects, 'ScaledObject', name);
       expect(so.spec.scaleTargetRef).toMatchObject({ name });
@@ -441,7 +481,10 @@ describe.each(Object.keys(OVERLAYS) as Overlay[])('%s: only what must talk, talk
         expect({ id, kafka: labels['vigil.dev/kafka-client'] === 'true' }).toEqual({ id, kafka: 'KAFKA_SASL_PASSWORD' in env });
         expect({ id, cassandra: labels['vigil.dev/cassandra-client'] === 'true' }).toEqual({ id, cassandra: 'CASSANDRA_PASSWORD' in env });
         expect({ id, redis: labels['vigil.dev/redis-client'] === 'true' }).toEqual({ id, redis: 'REDIS_URL' in env });
-        expect({ id, http: labels['vigil.dev/http-api'] === 'true' }).toEqual({ id, http: find(objects, 'HorizontalPodAutoscaler', o.metadata.name).length > 0 });
+        expect({ id, http: labels['vigil.dev/http-api'] === 'true' }).toEqual({
+          id,
+          http: find(objects, 'HorizontalPodAutoscaler', o.metadata.name).length > 0,
+        });
       }
     }
   });
@@ -465,9 +508,27 @@ describe('the schemas catch mistakes (each mutation of a real object must fail)'
   };
 
   it.each([
-    ['Deployment', 'ingest-api', 'a misspelt probe field', (o: any) => (o.spec.template.spec.containers[0].readinessProbe.httpGet.paht = '/x'), /unknown field "paht"/],
-    ['Deployment', 'ingest-api', 'a port that is not a number', (o: any) => (o.spec.template.spec.containers[0].ports[0].containerPort = '3000x'), /must be integer/],
-    ['Deployment', 'ingest-api', 'a container without a name', (o: any) => delete o.spec.template.spec.containers[0].name, /must have required property 'name'/],
+    [
+      'Deployment',
+      'ingest-api',
+      'a misspelt probe field',
+      (o: any) => (o.spec.template.spec.containers[0].readinessProbe.httpGet.paht = '/x'),
+      /unknown field "paht"/,
+    ],
+    [
+      'Deployment',
+      'ingest-api',
+      'a port that is not a number',
+      (o: any) => (o.spec.template.spec.containers[0].ports[0].containerPort = '3000x'),
+      /must be integer/,
+    ],
+    [
+      'Deployment',
+      'ingest-api',
+      'a container without a name',
+      (o: any) => delete o.spec.template.spec.containers[0].name,
+      /must have required property 'name'/,
+    ],
     ['Service', 'care-api', 'a port without its number', (o: any) => delete o.spec.ports[0].port, /must have required property 'port'/],
     ['NetworkPolicy', 'vigil-default-deny', 'an unknown policy type field', (o: any) => (o.spec.policyType = ['Ingress']), /unknown field "policyType"/],
     ['KafkaTopic', 'checkins-v1', 'zero partitions', (o: any) => (o.spec.partitions = 0), /must be >= 1/],
@@ -476,7 +537,13 @@ describe('the schemas catch mistakes (each mutation of a real object must fail)'
     ['KafkaNodePool', 'broker', 'a pool without roles', (o: any) => delete o.spec.roles, /must have required property 'roles'/],
     ['KafkaUser', 'vigil-app', 'an ACL operation list that is not a list', (o: any) => (o.spec.authorization.acls[0].operations = 'Read'), /must be array/],
     ['ScaledObject', 'timeseries-writer', 'no triggers', (o: any) => delete o.spec.triggers, /must have required property 'triggers'/],
-    ['TriggerAuthentication', 'vigil-kafka', 'a secret reference without its key', (o: any) => delete o.spec.secretTargetRef[0].key, /must have required property 'key'/],
+    [
+      'TriggerAuthentication',
+      'vigil-kafka',
+      'a secret reference without its key',
+      (o: any) => delete o.spec.secretTargetRef[0].key,
+      /must have required property 'key'/,
+    ],
     ['K8ssandraCluster', 'vigil', 'a datacenter without a size', (o: any) => delete o.spec.cassandra.datacenters[0].size, /must have required property 'size'/],
     ['K8ssandraCluster', 'vigil', 'a misspelt field', (o: any) => (o.spec.cassandra.serverVersionn = '5.0.6'), /unknown field "serverVersionn"/],
     ['Job', 'vigil-migrate', 'a bad metadata field', (o: any) => (o.metadata.labels = 'x'), /must be object/],

@@ -12,7 +12,7 @@ const MODULE = path.join(REPO_ROOT, 'e2e', 'fhir-harness');
 function exec(cmd: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { cwd: MODULE, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
   });
@@ -20,8 +20,16 @@ function exec(cmd: string, args: string[], env: Record<string, string>, timeoutM
 
 /** `mvn compile` + the dependency classpath; returns the java classpath. */
 export async function buildFhirHarness(): Promise<string> {
-  const args = ['-q', '-B', ...(process.env['VIGIL_MVN_ARGS'] ?? '').split(' ').filter(Boolean), '-f', 'pom.xml', 'compile',
-    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath', '-Dmdep.outputFile=target/classpath.txt'];
+  const args = [
+    '-q',
+    '-B',
+    ...(process.env['VIGIL_MVN_ARGS'] ?? '').split(' ').filter(Boolean),
+    '-f',
+    'pom.xml',
+    'compile',
+    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath',
+    '-Dmdep.outputFile=target/classpath.txt',
+  ];
   const r = await exec('mvn', args, { MAVEN_OPTS: '-Xmx256m' }, 600_000);
   if (r.code !== 0) throw new Error(`mvn could not build the FHIR harness:\n${r.output.slice(-4000)}`);
   const deps = (await readFile(path.join(MODULE, 'target', 'classpath.txt'), 'utf8')).trim();

@@ -77,21 +77,36 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
   const processOpts = { outputLimitChars: opts.outputLimitChars };
   const [pIngest, pScorer, pWriter, pCare] = ports.map(String);
   const ingest = new ServiceProcess('ingest-api', 'apps/ingest-api/src/main.ts', { ...common, PORT: pIngest, ...opts.env?.ingest }, processOpts);
-  const scorer = new ServiceProcess('risk-scorer', 'apps/risk-scorer/src/main.ts', {
-    ...common,
-    PORT: pScorer,
-    KAFKA_GROUP_ID: `${label}-scorer-${run}`,
-    // Time-driven "no check-in" alerts are not what these tests look at.
-    ENGAGEMENT_ENABLED: 'false',
-    ...opts.env?.scorer,
-  }, processOpts);
-  const writer = new ServiceProcess('timeseries-writer', 'apps/timeseries-writer/src/main.ts', {
-    ...common,
-    PORT: pWriter,
-    WRITER_GROUP_ID: `${label}-writer-${run}`,
-    ...opts.env?.writer,
-  }, processOpts);
-  const care = new ServiceProcess('care-api', 'apps/care-api/src/main.ts', { ...common, PORT: pCare, KAFKA_GROUP_ID: `${label}-care-${run}`, ...opts.env?.care }, processOpts);
+  const scorer = new ServiceProcess(
+    'risk-scorer',
+    'apps/risk-scorer/src/main.ts',
+    {
+      ...common,
+      PORT: pScorer,
+      KAFKA_GROUP_ID: `${label}-scorer-${run}`,
+      // Time-driven "no check-in" alerts are not what these tests look at.
+      ENGAGEMENT_ENABLED: 'false',
+      ...opts.env?.scorer,
+    },
+    processOpts,
+  );
+  const writer = new ServiceProcess(
+    'timeseries-writer',
+    'apps/timeseries-writer/src/main.ts',
+    {
+      ...common,
+      PORT: pWriter,
+      WRITER_GROUP_ID: `${label}-writer-${run}`,
+      ...opts.env?.writer,
+    },
+    processOpts,
+  );
+  const care = new ServiceProcess(
+    'care-api',
+    'apps/care-api/src/main.ts',
+    { ...common, PORT: pCare, KAFKA_GROUP_ID: `${label}-care-${run}`, ...opts.env?.care },
+    processOpts,
+  );
 
   const services = [ingest, scorer, writer, care];
   const close = async () => {
@@ -110,7 +125,8 @@ export async function startVigilStack(label: string, opts: StackOptions = {}): P
     throw e;
   }
 
-  const token = (role: Role, sub: string, teams?: string[]) => mintToken({ sub, role, org, ...(teams ? { teams } : {}) }, { secret: DEV_HS256_SECRET, expiresIn: '2h' });
+  const token = (role: Role, sub: string, teams?: string[]) =>
+    mintToken({ sub, role, org, ...(teams ? { teams } : {}) }, { secret: DEV_HS256_SECRET, expiresIn: '2h' });
 
   return {
     org,

@@ -8,7 +8,18 @@ import { allTopicSpecs, AlertRaisedData, type AlertStreamData, type AuditRecorde
 import { openSse, SseClientConnection, SseEvent } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
 import { dayBuckets } from '@vigil/storage';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  consumeAll,
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { AlertsRepository } from './alerts/alerts.repository';
 import { call, HttpResult, raisedEvent, registerTeams, startCare, TestCare, token } from './testing/support';
 
@@ -48,12 +59,27 @@ describe('care-api alert stream (two instances, real servers)', () => {
     redisPrefix = uniqueRedisPrefix('care-alerts');
     groupId = `care-api-${prefix}`;
     const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients, TOPICS.audit]);
-    [ks] = await Promise.all([createTestKeyspace('care_alerts'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, SSE_HEARTBEAT_MS: '400', LOG_LEVEL: 'warn' };
+    [ks] = await Promise.all([
+      createTestKeyspace('care_alerts'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    const env = {
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: groupId,
+      SSE_HEARTBEAT_MS: '400',
+      LOG_LEVEL: 'warn',
+    };
     [a, b] = await Promise.all([startCare(env), startCare(env)]);
     publisher = new EventPublisher(kafka, { topicPrefix: prefix });
     await publisher.connect();
-    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (tokens[name] = await token(sub, role, org, teams));
+    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) =>
+      (tokens[name] = await token(sub, role, org, teams));
     await Promise.all([
       t('admin', 'admin-1', 'care-admin', ORG, ['team-a', 'team-b']),
       t('nurseA', 'nurse-a', 'care-manager', ORG, ['team-a']),
@@ -64,7 +90,8 @@ describe('care-api alert stream (two instances, real servers)', () => {
       t('noTeams', 'nurse-none', 'care-manager', ORG),
     ]);
     await registerTeams(a.url, tokens['admin'], ['team-a', 'team-b']);
-    const enrol = (id: string, team: string) => call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens['admin'], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
+    const enrol = (id: string, team: string) =>
+      call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens['admin'], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
     const res = await Promise.all([enrol('p-a1', 'team-a'), enrol('p-a2', 'team-a'), enrol('p-b1', 'team-b')]);
     expect(res.map((r) => r.status)).toEqual([201, 201, 201]);
   });
@@ -74,15 +101,17 @@ describe('care-api alert stream (two instances, real servers)', () => {
     for (const c of open) c.close();
     await publisher?.disconnect();
     await Promise.all([a?.close(), b?.close()]);
-    await Promise.all([
-      deleteTestTopics(kafka, prefix, [groupId]).catch(() => undefined),
-      deleteRedisPrefix(redisPrefix).catch(() => undefined),
-      ks?.drop(),
-    ]);
+    await Promise.all([deleteTestTopics(kafka, prefix, [groupId]).catch(() => undefined), deleteRedisPrefix(redisPrefix).catch(() => undefined), ks?.drop()]);
   });
 
-  it("delivers each alert once on every connection of the right team, on either instance, and nothing to other teams or organisations", async () => {
-    const [onA, onB, teamB, other, patientTry] = await Promise.all([sse(a, 'nurseA'), sse(b, 'nurseA2'), sse(a, 'nurseB'), sse(b, 'otherOrg'), sse(a, 'patient')]);
+  it('delivers each alert once on every connection of the right team, on either instance, and nothing to other teams or organisations', async () => {
+    const [onA, onB, teamB, other, patientTry] = await Promise.all([
+      sse(a, 'nurseA'),
+      sse(b, 'nurseA2'),
+      sse(a, 'nurseB'),
+      sse(b, 'otherOrg'),
+      sse(a, 'patient'),
+    ]);
     expect(onA.status).toBe(200);
     expect(onA.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(onA.headers['cache-control']).toMatch(/no-cache/);
@@ -112,7 +141,13 @@ describe('care-api alert stream (two instances, real servers)', () => {
       expect(got.map((x) => x.alertId).sort()).toEqual([...mineA.map((e) => e.id), marker.id].sort()); // exactly once each, nothing else
       expect(got.every((x) => x.careTeamId === 'team-a' && x.type === 'alert.raised')).toBe(true);
       const cursors = got.map((x) => x.cursor);
-      expect([...cursors].sort((p, q) => (BigInt(p.split('-')[0]) === BigInt(q.split('-')[0]) ? Number(BigInt(p.split('-')[1]) - BigInt(q.split('-')[1])) : Number(BigInt(p.split('-')[0]) - BigInt(q.split('-')[0]))))).toEqual(cursors);
+      expect(
+        [...cursors].sort((p, q) =>
+          BigInt(p.split('-')[0]) === BigInt(q.split('-')[0])
+            ? Number(BigInt(p.split('-')[1]) - BigInt(q.split('-')[1]))
+            : Number(BigInt(p.split('-')[0]) - BigInt(q.split('-')[0])),
+        ),
+      ).toEqual(cursors);
       // per patient, in the order raised
       for (const pid of ['p-a1', 'p-a2']) {
         const order = mineA.filter((e) => e.subject === pid).map((e) => e.id);
@@ -170,7 +205,20 @@ describe('care-api alert stream (two instances, real servers)', () => {
     const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
     try {
       // Wait until both are stored (Cassandra marks them last), then lose the whole Redis stream.
-      await waitFor(async () => (await Promise.all(missed.map((m) => ks.client.execute(`SELECT cursor FROM "${ks.keyspace}".alert_stream_event_ids WHERE tenant_id = ? AND event_id = ?`, [ORG, m.id], { prepare: true })))).every((r) => r.rowLength === 1), 15_000, { what: 'stored' });
+      await waitFor(
+        async () =>
+          (
+            await Promise.all(
+              missed.map((m) =>
+                ks.client.execute(`SELECT cursor FROM "${ks.keyspace}".alert_stream_event_ids WHERE tenant_id = ? AND event_id = ?`, [ORG, m.id], {
+                  prepare: true,
+                }),
+              ),
+            )
+          ).every((r) => r.rowLength === 1),
+        15_000,
+        { what: 'stored' },
+      );
       await redis.del(`${redisPrefix}care:alerts:{${ORG}}:stream`);
     } finally {
       redis.disconnect();
@@ -192,7 +240,9 @@ describe('care-api alert stream (two instances, real servers)', () => {
     const alert = raisedEvent({ tenantId: ORG, careTeamId: 'team-a', patientId: 'p-a2' });
     await raise([alert]);
     await onB.waitFor((es) => alertsOf(es).some((x) => x.alertId === alert.id), 10_000, 'the alert');
-    await waitFor(async () => (await call(a.url, 'GET', `/v1/alerts/${alert.id}`, { token: tokens['nurseA'] })).status === 200, 10_000, { what: 'stored alert' });
+    await waitFor(async () => (await call(a.url, 'GET', `/v1/alerts/${alert.id}`, { token: tokens['nurseA'] })).status === 200, 10_000, {
+      what: 'stored alert',
+    });
 
     const ack = await call(a.url, 'POST', `/v1/alerts/${alert.id}/acknowledge`, { token: tokens['nurseA'], body: { note: 'called the patient' } });
     expect(ack.status).toBe(200);
@@ -210,21 +260,32 @@ describe('care-api alert stream (two instances, real servers)', () => {
     const isResolved = (x: { alertId: string; type: string }) => x.alertId === alert.id && x.type === 'alert.resolved';
     await onA.waitFor((es) => alertsOf(es).some(isResolved), 10_000, 'the resolution');
     // Events of one patient keep their order: a second acknowledgement would be before this one.
-    expect(alertsOf(onA.events).filter((x) => x.alertId === alert.id).map((x) => x.type)).toEqual(['alert.raised', 'alert.acknowledged', 'alert.resolved']);
+    expect(
+      alertsOf(onA.events)
+        .filter((x) => x.alertId === alert.id)
+        .map((x) => x.type),
+    ).toEqual(['alert.raised', 'alert.acknowledged', 'alert.resolved']);
     const ackEvent = alertsOf(onA.events).find(isAck) as unknown as { change: { by: string; note?: string } };
     expect(ackEvent.change).toMatchObject({ by: 'nurse-a', note: 'called the patient' });
 
-    expect((await call(a.url, 'POST', `/v1/alerts/${alert.id}/resolve`, { token: tokens['nurseA'] })).body).toMatchObject({ status: 'resolved', resolvedBy: 'nurse-a2' });
+    expect((await call(a.url, 'POST', `/v1/alerts/${alert.id}/resolve`, { token: tokens['nurseA'] })).body).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'nurse-a2',
+    });
     const conflict = await call(a.url, 'POST', `/v1/alerts/${alert.id}/acknowledge`, { token: tokens['nurseA'] });
     expect(conflict.status).toBe(409);
     expect(conflict.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect((await call(a.url, 'POST', `/v1/alerts/${alert.id}/resolve`, { token: tokens['nurseA'], body: { bogus: 1 } })).status).toBe(400);
 
     // The list reflects the status once the consumer moved the index row.
-    await waitFor(async () => {
-      const r = await call<{ items: { alertId: string }[] }>(a.url, 'GET', `/v1/alerts?status=resolved&patientId=p-a2`, { token: tokens['nurseA'] });
-      return r.body.items.some((i) => i.alertId === alert.id);
-    }, 10_000, { what: 'resolved in the list' });
+    await waitFor(
+      async () => {
+        const r = await call<{ items: { alertId: string }[] }>(a.url, 'GET', `/v1/alerts?status=resolved&patientId=p-a2`, { token: tokens['nurseA'] });
+        return r.body.items.some((i) => i.alertId === alert.id);
+      },
+      10_000,
+      { what: 'resolved in the list' },
+    );
     const openList = await call<{ items: { alertId: string }[] }>(a.url, 'GET', `/v1/alerts?status=open,acknowledged&limit=200`, { token: tokens['nurseA'] });
     expect(openList.body.items.some((i) => i.alertId === alert.id)).toBe(false);
     // A raise stored again (a consumer that lost its partition mid-way) never resets the status.
@@ -252,7 +313,9 @@ describe('care-api alert stream (two instances, real servers)', () => {
     expect(all.every((x) => x.careTeamId === 'team-a' && x.status === 'open')).toBe(true);
     expect(all.length).toBeGreaterThanOrEqual(10);
 
-    const byPatient = await call<{ items: typeof all }>(a.url, 'GET', '/v1/alerts?patientId=p-a1&status=open,acknowledged,resolved', { token: tokens['nurseA'] });
+    const byPatient = await call<{ items: typeof all }>(a.url, 'GET', '/v1/alerts?patientId=p-a1&status=open,acknowledged,resolved', {
+      token: tokens['nurseA'],
+    });
     expect(byPatient.body.items.length).toBeGreaterThan(0);
     expect(byPatient.body.items.every((x) => x.patientId === 'p-a1')).toBe(true);
     // Another team's filter sees nothing; another team's patient is a 404; another org sees its own only.
@@ -269,16 +332,37 @@ describe('care-api alert stream (two instances, real servers)', () => {
     expect((await call(a.url, 'GET', '/v1/alerts?cursor=nope', { token: tokens['nurseA'] })).status).toBe(400);
     expect((await call(a.url, 'GET', '/v1/alerts?sort=x', { token: tokens['nurseA'] })).status).toBe(400);
 
-    const rs = await ks.client.execute(`SELECT actor, actor_role, action, patient_id, resource, request_id, outcome FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`, [ORG, auditDays()], { prepare: true });
-    const rows = rs.rows.map((r) => ({ actor: r['actor'], action: r['action'], patient: r['patient_id'], resource: r['resource'], requestId: r['request_id'], outcome: r['outcome'] }));
-    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'nurse-a', action: 'alerts.list.read', patient: 'p-a1', resource: 'GET /v1/alerts', outcome: 'success' })]));
-    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'nurse-a', action: 'patient.alerts.read', patient: 'p-b1', outcome: 'denied' })]));
+    const rs = await ks.client.execute(
+      `SELECT actor, actor_role, action, patient_id, resource, request_id, outcome FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`,
+      [ORG, auditDays()],
+      { prepare: true },
+    );
+    const rows = rs.rows.map((r) => ({
+      actor: r['actor'],
+      action: r['action'],
+      patient: r['patient_id'],
+      resource: r['resource'],
+      requestId: r['request_id'],
+      outcome: r['outcome'],
+    }));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'nurse-a', action: 'alerts.list.read', patient: 'p-a1', resource: 'GET /v1/alerts', outcome: 'success' }),
+      ]),
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actor: 'nurse-a', action: 'patient.alerts.read', patient: 'p-b1', outcome: 'denied' })]),
+    );
     expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'nurse-a', action: 'alerts.stream.subscribe', patient: null })]));
     expect(rows.every((r) => typeof r.requestId === 'string' && r.requestId.length > 0)).toBe(true);
     expect(JSON.stringify(rows)).not.toMatch(/Chest pain|called the patient/); // no PHI values in the trail
 
     // Every row is also on audit.v1 (same id), for the SIEM; a subscription (no patient) is keyed by the actor.
-    const published = (await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 })).map((r) => ({ key: r.key, id: r.event!.id, data: r.event!.data as AuditRecordedData }));
+    const published = (await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 })).map((r) => ({
+      key: r.key,
+      id: r.event!.id,
+      data: r.event!.data as AuditRecordedData,
+    }));
     expect(published.map((p) => p.data)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ actor: 'nurse-a', action: 'alerts.list.read', patientId: 'p-a1', resource: 'GET /v1/alerts', outcome: 'success' }),
@@ -286,9 +370,13 @@ describe('care-api alert stream (two instances, real servers)', () => {
         expect.objectContaining({ actor: 'nurse-a', action: 'alerts.stream.subscribe', patientId: null }),
       ]),
     );
-    expect(published.find((p) => p.data.action === 'alerts.stream.subscribe')?.key).toBe(published.find((p) => p.data.action === 'alerts.stream.subscribe')?.data.actor);
+    expect(published.find((p) => p.data.action === 'alerts.stream.subscribe')?.key).toBe(
+      published.find((p) => p.data.action === 'alerts.stream.subscribe')?.data.actor,
+    );
     const ids = new Set(published.map((p) => p.id));
-    const rowIds = (await ks.client.execute(`SELECT id FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`, [ORG, auditDays()], { prepare: true })).rows.map((r) => String(r['id']));
+    const rowIds = (
+      await ks.client.execute(`SELECT id FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`, [ORG, auditDays()], { prepare: true })
+    ).rows.map((r) => String(r['id']));
     expect(rowIds.filter((id) => !ids.has(id))).toEqual([]);
     expect(JSON.stringify(published)).not.toMatch(/Chest pain|called the patient/);
   });
@@ -296,7 +384,9 @@ describe('care-api alert stream (two instances, real servers)', () => {
   it('answers every alerts endpoint for a wrong role, tenant or team without revealing anything', async () => {
     const alert = raisedEvent({ tenantId: ORG, careTeamId: 'team-a', patientId: 'p-a1' });
     await raise([alert]);
-    await waitFor(async () => (await call(a.url, 'GET', `/v1/alerts/${alert.id}`, { token: tokens['nurseA'] })).status === 200, 10_000, { what: 'stored alert' });
+    await waitFor(async () => (await call(a.url, 'GET', `/v1/alerts/${alert.id}`, { token: tokens['nurseA'] })).status === 200, 10_000, {
+      what: 'stored alert',
+    });
     const endpoints: [string, string][] = [
       ['GET', '/v1/alerts'],
       ['GET', `/v1/alerts/${alert.id}`],
@@ -348,7 +438,16 @@ describe('care-api alert stream (two instances, real servers)', () => {
     const lag = [...metrics.text.matchAll(/^vigil_kafka_consumer_lag\{([^}]*)\} (\d+)$/gm)].filter((m) => m[1].includes(`group="${groupId}"`));
     expect(lag.length).toBeGreaterThan(0);
     for (const m of lag) expect(m[1]).toMatch(/topic="alerts\.v1",partition="\d+"/);
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/alerts', '/v1/alerts/stream', '/v1/alerts/{id}/acknowledge', '/v1/patients/{id}', '/v1/patients/{id}/observations', '/v1/patients/{id}/risk']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/alerts',
+        '/v1/alerts/stream',
+        '/v1/alerts/{id}/acknowledge',
+        '/v1/patients/{id}',
+        '/v1/patients/{id}/observations',
+        '/v1/patients/{id}/risk',
+      ]),
+    );
   });
 
   it('on shutdown an instance ends its streams cleanly; the clients resume on the other one with nothing missed', async () => {

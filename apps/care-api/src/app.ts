@@ -31,7 +31,17 @@ import { careDomainErrors } from './common/errors';
 import { ContactsModule } from './contacts/contacts.module';
 import { CareMetrics } from './common/metrics';
 import { FhirReadModule } from './fhir/fhir.module';
-import { ALERT_FANOUT, ALERT_INGESTOR, ALERTS_SERVICE, AUDIT_SERVICE, CARE_SETTINGS, type CareSettings, PATIENT_DATA_SERVICE, PATIENTS_SERVICE, STREAM_TICKETS } from './common/tokens';
+import {
+  ALERT_FANOUT,
+  ALERT_INGESTOR,
+  ALERTS_SERVICE,
+  AUDIT_SERVICE,
+  CARE_SETTINGS,
+  type CareSettings,
+  PATIENT_DATA_SERVICE,
+  PATIENTS_SERVICE,
+  STREAM_TICKETS,
+} from './common/tokens';
 import type { CareConfig } from './config';
 import { registerDashboardConfig } from './dashboard-config';
 import { PatientDataService } from './observations/patient-data.service';
@@ -126,7 +136,11 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   subscriber.on('error', redisWarn);
 
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'care-api'), logSink: kafkaLogSink(logger), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
-  const publisher = new EventPublisher(kafka, { topicPrefix: config.TOPIC_PREFIX, lingerMs: config.KAFKA_LINGER_MS, ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS });
+  const publisher = new EventPublisher(kafka, {
+    topicPrefix: config.TOPIC_PREFIX,
+    lingerMs: config.KAFKA_LINGER_MS,
+    ackTimeoutMs: config.KAFKA_ACK_TIMEOUT_MS,
+  });
   const consumer = new KafkaBatchServer({
     kafka,
     groupId: config.KAFKA_GROUP_ID,
@@ -136,7 +150,13 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   });
   consumer.setTransportId(ALERTS_TRANSPORT);
   const worklistConsumer = config.WORKLIST_CONSUMER_ENABLED
-    ? createWorklistConsumer({ kafka, groupId: config.KAFKA_GROUP_ID, topicPrefix: config.TOPIC_PREFIX, fromBeginning: true, partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS })
+    ? createWorklistConsumer({
+        kafka,
+        groupId: config.KAFKA_GROUP_ID,
+        topicPrefix: config.TOPIC_PREFIX,
+        fromBeginning: true,
+        partitionsConcurrently: config.ALERT_CONSUMER_PARTITIONS,
+      })
     : null;
   // kafka_consumer_lag{topic, partition, group} of the alerts.v1 consumer, read at every scrape, as
   // the writer and the scorer report theirs (revoked partitions disappear).
@@ -186,10 +206,24 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
       const redisReady = Promise.all([redis.connect(), subscriber.connect()]).catch((e: Error) =>
         logger.warn({ error: e.message }, 'Redis unavailable at start-up; streams answer 503 until it is back'),
       );
-      const cassandraReady = cassandra.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
+      const cassandraReady = cassandra
+        .connect()
+        .catch((e: Error) => logger.warn({ error: e.message }, 'Cassandra unavailable at start-up; requests answer 503 until it is back'));
       if (config.KAFKA_ENSURE_TOPICS) {
-        const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.audit, ...WORKLIST_TOPICS.flatMap((t) => [t, dlqTopic(t)])]);
-        await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
+        const mine = new Set<string>([
+          TOPICS.patients,
+          TOPICS.alerts,
+          dlqTopic(TOPICS.alerts),
+          TOPICS.audit,
+          ...WORKLIST_TOPICS.flatMap((t) => [t, dlqTopic(t)]),
+        ]);
+        await ensureTopics(
+          kafka,
+          topicOptionsFromEnv(
+            config,
+            allTopicSpecs().filter((s) => mine.has(s.name)),
+          ),
+        ).catch((e: Error) => logger.warn({ error: e.message }, 'could not ensure topics at start-up'));
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
       await Promise.all([redisReady, cassandraReady]);
@@ -266,11 +300,11 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
   class CareModule {}
   const root: DynamicModule = { module: CareModule };
 
-  const app = await NestFactory.create<NestFastifyApplication>(
-    root,
-    new ProblemFastifyAdapter(fastifyOptions({ bodyLimit: config.CARE_MAX_BODY_BYTES })),
-    { logger: new NestPinoLogger(logger), bodyParser: false, abortOnError: false },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(root, new ProblemFastifyAdapter(fastifyOptions({ bodyLimit: config.CARE_MAX_BODY_BYTES })), {
+    logger: new NestPinoLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   registerHttpObservability(fastify, { logger, metrics: vigil });
   const domain = careDomainErrors(config.RETRY_AFTER_SECONDS);
@@ -291,7 +325,7 @@ export async function createCareApp(config: CareConfig, options: CareAppOptions 
         .setDescription(
           'For the care dashboard (roles care-manager, care-admin). The organisation and care teams come from the token: ' +
             "another organisation's or another team's patient or alert is a 404. Every error is application/problem+json (RFC 9457) " +
-            'with a requestId; every response carries x-request-id. Every read of a patient\'s data is audited.',
+            "with a requestId; every response carries x-request-id. Every read of a patient's data is audited.",
         )
         .setVersion('1')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

@@ -1,4 +1,17 @@
-import { authEnv, boolFromEnv, cassandraEnv, cursorEnv, httpEnv, intFromEnv, kafkaEnv, loadConfigOrExit, logEnv, parseConfig, redisEnv, z } from '@vigil/config';
+import {
+  authEnv,
+  boolFromEnv,
+  cassandraEnv,
+  cursorEnv,
+  httpEnv,
+  intFromEnv,
+  kafkaEnv,
+  loadConfigOrExit,
+  logEnv,
+  parseConfig,
+  redisEnv,
+  z,
+} from '@vigil/config';
 import { authPolicyEnv } from '@vigil/auth';
 
 const DAY_SECONDS = 24 * 60 * 60;

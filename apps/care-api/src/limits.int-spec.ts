@@ -5,7 +5,17 @@
  */
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { openSse, type SseClientConnection } from '@vigil/http';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  type TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { StreamSlots } from './limits/stream-slots';
 import { call, startCare, type TestCare, token } from './testing/support';
 
@@ -28,13 +38,33 @@ describe('care-api abuse limits (real servers)', () => {
     prefix = uniquePrefix('care-limits');
     redisPrefix = uniqueRedisPrefix('care-limits');
     const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients, TOPICS.audit]);
-    [ks] = await Promise.all([createTestKeyspace('care_limits'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'warn' };
+    [ks] = await Promise.all([
+      createTestKeyspace('care_limits'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    const env = {
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: `care-api-${prefix}`,
+      LOG_LEVEL: 'warn',
+    };
     [a, b, c] = await Promise.all([
       startCare({ ...env, RATE_LIMIT_REQUESTS: '5', RATE_LIMIT_WINDOW_SECONDS: '60' }, { waitForConsumer: false }),
       startCare({ ...env, RATE_LIMIT_REQUESTS: '5', RATE_LIMIT_WINDOW_SECONDS: '60' }, { waitForConsumer: false }),
       startCare(
-        { ...env, REDIS_KEY_PREFIX: `${redisPrefix}c:`, SSE_MAX_STREAMS_PER_USER: '2', SSE_MAX_STREAMS_PER_TENANT: '3', SSE_MAX_CONNECTIONS: '4', RETRY_AFTER_SECONDS: '7' },
+        {
+          ...env,
+          REDIS_KEY_PREFIX: `${redisPrefix}c:`,
+          SSE_MAX_STREAMS_PER_USER: '2',
+          SSE_MAX_STREAMS_PER_TENANT: '3',
+          SSE_MAX_CONNECTIONS: '4',
+          RETRY_AFTER_SECONDS: '7',
+        },
         { waitForConsumer: false },
       ),
     ]);

@@ -10,7 +10,18 @@ import { tmpdir } from 'os';
 import path from 'path';
 import { allTopicSpecs, type AuditRecordedData, EVENT_SOURCES, EVENT_TYPES, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { dayBuckets, monthBucket, ObservationRepository } from '@vigil/storage';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  consumeAll,
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { call, registerTeams, startCare, TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
@@ -43,10 +54,18 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     redisPrefix = uniqueRedisPrefix('care-patients');
     [ks] = await Promise.all([createTestKeyspace('care_patients'), createTestTopics(kafka, prefix, mySpecs)]);
     care = await startCare(
-      { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'info', DASHBOARD_DIR: dashboard },
+      {
+        TOPIC_PREFIX: prefix,
+        CASSANDRA_KEYSPACE: ks.keyspace,
+        REDIS_KEY_PREFIX: redisPrefix,
+        KAFKA_GROUP_ID: `care-api-${prefix}`,
+        LOG_LEVEL: 'info',
+        DASHBOARD_DIR: dashboard,
+      },
       { waitForConsumer: false },
     );
-    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (t[name] = await token(sub, role, org, teams));
+    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) =>
+      (t[name] = await token(sub, role, org, teams));
     await Promise.all([
       mk('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
       mk('nurseA', 'nurse-a', 'care-manager', ORG, ['team-a']),
@@ -58,12 +77,29 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     await Promise.all([registerTeams(care.url, t['admin'], ['team-a']), registerTeams(care.url, t['otherOrgAdmin'], ['team-z'])]);
     // A year of daily check-ins: weight series as timeseries-writer stores it, and two model versions of risk scores.
     const obs = new ObservationRepository(ks.client, ks.keyspace);
-    await obs.writeObservations(checkIns.map((c, i) => ({ tenantId: ORG, patientId: 'p-1', metric: 'weightKg', recordedAt: c.at, checkInId: c.id, value: 77.7771 + (i % 7) / 10000 })), 32);
+    await obs.writeObservations(
+      checkIns.map((c, i) => ({ tenantId: ORG, patientId: 'p-1', metric: 'weightKg', recordedAt: c.at, checkInId: c.id, value: 77.7771 + (i % 7) / 10000 })),
+      32,
+    );
     const insert = `INSERT INTO "${ks.keyspace}".risk_scores_by_patient (tenant_id, patient_id, bucket, recorded_at, check_in_id, model_version, score, level, factors, news2, late, event_id, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const rows = checkIns.flatMap((c, i) =>
       (i % 30 === 0 ? ['v1', 'v2'] : ['v1']).map((m) => ({
         query: insert,
-        params: [ORG, 'p-1', monthBucket(c.at), c.at, c.id, m, i % 100, 'low', JSON.stringify([{ code: 'news2.spo2', value: 94, threshold: '94-95', points: 1, severity: 'low', message: 'SpO2 94%' }]), null, false, randomUUID(), new Date()],
+        params: [
+          ORG,
+          'p-1',
+          monthBucket(c.at),
+          c.at,
+          c.id,
+          m,
+          i % 100,
+          'low',
+          JSON.stringify([{ code: 'news2.spo2', value: 94, threshold: '94-95', points: 1, severity: 'low', message: 'SpO2 94%' }]),
+          null,
+          false,
+          randomUUID(),
+          new Date(),
+        ],
       })),
     );
     for (let i = 0; i < rows.length; i += 64) await Promise.all(rows.slice(i, i + 64).map((r) => ks.client.execute(r.query, r.params, { prepare: true })));
@@ -101,15 +137,30 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     const updated = events.find((e) => e.type === EVENT_TYPES.patientUpdated)!;
     expect(updated.subject).toBe('p-1');
     expect(records.every((r) => r.key === 'p-1')).toBe(true);
-    expect(updated.data).toMatchObject({ patientId: 'p-1', tenantId: ORG, careTeamId: 'team-a', dryWeightKg: 79, conditions: ['heart-failure'], news2SpO2Scale: 1, status: 'active' });
+    expect(updated.data).toMatchObject({
+      patientId: 'p-1',
+      tenantId: ORG,
+      careTeamId: 'team-a',
+      dryWeightKg: 79,
+      conditions: ['heart-failure'],
+      news2SpO2Scale: 1,
+      status: 'active',
+    });
 
     for (const who of ['nurseA', 'patient']) expect((await call(care.url, 'PUT', '/v1/patients/p-2', { token: t[who], body: profile })).status).toBe(403);
     expect((await call(care.url, 'PUT', '/v1/patients/p-2', { body: profile })).status).toBe(401);
-    const bad = await call<{ errors: { path: string }[] }>(care.url, 'PUT', '/v1/patients/p-2', { token: t['admin'], body: { ...profile, news2SpO2Scale: 3, extra: true } });
+    const bad = await call<{ errors: { path: string }[] }>(care.url, 'PUT', '/v1/patients/p-2', {
+      token: t['admin'],
+      body: { ...profile, news2SpO2Scale: 3, extra: true },
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(bad.body.errors.map((e) => e.path).sort()).toEqual(['extra', 'news2SpO2Scale']);
-    const text = await fetch(`${care.url}/v1/patients/p-2`, { method: 'PUT', headers: { authorization: `Bearer ${t['admin']}`, 'content-type': 'text/plain' }, body: 'x' });
+    const text = await fetch(`${care.url}/v1/patients/p-2`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t['admin']}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(text.status).toBe(415);
   });
 
@@ -134,7 +185,12 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     const from = new Date(start.getTime() - DAY).toISOString();
     const to = new Date().toISOString();
     const t0 = Date.now();
-    const whole = await call<{ items: { recordedAt: string; value: number }[]; nextCursor: string | null }>(care.url, 'GET', `/v1/patients/p-1/observations?metric=weightKg&from=${from}&to=${to}&limit=1000`, { token: t['nurseA'] });
+    const whole = await call<{ items: { recordedAt: string; value: number }[]; nextCursor: string | null }>(
+      care.url,
+      'GET',
+      `/v1/patients/p-1/observations?metric=weightKg&from=${from}&to=${to}&limit=1000`,
+      { token: t['nurseA'] },
+    );
     const ms = Date.now() - t0;
     expect(whole.status).toBe(200);
     expect(whole.body.items).toHaveLength(days);
@@ -146,7 +202,12 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     let pages = 0;
     do {
       const q: string = cursor ? `cursor=${cursor}` : `from=${from}&to=${to}`;
-      const r = await call<{ items: { recordedAt: string }[]; nextCursor: string | null }>(care.url, 'GET', `/v1/patients/p-1/observations?metric=weightKg&limit=100&order=desc&${q}`, { token: t['nurseA'] });
+      const r = await call<{ items: { recordedAt: string }[]; nextCursor: string | null }>(
+        care.url,
+        'GET',
+        `/v1/patients/p-1/observations?metric=weightKg&limit=100&order=desc&${q}`,
+        { token: t['nurseA'] },
+      );
       expect(r.status).toBe(200);
       seen.push(...r.body.items.map((i) => i.recordedAt));
       cursor = r.body.nextCursor;
@@ -155,7 +216,15 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     expect(pages).toBe(4);
     expect(seen).toEqual(checkIns.map((c) => c.at.toISOString()).reverse());
 
-    for (const q of ['metric=height', 'metric=weightKg&from=yesterday', 'metric=weightKg&limit=5000', 'metric=weightKg&cursor=abc', 'metric=weightKg&colour=red', `metric=weightKg&from=${to}&to=${from}`, '']) {
+    for (const q of [
+      'metric=height',
+      'metric=weightKg&from=yesterday',
+      'metric=weightKg&limit=5000',
+      'metric=weightKg&cursor=abc',
+      'metric=weightKg&colour=red',
+      `metric=weightKg&from=${to}&to=${from}`,
+      '',
+    ]) {
       const r = await call(care.url, 'GET', `/v1/patients/p-1/observations?${q}`, { token: t['nurseA'] });
       expect([q, r.status]).toEqual([q, 400]);
     }
@@ -164,7 +233,12 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
   it('pages risk history with explanations across buckets and model versions', async () => {
     const from = new Date(start.getTime() - DAY).toISOString();
     const t0 = Date.now();
-    const all = await call<{ items: { modelVersion: string; factors: { code: string }[]; level: string }[] }>(care.url, 'GET', `/v1/patients/p-1/risk?from=${from}&limit=1000`, { token: t['nurseA'] });
+    const all = await call<{ items: { modelVersion: string; factors: { code: string }[]; level: string }[] }>(
+      care.url,
+      'GET',
+      `/v1/patients/p-1/risk?from=${from}&limit=1000`,
+      { token: t['nurseA'] },
+    );
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(all.status).toBe(200);
     expect(all.body.items).toHaveLength(days + Math.ceil(days / 30));
@@ -177,7 +251,12 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     let cursor: string | null = null;
     let n = 0;
     do {
-      const r: { body: { items: { checkInId: string; modelVersion: string }[]; nextCursor: string | null } } = await call(care.url, 'GET', `/v1/patients/p-1/risk?limit=${n === 0 ? 1 : 50}&${cursor ? `cursor=${cursor}` : `from=${from}`}`, { token: t['nurseA'] });
+      const r: { body: { items: { checkInId: string; modelVersion: string }[]; nextCursor: string | null } } = await call(
+        care.url,
+        'GET',
+        `/v1/patients/p-1/risk?limit=${n === 0 ? 1 : 50}&${cursor ? `cursor=${cursor}` : `from=${from}`}`,
+        { token: t['nurseA'] },
+      );
       keys.push(...r.body.items.map((i) => `${i.checkInId}/${i.modelVersion}`));
       cursor = r.body.nextCursor;
     } while (cursor && ++n < 100);
@@ -187,15 +266,39 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
   });
 
   it('writes an audit record of every read (who, what, when, request), without values', async () => {
-    const r = await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg', { token: t['nurseA'], headers: { 'x-request-id': 'req-audit-check-1' } });
+    const r = await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg', {
+      token: t['nurseA'],
+      headers: { 'x-request-id': 'req-audit-check-1' },
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-request-id')).toBe('req-audit-check-1');
     // Audit rows are partitioned by day: a run that crosses midnight UTC has them in two partitions.
-    const rs = await ks.client.execute(`SELECT * FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`, [ORG, dayBuckets(suiteStartedAt, Date.now())], { prepare: true });
-    const rows = rs.rows.map((x) => ({ actor: x['actor'], role: x['actor_role'], action: x['action'], patient: x['patient_id'], resource: x['resource'], requestId: x['request_id'], outcome: x['outcome'], at: x['at'] }));
+    const rs = await ks.client.execute(
+      `SELECT * FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`,
+      [ORG, dayBuckets(suiteStartedAt, Date.now())],
+      { prepare: true },
+    );
+    const rows = rs.rows.map((x) => ({
+      actor: x['actor'],
+      role: x['actor_role'],
+      action: x['action'],
+      patient: x['patient_id'],
+      resource: x['resource'],
+      requestId: x['request_id'],
+      outcome: x['outcome'],
+      at: x['at'],
+    }));
     expect(rows).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ actor: 'nurse-a', role: 'care-manager', action: 'patient.observations.read', patient: 'p-1', resource: 'GET /v1/patients/:id/observations metric=weightKg', requestId: 'req-audit-check-1', outcome: 'success' }),
+        expect.objectContaining({
+          actor: 'nurse-a',
+          role: 'care-manager',
+          action: 'patient.observations.read',
+          patient: 'p-1',
+          resource: 'GET /v1/patients/:id/observations metric=weightKg',
+          requestId: 'req-audit-check-1',
+          outcome: 'success',
+        }),
         expect.objectContaining({ actor: 'nurse-a', action: 'patient.profile.read', patient: 'p-1', outcome: 'success' }),
         expect.objectContaining({ actor: 'nurse-a', action: 'patient.risk.read', patient: 'p-1', outcome: 'success' }),
         expect.objectContaining({ actor: 'nurse-b', action: 'patient.profile.read', patient: 'p-1', outcome: 'denied' }),
@@ -215,7 +318,16 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
       source: EVENT_SOURCES.careApi,
       subject: 'p-1',
       tenantid: ORG,
-      data: { actor: 'nurse-a', actorRole: 'care-manager', tenantId: ORG, action: 'patient.observations.read', patientId: 'p-1', resource: 'GET /v1/patients/:id/observations metric=weightKg', requestId: 'req-audit-check-1', outcome: 'success' },
+      data: {
+        actor: 'nurse-a',
+        actorRole: 'care-manager',
+        tenantId: ORG,
+        action: 'patient.observations.read',
+        patientId: 'p-1',
+        resource: 'GET /v1/patients/:id/observations metric=weightKg',
+        requestId: 'req-audit-check-1',
+        outcome: 'success',
+      },
     });
     const obsData = obsRead!.data as AuditRecordedData;
     expect(obsRead!.id).toBe(obsData.auditId);
@@ -270,11 +382,24 @@ describe('care-api patients, observations, risk and audit (real servers)', () =>
     expect(r.text).not.toMatch(/77\.777\d/);
     expect((await call(care.url, 'GET', '/v1/patients/p-1', { token: t['nurseA'] })).status).toBe(503);
 
-    await waitFor(() => createTestTopics(kafka, prefix, mySpecs.filter((s) => s.name === TOPICS.audit)).then(() => true), 30_000, { intervalMs: 500, what: 'audit.v1 re-created' });
-    await waitFor(async () => (await call(care.url, 'GET', '/v1/patients/p-1', { token: t['nurseA'], headers: { 'x-request-id': 'req-after-recovery' } })).status === 200, 30_000, {
-      intervalMs: 500,
-      what: 'reads served again',
-    });
+    await waitFor(
+      () =>
+        createTestTopics(
+          kafka,
+          prefix,
+          mySpecs.filter((s) => s.name === TOPICS.audit),
+        ).then(() => true),
+      30_000,
+      { intervalMs: 500, what: 'audit.v1 re-created' },
+    );
+    await waitFor(
+      async () => (await call(care.url, 'GET', '/v1/patients/p-1', { token: t['nurseA'], headers: { 'x-request-id': 'req-after-recovery' } })).status === 200,
+      30_000,
+      {
+        intervalMs: 500,
+        what: 'reads served again',
+      },
+    );
     const after = await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 20_000 });
     expect(after.map((x) => (x.event!.data as AuditRecordedData).requestId)).toContain('req-after-recovery');
   });

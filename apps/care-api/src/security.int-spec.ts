@@ -52,11 +52,25 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     prefix = uniquePrefix('care-sec');
     redisPrefix = uniqueRedisPrefix('care-sec');
     const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients, TOPICS.audit]);
-    [ks] = await Promise.all([createTestKeyspace('care_sec'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    care = await startCare({ TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'warn' });
+    [ks] = await Promise.all([
+      createTestKeyspace('care_sec'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    care = await startCare({
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: `care-api-${prefix}`,
+      LOG_LEVEL: 'warn',
+    });
     publisher = new EventPublisher(kafka, { topicPrefix: prefix });
     await publisher.connect();
-    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (t[name] = await token(sub, role, org, teams));
+    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) =>
+      (t[name] = await token(sub, role, org, teams));
     await Promise.all([
       mk('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
       mk('nurseA', 'nurse-a', 'care-manager', ORG, ['team-a']),
@@ -76,32 +90,50 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     const insertRisk = `INSERT INTO "${ks.keyspace}".risk_scores_by_patient (tenant_id, patient_id, bucket, recorded_at, check_in_id, model_version, score, level, factors, news2, late, event_id, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     for (const org of [ORG, OTHER_ORG]) {
       const points = [0, 1, 2].map((i) => ({ at: new Date(T0 + i * DAY), id: randomUUID() }));
-      await obs.writeObservations(points.map((p, i) => ({ tenantId: org, patientId: 'p-1', metric: 'weightKg', recordedAt: p.at, checkInId: p.id, value: 80 + i })), 4);
+      await obs.writeObservations(
+        points.map((p, i) => ({ tenantId: org, patientId: 'p-1', metric: 'weightKg', recordedAt: p.at, checkInId: p.id, value: 80 + i })),
+        4,
+      );
       for (const p of points) {
-        await ks.client.execute(insertRisk, [org, 'p-1', monthBucket(p.at), p.at, p.id, 'v1', 10, 'low', '[]', null, false, randomUUID(), p.at], { prepare: true });
+        await ks.client.execute(insertRisk, [org, 'p-1', monthBucket(p.at), p.at, p.id, 'v1', 10, 'low', '[]', null, false, randomUUID(), p.at], {
+          prepare: true,
+        });
       }
-      for (let i = 0; i < 3; i++) await publisher.publish(TOPICS.alerts, raisedEvent({ tenantId: org, careTeamId: 'team-a', patientId: 'p-1', at: new Date(T0 + i * DAY) }));
+      for (let i = 0; i < 3; i++)
+        await publisher.publish(TOPICS.alerts, raisedEvent({ tenantId: org, careTeamId: 'team-a', patientId: 'p-1', at: new Date(T0 + i * DAY) }));
     }
-    await waitFor(async () => {
-      const [mine, theirs] = await Promise.all([
-        call<Page>(care.url, 'GET', '/v1/alerts', { token: t['nurseA'] }),
-        call<Page>(care.url, 'GET', '/v1/alerts', { token: t['otherNurse'] }),
-      ]);
-      return mine.body.items?.length === 3 && theirs.body.items?.length === 3;
-    }, 30_000, { what: 'the raised alerts to be listed' });
+    await waitFor(
+      async () => {
+        const [mine, theirs] = await Promise.all([
+          call<Page>(care.url, 'GET', '/v1/alerts', { token: t['nurseA'] }),
+          call<Page>(care.url, 'GET', '/v1/alerts', { token: t['otherNurse'] }),
+        ]);
+        return mine.body.items?.length === 3 && theirs.body.items?.length === 3;
+      },
+      30_000,
+      { what: 'the raised alerts to be listed' },
+    );
   });
 
   afterAll(async () => {
     for (const c of open) c.close();
     await publisher?.disconnect();
     await care?.close();
-    await Promise.all([deleteTestTopics(kafka, prefix, [`care-api-${prefix}`]).catch(() => undefined), deleteRedisPrefix(redisPrefix).catch(() => undefined), ks?.drop()]);
+    await Promise.all([
+      deleteTestTopics(kafka, prefix, [`care-api-${prefix}`]).catch(() => undefined),
+      deleteRedisPrefix(redisPrefix).catch(() => undefined),
+      ks?.drop(),
+    ]);
   });
 
   /** Each paged endpoint: its first-page query, and the binding its cursors are signed for (for the window-cap case). */
   const endpoints = [
     { name: 'alerts list', first: '/v1/alerts?limit=1', next: (c: string) => `/v1/alerts?limit=1&cursor=${c}` },
-    { name: 'observations', first: `/v1/patients/p-1/observations?metric=weightKg&limit=1&from=${FROM}&to=${TO}`, next: (c: string) => `/v1/patients/p-1/observations?metric=weightKg&limit=1&cursor=${c}` },
+    {
+      name: 'observations',
+      first: `/v1/patients/p-1/observations?metric=weightKg&limit=1&from=${FROM}&to=${TO}`,
+      next: (c: string) => `/v1/patients/p-1/observations?metric=weightKg&limit=1&cursor=${c}`,
+    },
     { name: 'risk', first: `/v1/patients/p-1/risk?limit=1&from=${FROM}&to=${TO}`, next: (c: string) => `/v1/patients/p-1/risk?limit=1&cursor=${c}` },
   ];
 
@@ -132,7 +164,13 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     const unsigned = Buffer.from(JSON.stringify({ v: 1, ...edited })).toString('base64url');
     // Garbled: one character of the signature changed, a truncated cursor, noise.
     const flipped = `${payload}.${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`;
-    for (const [what, bad] of [['forged', forged], ['unsigned', unsigned], ['flipped', flipped], ['truncated', cursor.slice(0, 20)], ['noise', 'abc.def']] as const) {
+    for (const [what, bad] of [
+      ['forged', forged],
+      ['unsigned', unsigned],
+      ['flipped', flipped],
+      ['truncated', cursor.slice(0, 20)],
+      ['noise', 'abc.def'],
+    ] as const) {
       expectCursorRefused(await call(care.url, 'GET', e.next(encodeURIComponent(bad)), { token: t['nurseA'] }), `${e.name} ${what}`);
     }
     // Cross-tenant: the other organisation has the same patient id and team, so only the binding can refuse it.
@@ -158,7 +196,10 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
     const backwards = { f: T0, t: T0 - DAY, o: 'asc', c: 'x' };
     for (const w of [from1900, backwards]) {
       const obs = signer.sign(w, binding('patient.observations', { metric: 'weightKg' }));
-      expectCursorRefused(await call(care.url, 'GET', `/v1/patients/p-1/observations?metric=weightKg&cursor=${obs}`, { token: t['nurseA'] }), 'observations window');
+      expectCursorRefused(
+        await call(care.url, 'GET', `/v1/patients/p-1/observations?metric=weightKg&cursor=${obs}`, { token: t['nurseA'] }),
+        'observations window',
+      );
       const risk = signer.sign(w, binding('patient.risk', {}));
       expectCursorRefused(await call(care.url, 'GET', `/v1/patients/p-1/risk?cursor=${risk}`, { token: t['nurseA'] }), 'risk window');
     }
@@ -217,15 +258,24 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
 
   it('one id rule: a 128-character id is enrolled and read, a 129-character path parameter is a 414 problem', async () => {
     const id = `p${'x'.repeat(127)}`;
-    const put = await call(care.url, 'PUT', `/v1/patients/${id}`, { token: t['admin'], body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 } });
+    const put = await call(care.url, 'PUT', `/v1/patients/${id}`, {
+      token: t['admin'],
+      body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1 },
+    });
     expect(put.status).toBe(201);
     expect((await call(care.url, 'GET', `/v1/patients/${id}`, { token: t['nurseA'] })).status).toBe(200);
-    const long = await rawHttp(care.url, `GET /v1/patients/${id}x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t['nurseA']}\r\nConnection: close\r\n\r\n`);
+    const long = await rawHttp(
+      care.url,
+      `GET /v1/patients/${id}x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t['nurseA']}\r\nConnection: close\r\n\r\n`,
+    );
     expectProblemWithId(long, 414, 'a 129-character id');
   });
 
   it('a body over the limit is a 413 problem (not a 400 on from); a calendar-invalid date a 400 naming the parameter', async () => {
-    const big = await call(care.url, 'PUT', '/v1/patients/p-1', { token: t['admin'], body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1, pad: 'x'.repeat(20_000) } });
+    const big = await call(care.url, 'PUT', '/v1/patients/p-1', {
+      token: t['admin'],
+      body: { careTeamId: 'team-a', conditions: ['copd'], news2SpO2Scale: 1, pad: 'x'.repeat(20_000) },
+    });
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(big.body).toMatchObject({ status: 413, requestId: expect.any(String) });
@@ -242,15 +292,29 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
       expect([path, r.body.errors.map((e) => e.path)]).toEqual([path, [param]]);
     }
     // A real leap day is fine.
-    expect((await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg&from=2024-02-29&to=2026-02-28', { token: t['nurseA'] })).status).toBe(200);
+    expect((await call(care.url, 'GET', '/v1/patients/p-1/observations?metric=weightKg&from=2024-02-29&to=2026-02-28', { token: t['nurseA'] })).status).toBe(
+      200,
+    );
     // A resolved-alert span too long to list is a 400 before any bucket is built (once a RangeError disguised as 400).
-    const wide = await call<{ errors: { path: string }[] }>(care.url, 'GET', '/v1/alerts?status=resolved&from=1900-01-01&to=2026-01-01', { token: t['nurseA'] });
+    const wide = await call<{ errors: { path: string }[] }>(care.url, 'GET', '/v1/alerts?status=resolved&from=1900-01-01&to=2026-01-01', {
+      token: t['nurseA'],
+    });
     expect(wide.status).toBe(400);
   });
 
   it('accepts dev-secret tokens only with AUTH_DEV_MODE=true; without keys and without it, it refuses to start and says why', async () => {
     const dev = await startCare(
-      { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}-dev`, AUTH_HS256_SECRET: undefined, AUTH_ISSUER: 'vigil-dev', AUTH_AUDIENCE: 'vigil', CURSOR_SIGNING_KEYS: undefined, LOG_LEVEL: 'warn' },
+      {
+        TOPIC_PREFIX: prefix,
+        CASSANDRA_KEYSPACE: ks.keyspace,
+        REDIS_KEY_PREFIX: redisPrefix,
+        KAFKA_GROUP_ID: `care-api-${prefix}-dev`,
+        AUTH_HS256_SECRET: undefined,
+        AUTH_ISSUER: 'vigil-dev',
+        AUTH_AUDIENCE: 'vigil',
+        CURSOR_SIGNING_KEYS: undefined,
+        LOG_LEVEL: 'warn',
+      },
       { waitForConsumer: false },
     );
     try {
@@ -275,7 +339,15 @@ describe('care-api security: signed cursors, stream tickets (real servers)', () 
         cwd: path.resolve(__dirname, '../../..'),
         encoding: 'utf8',
         timeout: 30_000,
-        env: { PATH: process.env['PATH'] ?? '', OTEL_SDK_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1', ...env },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          OTEL_SDK_DISABLED: 'true',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          KAFKA_BROKERS: '127.0.0.1:1',
+          REDIS_URL: 'redis://127.0.0.1:1',
+          ...env,
+        },
       });
       expect([env, r.status]).toEqual([env, 1]);
       expect(`${r.stdout}${r.stderr}`).toMatch(message);

@@ -5,7 +5,17 @@
  */
 import { allTopicSpecs, type AuditRecordedData, prefixedTopic, TOPICS } from '@vigil/contracts';
 import { dayBuckets } from '@vigil/storage';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix } from '@vigil/testing';
+import {
+  consumeAll,
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  type TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+} from '@vigil/testing';
 import { call, registerTeams, startCare, type TestCare, token } from './testing/support';
 
 jest.setTimeout(60_000);
@@ -27,9 +37,20 @@ describe('care-api teams and least privilege for care-admins (real servers)', ()
     prefix = uniquePrefix('care-teams');
     redisPrefix = uniqueRedisPrefix('care-teams');
     const mine = new Set<string>([TOPICS.alerts, TOPICS.patients, TOPICS.audit]);
-    [ks] = await Promise.all([createTestKeyspace('care_teams'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    care = await startCare({ TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'warn' }, { waitForConsumer: false });
-    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager', org: string, teams: string[]) => (t[name] = await token(sub, role, org, teams));
+    [ks] = await Promise.all([
+      createTestKeyspace('care_teams'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    care = await startCare(
+      { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: `care-api-${prefix}`, LOG_LEVEL: 'warn' },
+      { waitForConsumer: false },
+    );
+    const mk = async (name: string, sub: string, role: 'care-admin' | 'care-manager', org: string, teams: string[]) =>
+      (t[name] = await token(sub, role, org, teams));
     await Promise.all([
       mk('adminA', 'admin-a', 'care-admin', ORG, ['team-a']),
       mk('adminB', 'admin-b', 'care-admin', ORG, ['team-b']),
@@ -45,7 +66,7 @@ describe('care-api teams and least privilege for care-admins (real servers)', ()
     await Promise.all([deleteTestTopics(kafka, prefix).catch(() => undefined), deleteRedisPrefix(redisPrefix).catch(() => undefined), ks?.drop()]);
   });
 
-  it('registers a team only for an admin whose token holds it, lists the organisation\'s teams, and validates the name', async () => {
+  it("registers a team only for an admin whose token holds it, lists the organisation's teams, and validates the name", async () => {
     const created = await call(care.url, 'PUT', '/v1/teams/team-a', { token: t['adminA'], body: { name: 'Heart failure north' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ teamId: 'team-a', name: 'Heart failure north' });
@@ -56,7 +77,10 @@ describe('care-api teams and least privilege for care-admins (real servers)', ()
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect((await call(care.url, 'PUT', '/v1/teams/team-a', { token: t['nurseA'], body: { name: 'x' } })).status).toBe(403);
-    const badName = await call<{ errors: { path: string }[] }>(care.url, 'PUT', '/v1/teams/team-a', { token: t['adminA'], body: { name: 'a\u0000b', extra: 1 } });
+    const badName = await call<{ errors: { path: string }[] }>(care.url, 'PUT', '/v1/teams/team-a', {
+      token: t['adminA'],
+      body: { name: 'a\u0000b', extra: 1 },
+    });
     expect(badName.status).toBe(400);
     expect(badName.body.errors.map((e) => e.path).sort()).toEqual(['extra', 'name']);
 
@@ -110,18 +134,48 @@ describe('care-api teams and least privilege for care-admins (real servers)', ()
     expect((await call(care.url, 'GET', '/v1/patients/p-2', { token: t['nurseB'] })).status).toBe(200);
     expect((await call(care.url, 'GET', '/v1/patients/p-2', { token: t['nurseA'] })).status).toBe(404);
 
-    const rs = await ks.client.execute(`SELECT * FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`, [ORG, dayBuckets(suiteStartedAt, Date.now())], { prepare: true });
-    const rows = rs.rows.map((x) => ({ actor: x['actor'], action: x['action'], patient: x['patient_id'], team: x['care_team_id'], resource: x['resource'], requestId: x['request_id'], outcome: x['outcome'] }));
+    const rs = await ks.client.execute(
+      `SELECT * FROM "${ks.keyspace}".audit_log WHERE tenant_id = ? AND day IN ?`,
+      [ORG, dayBuckets(suiteStartedAt, Date.now())],
+      { prepare: true },
+    );
+    const rows = rs.rows.map((x) => ({
+      actor: x['actor'],
+      action: x['action'],
+      patient: x['patient_id'],
+      team: x['care_team_id'],
+      resource: x['resource'],
+      requestId: x['request_id'],
+      outcome: x['outcome'],
+    }));
     const move = rows.filter((r) => r.requestId === 'req-move-1');
     expect(move).toEqual(
       expect.arrayContaining([
-        { actor: 'admin-ab', action: 'patient.move.out', patient: 'p-2', team: 'team-a', resource: 'PUT /v1/patients/:id from=team-a to=team-b', requestId: 'req-move-1', outcome: 'success' },
-        { actor: 'admin-ab', action: 'patient.move.in', patient: 'p-2', team: 'team-b', resource: 'PUT /v1/patients/:id from=team-a to=team-b', requestId: 'req-move-1', outcome: 'success' },
+        {
+          actor: 'admin-ab',
+          action: 'patient.move.out',
+          patient: 'p-2',
+          team: 'team-a',
+          resource: 'PUT /v1/patients/:id from=team-a to=team-b',
+          requestId: 'req-move-1',
+          outcome: 'success',
+        },
+        {
+          actor: 'admin-ab',
+          action: 'patient.move.in',
+          patient: 'p-2',
+          team: 'team-b',
+          resource: 'PUT /v1/patients/:id from=team-a to=team-b',
+          requestId: 'req-move-1',
+          outcome: 'success',
+        },
       ]),
     );
     expect(move).toHaveLength(2);
     // The refused takeover of the previous test is in team-b's trail.
-    expect(rows).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'admin-a', action: 'patient.profile.put', patient: 'p-1', team: 'team-b', outcome: 'denied' })]));
+    expect(rows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ actor: 'admin-a', action: 'patient.profile.put', patient: 'p-1', team: 'team-b', outcome: 'denied' })]),
+    );
 
     const records = await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix), { timeoutMs: 5000 });
     const events = records.map((r) => r.event!.data as AuditRecordedData).filter((d) => d.requestId === 'req-move-1');

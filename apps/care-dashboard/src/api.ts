@@ -1,5 +1,17 @@
 import type { ContactRequest } from './contact-form';
-import type { AlertPage, AlertView, ContactPage, ContactView, ObservationPoint, ObservationsPage, PatientProfileView, Problem, RiskPage, RiskPoint, WorklistPage } from './types';
+import type {
+  AlertPage,
+  AlertView,
+  ContactPage,
+  ContactView,
+  ObservationPoint,
+  ObservationsPage,
+  PatientProfileView,
+  Problem,
+  RiskPage,
+  RiskPoint,
+  WorklistPage,
+} from './types';
 
 /** care-api serves the dashboard, so the API is on the same origin. */
 export const API_ORIGIN = window.location.origin;

@@ -227,17 +227,15 @@ export function renderChart(def: ChartDef): RenderedChart {
     height: 220,
     series: [
       { label: 'Time', value: (_u, v) => (v === null ? '–' : formatDateTime(v * 1000)) },
-      ...drawn.map(
-        ({ s, i: si }): uPlot.Series => ({
-          label: s.label,
-          stroke: s.color,
-          width: 2,
-          dash: s.dash,
-          spanGaps: true,
-          points: { show: true, size: 7, fill: s.color },
-          value: (_u, v) => (v === null ? '–' : def.yTicks ? show(si, v) : `${show(si, v)} ${def.unit}`),
-        }),
-      ),
+      ...drawn.map(({ s, i: si }): uPlot.Series => ({
+        label: s.label,
+        stroke: s.color,
+        width: 2,
+        dash: s.dash,
+        spanGaps: true,
+        points: { show: true, size: 7, fill: s.color },
+        value: (_u, v) => (v === null ? '–' : def.yTicks ? show(si, v) : `${show(si, v)} ${def.unit}`),
+      })),
     ],
     scales: {
       x: { time: true, range: () => [def.from / 1000, def.to / 1000] },

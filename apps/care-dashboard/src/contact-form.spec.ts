@@ -2,14 +2,26 @@ import { contactRequest, localDate, newContactId, nextContactRange } from './con
 
 // A fixed local instant (never today's date).
 const NOW = new Date(2026, 2, 2, 14, 30);
-const form = (over: Partial<Parameters<typeof contactRequest>[0]> = {}) => ({ outcome: 'reached', note: '', nextContactDate: '', resolveAlertIds: [], ...over });
+const form = (over: Partial<Parameters<typeof contactRequest>[0]> = {}) => ({
+  outcome: 'reached',
+  note: '',
+  nextContactDate: '',
+  resolveAlertIds: [],
+  ...over,
+});
 
 describe('the contact form', () => {
   it('turns the values into the request, the next contact day at 09:00 local', () => {
     const r = contactRequest(form({ note: '  Feeling better  ', nextContactDate: '2026-03-05', resolveAlertIds: ['a-1', 'a-1', 'a-2'] }), 'c-1', NOW);
     expect(r).toEqual({
       ok: true,
-      body: { contactId: 'c-1', outcome: 'reached', note: 'Feeling better', nextContactAt: new Date(2026, 2, 5, 9).toISOString(), resolveAlertIds: ['a-1', 'a-2'] },
+      body: {
+        contactId: 'c-1',
+        outcome: 'reached',
+        note: 'Feeling better',
+        nextContactAt: new Date(2026, 2, 5, 9).toISOString(),
+        resolveAlertIds: ['a-1', 'a-2'],
+      },
     });
     expect(contactRequest(form({ outcome: 'no-answer' }), 'c-2', NOW)).toEqual({ ok: true, body: { contactId: 'c-2', outcome: 'no-answer' } });
   });

@@ -80,9 +80,12 @@ export function who(by: string | undefined): string {
 export function lifecycleLines(a: AlertItem): string[] {
   const out: string[] = [];
   if (a.status !== 'open' && (a.acknowledgedBy || a.status === 'acknowledged')) {
-    out.push(`Acknowledged by ${who(a.acknowledgedBy)}${a.acknowledgedAt ? ` at ${formatDateTime(a.acknowledgedAt)}` : ''}${a.acknowledgedNote ? `: “${a.acknowledgedNote}”` : ''}`);
+    out.push(
+      `Acknowledged by ${who(a.acknowledgedBy)}${a.acknowledgedAt ? ` at ${formatDateTime(a.acknowledgedAt)}` : ''}${a.acknowledgedNote ? `: “${a.acknowledgedNote}”` : ''}`,
+    );
   }
-  if (a.status === 'resolved') out.push(`Resolved by ${who(a.resolvedBy)}${a.resolvedAt ? ` at ${formatDateTime(a.resolvedAt)}` : ''}${a.resolvedNote ? `: “${a.resolvedNote}”` : ''}`);
+  if (a.status === 'resolved')
+    out.push(`Resolved by ${who(a.resolvedBy)}${a.resolvedAt ? ` at ${formatDateTime(a.resolvedAt)}` : ''}${a.resolvedNote ? `: “${a.resolvedNote}”` : ''}`);
   return out;
 }
 

@@ -117,7 +117,14 @@ reconnectButton.addEventListener('click', () => {
 });
 banner.append(
   el('span', { class: 'banner-icon', 'aria-hidden': 'true' }, '⚠'),
-  el('p', {}, el('strong', {}, 'Offline. '), bannerSince, 'The worklist and alerts below may be out of date; missed changes will appear when the connection is back. ', bannerRetry),
+  el(
+    'p',
+    {},
+    el('strong', {}, 'Offline. '),
+    bannerSince,
+    'The worklist and alerts below may be out of date; missed changes will appear when the connection is back. ',
+    bannerRetry,
+  ),
   reconnectButton,
 );
 
@@ -189,7 +196,8 @@ function start(session: Session): void {
     token: () => app?.session.token ?? null,
     // (called once both streams exist: start() below)
     onState: (s) => renderConnection(worseState(s, worklistStream.current)),
-    onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch alerts.'),
+    onAuthFailure: (status) =>
+      app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch alerts.'),
     onResumeRefused: () => {
       store.clear();
       void next.loadAlerts(['open', 'acknowledged']).catch(() => undefined);
@@ -233,7 +241,8 @@ function start(session: Session): void {
     ticketUrl: `${window.location.origin}/v1/alerts/stream-tickets`,
     token: () => app?.session.token ?? null,
     onState: (s) => renderConnection(worseState(s, stream.current)),
-    onAuthFailure: (status) => app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch the worklist.'),
+    onAuthFailure: (status) =>
+      app?.signOut(status === 401 ? 'Your sign-in expired or was not accepted. Paste a new token.' : 'This token may not watch the worklist.'),
     onResumeRefused: () => {
       worklist.clear();
       void next.loadWorklist().catch(() => undefined);

@@ -30,7 +30,15 @@ describe('the charts a patient page shows', () => {
     expect([0, 0.5, 1].map((v) => valueWords('medication.adherence', v))).toEqual(['None', 'Some', 'All']);
     expect(valueWords('symptom.chestPain', 1)).toBe('Yes');
     expect(valueWords('glucoseMgDl', 1)).toBeUndefined();
-    const p = { patientId: 'p', careTeamId: 't', conditions: [], news2SpO2Scale: 2 as const, expectedCheckInIntervalHours: 24, status: 'active' as const, updatedAt: '' };
+    const p = {
+      patientId: 'p',
+      careTeamId: 't',
+      conditions: [],
+      news2SpO2Scale: 2 as const,
+      expectedCheckInIntervalHours: 24,
+      status: 'active' as const,
+      updatedAt: '',
+    };
     expect(profileLines('spo2', p).map((l) => l.value)).toEqual([88, 92]);
     expect(profileLines('weight', { ...p, dryWeightKg: 78.5 })).toEqual([{ value: 78.5, label: 'Dry weight 78.5 kg' }]);
     expect(profileLines('weight', p)).toEqual([]);

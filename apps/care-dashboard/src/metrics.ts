@@ -74,7 +74,14 @@ export const CHARTS: ChartSpec[] = [
     ],
     series: [{ metric: 'heartRate', label: 'Heart rate', color: '#ad1457' }],
   },
-  { id: 'spo2', title: 'Oxygen saturation (SpO2)', unit: '%', coreFor: ['copd'], yInclude: [88, 100], series: [{ metric: 'spo2', label: 'SpO2', color: '#0d47a1' }] },
+  {
+    id: 'spo2',
+    title: 'Oxygen saturation (SpO2)',
+    unit: '%',
+    coreFor: ['copd'],
+    yInclude: [88, 100],
+    series: [{ metric: 'spo2', label: 'SpO2', color: '#0d47a1' }],
+  },
   {
     id: 'respiration',
     title: 'Respiration rate',

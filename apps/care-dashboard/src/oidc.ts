@@ -51,7 +51,8 @@ export function mapClaims(payload: Record<string, unknown>, names: SignInConfig[
     );
   }
   const role = roles[0];
-  if (role !== 'care-manager' && role !== 'care-admin') throw new ClaimsNotMappedError(`This dashboard is for care managers and care admins; your role is "${role}".`);
+  if (role !== 'care-manager' && role !== 'care-admin')
+    throw new ClaimsNotMappedError(`This dashboard is for care managers and care admins; your role is "${role}".`);
   let org = readPath(payload, names.org);
   if (Array.isArray(org) && org.length === 1) org = org[0];
   if (typeof org !== 'string' || !org) {
@@ -66,7 +67,10 @@ export function mapClaims(payload: Record<string, unknown>, names: SignInConfig[
 
 function payloadOf(jwt: string): Record<string, unknown> {
   const part = jwt.split('.')[1] ?? '';
-  const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+  const b64 = part
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(part.length / 4) * 4, '=');
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)))) as Record<string, unknown>;
 }
 
@@ -101,7 +105,10 @@ export class OidcClient {
   private async server(): Promise<oauth.AuthorizationServer> {
     if (!this.as) {
       const issuer = new URL(this.config.oidc.issuer);
-      this.as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', [oauth.allowInsecureRequests]: issuer.protocol === 'http:' }));
+      this.as = await oauth.processDiscoveryResponse(
+        issuer,
+        await oauth.discoveryRequest(issuer, { algorithm: 'oidc', [oauth.allowInsecureRequests]: issuer.protocol === 'http:' }),
+      );
     }
     return this.as;
   }
@@ -162,13 +169,10 @@ export class OidcClient {
     // Short-lived tokens (under a minute) are renewed at half their life.
     const wait = Math.max(1000, life > 2 * RENEW_BEFORE_MS ? life - RENEW_BEFORE_MS : life / 2);
     this.renewTimer = window.setTimeout(() => {
-      this.renew().then(
-        (next) => {
-          onRenewed(next);
-          this.scheduleRenewal(next, onRenewed, onFailed);
-        },
-        onFailed,
-      );
+      this.renew().then((next) => {
+        onRenewed(next);
+        this.scheduleRenewal(next, onRenewed, onFailed);
+      }, onFailed);
     }, wait);
   }
 

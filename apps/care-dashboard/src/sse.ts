@@ -19,7 +19,13 @@ export interface SseMessage {
  * token goes in the Authorization header; single-use stream tickets (`POST /v1/alerts/stream-tickets`,
  * then `?ticket=`) would replace just this function.
  */
-export async function openEventStream(url: string, ticketUrl: string, token: string | null, lastEventId: string | null, signal: AbortSignal): Promise<Response> {
+export async function openEventStream(
+  url: string,
+  ticketUrl: string,
+  token: string | null,
+  lastEventId: string | null,
+  signal: AbortSignal,
+): Promise<Response> {
   // The token buys a short-lived, single-use ticket; only the ticket goes into the stream's URL.
   const issued = await fetch(ticketUrl, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {}, signal, cache: 'no-store' });
   if (!issued.ok) return issued; // 401/403/429/503 are handled like the stream's own answers

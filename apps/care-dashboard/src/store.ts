@@ -122,7 +122,8 @@ export class AlertStore {
       }
     } else {
       const change: Partial<AlertItem> = { status: d.status };
-      if (d.status === 'acknowledged' && d.change) Object.assign(change, { acknowledgedBy: d.change.by, acknowledgedAt: d.change.at, acknowledgedNote: d.change.note });
+      if (d.status === 'acknowledged' && d.change)
+        Object.assign(change, { acknowledgedBy: d.change.by, acknowledgedAt: d.change.at, acknowledgedNote: d.change.note });
       if (d.status === 'resolved' && d.change) Object.assign(change, { resolvedBy: d.change.by, resolvedAt: d.change.at, resolvedNote: d.change.note });
       if (cur) mergeStatus(cur, change);
       else {

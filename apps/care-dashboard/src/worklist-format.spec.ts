@@ -15,7 +15,9 @@ describe('a worklist row in words', () => {
     expect(checkInText({ lastCheckInAt: ago(3), overdueCheckIns: 0 }, NOW)).toBe('3 h ago');
     expect(checkInText({ lastCheckInAt: ago(50), overdueCheckIns: 2 }, NOW)).toBe('2 days ago · 2 check-ins missed');
     expect(lastContactText({ lastContact: null }, NOW)).toBe('No contact yet');
-    expect(lastContactText({ lastContact: { contactId: 'c', at: ago(72), outcome: 'message-left', by: 'nurse-1' } }, NOW)).toBe('Message left · 3 days ago · nurse-1');
+    expect(lastContactText({ lastContact: { contactId: 'c', at: ago(72), outcome: 'message-left', by: 'nurse-1' } }, NOW)).toBe(
+      'Message left · 3 days ago · nurse-1',
+    );
   });
 
   it('counts open alerts, says snoozes, and shows each reason once', () => {
@@ -26,6 +28,10 @@ describe('a worklist row in words', () => {
     expect(snoozeText({ snoozedUntil: ago(1), snoozeBroken: false }, NOW)).toBe('');
     expect(snoozeText({ snoozedUntil: null, snoozeBroken: true }, NOW)).toMatch(/^Snooze ended early/);
     const r = (text: string) => ({ kind: 'alert' as const, code: 'x', text, points: 1 });
-    expect(reasonTexts({ reasons: [r('Chest pain reported.'), r('Chest pain reported.'), r(' '), r('SpO2 85%'), r('a'), r('b')] })).toEqual(['Chest pain reported.', 'SpO2 85%', 'a']);
+    expect(reasonTexts({ reasons: [r('Chest pain reported.'), r('Chest pain reported.'), r(' '), r('SpO2 85%'), r('a'), r('b')] })).toEqual([
+      'Chest pain reported.',
+      'SpO2 85%',
+      'a',
+    ]);
   });
 });

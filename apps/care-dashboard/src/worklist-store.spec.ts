@@ -28,7 +28,15 @@ function entry(patientId: string, priority: number, over: Partial<WorklistEntryV
   };
 }
 
-const upsert = (e: WorklistEntryView): WorklistStreamData => ({ patientId: e.patientId, careTeamId: e.careTeamId, op: 'upsert', version: e.version, entry: e, causeType: 'org.vigil.risk.scored', at: e.computedAt });
+const upsert = (e: WorklistEntryView): WorklistStreamData => ({
+  patientId: e.patientId,
+  careTeamId: e.careTeamId,
+  op: 'upsert',
+  version: e.version,
+  entry: e,
+  causeType: 'org.vigil.risk.scored',
+  at: e.computedAt,
+});
 const ids = (s: WorklistStore, now = T0, team?: string) => s.ordered(now, team).map((e) => e.patientId);
 
 describe('the worklist rows of the page', () => {
@@ -61,7 +69,10 @@ describe('the worklist rows of the page', () => {
     const s = new WorklistStore(() => ['team-a']);
     s.putPage([entry('p-1', 60), entry('p-2', 30), entry('p-x', 99, { careTeamId: 'team-z' })]);
     expect(ids(s)).toEqual(['p-1', 'p-2']);
-    expect(s.applyEvent({ patientId: 'p-1', careTeamId: 'team-a', op: 'remove', version: 5, causeType: 'org.vigil.patient.discharged', at: '' })).toEqual({ kind: 'removed', patientId: 'p-1' });
+    expect(s.applyEvent({ patientId: 'p-1', careTeamId: 'team-a', op: 'remove', version: 5, causeType: 'org.vigil.patient.discharged', at: '' })).toEqual({
+      kind: 'removed',
+      patientId: 'p-1',
+    });
     expect(s.applyEvent(upsert(entry('p-1', 60, { version: 4 })))).toEqual({ kind: 'stale' });
     s.applyEvent({ ...upsert(entry('p-2', 30, { version: 2, careTeamId: 'team-b' })), previousCareTeamId: 'team-a' });
     expect(ids(s)).toEqual([]);

@@ -21,9 +21,7 @@ export function compareEntries(a: WorklistEntryView, b: WorklistEntryView, now: 
 
 /** What one stream event did, for the page to announce. */
 export type WorklistChange =
-  | { kind: 'stale' }
-  | { kind: 'removed'; patientId: string }
-  | { kind: 'upserted'; entry: WorklistEntryView; previous: WorklistEntryView | undefined };
+  { kind: 'stale' } | { kind: 'removed'; patientId: string } | { kind: 'upserted'; entry: WorklistEntryView; previous: WorklistEntryView | undefined };
 
 export class WorklistStore {
   private readonly byId = new Map<string, WorklistEntryView>();

@@ -6,7 +6,15 @@ import { AuthModule, verifierConfigFromEnv } from '@vigil/auth';
 import { configureFhir, configureHttp, fastifyOptions, ProblemDetailsFilter, ProblemException, ProblemFastifyAdapter, serveOpenApi } from '@vigil/http';
 import { FHIR_BASE_PATH, TOPIC_SPECS, TOPICS } from '@vigil/contracts';
 import { createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaUnavailableError, kafkaSettingsFromEnv } from '@vigil/messaging';
-import { createMetrics, kafkaLogSink, NestPinoLogger, ObservabilityModule, registerHttpObservability, ThrottledWarning, VigilMetrics } from '@vigil/observability';
+import {
+  createMetrics,
+  kafkaLogSink,
+  NestPinoLogger,
+  ObservabilityModule,
+  registerHttpObservability,
+  ThrottledWarning,
+  VigilMetrics,
+} from '@vigil/observability';
 import { CheckInService } from './checkins/checkins.service';
 import { BATCH_PATH, CHECKIN_SERVICE, CHECKINS_PATH, CheckInsController } from './checkins/checkins.controller';
 import { IdempotencyStore } from './checkins/idempotency';
@@ -30,7 +38,9 @@ export interface IngestAppOptions {
 function domainErrors(retryAfterSeconds: number) {
   return (e: unknown) =>
     e instanceof KafkaUnavailableError
-      ? ProblemException.of('kafkaUnavailable', 'Kafka did not acknowledge in time; retry later', { retryAfterSeconds: Math.max(retryAfterSeconds, e.retryAfterSeconds) })
+      ? ProblemException.of('kafkaUnavailable', 'Kafka did not acknowledge in time; retry later', {
+          retryAfterSeconds: Math.max(retryAfterSeconds, e.retryAfterSeconds),
+        })
       : undefined;
 }
 
@@ -77,7 +87,13 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
       const redisReady = redis.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Redis unavailable at start-up; continuing without it'));
       if (config.KAFKA_ENSURE_TOPICS) {
         // Only the topic this service writes; consumers own theirs (and their dead-letter topics).
-        await ensureTopics(kafka, topicOptionsFromEnv(config, TOPIC_SPECS.filter((s) => s.name === TOPICS.checkins)));
+        await ensureTopics(
+          kafka,
+          topicOptionsFromEnv(
+            config,
+            TOPIC_SPECS.filter((s) => s.name === TOPICS.checkins),
+          ),
+        );
       }
       await publisher.connect().catch((e: Error) => logger.warn({ error: e.message }, 'Kafka unavailable at start-up; not ready until it connects'));
       await redisReady;
@@ -128,7 +144,11 @@ export async function createIngestApp(config: IngestConfig, options: IngestAppOp
   const domain = domainErrors(config.RETRY_AFTER_SECONDS);
   configureHttp(fastify, {
     logger,
-    routeBodyLimits: { [CHECKINS_PATH]: config.INGEST_MAX_BODY_BYTES, [BATCH_PATH.replace(':batch', '::batch')]: config.INGEST_MAX_BATCH_BODY_BYTES, [BATCH_PATH]: config.INGEST_MAX_BATCH_BODY_BYTES },
+    routeBodyLimits: {
+      [CHECKINS_PATH]: config.INGEST_MAX_BODY_BYTES,
+      [BATCH_PATH.replace(':batch', '::batch')]: config.INGEST_MAX_BATCH_BODY_BYTES,
+      [BATCH_PATH]: config.INGEST_MAX_BATCH_BODY_BYTES,
+    },
     domainErrors: domain,
   });
   // /fhir/R4: application/fhir+json bodies, OperationOutcome errors; a Bundle gets the batch cap, one resource the check-in cap.

@@ -36,9 +36,13 @@ const id = randomUUID();
 const DAY = 86_400_000;
 /** A patient token signed with the right key, built claim by claim (for tokens mintToken would never make). */
 const signed = (build: (j: SignJWT) => SignJWT, header: Record<string, string> = {}) =>
-  build(new SignJWT({ role: 'patient', org: 'org-1' }).setProtectedHeader({ alg: 'HS256', ...header }).setSubject(PATIENT).setIssuer(TEST_ISSUER).setAudience(TEST_AUDIENCE)).sign(
-    new TextEncoder().encode(TEST_SECRET),
-  );
+  build(
+    new SignJWT({ role: 'patient', org: 'org-1' })
+      .setProtectedHeader({ alg: 'HS256', ...header })
+      .setSubject(PATIENT)
+      .setIssuer(TEST_ISSUER)
+      .setAudience(TEST_AUDIENCE),
+  ).sign(new TextEncoder().encode(TEST_SECRET));
 
 const cases: Case[] = [
   // wrong types
@@ -88,14 +92,29 @@ const cases: Case[] = [
   { name: 'CAT answer above 5', status: 400, body: q('CAT', [0, 0, 0, 0, 0, 0, 0, 6]), paths: ['questionnaires.0.answers'] },
   { name: 'unknown instrument', status: 400, body: q('PHQ-2', [0, 0]), paths: ['questionnaires.0.instrument'] },
   { name: 'notes longer than 2,000 characters', status: 400, body: { ...good(), notes: 'x'.repeat(2001) }, paths: ['notes'] },
-  { name: 'every error reported at once', status: 400, body: { checkInId: 'x', recordedAt: 'y', vitals: { spo2: 120, heartRate: 5 } }, paths: ['checkInId', 'recordedAt', 'vitals.spo2', 'vitals.heartRate'] },
+  {
+    name: 'every error reported at once',
+    status: 400,
+    body: { checkInId: 'x', recordedAt: 'y', vitals: { spo2: 120, heartRate: 5 } },
+    paths: ['checkInId', 'recordedAt', 'vitals.spo2', 'vitals.heartRate'],
+  },
   // unknown fields and prototype keys
   { name: 'unknown top-level field', status: 400, body: { ...good(), patientId: 'p-other' }, paths: ['patientId'] },
   { name: 'unknown vitals field', status: 400, body: withVitals({ spo2: 95, bloodType: 'A' }), paths: ['vitals.bloodType'] },
   { name: 'unknown symptoms field', status: 400, body: withSymptoms({ nausea: 2 }), paths: ['symptoms.nausea'] },
-  { name: '__proto__ key', status: 400, raw: `{"checkInId":"${id}","recordedAt":"${new Date().toISOString()}","mood":3,"__proto__":{"admin":true}}`, paths: ['__proto__'] },
+  {
+    name: '__proto__ key',
+    status: 400,
+    raw: `{"checkInId":"${id}","recordedAt":"${new Date().toISOString()}","mood":3,"__proto__":{"admin":true}}`,
+    paths: ['__proto__'],
+  },
   { name: 'constructor.prototype key', status: 400, body: withVitals({ constructor: { prototype: { admin: true } } }), paths: ['vitals.constructor'] },
-  { name: 'nested __proto__ key', status: 400, raw: `{"checkInId":"${id}","recordedAt":"${new Date().toISOString()}","vitals":{"__proto__":{"spo2":1}}}`, paths: ['vitals.__proto__'] },
+  {
+    name: 'nested __proto__ key',
+    status: 400,
+    raw: `{"checkInId":"${id}","recordedAt":"${new Date().toISOString()}","vitals":{"__proto__":{"spo2":1}}}`,
+    paths: ['vitals.__proto__'],
+  },
   // dates
   { name: 'recordedAt is not a date', status: 400, body: { ...good(), recordedAt: 'yesterday' }, paths: ['recordedAt'] },
   { name: 'recordedAt without an offset', status: 400, body: { ...good(), recordedAt: '2026-03-10T08:00:00' }, paths: ['recordedAt'] },
@@ -134,9 +153,20 @@ const cases: Case[] = [
   { name: 'no token', status: 401, body: good(), token: async () => undefined, header: ['www-authenticate', /^Bearer/] },
   { name: 'expired token', status: 401, body: good(), token: () => token(PATIENT, { expiresIn: -120 }), header: ['www-authenticate', /invalid_token/] },
   { name: 'wrongly signed token', status: 401, body: good(), token: () => token(PATIENT, { secret: 'another-secret-that-is-long-enough-0123456789' }) },
-  { name: 'unsigned token (alg none)', status: 401, body: good(), token: async () => new UnsecuredJWT({ role: 'patient', org: 'org-1' }).setSubject(PATIENT).setIssuer('vigil-test').setAudience('vigil').setExpirationTime('5m').encode() },
+  {
+    name: 'unsigned token (alg none)',
+    status: 401,
+    body: good(),
+    token: async () =>
+      new UnsecuredJWT({ role: 'patient', org: 'org-1' }).setSubject(PATIENT).setIssuer('vigil-test').setAudience('vigil').setExpirationTime('5m').encode(),
+  },
   { name: 'garbage token', status: 401, body: good(), token: async () => 'not-a-jwt' },
-  { name: 'token with a role claim that maps to no Vigil role (403, the claim named)', status: 403, body: good(), token: () => token(PATIENT, { extra: { role: 'root' } }) },
+  {
+    name: 'token with a role claim that maps to no Vigil role (403, the claim named)',
+    status: 403,
+    body: good(),
+    token: () => token(PATIENT, { extra: { role: 'root' } }),
+  },
   { name: 'care-manager token', status: 403, body: good(), token: () => token('cm-1', { role: 'care-manager' }) },
   { name: 'care-admin token', status: 403, body: good(), token: () => token('ca-1', { role: 'care-admin' }) },
   { name: 'token without exp', status: 401, body: good(), token: () => signed((j) => j.setIssuedAt()), header: ['www-authenticate', /invalid_token/] },
@@ -147,8 +177,20 @@ const cases: Case[] = [
   { name: 'token sub outside the id alphabet', status: 401, body: good(), token: () => token('p 1/../2') },
   { name: 'token from another tenant', status: 403, body: good(), token: () => token(PATIENT, { org: 'org-9' }) },
   { name: 'batch without a token', status: 401, path: '/v1/check-ins:batch', body: { items: [good()] }, token: async () => undefined },
-  { name: 'batch with a care-manager token', status: 403, path: '/v1/check-ins:batch', body: { items: [good()] }, token: () => token('cm-1', { role: 'care-manager' }) },
-  { name: 'Basic auth instead of a bearer token', status: 401, body: good(), token: async () => undefined, headers: { authorization: 'Basic cGF0aWVudDpwYXNz' } },
+  {
+    name: 'batch with a care-manager token',
+    status: 403,
+    path: '/v1/check-ins:batch',
+    body: { items: [good()] },
+    token: () => token('cm-1', { role: 'care-manager' }),
+  },
+  {
+    name: 'Basic auth instead of a bearer token',
+    status: 401,
+    body: good(),
+    token: async () => undefined,
+    headers: { authorization: 'Basic cGF0aWVudDpwYXNz' },
+  },
   // routes
   { name: 'unknown route', status: 404, path: '/v1/checkins', body: good() },
 ];

@@ -64,7 +64,9 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     expect(rec.headers['ce_time']).toBe(new Date(body['recordedAt'] as string).toISOString());
     expect(JSON.parse(rec.value!.toString())).toEqual(body);
     // The official SDK reads it.
-    const ce = CE.toEvent({ value: rec.value!.toString(), body: rec.value!.toString(), headers: rec.headers, timestamp: rec.timestamp } as Parameters<typeof CE.toEvent>[0]) as CloudEvent;
+    const ce = CE.toEvent({ value: rec.value!.toString(), body: rec.value!.toString(), headers: rec.headers, timestamp: rec.timestamp } as Parameters<
+      typeof CE.toEvent
+    >[0]) as CloudEvent;
     ce.validate();
     expect(ce.subject).toBe(patient);
     expect(ce['tenantid']).toBe('org-1');
@@ -75,7 +77,9 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     const ids = '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331';
     const sent = [`00-${ids}-ff`, `00-${ids.toUpperCase()}-01`, `00-${ids}-01-extra`];
     for (const traceparent of sent) {
-      expect((await post(svc.url, '/v1/check-ins', checkIn(), { token: await token(patient), headers: { traceparent, tracestate: 'vendor=secret' } })).status).toBe(202);
+      expect(
+        (await post(svc.url, '/v1/check-ins', checkIn(), { token: await token(patient), headers: { traceparent, tracestate: 'vendor=secret' } })).status,
+      ).toBe(202);
     }
     const recs = await recordsOf(patient);
     expect(recs).toHaveLength(3);
@@ -109,7 +113,10 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
       [2, 400],
       [3, 202],
     ]);
-    expect(res.body.results[2].body).toMatchObject({ status: 400, errors: expect.arrayContaining([{ path: 'items.2.checkInId', message: expect.any(String) }]) });
+    expect(res.body.results[2].body).toMatchObject({
+      status: 400,
+      errors: expect.arrayContaining([{ path: 'items.2.checkInId', message: expect.any(String) }]),
+    });
     const recs = await recordsOf(patient);
     // one key -> one partition -> the order they were produced in: oldest first
     expect(recs.map((r) => r.event!.id)).toEqual([items[1], items[3], items[0]].map((i) => i['checkInId']));
@@ -156,18 +163,20 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
   });
 
   it('concurrent duplicates across two instances (sharing Redis) produce exactly one event', async () => {
-    const second = await startTestIngest('ingest-b', {
-      TOPIC_PREFIX: svc.config.TOPIC_PREFIX,
-      REDIS_KEY_PREFIX: svc.config.REDIS_KEY_PREFIX,
-      KAFKA_ENSURE_TOPICS: 'false',
-    }, { cleanup: false });
+    const second = await startTestIngest(
+      'ingest-b',
+      {
+        TOPIC_PREFIX: svc.config.TOPIC_PREFIX,
+        REDIS_KEY_PREFIX: svc.config.REDIS_KEY_PREFIX,
+        KAFKA_ENSURE_TOPICS: 'false',
+      },
+      { cleanup: false },
+    );
     try {
       const patient = `p-conc2-${randomUUID()}`;
       const tok = await token(patient);
       const body = checkIn();
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => post(i % 2 ? second.url : svc.url, '/v1/check-ins', body, { token: tok })),
-      );
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i % 2 ? second.url : svc.url, '/v1/check-ins', body, { token: tok })));
       expect(answers.map((a) => a.status)).toEqual(Array(20).fill(202));
       expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
       expect(await recordsOf(patient)).toHaveLength(1);
@@ -216,9 +225,14 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
   });
 
   it('serves OpenAPI generated from the DTOs, health and metrics without a token', async () => {
-    const doc = (await (await fetch(`${svc.url}/docs/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const doc = (await (await fetch(`${svc.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/check-ins', '/v1/check-ins:batch']));
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['CheckInDto', 'VitalsDto', 'CheckInAcceptedDto', 'ProblemDetailsDto', 'BatchResponseDto']));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['CheckInDto', 'VitalsDto', 'CheckInAcceptedDto', 'ProblemDetailsDto', 'BatchResponseDto']),
+    );
     const ui = await fetch(`${svc.url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger-ui');
@@ -233,4 +247,3 @@ describe('ingest-api: accepting check-ins (real Kafka + Redis)', () => {
     expect(metrics).toContain('vigil_http_server_request_duration_seconds');
   });
 });
-

@@ -49,7 +49,12 @@ describe('ingest-api: Redis and Kafka outages (private servers)', () => {
     const patient = `p-redis-${randomUUID()}`;
     const tok = await token(patient);
     await withinOneRateWindow();
-    const limited = await post<{ results: { status: number }[] }>(svc.url, '/v1/check-ins:batch', { items: [checkIn(), checkIn(), checkIn(), checkIn()] }, { token: tok });
+    const limited = await post<{ results: { status: number }[] }>(
+      svc.url,
+      '/v1/check-ins:batch',
+      { items: [checkIn(), checkIn(), checkIn(), checkIn()] },
+      { token: tok },
+    );
     expect(limited.body.results.map((r) => r.status)).toEqual([202, 202, 202, 429]); // the limit works
 
     await redis.kill();
@@ -122,7 +127,10 @@ describe('ingest-api: Redis and Kafka outages (private servers)', () => {
     await kafka.kill();
     const tok = await token(`p-killed-${randomUUID()}`);
     const started = Date.now();
-    const answers = await Promise.all([post(svc.url, '/v1/check-ins', checkIn(), { token: tok }), post(svc.url, '/v1/check-ins:batch', { items: [checkIn()] }, { token: tok })]);
+    const answers = await Promise.all([
+      post(svc.url, '/v1/check-ins', checkIn(), { token: tok }),
+      post(svc.url, '/v1/check-ins:batch', { items: [checkIn()] }, { token: tok }),
+    ]);
     for (const r of answers) {
       expect(r.status).toBe(503);
       expect(r.headers.get('retry-after')).toBeTruthy();

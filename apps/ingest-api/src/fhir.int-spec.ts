@@ -34,10 +34,19 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
     expect(first.status).toBe(201);
     expect(first.headers.get('content-type')).toContain('application/fhir+json');
     expect(first.headers.get('location')).toMatch(/^Observation\/[0-9a-f-]{36}-weight$/);
-    expect(first.body).toMatchObject({ resourceType: 'Observation', id: first.headers.get('location')?.split('/')[1], meta: { lastUpdated: expect.any(String) } });
+    expect(first.body).toMatchObject({
+      resourceType: 'Observation',
+      id: first.headers.get('location')?.split('/')[1],
+      meta: { lastUpdated: expect.any(String) },
+    });
     const again = await post(svc.url, '/fhir/R4/Observation', obs, { token: t, headers: FHIR });
     expect([again.status, again.body]).toEqual([201, first.body]);
-    const changed = await post(svc.url, '/fhir/R4/Observation', { ...obs, valueQuantity: { ...(obs['valueQuantity'] as object), value: 181 } }, { token: t, headers: FHIR });
+    const changed = await post(
+      svc.url,
+      '/fhir/R4/Observation',
+      { ...obs, valueQuantity: { ...(obs['valueQuantity'] as object), value: 181 } },
+      { token: t, headers: FHIR },
+    );
     expect(changed.status).toBe(409);
     expect(changed.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] });
     const stored = await checkInsOf(patient);
@@ -47,7 +56,10 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
 
   it('POST /fhir/R4/QuestionnaireResponse: a PHQ-9 becomes a check-in questionnaire', async () => {
     const patient = `p-fhir-qr-${randomUUID()}`;
-    const res = await post(svc.url, '/fhir/R4/QuestionnaireResponse', phq9Response({ patient, at: minutesAgo(3) }, [0, 1, 2, 3, 0, 1, 2, 3, 1]), { token: await token(patient), headers: FHIR });
+    const res = await post(svc.url, '/fhir/R4/QuestionnaireResponse', phq9Response({ patient, at: minutesAgo(3) }, [0, 1, 2, 3, 0, 1, 2, 3, 1]), {
+      token: await token(patient),
+      headers: FHIR,
+    });
     expect(res.status).toBe(201);
     const [c] = await checkInsOf(patient);
     expect(c.questionnaires).toEqual([{ instrument: 'PHQ-9', answers: [0, 1, 2, 3, 0, 1, 2, 3, 1] }]);
@@ -58,20 +70,34 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
     const t = await token(patient);
     const at = minutesAgo(8);
     const entries = [fhirObservation.bloodPressure({ patient, at }), fhirObservation.heartRate({ patient, at }), fhirObservation.spo2({ patient, at }, 94, 2)];
-    const bad = await post(svc.url, '/fhir/R4', bundle('transaction', [...entries, fhirObservation.heartRate({ patient, at }, 400)]), { token: t, headers: FHIR });
+    const bad = await post(svc.url, '/fhir/R4', bundle('transaction', [...entries, fhirObservation.heartRate({ patient, at }, 400)]), {
+      token: t,
+      headers: FHIR,
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'invalid', expression: ['Bundle.entry[3].resource.valueQuantity.value'] }] });
-    const otherPatient = await post(svc.url, '/fhir/R4', bundle('transaction', [...entries, fhirObservation.heartRate({ patient: 'someone-else', at })]), { token: t, headers: FHIR });
+    expect(bad.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'invalid', expression: ['Bundle.entry[3].resource.valueQuantity.value'] }],
+    });
+    const otherPatient = await post(svc.url, '/fhir/R4', bundle('transaction', [...entries, fhirObservation.heartRate({ patient: 'someone-else', at })]), {
+      token: t,
+      headers: FHIR,
+    });
     expect(otherPatient.status).toBe(403);
     expect(await checkInsOf(patient)).toHaveLength(0);
 
-    const ok = await post<{ type: string; entry: { response: { status: string; location: string } }[] }>(svc.url, '/fhir/R4', bundle('transaction', entries), { token: t, headers: FHIR });
+    const ok = await post<{ type: string; entry: { response: { status: string; location: string } }[] }>(svc.url, '/fhir/R4', bundle('transaction', entries), {
+      token: t,
+      headers: FHIR,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.type).toBe('transaction-response');
     expect(ok.body.entry.map((e) => e.response.status)).toEqual(['201 Created', '201 Created', '201 Created']);
     const stored = await checkInsOf(patient);
     expect(stored).toHaveLength(3);
-    expect(stored.map((c) => c.vitals)).toEqual(expect.arrayContaining([{ systolicBp: 128, diastolicBp: 82 }, { heartRate: 72 }, { spo2: 94, onSupplementalOxygen: true }]));
+    expect(stored.map((c) => c.vitals)).toEqual(
+      expect.arrayContaining([{ systolicBp: 128, diastolicBp: 82 }, { heartRate: 72 }, { spo2: 94, onSupplementalOxygen: true }]),
+    );
   });
 
   it('a transaction whose entry conflicts with an accepted resource accepts nothing (409)', async () => {
@@ -80,7 +106,12 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
     const at = minutesAgo(4);
     const hr = fhirObservation.heartRate({ patient, at, identifier: 'hr-1' }, 70);
     expect((await post(svc.url, '/fhir/R4/Observation', hr, { token: t, headers: FHIR })).status).toBe(201);
-    const res = await post(svc.url, '/fhir/R4', bundle('transaction', [fhirObservation.weight({ patient, at }), fhirObservation.heartRate({ patient, at, identifier: 'hr-1' }, 71)]), { token: t, headers: FHIR });
+    const res = await post(
+      svc.url,
+      '/fhir/R4',
+      bundle('transaction', [fhirObservation.weight({ patient, at }), fhirObservation.heartRate({ patient, at, identifier: 'hr-1' }, 71)]),
+      { token: t, headers: FHIR },
+    );
     expect(res.status).toBe(409);
     expect((await checkInsOf(patient)).map((c) => c.vitals)).toEqual([{ heartRate: 70 }]);
     // The weight was not left reserved: the same transaction without the conflict goes through.
@@ -94,7 +125,10 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
     const res = await post<{ type: string; entry: { response: { status: string; outcome?: { issue: { expression?: string[] }[] } } }[] }>(
       svc.url,
       '/fhir/R4',
-      bundle('batch', [fhirObservation.temperature({ patient, at }, 100.4, '[degF]'), { ...fhirObservation.respiratoryRate({ patient, at }), effectiveDateTime: undefined }]),
+      bundle('batch', [
+        fhirObservation.temperature({ patient, at }, 100.4, '[degF]'),
+        { ...fhirObservation.respiratoryRate({ patient, at }), effectiveDateTime: undefined },
+      ]),
       { token: await token(patient), headers: FHIR },
     );
     expect(res.status).toBe(200);
@@ -112,8 +146,20 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
       post(svc.url, '/fhir/R4/Observation', fhirObservation.weight({ patient, at }), { headers: FHIR }),
       post(svc.url, '/fhir/R4/Observation', null, { token: t, headers: { 'content-type': 'text/plain' }, raw: 'x' }),
       post(svc.url, '/fhir/R4/Observation', null, { token: t, headers: FHIR, raw: '{"resourceType":' }),
-      post(svc.url, '/fhir/R4', bundle('batch', Array.from({ length: 101 }, () => fhirObservation.heartRate({ patient, at }))), { token: t, headers: FHIR }),
-      post(svc.url, '/fhir/R4', null, { token: t, headers: FHIR, raw: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ pad: 'x'.repeat(1_100_000) }] }) }),
+      post(
+        svc.url,
+        '/fhir/R4',
+        bundle(
+          'batch',
+          Array.from({ length: 101 }, () => fhirObservation.heartRate({ patient, at })),
+        ),
+        { token: t, headers: FHIR },
+      ),
+      post(svc.url, '/fhir/R4', null, {
+        token: t,
+        headers: FHIR,
+        raw: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ pad: 'x'.repeat(1_100_000) }] }),
+      }),
       post(svc.url, '/fhir/R4/Patient', { resourceType: 'Patient' }, { token: t, headers: FHIR }),
       post(svc.url, '/fhir/R4', { resourceType: 'Bundle', type: 'collection', entry: [] }, { token: t, headers: FHIR }),
     ]);
@@ -126,7 +172,11 @@ describe('ingest-api: FHIR R4 (real Kafka + Redis)', () => {
 
   it('GET /fhir/R4/metadata: a CapabilityStatement naming the profiles and interactions', async () => {
     const res = await fetch(`${svc.url}/fhir/R4/metadata`, { headers: { authorization: `Bearer ${await token('p-meta')}` } });
-    const cs = (await res.json()) as { resourceType: string; fhirVersion: string; rest: { resource: { type: string; supportedProfile?: string[] }[]; interaction: { code: string }[] }[] };
+    const cs = (await res.json()) as {
+      resourceType: string;
+      fhirVersion: string;
+      rest: { resource: { type: string; supportedProfile?: string[] }[]; interaction: { code: string }[] }[];
+    };
     expect(res.status).toBe(200);
     expect(cs.resourceType).toBe('CapabilityStatement');
     expect(cs.fhirVersion).toBe('4.0.1');

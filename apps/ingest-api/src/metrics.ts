@@ -17,7 +17,9 @@ export class IngestMetrics {
       'Check-ins by outcome: accepted, replayed, invalid, conflict, rate_limited, unavailable, in_progress',
       ['outcome'],
     );
-    this.degraded = vigil.counter('vigil_ingest_degraded_total', 'Check-ins served without a Redis feature because Redis was unavailable (fail-open)', ['feature']);
+    this.degraded = vigil.counter('vigil_ingest_degraded_total', 'Check-ins served without a Redis feature because Redis was unavailable (fail-open)', [
+      'feature',
+    ]);
     this.batchSize = vigil.histogram('vigil_ingest_batch_items', 'Items per batch request', [], [1, 2, 5, 10, 20, 50, 100]);
     this.redisUp = vigil.gauge('vigil_ingest_redis_up', '1 while the Redis connection is ready (Redis does not gate readiness: its features fail open)', []);
   }

@@ -6,7 +6,7 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Vigil ingest-api')
     .setDescription(
-      'The patient app\'s front door. Every error is application/problem+json (RFC 9457) with a requestId; ' +
+      "The patient app's front door. Every error is application/problem+json (RFC 9457) with a requestId; " +
         'every response carries x-request-id. Tokens: JWT bearer, role patient; the patient id (sub) and ' +
         'organisation (org) come from the token, never from the body.',
     )

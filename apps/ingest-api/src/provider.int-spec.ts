@@ -24,7 +24,13 @@ describe('ingest-api with the identity provider (Keycloak)', () => {
   async function patientToken(): Promise<string> {
     const res = await fetch(`${realm.issuer}/protocol/openid-connect/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'vigil-patient-app', username: PATIENT.username, password: PATIENT.password, scope: 'openid' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'vigil-patient-app',
+        username: PATIENT.username,
+        password: PATIENT.password,
+        scope: 'openid',
+      }),
     });
     if (!res.ok) throw new Error(`patient token: HTTP ${res.status} ${await res.text()}`);
     return ((await res.json()) as { access_token: string }).access_token;

@@ -56,7 +56,15 @@ describe('ingest-api security (real servers)', () => {
         cwd: root,
         encoding: 'utf8',
         timeout: 30_000,
-        env: { PATH: process.env['PATH'] ?? '', OTEL_SDK_DISABLED: 'true', PORT: '0', HOST: '127.0.0.1', KAFKA_BROKERS: '127.0.0.1:1', REDIS_URL: 'redis://127.0.0.1:1', ...env },
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          OTEL_SDK_DISABLED: 'true',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          KAFKA_BROKERS: '127.0.0.1:1',
+          REDIS_URL: 'redis://127.0.0.1:1',
+          ...env,
+        },
       });
       expect([env, r.status]).toEqual([env, 1]);
       expect(`${r.stdout}${r.stderr}`).toMatch(/AUTH_JWKS_URL or AUTH_PUBLIC_KEY/);

@@ -45,7 +45,11 @@ export function testEnv(label: string, overrides: Record<string, string | undefi
 }
 
 /** The service in-process on a random port, on the test Kafka/Redis with its own topics and keys. */
-export async function startTestIngest(label: string, overrides: Record<string, string | undefined> = {}, opts: { cleanup?: boolean } = {}): Promise<TestIngest> {
+export async function startTestIngest(
+  label: string,
+  overrides: Record<string, string | undefined> = {},
+  opts: { cleanup?: boolean } = {},
+): Promise<TestIngest> {
   const config = parseIngestConfig(testEnv(label, overrides));
   const logs: string[] = [];
   const destination = new Writable({
@@ -74,7 +78,10 @@ export async function startTestIngest(label: string, overrides: Record<string, s
   };
 }
 
-export function token(sub: string, opts: { role?: Role; org?: string; expiresIn?: string | number; secret?: string; extra?: Record<string, unknown> } = {}): Promise<string> {
+export function token(
+  sub: string,
+  opts: { role?: Role; org?: string; expiresIn?: string | number; secret?: string; extra?: Record<string, unknown> } = {},
+): Promise<string> {
   return mintToken(
     { sub, role: opts.role ?? 'patient', org: opts.org ?? 'org-1' },
     { secret: opts.secret ?? TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, expiresIn: opts.expiresIn ?? '10m', extra: opts.extra },

@@ -76,9 +76,15 @@ describe('replay CLI (no servers)', () => {
     expect(r.stderr).toContain('CASSANDRA_KEYSPACE');
   });
 
-  it.each(['checkins.v1', 'alerts.v1.dlq', 'audit.v1', 't-x.checkins.v1'])('republish refuses the production topic %s (exit 3) before touching Kafka', async (topic) => {
-    const r = await runReplay(['republish', '--to-topic', topic, '--from', '2026-01-01', '--to', '2026-01-02'], { TOPIC_PREFIX: 't-x.', KAFKA_BROKERS: '127.0.0.1:1' });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('production topic name');
-  });
+  it.each(['checkins.v1', 'alerts.v1.dlq', 'audit.v1', 't-x.checkins.v1'])(
+    'republish refuses the production topic %s (exit 3) before touching Kafka',
+    async (topic) => {
+      const r = await runReplay(['republish', '--to-topic', topic, '--from', '2026-01-01', '--to', '2026-01-02'], {
+        TOPIC_PREFIX: 't-x.',
+        KAFKA_BROKERS: '127.0.0.1:1',
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('production topic name');
+    },
+  );
 });

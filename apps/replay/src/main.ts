@@ -36,7 +36,7 @@ runCli(process.argv.slice(2), {
     process.stdout.write('', () => process.exit(code));
   },
   (e: unknown) => {
-    process.stderr.write(`replay: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`replay: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
 );

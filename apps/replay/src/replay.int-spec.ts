@@ -30,7 +30,17 @@ describe('replay (Kafka, Cassandra)', () => {
   let ks: TestKeyspace;
   let dir: string;
   let env: Record<string, string>;
-  const data = makeDataset({ seed: 7, tenants: 2, patientsPerTenant: 4, start: START, days: 7, perDay: 2, runId: prefix.slice(2, -1), withoutProfile: [7], discharged: [5] });
+  const data = makeDataset({
+    seed: 7,
+    tenants: 2,
+    patientsPerTenant: 4,
+    start: START,
+    days: 7,
+    perDay: 2,
+    runId: prefix.slice(2, -1),
+    withoutProfile: [7],
+    discharged: [5],
+  });
   const groups: string[] = [];
 
   beforeAll(async () => {
@@ -65,7 +75,9 @@ describe('replay (Kafka, Cassandra)', () => {
     await replay(['export', '--from', FROM, '--to', TO, '--source', 'kafka', '--out', file('k1.ndjson')]);
     const expected = data.checkIns
       .filter(inRange)
-      .sort((a, b) => (a.tenantid < b.tenantid ? -1 : a.tenantid > b.tenantid ? 1 : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : eventInstant(a) - eventInstant(b)))
+      .sort((a, b) =>
+        a.tenantid < b.tenantid ? -1 : a.tenantid > b.tenantid ? 1 : a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : eventInstant(a) - eventInstant(b),
+      )
       .map(serializeEvent);
     expect(expected.length).toBeGreaterThan(40);
     expect((await read('k1.ndjson')).trimEnd().split('\n')).toEqual(expected);
@@ -91,7 +103,13 @@ describe('replay (Kafka, Cassandra)', () => {
     await replay(['export', '--from', FROM, '--to', TO, '--source', 'kafka', ...filter, '--out', file('kf.ndjson')]);
     const filtered = await read('af.ndjson');
     expect(filtered).toBe(await read('kf.ndjson'));
-    expect(filtered.trimEnd().split('\n').map((l) => JSON.parse(l).subject as string).every((s) => s === p1.patientId || s === p2.patientId)).toBe(true);
+    expect(
+      filtered
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).subject as string)
+        .every((s) => s === p1.patientId || s === p2.patientId),
+    ).toBe(true);
   });
 
   it('reads without leaving a consumer group or committing offsets', async () => {
@@ -134,7 +152,10 @@ describe('replay (Kafka, Cassandra)', () => {
     expect(await lines('only-static-v0.ndjson')).toBe(cmp.comparison.onlyA);
     expect(await lines('only-v1.ndjson')).toBe(cmp.comparison.onlyB);
     expect(await lines('both.ndjson')).toBe(cmp.comparison.both);
-    expect(cmp.models.map((m: { alerts: number }) => m.alerts)).toEqual([cmp.comparison.onlyA + cmp.comparison.both, cmp.comparison.onlyB + cmp.comparison.both]);
+    expect(cmp.models.map((m: { alerts: number }) => m.alerts)).toEqual([
+      cmp.comparison.onlyA + cmp.comparison.both,
+      cmp.comparison.onlyB + cmp.comparison.both,
+    ]);
 
     // v1 against v2 (issue 17): runs, and shows v2's alert updates (v1 has none).
     const v2 = await replay(['compare', '--a', 'v1', '--b', 'v2', '--from', FROM, '--to', TO, '--out', file('cmp-v2')]);
@@ -156,7 +177,10 @@ describe('replay (Kafka, Cassandra)', () => {
     const started = Date.now();
     const r = await replay(['republish', '--input', file('k1.ndjson'), '--to-topic', sandbox, '--create-topic', '--rate', String(rate)]);
     const elapsed = (Date.now() - started) / 1000;
-    const sent = (await read('k1.ndjson')).trimEnd().split('\n').map((l) => JSON.parse(l) as VigilEvent<CheckIn>);
+    const sent = (await read('k1.ndjson'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as VigilEvent<CheckIn>);
     expect(JSON.parse(r.stdout)).toMatchObject({ topic: sandbox, published: sent.length });
     // The batch that starts after k events leaves no earlier than k / rate seconds (batches of 2 at 40/s).
     expect(elapsed).toBeGreaterThanOrEqual((sent.length - 2) / rate);
@@ -221,7 +245,9 @@ describe('replay (Kafka, Cassandra)', () => {
   it('Ctrl-C stops cleanly: exit 130, says how far it got, writes nothing', async () => {
     const controller = new AbortController();
     controller.abort();
-    const r = await runReplay(['export', '--from', FROM, '--to', TO, '--source', 'kafka', '--out', file('int.ndjson'), '--progress', 'none'], env, { signal: controller.signal });
+    const r = await runReplay(['export', '--from', FROM, '--to', TO, '--source', 'kafka', '--out', file('int.ndjson'), '--progress', 'none'], env, {
+      signal: controller.signal,
+    });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted .*nothing written/);
     await expect(fs.access(file('int.ndjson'))).rejects.toThrow();

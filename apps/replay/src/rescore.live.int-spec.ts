@@ -34,7 +34,17 @@ describe('rescore equals the live risk-scorer (child process)', () => {
   let dir: string;
   let scorer: ChildProcess | null = null;
   let scorerLog = '';
-  const data = makeDataset({ seed: 42, tenants: 2, patientsPerTenant: 5, start: START, days: 7, perDay: 2, runId: prefix.slice(2, -1), withoutProfile: [9], discharged: [4] });
+  const data = makeDataset({
+    seed: 42,
+    tenants: 2,
+    patientsPerTenant: 5,
+    start: START,
+    days: 7,
+    perDay: 2,
+    runId: prefix.slice(2, -1),
+    withoutProfile: [9],
+    discharged: [4],
+  });
 
   beforeAll(async () => {
     kafka = testKafka('rescore-live-it');

@@ -8,7 +8,12 @@ describe('caughtUpTo', () => {
 
   it('needs every partition committed up to the end offsets read earlier', () => {
     expect(caughtUpTo(ends, [{ partition: 0, offset: '10' }])).toBe(true);
-    expect(caughtUpTo(ends, [{ partition: 0, offset: '12' }, { partition: 1, offset: '-1' }])).toBe(true);
+    expect(
+      caughtUpTo(ends, [
+        { partition: 0, offset: '12' },
+        { partition: 1, offset: '-1' },
+      ]),
+    ).toBe(true);
     expect(caughtUpTo(ends, [{ partition: 0, offset: '9' }])).toBe(false);
     expect(caughtUpTo(ends, [{ partition: 0, offset: '-1' }])).toBe(false);
   });

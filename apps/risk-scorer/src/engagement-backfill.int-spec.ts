@@ -14,7 +14,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig } from '@vigil/config';
 import { CheckIn, createEvent, EVENT_SOURCES, EVENT_TYPES, fromKafkaRecord, PatientProfile, prefixedTopic, TOPICS, VigilEvent } from '@vigil/contracts';
 import { EventPublisher, groupLag, type Kafka } from '@vigil/messaging';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, uniquePrefix, uniqueRedisPrefix, waitFor, type TestKeyspace } from '@vigil/testing';
+import {
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+  type TestKeyspace,
+} from '@vigil/testing';
 import { createScorerApp, type ScorerApp } from './app';
 import { scorerConfigSchema } from './config';
 import { createPinoLogger } from './telemetry';
@@ -45,7 +55,8 @@ describe('missed-check-in clock during a 29-day backfill (Kafka, Cassandra, Redi
   const now = () => T0 + (Date.now() - realStart) + jumped;
 
   const of = (topic: string, patientId: string) => seen.filter((s) => s.topic === topic && s.event.subject === patientId);
-  const missed = (patientId: string) => of(TOPICS.alerts, patientId).filter((s) => (s.event.data as { ruleCode: string }).ruleCode === 'engagement.missedCheckIn');
+  const missed = (patientId: string) =>
+    of(TOPICS.alerts, patientId).filter((s) => (s.event.data as { ruleCode: string }).ruleCode === 'engagement.missedCheckIn');
 
   const checkIn = (patientId: string, at: number) =>
     createEvent<CheckIn>({
@@ -71,7 +82,15 @@ describe('missed-check-in clock during a 29-day backfill (Kafka, Cassandra, Redi
     };
     return producer.publish(
       TOPICS.patients,
-      createEvent({ id: randomUUID(), source: EVENT_SOURCES.careApi, type: EVENT_TYPES.patientEnrolled, subject: patientId, time: profile.updatedAt, tenantid: TENANT, data: profile }),
+      createEvent({
+        id: randomUUID(),
+        source: EVENT_SOURCES.careApi,
+        type: EVENT_TYPES.patientEnrolled,
+        subject: patientId,
+        time: profile.updatedAt,
+        tenantid: TENANT,
+        data: profile,
+      }),
     );
   };
 
@@ -87,7 +106,11 @@ describe('missed-check-in clock during a 29-day backfill (Kafka, Cassandra, Redi
     await collector.subscribe({ topics: [prefixedTopic(TOPICS.alerts, prefix), prefixedTopic(TOPICS.reminders, prefix)], fromBeginning: true });
     await collector.run({
       eachMessage: async ({ topic, message }) => {
-        seen.push({ topic: topic.slice(prefix.length), event: fromKafkaRecord({ key: message.key, value: message.value, headers: message.headers }), at: now() });
+        seen.push({
+          topic: topic.slice(prefix.length),
+          event: fromKafkaRecord({ key: message.key, value: message.value, headers: message.headers }),
+          at: now(),
+        });
       },
     });
     const config = parseConfig(scorerConfigSchema, {
@@ -133,7 +156,10 @@ describe('missed-check-in clock during a 29-day backfill (Kafka, Cassandra, Redi
     // Then a few days pass; the steady patients keep checking in (device time just before now).
     const step = async (toHours: number) => {
       jumped = T0 + toHours * HOUR - (T0 + (Date.now() - realStart));
-      await producer.publishMany(TOPICS.checkins, STEADY.map((p) => checkIn(p, now() - HOUR)));
+      await producer.publishMany(
+        TOPICS.checkins,
+        STEADY.map((p) => checkIn(p, now() - HOUR)),
+      );
       await waitFor(caughtUp, 30_000, { what: `check-ins of +${toHours} h consumed`, intervalMs: 200 });
     };
 
@@ -156,6 +182,7 @@ describe('missed-check-in clock during a 29-day backfill (Kafka, Cassandra, Redi
 
     expect(of(TOPICS.reminders, SILENT)).toHaveLength(1);
     expect(missed(SILENT)).toHaveLength(1);
-    for (const p of STEADY) expect({ p, reminders: of(TOPICS.reminders, p).length, alerts: of(TOPICS.alerts, p).length }).toEqual({ p, reminders: 0, alerts: 0 });
+    for (const p of STEADY)
+      expect({ p, reminders: of(TOPICS.reminders, p).length, alerts: of(TOPICS.alerts, p).length }).toEqual({ p, reminders: 0, alerts: 0 });
   });
 });

@@ -72,7 +72,8 @@ describe('engagement leadership (Redis lease)', () => {
   const overlaps = () => {
     const sorted = [...work].sort((a, b) => a.start - b.start);
     const bad: string[] = [];
-    for (let i = 1; i < sorted.length; i++) if (sorted[i].who !== sorted[i - 1].who && sorted[i].start < sorted[i - 1].end) bad.push(`${sorted[i - 1].who}/${sorted[i].who}`);
+    for (let i = 1; i < sorted.length; i++)
+      if (sorted[i].who !== sorted[i - 1].who && sorted[i].start < sorted[i - 1].end) bad.push(`${sorted[i - 1].who}/${sorted[i].who}`);
     return bad;
   };
 

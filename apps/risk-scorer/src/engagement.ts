@@ -175,7 +175,10 @@ export class EngagementScheduler {
             (n) => void (report.alerts += n),
             (e: unknown) => {
               failed++;
-              log.warn({ patientId: row.patientId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, 'engagement check failed; retried next tick');
+              log.warn(
+                { patientId: row.patientId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) },
+                'engagement check failed; retried next tick',
+              );
             },
           ),
         );

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'risk-scorer', msg: 'start-up failed', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'fatal', service: 'risk-scorer', msg: 'start-up failed', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })}\n`,
+  );
   process.exit(1);
 });

@@ -1,7 +1,17 @@
 import Redis from 'ioredis';
 import type { Client } from 'cassandra-driver';
 import { prefixedTopic, TOPICS } from '@vigil/contracts';
-import { committedLag, createKafka, EventPublisher, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaLogLevel, kafkaSettingsFromEnv, type Kafka } from '@vigil/messaging';
+import {
+  committedLag,
+  createKafka,
+  EventPublisher,
+  ensureTopics,
+  topicOptionsFromEnv,
+  KafkaBatchServer,
+  kafkaLogLevel,
+  kafkaSettingsFromEnv,
+  type Kafka,
+} from '@vigil/messaging';
 import type { ModelVersion } from '@vigil/risk-engine';
 import { createCassandraClient } from '@vigil/storage';
 import { engagementLease, type ScorerConfig } from './config';
@@ -56,7 +66,13 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
   const cassandra = createCassandraClient(config, { applicationName: 'vigil-risk-scorer' });
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'vigil-risk-scorer'), logLevel: kafkaLogLevel(config.LOG_LEVEL) });
   // Redis only holds the engagement lease: a command fails fast while it is away (the tick is skipped).
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 2000 });
+  const redis = new Redis(config.REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+  });
   const redisWarning = new ThrottledWarning(logger, Infinity); // once per outage
   redis.on('error', (e: Error) => redisWarning.warn({ error: e.message }, 'Redis unavailable; engagement ticks paused until it is back'));
   redis.on('ready', () => redisWarning.recovered({}, 'Redis available again'));
@@ -98,7 +114,10 @@ export async function createRuntime(config: ScorerConfig, opts: ScorerRuntimeOpt
       throw e;
     });
     await adminConnected;
-    const [ends, groups] = await Promise.all([admin.fetchTopicOffsets(checkinsTopic), admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] })]);
+    const [ends, groups] = await Promise.all([
+      admin.fetchTopicOffsets(checkinsTopic),
+      admin.fetchOffsets({ groupId: config.KAFKA_GROUP_ID, topics: [checkinsTopic] }),
+    ]);
     return committedLag(ends, groups[0]?.partitions ?? []);
   };
   /** Waits (bounded) until the group has applied every check-in that was on checkins.v1 when called (catch-up.ts). */

@@ -19,7 +19,17 @@ import {
   type RiskScoredData,
 } from '@vigil/contracts';
 import { EventPublisher, groupLag, type Kafka } from '@vigil/messaging';
-import { createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, uniquePrefix, uniqueRedisPrefix, waitFor, type TestKeyspace } from '@vigil/testing';
+import {
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+  type TestKeyspace,
+} from '@vigil/testing';
 import { createScorerApp, type ScorerApp } from './app';
 import { scorerConfigSchema, type ScorerConfig } from './config';
 import { riskScoredEventId } from '@vigil/scoring';
@@ -77,10 +87,13 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
 
   /** Every log line of both scorer instances, at debug: checked for PHI at the end. */
   const logLines: string[] = [];
-  const start = () => createScorerApp(config, { wrapPublisher: faultyPublisher, logger: createPinoLogger('debug', { write: (line: string) => void logLines.push(line) }) });
+  const start = () =>
+    createScorerApp(config, { wrapPublisher: faultyPublisher, logger: createPinoLogger('debug', { write: (line: string) => void logLines.push(line) }) });
 
-  const scoresOf = (patientId: string) => collector.seen.filter((s) => s.topic === TOPICS.riskScores && s.event.subject === patientId).map((s) => s.event as VigilEvent<RiskScoredData>);
-  const alertsOf = (patientId: string) => collector.seen.filter((s) => s.topic === TOPICS.alerts && s.event.subject === patientId).map((s) => s.event as VigilEvent<AlertRaisedData>);
+  const scoresOf = (patientId: string) =>
+    collector.seen.filter((s) => s.topic === TOPICS.riskScores && s.event.subject === patientId).map((s) => s.event as VigilEvent<RiskScoredData>);
+  const alertsOf = (patientId: string) =>
+    collector.seen.filter((s) => s.topic === TOPICS.alerts && s.event.subject === patientId).map((s) => s.event as VigilEvent<AlertRaisedData>);
 
   const enrol = (patientId: string, p: Partial<PatientProfile> = {}, type: string = EVENT_TYPES.patientEnrolled) => {
     const profile: PatientProfile = {
@@ -96,7 +109,15 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
     };
     return producer.publish(
       TOPICS.patients,
-      createEvent({ id: randomUUID(), source: EVENT_SOURCES.careApi, type: type as typeof EVENT_TYPES.patientEnrolled, subject: patientId, time: profile.updatedAt, tenantid: TENANT, data: profile }),
+      createEvent({
+        id: randomUUID(),
+        source: EVENT_SOURCES.careApi,
+        type: type as typeof EVENT_TYPES.patientEnrolled,
+        subject: patientId,
+        time: profile.updatedAt,
+        tenantid: TENANT,
+        data: profile,
+      }),
     );
   };
 
@@ -114,7 +135,13 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
   /** The state row as the scorer reads it (packed or JSON). */
   const stateRow = (patientId: string) => new ScorerStore(ks.client, ks.keyspace).loadState(TENANT, patientId);
   const scoreRows = async (patientId: string) =>
-    (await ks.client.execute(`SELECT check_in_id, event_id, level FROM "${ks.keyspace}".risk_scores_by_patient WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?`, [TENANT, patientId, monthBuckets()], { prepare: true })).rows;
+    (
+      await ks.client.execute(
+        `SELECT check_in_id, event_id, level FROM "${ks.keyspace}".risk_scores_by_patient WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?`,
+        [TENANT, patientId, monthBuckets()],
+        { prepare: true },
+      )
+    ).rows;
   const monthBuckets = () => [...new Set([0, 35].map((d) => new Date(Date.now() - d * 24 * HOUR).toISOString().slice(0, 7)))];
   /** The scorer's group has committed everything on a topic. */
   const groupCaughtUp = async (topic: string): Promise<boolean> => (await groupLag(kafka, groupId, prefixedTopic(topic, prefix))) === 0;
@@ -251,7 +278,11 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
     const early = inputs.early;
     const parked = await waitFor(
       async () => {
-        const rs = await ks.client.execute(`SELECT check_in_id FROM "${ks.keyspace}".scorer_pending WHERE tenant_id = ? AND patient_id = ?`, [TENANT, 'late-enrol'], { prepare: true });
+        const rs = await ks.client.execute(
+          `SELECT check_in_id FROM "${ks.keyspace}".scorer_pending WHERE tenant_id = ? AND patient_id = ?`,
+          [TENANT, 'late-enrol'],
+          { prepare: true },
+        );
         return rs.rowLength ? rs.rows : null;
       },
       20_000,
@@ -265,7 +296,11 @@ describe('risk-scorer (Kafka, Cassandra, Redis)', () => {
     await waitFor(() => alertsOf('late-enrol').length === 1, 10_000, { what: 'its alert' });
     await waitFor(
       async () =>
-        (await ks.client.execute(`SELECT check_in_id FROM "${ks.keyspace}".scorer_pending WHERE tenant_id = ? AND patient_id = ?`, [TENANT, 'late-enrol'], { prepare: true })).rowLength === 0,
+        (
+          await ks.client.execute(`SELECT check_in_id FROM "${ks.keyspace}".scorer_pending WHERE tenant_id = ? AND patient_id = ?`, [TENANT, 'late-enrol'], {
+            prepare: true,
+          })
+        ).rowLength === 0,
       10_000,
       { what: 'pending emptied' },
     );

@@ -30,7 +30,10 @@ describe('redelivery rules', () => {
   });
 
   it('scores parked check-ins first in device-time order, then the batch in offset order, once per id', () => {
-    const work = orderWork([item('p2', '2', 200, 'pending'), item('p1', '1', 100, 'pending')], [item('l2', '4', 50), item('p1', '5', 100), item('l3', '6', 10)]);
+    const work = orderWork(
+      [item('p2', '2', 200, 'pending'), item('p1', '1', 100, 'pending')],
+      [item('l2', '4', 50), item('p1', '5', 100), item('l3', '6', 10)],
+    );
     expect(work.map((w) => w.checkIn.checkInId)).toEqual(['p1', 'p2', 'l2', 'l3']);
   });
 });

@@ -2,7 +2,16 @@ import { Client, QueryOptions, types } from 'cassandra-driver';
 import { CheckIn, PatientProfile as ProfileData, VigilEvent } from '@vigil/contracts';
 import type { PatientState, RiskScore } from '@vigil/risk-engine';
 import { decodeStateRow, encodeStateRow, isPackedState } from '@vigil/scoring';
-import { monthBucket, PATIENT_PROFILE_COLUMNS, profileFromPatientColumns, PROFILES, quoteIdent, READ_OPTIONS, upsertPatientStatement, WRITE_OPTIONS } from '@vigil/storage';
+import {
+  monthBucket,
+  PATIENT_PROFILE_COLUMNS,
+  profileFromPatientColumns,
+  PROFILES,
+  quoteIdent,
+  READ_OPTIONS,
+  upsertPatientStatement,
+  WRITE_OPTIONS,
+} from '@vigil/storage';
 
 /**
  * The scorer's Cassandra access (tables of migrations 0002 and 0003). Cassandra is the durable
@@ -137,7 +146,18 @@ export class ScorerStore {
     );
     const row = rs.first();
     if (!row) {
-      return { tenantId, patientId, version: null, state: null, applied: null, recentCheckIns: [], enrolledAt: null, heardAt: null, dueAt: null, dueHour: null };
+      return {
+        tenantId,
+        patientId,
+        version: null,
+        state: null,
+        applied: null,
+        recentCheckIns: [],
+        enrolledAt: null,
+        heardAt: null,
+        dueAt: null,
+        dueHour: null,
+      };
     }
     const offset = row['applied_offset'] as types.Long | null;
     const packed = row['state_packed'] as Buffer | null;
@@ -246,7 +266,17 @@ export class ScorerStore {
         this.client.execute(
           `INSERT INTO ${this.t.pending} (tenant_id, patient_id, recorded_at, check_in_id, event, topic, partition, offset, parked_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [p.tenantId, p.patientId, new Date(p.recordedAt), p.checkInId, JSON.stringify(p.event), p.position.topic, p.position.partition, types.Long.fromString(p.position.offset), now],
+          [
+            p.tenantId,
+            p.patientId,
+            new Date(p.recordedAt),
+            p.checkInId,
+            JSON.stringify(p.event),
+            p.position.topic,
+            p.position.partition,
+            types.Long.fromString(p.position.offset),
+            now,
+          ],
           WRITE_OPTIONS,
         ),
       ),

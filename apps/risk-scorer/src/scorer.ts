@@ -42,7 +42,16 @@ import {
 } from '@vigil/risk-engine';
 import { forEachLimit } from '@vigil/config';
 import { KeyedMutex } from './keyed-mutex';
-import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, withoutNotes } from '@vigil/scoring';
+import {
+  alertRaisedEvent,
+  alertUpdatedEvent,
+  readProfileEvent,
+  reminderDueEvent,
+  riskScoredEvent,
+  toEngineCheckIn,
+  toEngineProfile,
+  withoutNotes,
+} from '@vigil/scoring';
 import { dueBucket, engagementDueAt } from './schedule';
 import { engineNow, heardAtAfter, receiptDelayMs, shiftIso } from './silence-clock';
 import type { DueRow, PendingCheckIn, Position, ScorerStore, StateRecord, StoredScore } from './scorer.store';

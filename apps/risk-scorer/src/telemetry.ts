@@ -45,11 +45,17 @@ export class ScorerMetrics {
     this.engagementChecked = m.counter('vigil_risk_scorer_engagement_checked_total', 'Due engagement rows evaluated', []);
     this.engagementLeader = m.gauge('vigil_risk_scorer_engagement_leader', '1 while this instance holds the engagement lock', []);
     // interrupts: true (a severity rise above what the team was told) | false (new evidence only)
-    this.alertUpdates = m.counter('vigil_risk_scorer_alert_updates_total', 'alert.updated events published (model v2), by severity', ['severity', 'interrupts']);
-    this.reminders = m.counter('vigil_risk_scorer_reminders_total', 'reminder.due events published (reminders.v1)', []);
-    this.patientSeconds = m.histogram('vigil_risk_scorer_patient_batch_seconds', "Time to score, publish and persist one patient's check-ins of a batch", [], [
-      0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+    this.alertUpdates = m.counter('vigil_risk_scorer_alert_updates_total', 'alert.updated events published (model v2), by severity', [
+      'severity',
+      'interrupts',
     ]);
+    this.reminders = m.counter('vigil_risk_scorer_reminders_total', 'reminder.due events published (reminders.v1)', []);
+    this.patientSeconds = m.histogram(
+      'vigil_risk_scorer_patient_batch_seconds',
+      "Time to score, publish and persist one patient's check-ins of a batch",
+      [],
+      [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
   }
 
   /** An alert published: the scorer's counter and the shared `vigil_alerts_raised_total{rule, severity}`. */

@@ -91,7 +91,10 @@ function num(name: string, v: string | undefined, dflt: number, min: number, max
 }
 
 function teamsOf(v: string | undefined): string[] {
-  const teams = (v ?? 'team-a,team-b').split(',').map((s) => s.trim()).filter(Boolean);
+  const teams = (v ?? 'team-a,team-b')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (teams.length === 0) throw new UsageError('--teams needs at least one team');
   return teams;
 }
@@ -155,7 +158,9 @@ async function generate(args: string[], io: Io): Promise<number> {
   }
   const t0 = Date.now();
   const r = await writeCohortFile(o, v.out);
-  io.err(`wrote ${v.out}: ${o.patients} patients x ${o.days} days, ${r.checkIns} check-ins, ${r.episodes} episodes (seed ${o.seed}, preset ${o.params.name}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  io.err(
+    `wrote ${v.out}: ${o.patients} patients x ${o.days} days, ${r.checkIns} check-ins, ${r.episodes} episodes (seed ${o.seed}, preset ${o.params.name}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
   return 0;
 }
 
@@ -232,7 +237,12 @@ async function feed(args: string[], io: Io, signal?: AbortSignal): Promise<numbe
     log: (line) => io.err(`${line}\n`),
   });
   const intervalMs = num('interval', v.interval as string | undefined, 30, 0.05, 86_400) * 1000;
-  await runFeedCommand(feeder, { ...cfg, realtime, batchBackfill: v['batch-backfill'] === true || realtime, intervalMs, durationMs: durationS === null ? null : durationS * 1000 }, io, signal);
+  await runFeedCommand(
+    feeder,
+    { ...cfg, realtime, batchBackfill: v['batch-backfill'] === true || realtime, intervalMs, durationMs: durationS === null ? null : durationS * 1000 },
+    io,
+    signal,
+  );
   return feeder.clean() ? 0 : 1;
 }
 
@@ -253,7 +263,9 @@ export interface FeedCommand {
 export async function runFeedCommand(feeder: Feeder, c: FeedCommand, io: Io, signal?: AbortSignal): Promise<void> {
   const patients = planFeed({ seed: c.seed, params: c.params, patients: c.patients, days: c.days, org: c.org, teams: c.teams, nowMs: Date.now() });
   const history = patients.reduce((n, p) => n + p.history.length, 0);
-  io.err(`[simulator] ${patients.length} patients (seed ${c.seed}, preset ${c.params.name}, org ${c.org}), ${history} check-ins over the last ${c.days} days\n`);
+  io.err(
+    `[simulator] ${patients.length} patients (seed ${c.seed}, preset ${c.params.name}, org ${c.org}), ${history} check-ins over the last ${c.days} days\n`,
+  );
   await feeder.open();
   try {
     await feeder.enrol(

@@ -11,7 +11,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TOPICS } from '@vigil/contracts';
-import { consumeAll, deleteRedisPrefix, freePort, startPrivateServer, testKafka, testRedisUrl, uniquePrefix, uniqueRedisPrefix, waitFor, type PrivateServer } from '@vigil/testing';
+import {
+  consumeAll,
+  deleteRedisPrefix,
+  freePort,
+  startPrivateServer,
+  testKafka,
+  testRedisUrl,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+  type PrivateServer,
+} from '@vigil/testing';
 import { Feeder, LedgerEntry } from './lib/feed';
 import { TUNED } from './lib/params';
 import { historyUploads, PlannedPatient } from './lib/run-feed';
@@ -31,7 +42,9 @@ const plan = (seed: string, patients: number, days: number, fits: (plan: Planned
 const rated = plan('real-rate', 1, 28, ([p]) => p.history.length >= 13);
 // K: four patients with three days each, posted while Kafka is down.
 const outage = plan('real-kafka', 4, 3, (plan) => plan.every((p) => p.history.length > 0));
-const cohort = new Map([...rated, ...outage].flatMap((p) => p.history.map((l) => [l.checkIn.checkInId, { patientId: p.profile.patientId, body: JSON.stringify(l.checkIn) }])));
+const cohort = new Map(
+  [...rated, ...outage].flatMap((p) => p.history.map((l) => [l.checkIn.checkInId, { patientId: p.profile.patientId, body: JSON.stringify(l.checkIn) }])),
+);
 // Three check-ins over the limit: what is left after the 429 fits the next minute's budget even
 // after a few 503s, so the test crosses one minute boundary, not two.
 const LIMIT = rated[0].history.length - 3;
@@ -78,7 +91,16 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
   it('every check-in is accepted exactly once, retried with the same id and body after the Retry-After given', async () => {
     expect(LIMIT).toBeGreaterThanOrEqual(10); // the plan has the history it needs
     const ledgerPath = join(dir, 'ledger.ndjson');
-    const feeder = new Feeder({ ingestUrl: ingest.url, secret: SECRET, ratePerSecond: 0, concurrency: 4, maxAttempts: 40, ledgerPath, log: () => undefined, progressEveryMs: 0 });
+    const feeder = new Feeder({
+      ingestUrl: ingest.url,
+      secret: SECRET,
+      ratePerSecond: 0,
+      concurrency: 4,
+      maxAttempts: 40,
+      ledgerPath,
+      log: () => undefined,
+      progressEveryMs: 0,
+    });
     await feeder.open();
 
     // R must run over within one minute window: not in its last seconds. (The 429's Retry-After is
@@ -92,9 +114,13 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
     await kafka.kill();
     const sendingK = feeder.send(historyUploads(outage, 'as-sent'));
     const outageIds = new Set(outage.flatMap((p) => p.history.map((l) => l.checkIn.checkInId)));
-    await waitFor(() => recorder.exchanges.filter((e) => e.status === 503 && [...e.sent.keys()].some((id) => outageIds.has(id))).length >= outage.length, 60_000, {
-      what: '503s from ingest with its Kafka down',
-    });
+    await waitFor(
+      () => recorder.exchanges.filter((e) => e.status === 503 && [...e.sent.keys()].some((id) => outageIds.has(id))).length >= outage.length,
+      60_000,
+      {
+        what: '503s from ingest with its Kafka down',
+      },
+    );
     await kafka.up();
     await Promise.all([sendingR, sendingK]);
     await feeder.close();
@@ -105,7 +131,10 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
     expect(feeder.stats.http503).toBeGreaterThan(0);
 
     // The ledger: one line per check-in of the cohort, for the right patient.
-    const ledger = readFileSync(ledgerPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LedgerEntry);
+    const ledger = readFileSync(ledgerPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LedgerEntry);
     expect(ledger).toHaveLength(cohort.size);
     expect(new Set(ledger.map((e) => e.checkInId))).toEqual(new Set(cohort.keys()));
     for (const e of ledger) expect(e.patientId).toBe(cohort.get(e.checkInId)?.patientId);
@@ -126,7 +155,8 @@ describe('feed against the real ingest-api: its rate limit (429) and a Kafka out
     const twice = [...new Set(onTopic.filter((id, i) => onTopic.indexOf(id) !== i))];
     for (const id of twice) expect({ id, statuses: statusesOf(id) }).toEqual({ id, statuses: expect.arrayContaining([503]) });
     for (const r of records) expect(r.event!.subject).toBe(cohort.get(r.event!.id)?.patientId);
-    if (twice.length) console.log(`at-least-once: ${twice.length} check-in(s) answered 503 landed twice: ${twice.map((id) => statusesOf(id).join('>')).join(', ')}`);
+    if (twice.length)
+      console.log(`at-least-once: ${twice.length} check-in(s) answered 503 landed twice: ${twice.map((id) => statusesOf(id).join('>')).join(', ')}`);
     const retriedAfter = (status: number): string[] => [...cohort.keys()].filter((id) => statusesOf(id).includes(status));
     // Real 429s of the limiter (a single post answered 429) and real 503s, each followed by a 202 for the same id.
     expect(ex.some((e) => !e.batch && e.status === 429)).toBe(true);

@@ -68,7 +68,11 @@ class StubServices {
       const n = this.attempt(body.checkInId);
       const i = this.indexOf(body.checkInId);
       if (n === 1 && i % 3 === 0) return reply.code(503).header('retry-after', '0').send({ title: 'Service Unavailable' });
-      if (n === 1 && i % 3 === 1) return reply.code(429).header('retry-after', i === 1 ? '1' : '0').send({ title: 'Too Many Requests' });
+      if (n === 1 && i % 3 === 1)
+        return reply
+          .code(429)
+          .header('retry-after', i === 1 ? '1' : '0')
+          .send({ title: 'Too Many Requests' });
       const outcome = this.store(claims.sub, body);
       if (outcome === 409) return reply.code(409).send({ title: 'Conflict' });
       if (n <= 2 && i % 4 === 2) {
@@ -89,7 +93,9 @@ class StubServices {
         const k = this.attempt(`item:${c.checkInId}`);
         if (k === 1 && this.indexOf(c.checkInId) % 2 === 0) return { index, checkInId: c.checkInId, status: 429, body: { title: 'Too Many Requests' } };
         const s = this.store(claims.sub, c);
-        return s === 409 ? { index, checkInId: c.checkInId, status: 409, body: { title: 'Conflict' } } : { index, checkInId: c.checkInId, status: 202, body: { status: 'accepted', receivedAt: new Date().toISOString() } };
+        return s === 409
+          ? { index, checkInId: c.checkInId, status: 409, body: { title: 'Conflict' } }
+          : { index, checkInId: c.checkInId, status: 202, body: { status: 'accepted', receivedAt: new Date().toISOString() } };
       });
       if (results.some((r) => r.status === 429)) reply.header('retry-after', '0');
       return reply.code(200).send({ results });
@@ -159,7 +165,18 @@ describe('feed: retries like a phone and never double-counts (stub services)', (
   );
   const all = patients.flatMap((p) => p.history.map((l) => l.checkIn.checkInId));
   const feeder = (ledgerPath: string) =>
-    new Feeder({ ingestUrl: url, careUrl: url, secret: DEV_HS256_SECRET, ratePerSecond: 0, concurrency: 4, baseDelayMs: 5, maxAttempts: 12, ledgerPath, log: (l) => lines.push(l), progressEveryMs: 0 });
+    new Feeder({
+      ingestUrl: url,
+      careUrl: url,
+      secret: DEV_HS256_SECRET,
+      ratePerSecond: 0,
+      concurrency: 4,
+      baseDelayMs: 5,
+      maxAttempts: 12,
+      ledgerPath,
+      log: (l) => lines.push(l),
+      progressEveryMs: 0,
+    });
 
   beforeAll(async () => {
     stub = new StubServices();
@@ -198,7 +215,10 @@ describe('feed: retries like a phone and never double-counts (stub services)', (
     expect(f.clean()).toBe(true);
     expect(new Set(stub.stored.keys())).toEqual(new Set(all));
     for (const p of patients) for (const l of p.history) expect(stub.storedBy.get(l.checkIn.checkInId)).toBe(p.profile.patientId);
-    const ledger = readFileSync(ledgerPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LedgerEntry);
+    const ledger = readFileSync(ledgerPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LedgerEntry);
     expect(ledger).toHaveLength(all.length);
     expect(new Set(ledger.map((e) => e.checkInId))).toEqual(new Set(all));
     const s = f.stats;
@@ -237,11 +257,35 @@ describe('feed: retries like a phone and never double-counts (stub services)', (
     const err: string[] = [];
     const ledger = join(dir, 'cli.ndjson');
     const started = Date.now();
-    const args = ['feed', '--ingest', url, '--care', url, '--patients', '3', '--seed', 'cli-int', '--days', '4', '--rate', '0', '--realtime', '--interval', '0.3', '--duration', '1.5', '--ledger', ledger];
+    const args = [
+      'feed',
+      '--ingest',
+      url,
+      '--care',
+      url,
+      '--patients',
+      '3',
+      '--seed',
+      'cli-int',
+      '--days',
+      '4',
+      '--rate',
+      '0',
+      '--realtime',
+      '--interval',
+      '0.3',
+      '--duration',
+      '1.5',
+      '--ledger',
+      ledger,
+    ];
     const code = await runCli(args, { out: () => undefined, err: (x) => void err.push(x) });
     expect(err.join('')).toContain('live: each patient every 0.3 s');
     expect(code).toBe(0);
-    const entries = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LedgerEntry);
+    const entries = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LedgerEntry);
     expect(new Set(entries.map((e) => e.checkInId)).size).toBe(entries.length);
     expect(stub.stored.size - storedBefore).toBe(entries.length);
     const live = entries.filter((e) => Date.parse(e.recordedAt) >= started - 1000);

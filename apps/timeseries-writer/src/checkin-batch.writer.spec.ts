@@ -80,7 +80,11 @@ describe('CheckInBatchWriter', () => {
   });
 
   it('writes archive, series and latest rows for every valid check-in and returns dead letters for the rest', async () => {
-    const out = await writer.handle([consumed(valid, { offset: '1' }), consumed('nope', { offset: '2' }), consumed(valid, { offset: '3', subject: 'patient-2' })]);
+    const out = await writer.handle([
+      consumed(valid, { offset: '1' }),
+      consumed('nope', { offset: '2' }),
+      consumed(valid, { offset: '3', subject: 'patient-2' }),
+    ]);
     expect(out.deadLetters).toEqual([expect.objectContaining({ offset: '2', reason: WRITER_DLQ_REASONS.invalidCheckIn })]);
     expect(out.checkIns).toBe(2);
     expect(out.observations).toBe(6); // weightKg, spo2, mood per check-in

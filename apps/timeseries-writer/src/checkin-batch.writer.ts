@@ -1,6 +1,14 @@
 import { CheckIn, EVENT_TYPES, ID_PATTERN, validateCheckIn } from '@vigil/contracts';
 import type { BatchHandlerResult, ConsumedEvent, DeadLetterRequest } from '@vigil/messaging';
-import { ArchivedCheckIn, CheckInArchiveRepository, executeConcurrently, groupByPartition, ObservationRepository, observationRowsOf, Statement } from '@vigil/storage';
+import {
+  ArchivedCheckIn,
+  CheckInArchiveRepository,
+  executeConcurrently,
+  groupByPartition,
+  ObservationRepository,
+  observationRowsOf,
+  Statement,
+} from '@vigil/storage';
 import type { Client } from 'cassandra-driver';
 
 /** Why a check-in event is dead-lettered (the `vigil-dlq-reason` header). */
@@ -38,7 +46,10 @@ export function acceptCheckIn(e: ConsumedEvent): AcceptedCheckIn | DeadLetterReq
   }
   const v = validateCheckIn(ev.data);
   if (!v.ok) {
-    const error = v.errors.map((x) => `${x.path || '(data)'}: ${x.message}`).join('; ').slice(0, 1000);
+    const error = v.errors
+      .map((x) => `${x.path || '(data)'}: ${x.message}`)
+      .join('; ')
+      .slice(0, 1000);
     return { offset: e.offset, reason: WRITER_DLQ_REASONS.invalidCheckIn, error };
   }
   const checkIn = v.value;

@@ -16,10 +16,12 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(writerConfigSchema);
   const { app } = await createWriterApp(config);
   const url = await app.getUrl().catch(() => `port ${config.PORT}`);
-  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), logger: 'timeseries-writer', msg: 'listening', url, groupId: config.WRITER_GROUP_ID, keyspace: config.CASSANDRA_KEYSPACE })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', time: new Date().toISOString(), logger: 'timeseries-writer', msg: 'listening', url, groupId: config.WRITER_GROUP_ID, keyspace: config.CASSANDRA_KEYSPACE })}\n`,
+  );
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`timeseries-writer failed to start: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`timeseries-writer failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

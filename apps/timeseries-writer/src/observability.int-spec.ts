@@ -49,7 +49,13 @@ const ready = async () => {
 beforeAll(async () => {
   [ks, topics, kafkaPort] = await Promise.all([createTestKeyspace('writer_obs'), createTestTopics(), freePort()]);
   // Nothing listens on kafkaPort yet: the consumer cannot join until forwardKafka() opens it.
-  const config = writerTestConfig({ TOPIC_PREFIX: topics.prefix, CASSANDRA_KEYSPACE: ks.keyspace, KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`, KAFKA_ENSURE_TOPICS: 'false', LOG_LEVEL: 'silent' });
+  const config = writerTestConfig({
+    TOPIC_PREFIX: topics.prefix,
+    CASSANDRA_KEYSPACE: ks.keyspace,
+    KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+    KAFKA_ENSURE_TOPICS: 'false',
+    LOG_LEVEL: 'silent',
+  });
   groupId = config.WRITER_GROUP_ID;
   writer = await createWriterApp(config, { shutdownHooks: false, defaultMetrics: false });
   url = (await writer.app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -79,37 +85,54 @@ it('is not ready until its consumer has joined its group, and ready once it has'
 
 it('reports vigil_kafka_consumer_lag rising while the consumer is paused and falling to 0 after', async () => {
   await writer.server.whenReady(60_000);
-  const publish = (count: number, from: number) => topics.publisher.publishMany(TOPICS.checkins, manyCheckIns(count, 60, Date.parse('2026-03-01T00:00:00Z') + from * 60_000));
+  const publish = (count: number, from: number) =>
+    topics.publisher.publishMany(TOPICS.checkins, manyCheckIns(count, 60, Date.parse('2026-03-01T00:00:00Z') + from * 60_000));
   // Warm up: every partition seen and caught up, so each reports a lag (0).
   await publish(60, 0);
-  const caughtUp = await waitFor(async () => {
-    const lag = await scrapeLag(url, groupId);
-    return lag.partitions.size === 3 && lag.total === 0 ? lag : null;
-  }, 60_000, { intervalMs: 250, what: 'lag 0 on all 3 partitions' });
+  const caughtUp = await waitFor(
+    async () => {
+      const lag = await scrapeLag(url, groupId);
+      return lag.partitions.size === 3 && lag.total === 0 ? lag : null;
+    },
+    60_000,
+    { intervalMs: 250, what: 'lag 0 on all 3 partitions' },
+  );
   expect([...caughtUp.partitions.values()]).toEqual([0, 0, 0]);
   const processedBefore = writer.server.stats().processed;
 
   writer.server.pause(TOPICS.checkins);
   await waitFor(() => writer.server.stats().inFlightBatches === 0, 30_000, { what: 'no batch in flight' });
   await publish(30, 100);
-  const first = await waitFor(async () => {
-    const lag = await scrapeLag(url, groupId);
-    return lag.total >= 30 ? lag : null;
-  }, 60_000, { intervalMs: 250, what: 'lag to reach 30 while paused' });
+  const first = await waitFor(
+    async () => {
+      const lag = await scrapeLag(url, groupId);
+      return lag.total >= 30 ? lag : null;
+    },
+    60_000,
+    { intervalMs: 250, what: 'lag to reach 30 while paused' },
+  );
   await publish(30, 200);
-  const second = await waitFor(async () => {
-    const lag = await scrapeLag(url, groupId);
-    return lag.total >= 60 ? lag : null;
-  }, 60_000, { intervalMs: 250, what: 'lag to reach 60 while paused' });
+  const second = await waitFor(
+    async () => {
+      const lag = await scrapeLag(url, groupId);
+      return lag.total >= 60 ? lag : null;
+    },
+    60_000,
+    { intervalMs: 250, what: 'lag to reach 60 while paused' },
+  );
   expect(first.total).toBe(30); // nothing is consumed while paused: the lag is exactly what was published
   expect(second.total).toBe(60);
   expect(writer.server.stats().processed).toBe(processedBefore);
 
   writer.server.resume(TOPICS.checkins);
-  const after = await waitFor(async () => {
-    const lag = await scrapeLag(url, groupId);
-    return lag.total === 0 ? lag : null;
-  }, 60_000, { intervalMs: 250, what: 'lag back to 0 after resume' });
+  const after = await waitFor(
+    async () => {
+      const lag = await scrapeLag(url, groupId);
+      return lag.total === 0 ? lag : null;
+    },
+    60_000,
+    { intervalMs: 250, what: 'lag back to 0 after resume' },
+  );
   expect([...after.partitions.values()]).toEqual([0, 0, 0]);
   expect(writer.server.stats().processed).toBe(processedBefore + 60);
 });

@@ -3,7 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { allTopicSpecs, dlqTopic, TOPICS } from '@vigil/contracts';
 import { createKafka, ensureTopics, topicOptionsFromEnv, KafkaBatchServer, kafkaLogLevel, kafkaSettingsFromEnv } from '@vigil/messaging';
-import { createLogger, createMetrics, fastifyRequestIdOptions, kafkaLogSink, NestPinoLogger, registerHttpObservability, type VigilMetrics } from '@vigil/observability';
+import {
+  createLogger,
+  createMetrics,
+  fastifyRequestIdOptions,
+  kafkaLogSink,
+  NestPinoLogger,
+  registerHttpObservability,
+  type VigilMetrics,
+} from '@vigil/observability';
 import { createCassandraClient } from '@vigil/storage';
 import type { WriterConfig } from './config';
 import { WriterModule } from './writer.module';
@@ -36,7 +44,13 @@ export async function createWriterApp(config: WriterConfig, options: WriterAppOp
   const kafka = createKafka({ ...kafkaSettingsFromEnv(config, 'timeseries-writer'), logLevel: kafkaLogLevel(config.LOG_LEVEL), logSink: kafkaLogSink(logger) });
   if (config.KAFKA_ENSURE_TOPICS) {
     const mine = new Set<string>([TOPICS.checkins, dlqTopic(TOPICS.checkins)]);
-    await ensureTopics(kafka, topicOptionsFromEnv(config, allTopicSpecs().filter((s) => mine.has(s.name)))).catch((e: unknown) => logger.warn({ error: (e as Error).message }, 'could not ensure topics; continuing (they may exist already)'));
+    await ensureTopics(
+      kafka,
+      topicOptionsFromEnv(
+        config,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ).catch((e: unknown) => logger.warn({ error: (e as Error).message }, 'could not ensure topics; continuing (they may exist already)'));
   }
   const server = new KafkaBatchServer({
     kafka,

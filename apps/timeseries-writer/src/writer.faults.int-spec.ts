@@ -52,7 +52,10 @@ afterAll(async () => {
 
 async function setup(name: string): Promise<{ ks: TestKeyspace; topics: TestKafka }> {
   const [ks, topics] = await Promise.all([createTestKeyspace(name, cassandra.env), createTestTopics()]);
-  cleanup.push(() => topics.close(), () => ks.drop());
+  cleanup.push(
+    () => topics.close(),
+    () => ks.drop(),
+  );
   return { ks, topics };
 }
 
@@ -116,7 +119,12 @@ function writerEnv(ks: TestKeyspace, topics: TestKafka, groupId: string, concurr
  * consumes its own (empty) topics, so it adds no load to the write path under test.
  */
 async function startIdleScorer(ks: TestKeyspace): Promise<{ child: Child; url: string }> {
-  const [prefix, redisPrefix, groupId, port] = [uniquePrefix('fault-scorer'), uniqueRedisPrefix('fault_scorer'), `scorer-fault-${Date.now()}`, await freePort()];
+  const [prefix, redisPrefix, groupId, port] = [
+    uniquePrefix('fault-scorer'),
+    uniqueRedisPrefix('fault_scorer'),
+    `scorer-fault-${Date.now()}`,
+    await freePort(),
+  ];
   cleanup.push(
     () => deleteRedisPrefix(redisPrefix),
     async () => {
@@ -124,7 +132,17 @@ async function startIdleScorer(ks: TestKeyspace): Promise<{ child: Child; url: s
       await deleteTestTopics(kafka, prefix, [groupId]);
     },
   );
-  const env = { ...cassandra.env, CASSANDRA_KEYSPACE: ks.keyspace, TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: groupId, REDIS_KEY_PREFIX: redisPrefix, ENGAGEMENT_ENABLED: 'false', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  const env = {
+    ...cassandra.env,
+    CASSANDRA_KEYSPACE: ks.keyspace,
+    TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: groupId,
+    REDIS_KEY_PREFIX: redisPrefix,
+    ENGAGEMENT_ENABLED: 'false',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
   return { child: startWriterProcess(env, 'apps/risk-scorer/src/main.ts'), url: `http://127.0.0.1:${port}` };
 }
 
@@ -185,7 +203,12 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   await publishAll(topics.publisher, events.slice(N - HELD + FIRST_HELD));
   let lagDownLater = 0;
   const more = HELD - FIRST_HELD;
-  await waitUntil(async () => (lagDownLater = (await scrapeLag(url, groupId)).total) >= lagDown + more, 60_000, `the lag to grow past ${lagDown} + ${more}`, 250);
+  await waitUntil(
+    async () => (lagDownLater = (await scrapeLag(url, groupId)).total) >= lagDown + more,
+    60_000,
+    `the lag to grow past ${lagDown} + ${more}`,
+    250,
+  );
   await cassandra.up();
   const restartedAt = Date.now();
   ks.client = createCassandraClient(ks.config, { keyspace: null });
@@ -204,7 +227,10 @@ it('Cassandra stopped while 5,000 check-ins are flowing, then started again: eve
   writer.proc.kill('SIGTERM');
   expect(await writer.exited).toBe(0);
   expect(writer.output()).toMatch(DRAINED);
-  await expectExactlyOnce(ks, events.map((e) => e.data.checkInId));
+  await expectExactlyOnce(
+    ks,
+    events.map((e) => e.data.checkInId),
+  );
   process.stdout.write(
     `cassandra fault: down ${restartedAt - stoppedAt} ms (${failed} failed attempts; lag ${lagDown} then ${lagDownLater}), caught up ${caughtUp - restartedAt} ms after the restart; test body ${Date.now() - t0} ms\n`,
   );
@@ -276,6 +302,11 @@ it('the writer SIGKILLed mid-batch and restarted, then SIGTERMed mid-stream: exa
   third.proc.kill('SIGTERM');
   expect(await third.exited).toBe(0);
   expect(third.output()).toMatch(DRAINED);
-  await expectExactlyOnce(ks, events.map((e) => e.data.checkInId));
-  process.stdout.write(`writer kill test body: ${Date.now() - t0} ms (stored at SIGKILL: ${atKill} check-ins, ${observationsAtKill} observations, ${committedAtKill} committed; committed at SIGTERM: ${committedAfterTerm})\n`);
+  await expectExactlyOnce(
+    ks,
+    events.map((e) => e.data.checkInId),
+  );
+  process.stdout.write(
+    `writer kill test body: ${Date.now() - t0} ms (stored at SIGKILL: ${atKill} check-ins, ${observationsAtKill} observations, ${committedAtKill} committed; committed at SIGTERM: ${committedAfterTerm})\n`,
+  );
 });

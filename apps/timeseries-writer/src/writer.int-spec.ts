@@ -25,11 +25,18 @@ let published = 0;
 
 const processed = () => writer.server.stats().processed;
 const rowsOf = (patientId: string) =>
-  countRows(ks.client, ks.keyspace, 'checkins_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?', [TENANT, patientId, ['2026-01', '2026-02', '2026-03']]);
+  countRows(ks.client, ks.keyspace, 'checkins_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket IN ?', [
+    TENANT,
+    patientId,
+    ['2026-01', '2026-02', '2026-03'],
+  ]);
 
 beforeAll(async () => {
   [ks, topics] = await Promise.all([createTestKeyspace('writer'), createTestTopics()]);
-  writer = await createWriterApp(writerTestConfig({ TOPIC_PREFIX: topics.prefix, CASSANDRA_KEYSPACE: ks.keyspace }), { shutdownHooks: false, defaultMetrics: false });
+  writer = await createWriterApp(writerTestConfig({ TOPIC_PREFIX: topics.prefix, CASSANDRA_KEYSPACE: ks.keyspace }), {
+    shutdownHooks: false,
+    defaultMetrics: false,
+  });
   await writer.server.whenReady(60_000);
 });
 
@@ -49,9 +56,20 @@ it('the same message delivered twice leaves one row per observation', async () =
   published += 2;
   await waitUntil(() => processed() >= published, 30_000, 'both copies consumed');
   expect(await rowsOf(patientId)).toBe(1);
-  expect(await countRows(ks.client, ks.keyspace, 'checkins_by_day', 'WHERE day = ? AND shard IN ? AND tenant_id = ? AND patient_id = ? ALLOW FILTERING', ['2026-03-05', [...Array(16).keys()], TENANT, patientId])).toBe(1);
-  expect(await countRows(ks.client, ks.keyspace, 'observations_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket = ?', [TENANT, patientId, '2026-03'])).toBe(OBSERVATIONS_PER_CHECKIN);
-  expect(await countRows(ks.client, ks.keyspace, 'latest_observations', 'WHERE tenant_id = ? AND patient_id = ?', [TENANT, patientId])).toBe(OBSERVATIONS_PER_CHECKIN);
+  expect(
+    await countRows(ks.client, ks.keyspace, 'checkins_by_day', 'WHERE day = ? AND shard IN ? AND tenant_id = ? AND patient_id = ? ALLOW FILTERING', [
+      '2026-03-05',
+      [...Array(16).keys()],
+      TENANT,
+      patientId,
+    ]),
+  ).toBe(1);
+  expect(
+    await countRows(ks.client, ks.keyspace, 'observations_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket = ?', [TENANT, patientId, '2026-03']),
+  ).toBe(OBSERVATIONS_PER_CHECKIN);
+  expect(await countRows(ks.client, ks.keyspace, 'latest_observations', 'WHERE tenant_id = ? AND patient_id = ?', [TENANT, patientId])).toBe(
+    OBSERVATIONS_PER_CHECKIN,
+  );
 });
 
 it('poison messages go to the DLQ with the error in headers, and the messages after them are still written', async () => {
@@ -98,7 +116,15 @@ it('a range query across a bucket boundary returns every point in order', async 
   const got: ObservationPoint[] = [];
   let cursor: string | null = null;
   do {
-    const page = await repo.querySeries({ tenantId: TENANT, patientId, metric: 'heartRate', from: new Date('2026-01-30T00:00:00Z'), to: new Date('2026-02-02T00:00:00Z'), pageSize: 5, cursor });
+    const page = await repo.querySeries({
+      tenantId: TENANT,
+      patientId,
+      metric: 'heartRate',
+      from: new Date('2026-01-30T00:00:00Z'),
+      to: new Date('2026-02-02T00:00:00Z'),
+      pageSize: 5,
+      cursor,
+    });
     got.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);

@@ -22,7 +22,12 @@ export class WriterMetrics {
     this.observations = vigil.counter('vigil_writer_observations_written_total', 'Observations written by timeseries-writer', []);
     this.requests = vigil.counter('vigil_writer_cassandra_requests_total', 'Cassandra requests of successful batches', []);
     this.deadLetters = vigil.counter('vigil_writer_dead_letters_total', 'Check-in events the writer dead-lettered, by reason', ['reason']);
-    this.batchSeconds = vigil.histogram('vigil_writer_batch_duration_seconds', 'Time to write one batch', ['outcome'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.batchSeconds = vigil.histogram(
+      'vigil_writer_batch_duration_seconds',
+      'Time to write one batch',
+      ['outcome'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
   }
 
   batchDone(out: { checkIns: number; observations: number; statements: number; events: number; deadLetters: number; reasons: string[] }): void {

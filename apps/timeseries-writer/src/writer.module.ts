@@ -49,7 +49,10 @@ export class WriterModule {
           logger: o.logger,
           metrics: o.metrics,
           readiness: [
-            { name: 'cassandra', check: async () => void (await o.cassandra.execute('SELECT release_version FROM system.local', [], { prepare: true, readTimeout: 2000 })) },
+            {
+              name: 'cassandra',
+              check: async () => void (await o.cassandra.execute('SELECT release_version FROM system.local', [], { prepare: true, readTimeout: 2000 })),
+            },
             { name: 'kafka-consumer', check: () => o.consumerReady() },
           ],
         }),

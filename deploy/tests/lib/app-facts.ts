@@ -86,7 +86,13 @@ export function appFacts(name: string): AppFacts {
     // only when the app imports a name that the library file declaring those paths exports.
     const imported = new Set<string>();
     for (const m of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"]@vigil\/observability['"]/g)) {
-      for (const n of m[1].split(',')) imported.add(n.replace(/^\s*type\s+/, '').split(/\s+as\s+/)[0].trim());
+      for (const n of m[1].split(','))
+        imported.add(
+          n
+            .replace(/^\s*type\s+/, '')
+            .split(/\s+as\s+/)[0]
+            .trim(),
+        );
     }
     for (const file of tsFiles(join(ROOT, 'libs', 'observability', 'src'))) {
       const libText = readFileSync(file, 'utf8');
@@ -125,7 +131,9 @@ export function appDirs(): string[] {
  * The app's own configuration schema (a zod object exported from apps/<name>/src/config.ts as
  * `<something>ConfigSchema`), or undefined when the app has none yet.
  */
-export function appConfigSchema(name: string): { safeParse(env: Record<string, string>): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined {
+export function appConfigSchema(
+  name: string,
+): { safeParse(env: Record<string, string>): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined {
   const file = join(ROOT, 'apps', name, 'src', 'config.ts');
   if (!existsSync(file)) return undefined;
   const mod = require(file) as Record<string, unknown>;

@@ -26,17 +26,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const SUPPORTED_FIELDS = new Set([
-  'apiVersion',
-  'kind',
-  'resources',
-  'namespace',
-  'labels',
-  'images',
-  'configMapGenerator',
-  'generatorOptions',
-  'patches',
-]);
+const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'labels', 'images', 'configMapGenerator', 'generatorOptions', 'patches']);
 
 /** Kinds that are not namespaced (the namespace transformer leaves them alone). */
 const CLUSTER_SCOPED = new Set([
@@ -60,7 +50,10 @@ const POD_TEMPLATE_PATHS: Record<string, string[][]> = {
   ReplicaSet: [['spec', 'template']],
   ReplicationController: [['spec', 'template']],
   Job: [['spec', 'template']],
-  CronJob: [['spec', 'jobTemplate'], ['spec', 'jobTemplate', 'spec', 'template']],
+  CronJob: [
+    ['spec', 'jobTemplate'],
+    ['spec', 'jobTemplate', 'spec', 'template'],
+  ],
 };
 
 /**
@@ -313,7 +306,15 @@ function generateConfigMap(acc: Accumulated, gen: Record<string, unknown>, dir: 
 /** Go's encoding/json escapes these; kustomize hashes Go's encoding. */
 function goJson(value: unknown): string {
   const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sorted)
+      : isObject(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted(v[k])]),
+          )
+        : v;
   return JSON.stringify(sorted(value))
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
@@ -387,7 +388,10 @@ function matches(o: K8sObject, t: Target): boolean {
   if (t.name !== undefined && !anchored(t.name, o.metadata.name)) return false;
   if (t.namespace !== undefined && !anchored(t.namespace, o.metadata.namespace ?? '')) return false;
   if (t.labelSelector !== undefined) {
-    for (const term of t.labelSelector.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const term of t.labelSelector
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [key, value] = term.split('=');
       if ((o.metadata.labels ?? {})[key] !== value) return false;
     }
@@ -549,4 +553,3 @@ export function kustomizationDirs(root: string): string[] {
   walk(root);
   return out.sort();
 }
-

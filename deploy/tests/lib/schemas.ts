@@ -77,12 +77,7 @@ function fromCrdSchema(node: unknown): unknown {
     out['anyOf'] = [{ type: 'integer' }, { type: 'string' }];
   }
   if (src['nullable'] === true && typeof out['type'] === 'string') out['type'] = [out['type'], 'null'];
-  if (
-    out['type'] === 'object' &&
-    out['properties'] &&
-    out['additionalProperties'] === undefined &&
-    src['x-kubernetes-preserve-unknown-fields'] !== true
-  ) {
+  if (out['type'] === 'object' && out['properties'] && out['additionalProperties'] === undefined && src['x-kubernetes-preserve-unknown-fields'] !== true) {
     out['additionalProperties'] = false;
   }
   return out;

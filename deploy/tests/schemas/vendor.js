@@ -83,7 +83,11 @@ function vendorKubernetes(swaggerFile, version, source) {
     });
   };
   Object.values(gvkIndex).forEach(visit);
-  const sorted = Object.fromEntries(Object.keys(keep).sort().map((k) => [k, keep[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(keep)
+      .sort()
+      .map((k) => [k, keep[k]]),
+  );
   write(`kubernetes-${version}.json`, { source, kubernetesVersion: version, kinds: gvkIndex, definitions: sorted });
 }
 

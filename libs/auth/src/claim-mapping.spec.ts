@@ -15,11 +15,21 @@ function refusal(f: () => unknown): AuthError {
 
 describe('claim mapping', () => {
   it("keeps Vigil's own claim names by default", () => {
-    expect(claimsFromPayload({ sub: 'n-1', role: 'care-manager', org: 'org-1', teams: ['t1'] })).toEqual({ sub: 'n-1', role: 'care-manager', org: 'org-1', teams: ['t1'] });
+    expect(claimsFromPayload({ sub: 'n-1', role: 'care-manager', org: 'org-1', teams: ['t1'] })).toEqual({
+      sub: 'n-1',
+      role: 'care-manager',
+      org: 'org-1',
+      teams: ['t1'],
+    });
   });
 
   it('reads a role list (Keycloak realm roles) and ignores entries that are not Vigil roles', () => {
-    const p = { sub: '9e0b3095-cf54-4141-adb4-c40cb5469160', roles: ['offline_access', 'care-admin', 'uma_authorization'], org: ['org-demo'], teams: ['team-a', 'team-b'] };
+    const p = {
+      sub: '9e0b3095-cf54-4141-adb4-c40cb5469160',
+      roles: ['offline_access', 'care-admin', 'uma_authorization'],
+      org: ['org-demo'],
+      teams: ['team-a', 'team-b'],
+    };
     expect(claimsFromPayload(p, KEYCLOAK)).toEqual({ sub: p.sub, role: 'care-admin', org: 'org-demo', teams: ['team-a', 'team-b'] });
   });
 
@@ -28,7 +38,11 @@ describe('claim mapping', () => {
     expect(readClaim(p, 'realm_access.roles')).toEqual(['patient']);
     expect(readClaim(p, 'https://vigil/org')).toBe('org-x');
     expect(readClaim(p, 'realm_access.missing.deeper')).toBeUndefined();
-    expect(claimsFromPayload(p, { org: 'https://vigil/org', teams: 'groups', role: 'realm_access.roles' })).toEqual({ sub: 's', role: 'patient', org: 'org-x' });
+    expect(claimsFromPayload(p, { org: 'https://vigil/org', teams: 'groups', role: 'realm_access.roles' })).toEqual({
+      sub: 's',
+      role: 'patient',
+      org: 'org-x',
+    });
   });
 
   it('refuses a user with no Vigil role with 403 naming the claim', () => {

@@ -36,10 +36,18 @@ function roleOf(value: unknown, claim: string): Role {
   const candidates = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   const roles = candidates.filter((v): v is Role => (ROLES as readonly string[]).includes(v));
   if (roles.length === 0) {
-    throw new AuthError('forbidden', `the identity provider gives this user no Vigil role (claim "${claim}" holds none of ${ROLES.join(', ')})`, 'role_unmapped');
+    throw new AuthError(
+      'forbidden',
+      `the identity provider gives this user no Vigil role (claim "${claim}" holds none of ${ROLES.join(', ')})`,
+      'role_unmapped',
+    );
   }
   if (new Set(roles).size > 1) {
-    throw new AuthError('forbidden', `the identity provider gives this user more than one Vigil role (claim "${claim}": ${[...new Set(roles)].join(', ')}); give exactly one`, 'role_ambiguous');
+    throw new AuthError(
+      'forbidden',
+      `the identity provider gives this user more than one Vigil role (claim "${claim}": ${[...new Set(roles)].join(', ')}); give exactly one`,
+      'role_ambiguous',
+    );
   }
   return roles[0];
 }

@@ -54,10 +54,7 @@ export class AuthConfigError extends Error {
  * committed dev secret when no key is configured at all) needs the explicit AUTH_DEV_MODE=true,
  * which production refuses. Without a key and without dev mode the service must not start.
  */
-export function verifierConfigFromEnv(
-  env: AuthEnvValues,
-  nodeEnv: string | undefined = process.env['NODE_ENV'],
-): VerifierConfig & { usingDevSecret: boolean } {
+export function verifierConfigFromEnv(env: AuthEnvValues, nodeEnv: string | undefined = process.env['NODE_ENV']): VerifierConfig & { usingDevSecret: boolean } {
   const none = !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEY && !env.AUTH_HS256_SECRET;
   const devMode = env.AUTH_DEV_MODE === true;
   if (devMode && nodeEnv === 'production') {
@@ -69,7 +66,9 @@ export function verifierConfigFromEnv(
     );
   }
   if (env.AUTH_HS256_SECRET && !devMode) {
-    throw new AuthConfigError('auth: AUTH_HS256_SECRET is for local development and tests only and needs AUTH_DEV_MODE=true; production uses AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
+    throw new AuthConfigError(
+      'auth: AUTH_HS256_SECRET is for local development and tests only and needs AUTH_DEV_MODE=true; production uses AUTH_JWKS_URL or AUTH_PUBLIC_KEY',
+    );
   }
   const maxLifetimeSeconds: VerifierConfig['maxLifetimeSeconds'] = {};
   if (env.AUTH_MAX_LIFETIME_PATIENT_SECONDS) maxLifetimeSeconds.patient = env.AUTH_MAX_LIFETIME_PATIENT_SECONDS;

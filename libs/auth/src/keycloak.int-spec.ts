@@ -31,13 +31,16 @@ describe('TokenVerifier against Keycloak', () => {
 
   const verifierFor = (over: Record<string, string> = {}) =>
     TokenVerifier.create(
-      verifierConfigFromEnv({
-        AUTH_JWKS_URL: realm.jwksUrl,
-        AUTH_ISSUER: realm.issuer,
-        AUTH_JWKS_COOLDOWN_SECONDS: COOLDOWN_S,
-        ...KEYCLOAK_CLAIM_ENV,
-        ...over,
-      }, 'test'),
+      verifierConfigFromEnv(
+        {
+          AUTH_JWKS_URL: realm.jwksUrl,
+          AUTH_ISSUER: realm.issuer,
+          AUTH_JWKS_COOLDOWN_SECONDS: COOLDOWN_S,
+          ...KEYCLOAK_CLAIM_ENV,
+          ...over,
+        },
+        'test',
+      ),
     );
 
   async function userToken(username: string, password: string): Promise<string> {
@@ -86,7 +89,12 @@ describe('TokenVerifier against Keycloak', () => {
     // The master realm signs with its own keys: not in this realm's JWKS.
     const master = await fetch(realm.issuer.replace(/\/realms\/.*$/, '/realms/master/protocol/openid-connect/token'), {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'admin-cli', username: process.env['KEYCLOAK_ADMIN_USER'] ?? 'admin', password: process.env['KEYCLOAK_ADMIN_PASSWORD'] ?? 'admin' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'admin-cli',
+        username: process.env['KEYCLOAK_ADMIN_USER'] ?? 'admin',
+        password: process.env['KEYCLOAK_ADMIN_PASSWORD'] ?? 'admin',
+      }),
     });
     const masterToken = ((await master.json()) as { access_token: string }).access_token;
     expect((await refusal(verifier.verify(masterToken))).kind).toBe('unauthenticated');
@@ -105,7 +113,11 @@ describe('TokenVerifier against Keycloak', () => {
     await expect(verifier.verify(before)).resolves.toEqual(expect.objectContaining({ org: 'org-demo' }));
     // ... until it expires (the realm's short lifespan here), then refused as expired.
     const e = await waitFor(
-      async () => verifier.verify(before).then(() => null, (err: unknown) => err as AuthError),
+      async () =>
+        verifier.verify(before).then(
+          () => null,
+          (err: unknown) => err as AuthError,
+        ),
       (LIFESPAN_S + 15) * 1000,
       { intervalMs: 500, what: 'the old token to expire' },
     );

@@ -8,8 +8,7 @@ const AUD = 'vigil';
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 const patient = { sub: 'p-1', role: 'patient' as const, org: 'org-1' };
 const hsConfig: VerifierConfig = { issuer: ISS, audience: AUD, hs256Secret: SECRET, devMode: true };
-const mint = (extra: Parameters<typeof mintToken>[1] = {}, claims = patient) =>
-  mintToken(claims, { secret: SECRET, issuer: ISS, audience: AUD, ...extra });
+const mint = (extra: Parameters<typeof mintToken>[1] = {}, claims = patient) => mintToken(claims, { secret: SECRET, issuer: ISS, audience: AUD, ...extra });
 
 async function failure(p: Promise<unknown>): Promise<AuthError> {
   try {
@@ -67,7 +66,10 @@ describe('verifyToken (HS256, dev)', () => {
     const noIat = await base().setExpirationTime('1h').sign(key);
     expect((await failure(verifyToken(noIat, hsConfig))).code).toBe('claim_iat');
     const now = Math.floor(Date.now() / 1000);
-    const future = await base().setIssuedAt(now + 3600).setExpirationTime(now + 7200).sign(key);
+    const future = await base()
+      .setIssuedAt(now + 3600)
+      .setExpirationTime(now + 7200)
+      .sign(key);
     expect((await failure(verifyToken(future, hsConfig))).code).toBe('claim_iat');
   });
 
@@ -79,7 +81,14 @@ describe('verifyToken (HS256, dev)', () => {
     await expect(verifyToken(await mint({ expiresIn: '9m' }), capped)).resolves.toEqual(patient);
     const key = new TextEncoder().encode(SECRET);
     const typed = (typ: string) =>
-      new SignJWT({ role: 'patient', org: 'org-1' }).setProtectedHeader({ alg: 'HS256', typ }).setSubject('p-1').setIssuer(ISS).setAudience(AUD).setIssuedAt().setExpirationTime('1h').sign(key);
+      new SignJWT({ role: 'patient', org: 'org-1' })
+        .setProtectedHeader({ alg: 'HS256', typ })
+        .setSubject('p-1')
+        .setIssuer(ISS)
+        .setAudience(AUD)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key);
     await expect(verifyToken(await typed('at+jwt'), hsConfig)).resolves.toEqual(patient);
     expect((await failure(verifyToken(await typed('refresh+jwt'), hsConfig))).code).toBe('token_typ');
   });
@@ -180,7 +189,10 @@ describe('verifyToken (JWKS)', () => {
 
   it('verifies RS256 and ES256 tokens by kid', async () => {
     const verifier = await TokenVerifier.create({ issuer: ISS, audience: AUD, jwksUrl: url });
-    for (const [k, kid] of [[keys.rs, 'rs-1'], [keys.es, 'es-1']] as const) {
+    for (const [k, kid] of [
+      [keys.rs, 'rs-1'],
+      [keys.es, 'es-1'],
+    ] as const) {
       const token = await mintToken(patient, { privateKey: k.privateKey as never, kid, issuer: ISS, audience: AUD });
       await expect(verifier.verify(token)).resolves.toEqual(patient);
     }
@@ -214,7 +226,11 @@ describe('bearerToken and verifierConfigFromEnv', () => {
 
   it('falls back to the dev secret only with the explicit dev-mode switch, never in production', () => {
     const env = { AUTH_ISSUER: ISS, AUTH_AUDIENCE: AUD };
-    expect(verifierConfigFromEnv({ ...env, AUTH_DEV_MODE: true }, 'development')).toMatchObject({ hs256Secret: DEV_HS256_SECRET, usingDevSecret: true, devMode: true });
+    expect(verifierConfigFromEnv({ ...env, AUTH_DEV_MODE: true }, 'development')).toMatchObject({
+      hs256Secret: DEV_HS256_SECRET,
+      usingDevSecret: true,
+      devMode: true,
+    });
     for (const nodeEnv of [undefined, 'development', 'staging', 'prod', 'production']) {
       expect(() => verifierConfigFromEnv(env, nodeEnv)).toThrow(/no token key configured.*AUTH_DEV_MODE=true/);
     }

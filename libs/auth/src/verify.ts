@@ -118,8 +118,7 @@ export class TokenVerifier {
         clockTolerance: this.config.clockToleranceSeconds ?? 5,
         requiredClaims: ['exp', 'iat', 'sub'],
       };
-      const result =
-        'jwks' in this.source ? await jwtVerify(token, this.source.jwks, options) : await jwtVerify(token, this.source.key, options);
+      const result = 'jwks' in this.source ? await jwtVerify(token, this.source.jwks, options) : await jwtVerify(token, this.source.key, options);
       payload = result.payload;
       typ = result.protectedHeader.typ;
     } catch (e) {

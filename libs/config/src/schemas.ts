@@ -1,9 +1,15 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const list = z.string().min(1).transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z
+  .string()
+  .min(1)
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const CONSISTENCY = ['ONE', 'TWO', 'THREE', 'QUORUM', 'LOCAL_QUORUM', 'EACH_QUORUM', 'ALL', 'LOCAL_ONE'] as const;
@@ -16,7 +22,10 @@ export const kafkaEnv = {
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   /** Tests isolate by prefixing every topic; empty in production. */
-  TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore').default(''),
+  TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, dot, dash, underscore')
+    .default(''),
   KAFKA_TOPIC_PARTITIONS: int(1, 1000).default(6),
   KAFKA_REPLICATION_FACTOR: int(1, 10).default(1),
   /**
@@ -31,7 +40,10 @@ export const kafkaEnv = {
 export const cassandraEnv = {
   CASSANDRA_CONTACT_POINTS: list.default(['127.0.0.1:9042']),
   CASSANDRA_LOCAL_DC: z.string().min(1).default('datacenter1'),
-  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'lowercase letters, digits, underscore').default('vigil'),
+  CASSANDRA_KEYSPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lowercase letters, digits, underscore')
+    .default('vigil'),
   CASSANDRA_READ_CONSISTENCY: z.enum(CONSISTENCY).default('ONE'),
   CASSANDRA_WRITE_CONSISTENCY: z.enum(CONSISTENCY).default('ONE'),
   /** Replication for migrations: a SimpleStrategy factor or a NetworkTopologyStrategy JSON map. */
@@ -43,7 +55,10 @@ export const cassandraEnv = {
 };
 
 export const redisEnv = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().default('vigil:'),
 };
 

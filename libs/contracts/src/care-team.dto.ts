@@ -8,7 +8,10 @@ export const TEAM_NAME_MAX_LENGTH = 100;
 /** Body of `PUT /v1/teams/{teamId}` (role care-admin, a team the token holds). */
 export class CareTeamDto {
   @ApiProperty({ description: 'Display name of the team', maxLength: TEAM_NAME_MAX_LENGTH })
-  @IsString() @MinLength(1) @MaxLength(TEAM_NAME_MAX_LENGTH) @Matches(TEAM_NAME_PATTERN, { message: 'must be printable text' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(TEAM_NAME_MAX_LENGTH)
+  @Matches(TEAM_NAME_PATTERN, { message: 'must be printable text' })
   name!: string;
 }
 

@@ -10,7 +10,10 @@ const around = (min: number, max: number, int = false) =>
     { weight: 2, arbitrary: fc.double({ min: min - 30, max: max + 30, noNaN: true, noDefaultInfinity: true }) },
     { weight: 1, arbitrary: fc.constantFrom<unknown>(null, '1', true, -0, min, max, min - 1, max + 1, 1.5, [], {}) },
   );
-const maybeExtra = fc.oneof({ weight: 9, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constantFrom<Record<string, unknown>>({ extra: 1 }, { __proto__x: 1 }, { constructor: 'x' }) });
+const maybeExtra = fc.oneof(
+  { weight: 9, arbitrary: fc.constant({}) },
+  { weight: 1, arbitrary: fc.constantFrom<Record<string, unknown>>({ extra: 1 }, { __proto__x: 1 }, { constructor: 'x' }) },
+);
 
 const vitals = fc.record(
   {
@@ -50,13 +53,22 @@ const questionnaire = fc.record(
 );
 const recordedAt = fc.oneof(
   { weight: 6, arbitrary: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) },
-  { weight: 2, arbitrary: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => `${d.toISOString().slice(0, 19)}+01:00`) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>('2026-02-30T08:00:00Z', '2026-01-01T08:00:00', '2026-01-01', 'yesterday', 1767225600000, null, '2026-01-01T08:00Z') },
+  {
+    weight: 2,
+    arbitrary: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => `${d.toISOString().slice(0, 19)}+01:00`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>('2026-02-30T08:00:00Z', '2026-01-01T08:00:00', '2026-01-01', 'yesterday', 1767225600000, null, '2026-01-01T08:00Z'),
+  },
 );
 const checkIn = fc
   .record(
     {
-      checkInId: fc.oneof({ weight: 8, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('nope', '00000000-0000-0000-0000-000000000000', 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA', 1, null) }),
+      checkInId: fc.oneof(
+        { weight: 8, arbitrary: fc.uuid() },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>('nope', '00000000-0000-0000-0000-000000000000', 'AAAAAAAA-AAAA-4AAA-8AAA-AAAAAAAAAAAA', 1, null) },
+      ),
       recordedAt,
       vitals: fc.oneof({ weight: 8, arbitrary: vitals }, { weight: 1, arbitrary: fc.constantFrom<unknown>(null, [], 'v') }),
       symptoms: fc.oneof({ weight: 8, arbitrary: symptoms }, { weight: 1, arbitrary: fc.constantFrom<unknown>(null, []) }),
@@ -70,17 +82,30 @@ const checkIn = fc
   .chain((c) => maybeExtra.map((x) => ({ ...c, ...x })));
 
 /** Mostly valid check-ins (each field valid), so acceptance is exercised as much as refusal. */
-const ok = (min: number, max: number, int = false) => (int ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)));
+const ok = (min: number, max: number, int = false) =>
+  int ? fc.integer({ min, max }) : fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0));
 const validCheckIn = fc.record(
   {
     checkInId: fc.uuid(),
     recordedAt: fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
     vitals: fc.record(
-      { weightKg: ok(20, 350), systolicBp: ok(120, 300), diastolicBp: ok(20, 110), heartRate: ok(20, 250), spo2: ok(50, 100), onSupplementalOxygen: fc.boolean(), consciousness: fc.constantFrom('A', 'V'), temperatureC: ok(30, 45) },
+      {
+        weightKg: ok(20, 350),
+        systolicBp: ok(120, 300),
+        diastolicBp: ok(20, 110),
+        heartRate: ok(20, 250),
+        spo2: ok(50, 100),
+        onSupplementalOxygen: fc.boolean(),
+        consciousness: fc.constantFrom('A', 'V'),
+        temperatureC: ok(30, 45),
+      },
       { requiredKeys: [] },
     ),
     symptoms: fc.record({ breathlessness: ok(0, 4, true), chestPain: fc.boolean(), pain: ok(0, 10, true) }, { requiredKeys: [] }),
-    questionnaires: fc.array(fc.constantFrom({ instrument: 'PHQ-9', answers: [0, 1, 2, 3, 0, 1, 2, 3, 1] }, { instrument: 'CAT', answers: [5, 0, 1, 2, 3, 4, 5, 0] }), { maxLength: 3 }),
+    questionnaires: fc.array(
+      fc.constantFrom({ instrument: 'PHQ-9', answers: [0, 1, 2, 3, 0, 1, 2, 3, 1] }, { instrument: 'CAT', answers: [5, 0, 1, 2, 3, 4, 5, 0] }),
+      { maxLength: 3 },
+    ),
     medication: fc.record({ adherence: fc.constantFrom('all', 'some', 'none') }),
     mood: ok(1, 5, true),
     notes: fc.string({ maxLength: 30 }),

@@ -17,7 +17,8 @@ import { CHECKIN_FIELD_SPECS, type CheckInFieldSpec } from './checkin-fields';
 import { isRealCalendarDate } from './dates';
 
 /** validator.js isUUID('all') (class-validator @IsUUID('all')). */
-const UUID_ALL = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
+const UUID_ALL =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
 
 type Obj = Record<string, unknown>;
 
@@ -35,8 +36,7 @@ function keysWithin(o: Obj, allowed: ReadonlySet<string>): boolean {
   return true;
 }
 
-const num = (v: unknown, min: number, max: number): v is number =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && !Object.is(v, -0);
+const num = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && !Object.is(v, -0);
 const int = (v: unknown, min: number, max: number): v is number => num(v, min, max) && Number.isInteger(v);
 
 /** One key of `vitals` or `symptoms`, as the catalogue describes it (checked in catalogue order). */
@@ -47,7 +47,12 @@ interface FieldCheck {
   values?: readonly string[];
 }
 const checksOf = (group: string): readonly FieldCheck[] =>
-  CHECKIN_FIELD_SPECS.filter((f) => f.name.startsWith(`${group}.`)).map((f) => ({ key: f.name.slice(group.length + 1), type: f.type, range: f.range, values: f.values }));
+  CHECKIN_FIELD_SPECS.filter((f) => f.name.startsWith(`${group}.`)).map((f) => ({
+    key: f.name.slice(group.length + 1),
+    type: f.type,
+    range: f.range,
+    values: f.values,
+  }));
 
 // Every key list derives from CHECKIN_FIELDS: a new field there is accepted here too.
 const TOP = new Set(CHECKIN_FIELD_SPECS.map((f) => f.name.split('.')[0]));

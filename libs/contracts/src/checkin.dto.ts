@@ -83,10 +83,7 @@ class QuestionnaireAnswers implements ValidatorConstraintInterface {
   validate(value: unknown, args: ValidationArguments): boolean {
     const spec = QUESTIONNAIRES[(args.object as QuestionnaireDto).instrument as Instrument];
     if (!spec || !Array.isArray(value)) return true; // reported by the instrument / IsArray rules
-    return (
-      value.length === spec.items &&
-      value.every((a) => Number.isInteger(a) && (a as number) >= 0 && (a as number) <= spec.maxAnswer)
-    );
+    return value.length === spec.items && value.every((a) => Number.isInteger(a) && (a as number) >= 0 && (a as number) <= spec.maxAnswer);
   }
   defaultMessage(args: ValidationArguments): string {
     const spec = QUESTIONNAIRES[(args.object as QuestionnaireDto).instrument as Instrument];
@@ -98,43 +95,70 @@ class QuestionnaireAnswers implements ValidatorConstraintInterface {
 
 export class VitalsDto {
   @ApiPropertyOptional({ minimum: 20, maximum: 350, description: 'kg' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(20) @Max(350)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(20)
+  @Max(350)
   weightKg?: number;
 
   @ApiPropertyOptional({ minimum: 40, maximum: 300, description: 'mmHg' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(40) @Max(300)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(40)
+  @Max(300)
   systolicBp?: number;
 
   @ApiPropertyOptional({ minimum: 20, maximum: 200, description: 'mmHg, lower than systolicBp' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(20) @Max(200) @Validate(DiastolicBelowSystolic)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(20)
+  @Max(200)
+  @Validate(DiastolicBelowSystolic)
   diastolicBp?: number;
 
   @ApiPropertyOptional({ minimum: 20, maximum: 250, description: 'beats per minute' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(20) @Max(250)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(20)
+  @Max(250)
   heartRate?: number;
 
   @ApiPropertyOptional({ minimum: 4, maximum: 60, description: 'breaths per minute' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(4) @Max(60)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(4)
+  @Max(60)
   respiratoryRate?: number;
 
   @ApiPropertyOptional({ minimum: 50, maximum: 100, description: 'percent' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(50) @Max(100)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(50)
+  @Max(100)
   spo2?: number;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   onSupplementalOxygen?: boolean;
 
   @ApiPropertyOptional({ enum: CONSCIOUSNESS, description: 'ACVPU' })
-  @IsOptional() @IsIn(CONSCIOUSNESS)
+  @IsOptional()
+  @IsIn(CONSCIOUSNESS)
   consciousness?: Consciousness;
 
   @ApiPropertyOptional({ minimum: 30, maximum: 45, description: '°C' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(30) @Max(45)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(30)
+  @Max(45)
   temperatureC?: number;
 
   @ApiPropertyOptional({ minimum: 20, maximum: 700, description: 'mg/dL' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(20) @Max(700)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(20)
+  @Max(700)
   glucoseMgDl?: number;
 }
 
@@ -153,7 +177,10 @@ export class QuestionnaireDto {
   instrument!: Instrument;
 
   @ApiProperty({ type: [Number], description: 'PHQ-9: 9 answers 0-3; GAD-7: 7 answers 0-3; CAT: 8 answers 0-5' })
-  @IsArray() @ArrayMaxSize(9) @IsInt({ each: true }) @Validate(QuestionnaireAnswers)
+  @IsArray()
+  @ArrayMaxSize(9)
+  @IsInt({ each: true })
+  @Validate(QuestionnaireAnswers)
   answers!: number[];
 }
 
@@ -174,27 +201,45 @@ export class CheckInDto {
   recordedAt!: string;
 
   @ApiPropertyOptional({ type: VitalsDto })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => VitalsDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => VitalsDto)
   vitals?: VitalsDto;
 
   @ApiPropertyOptional({ type: SymptomsDto })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SymptomsDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SymptomsDto)
   symptoms?: SymptomsDto;
 
   @ApiPropertyOptional({ type: [QuestionnaireDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(3) @ValidateNested({ each: true }) @Type(() => QuestionnaireDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => QuestionnaireDto)
   questionnaires?: QuestionnaireDto[];
 
   @ApiPropertyOptional({ type: MedicationDto })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => MedicationDto)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MedicationDto)
   medication?: MedicationDto;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5 })
-  @IsOptional() @IsInt() @Min(1) @Max(5)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(5)
   mood?: number;
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'Free text; protected health information, never logged' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   notes?: string;
 }
 

@@ -65,7 +65,11 @@ describe('CloudEvents Kafka binding', () => {
     ['no CloudEvents headers', { key: 'p', value: Buffer.from('{}'), headers: {} }, 'not-cloudevent'],
     ['missing attributes', { key: 'p', value: Buffer.from('{}'), headers: { ce_id: '1', ce_specversion: '1.0' } }, 'missing-attribute'],
     ['wrong spec version', { key: 'p', value: Buffer.from('{}'), headers: { ce_id: '1', ce_specversion: '0.3' } }, 'not-cloudevent'],
-    ['XML content', { key: 'p', value: Buffer.from('<a/>'), headers: { ce_id: '1', ce_specversion: '1.0', 'content-type': 'application/xml' } }, 'unsupported-content-type'],
+    [
+      'XML content',
+      { key: 'p', value: Buffer.from('<a/>'), headers: { ce_id: '1', ce_specversion: '1.0', 'content-type': 'application/xml' } },
+      'unsupported-content-type',
+    ],
   ])('rejects %s with a dead-letter reason', (_name, record, reason) => {
     try {
       fromKafkaRecord(record);

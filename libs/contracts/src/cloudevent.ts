@@ -58,17 +58,7 @@ export interface KafkaRecord {
 }
 
 const REQUIRED_ATTRIBUTES = ['id', 'source', 'type', 'subject', 'time', 'tenantid'] as const;
-const KNOWN_ATTRIBUTES = [
-  'specversion',
-  'id',
-  'source',
-  'type',
-  'subject',
-  'time',
-  'tenantid',
-  'dataschemaversion',
-  'traceparent',
-] as const;
+const KNOWN_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'subject', 'time', 'tenantid', 'dataschemaversion', 'traceparent'] as const;
 
 /**
  * Binary mode of the CloudEvents Kafka protocol binding: attributes as `ce_*` headers,

@@ -26,7 +26,10 @@ export function capabilityStatementBase(softwareName: string, description: strin
 
 /** `rest.security` of a Vigil server: OAuth bearer tokens, with the roles in words. */
 export function bearerSecurity(description: string): Record<string, unknown> {
-  return { service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }], description };
+  return {
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth', display: 'OAuth' }] }],
+    description,
+  };
 }
 export const FHIR_BASE_PATH = '/fhir/R4';
 /** Entries in one batch or transaction Bundle (the check-in batch's limit). */

@@ -13,15 +13,23 @@ export const ID_MAX_LENGTH = 128;
 /** Body of `PUT /v1/patients/{id}` (role care-admin). */
 export class PatientProfileDto {
   @ApiProperty({ description: 'The care team that watches this patient' })
-  @IsString() @Matches(ID_PATTERN) @MaxLength(128)
+  @IsString()
+  @Matches(ID_PATTERN)
+  @MaxLength(128)
   careTeamId!: string;
 
   @ApiProperty({ enum: CONDITIONS, isArray: true })
-  @IsArray() @ArrayUnique() @ArrayMaxSize(4) @IsIn(CONDITIONS, { each: true })
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(4)
+  @IsIn(CONDITIONS, { each: true })
   conditions!: Condition[];
 
   @ApiPropertyOptional({ minimum: 20, maximum: 350, description: 'Target (dry) weight in kg, for heart failure' })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(20) @Max(350)
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(20)
+  @Max(350)
   dryWeightKg?: number;
 
   @ApiProperty({ enum: [1, 2], description: 'NEWS2 SpO2 scale; 2 for hypercapnic respiratory failure' })
@@ -29,6 +37,9 @@ export class PatientProfileDto {
   news2SpO2Scale!: 1 | 2;
 
   @ApiPropertyOptional({ minimum: 6, maximum: 720, default: 48, description: 'Hours between expected check-ins' })
-  @IsOptional() @IsInt() @Min(6) @Max(720)
+  @IsOptional()
+  @IsInt()
+  @Min(6)
+  @Max(720)
   expectedCheckInIntervalHours?: number;
 }

@@ -25,7 +25,10 @@ describe('mapError: every error becomes a problem', () => {
   });
 
   it('maps guard exceptions with their message', () => {
-    expect(mapError(new UnauthorizedException({ message: 'the token has expired', code: 'token_expired' })).problem).toMatchObject({ status: 401, detail: 'the token has expired' });
+    expect(mapError(new UnauthorizedException({ message: 'the token has expired', code: 'token_expired' })).problem).toMatchObject({
+      status: 401,
+      detail: 'the token has expired',
+    });
     expect(mapError(new ForbiddenException('nope')).problem).toMatchObject({ status: 403, detail: 'nope' });
     expect(mapError(new HttpException('teapot', 418)).problem).toMatchObject({ status: 418, type: 'about:blank' });
   });
@@ -56,7 +59,10 @@ describe('Server-Sent Events', () => {
   const parse = (text: string, chunk = 7) => {
     const events: SseEvent[] = [];
     const comments: string[] = [];
-    const p = new SseParser((e) => events.push(e), (c) => comments.push(c));
+    const p = new SseParser(
+      (e) => events.push(e),
+      (c) => comments.push(c),
+    );
     for (let i = 0; i < text.length; i += chunk) p.push(text.slice(i, i + chunk));
     return { events, comments, last: p.lastEventId };
   };

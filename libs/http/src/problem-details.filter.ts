@@ -53,7 +53,8 @@ export function mapError(error: unknown, domain?: DomainErrorMapper): ProblemMap
       if (typeof m === 'string') detail = m;
       else if (Array.isArray(m)) detail = m.map(String).join('; ');
     }
-    if (status >= 500) return { problem: problemForStatus(status, status === 500 ? 'an unexpected error occurred' : detail), headers: {}, unexpected: status === 500 };
+    if (status >= 500)
+      return { problem: problemForStatus(status, status === 500 ? 'an unexpected error occurred' : detail), headers: {}, unexpected: status === 500 };
     return { problem: problemForStatus(status, detail), headers: {} };
   }
   const fe = error as Partial<FastifyError> | undefined;

@@ -282,7 +282,11 @@ export class BatchConsumer {
         return false;
       });
       if (timer) clearTimeout(timer);
-      if (timedOut) this.log.warn({ groupId: this.opts.groupId, duration: timeoutMs }, 'in-flight handlers did not finish in time; uncommitted messages will be redelivered');
+      if (timedOut)
+        this.log.warn(
+          { groupId: this.opts.groupId, duration: timeoutMs },
+          'in-flight handlers did not finish in time; uncommitted messages will be redelivered',
+        );
     }
     this.ready = false;
     await this.admin?.client.disconnect().catch(() => undefined);
@@ -434,7 +438,14 @@ export class BatchConsumer {
           onRetry: (error, attempt, delayMs) => {
             this.counters.failed++;
             state.retrying = true;
-            const fields = { topic: baseTopic, partition: batch.partition, groupId: this.opts.groupId, error: describeError(error), retryCount: attempt + 1, retryTime: delayMs };
+            const fields = {
+              topic: baseTopic,
+              partition: batch.partition,
+              groupId: this.opts.groupId,
+              error: describeError(error),
+              retryCount: attempt + 1,
+              retryTime: delayMs,
+            };
             if (attempt === 0 || attempt % 10 === 9) this.log.warn(fields, 'handler failed; retrying (offset not committed)');
             else this.log.debug(fields, 'handler failed; retrying');
           },
@@ -448,7 +459,10 @@ export class BatchConsumer {
       // kafkajs errors (commit during a rebalance, broker loss) go back to kafkajs, which rejoins or
       // restarts. Anything else is a bug of ours: log it and let the batch be fetched again.
       if (isKafkaJsError(e)) throw e;
-      this.log.error({ topic: baseTopic, partition: batch.partition, error: describeError(e) }, 'unexpected error while processing a batch; it will be fetched again');
+      this.log.error(
+        { topic: baseTopic, partition: batch.partition, error: describeError(e) },
+        'unexpected error while processing a batch; it will be fetched again',
+      );
       await sleep(backoffDelay(0, { initialMs: 1000 }), this.abort.signal);
     } finally {
       clearInterval(heartbeatTimer);
@@ -460,7 +474,10 @@ export class BatchConsumer {
   private async deadLetter(fullTopic: string, partition: number, items: DeadLetter[], enabled: boolean): Promise<void> {
     if (!enabled) {
       for (const d of items) {
-        this.log.error({ topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error }, 'poison message skipped (topic has no dead-letter topic)');
+        this.log.error(
+          { topic: this.baseTopic(fullTopic), partition, offset: d.record.offset, type: d.reason, error: d.error },
+          'poison message skipped (topic has no dead-letter topic)',
+        );
       }
       return;
     }

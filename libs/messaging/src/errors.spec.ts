@@ -22,7 +22,10 @@ describe('errors', () => {
     await expect(lastValueFrom(filter.catch(poison, host) as Observable<unknown>)).rejects.toBe(poison);
     const nestLogger = (BaseRpcExceptionFilter as unknown as { logger: { error: (e: unknown) => void } }).logger;
     jest.spyOn(nestLogger, 'error').mockImplementation(() => undefined);
-    await expect(lastValueFrom(filter.catch(new Error('db down'), host) as Observable<unknown>)).rejects.toEqual({ status: 'error', message: 'Internal server error' });
+    await expect(lastValueFrom(filter.catch(new Error('db down'), host) as Observable<unknown>)).rejects.toEqual({
+      status: 'error',
+      message: 'Internal server error',
+    });
   });
 
   it('KafkaUnavailableError carries a Retry-After hint', () => {

@@ -41,7 +41,10 @@ export class PoisonMessageError extends RpcException {
 }
 
 export function isPoisonMessageError(e: unknown): e is PoisonMessageError {
-  return e instanceof PoisonMessageError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'PoisonMessageError' && typeof (e as { reason?: unknown }).reason === 'string');
+  return (
+    e instanceof PoisonMessageError ||
+    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'PoisonMessageError' && typeof (e as { reason?: unknown }).reason === 'string')
+  );
 }
 
 /** A short, single-line description of an error for logs and dead-letter headers (never a payload). */

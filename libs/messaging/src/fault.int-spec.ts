@@ -94,10 +94,16 @@ describe('BatchConsumer when the broker goes away', () => {
     try {
       await consumer.start();
       await consumer.whenReady(15_000);
-      await producer.publishMany(TOPICS.alerts, [0, 1, 2, 3, 4].map((i) => checkinEvent('p-consumer', i)));
+      await producer.publishMany(
+        TOPICS.alerts,
+        [0, 1, 2, 3, 4].map((i) => checkinEvent('p-consumer', i)),
+      );
       await waitFor(() => seen.length >= 5, 10_000, { what: 'first five' });
       net.set('down');
-      await producer.publishMany(TOPICS.alerts, [5, 6, 7, 8, 9].map((i) => checkinEvent('p-consumer', i))); // straight to the broker
+      await producer.publishMany(
+        TOPICS.alerts,
+        [5, 6, 7, 8, 9].map((i) => checkinEvent('p-consumer', i)),
+      ); // straight to the broker
       await new Promise((r) => setTimeout(r, 1500));
       net.set('up');
       // Distinct values: a redelivery after the cut (at-least-once) must not end the wait early.

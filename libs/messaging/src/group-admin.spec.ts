@@ -7,7 +7,12 @@ describe('committedLag', () => {
       { partition: 1, low: '10', high: '64' },
     ];
     expect(committedLag(ends, [{ partition: 0, offset: '70' }])).toBe(3 + 54);
-    expect(committedLag(ends, [{ partition: 0, offset: '73' }, { partition: 1, offset: '64' }])).toBe(0);
+    expect(
+      committedLag(ends, [
+        { partition: 0, offset: '73' },
+        { partition: 1, offset: '64' },
+      ]),
+    ).toBe(0);
   });
 
   it('counts an empty partition (committed -1, end 0) as caught up', () => {
@@ -15,7 +20,12 @@ describe('committedLag', () => {
       { partition: 0, low: '0', high: '73' },
       { partition: 2, low: '0', high: '0' },
     ];
-    expect(committedLag(ends, [{ partition: 0, offset: '73' }, { partition: 2, offset: '-1' }])).toBe(0);
+    expect(
+      committedLag(ends, [
+        { partition: 0, offset: '73' },
+        { partition: 2, offset: '-1' },
+      ]),
+    ).toBe(0);
     expect(committedLag(ends, [{ partition: 0, offset: '-1' }])).toBe(73);
   });
 });

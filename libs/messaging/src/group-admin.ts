@@ -88,7 +88,12 @@ export async function groupLag(kafka: Kafka, groupId: string, topic: string): Pr
  * Sets a group's committed offsets on one topic. The group must have no members: Kafka (and kafkajs)
  * refuse otherwise. The offset is the next record the group will read.
  */
-export async function setConsumerGroupOffsets(kafka: Kafka, groupId: string, topic: string, partitions: { partition: number; offset: string }[]): Promise<void> {
+export async function setConsumerGroupOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  partitions: { partition: number; offset: string }[],
+): Promise<void> {
   if (partitions.length === 0) return;
   await withAdmin(kafka, (admin) => admin.setOffsets({ groupId, topic, partitions }));
 }

@@ -1,7 +1,8 @@
 import type { ConsumedEvent } from './consumed-event';
 import { handleInKeyOrder } from './key-order';
 
-const ev = (key: string, offset: string): ConsumedEvent => ({ key, offset, partition: 0, topic: 't', event: { id: `${key}-${offset}`, subject: key } }) as unknown as ConsumedEvent;
+const ev = (key: string, offset: string): ConsumedEvent =>
+  ({ key, offset, partition: 0, topic: 't', event: { id: `${key}-${offset}`, subject: key } }) as unknown as ConsumedEvent;
 
 describe('handleInKeyOrder', () => {
   it("handles each key's events in offset order and dead-letters what can never succeed", async () => {

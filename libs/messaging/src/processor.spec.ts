@@ -160,7 +160,15 @@ describe('processPartitionBatch, BATCH handlers', () => {
   });
 
   it('honours returned deadLetters by offset', async () => {
-    const h = harness(async () => ({ deadLetters: [{ offset: '1', reason: 'bad', error: 'e' }, { offset: '99', reason: 'not in batch', error: '' }] }), { batch: true });
+    const h = harness(
+      async () => ({
+        deadLetters: [
+          { offset: '1', reason: 'bad', error: 'e' },
+          { offset: '99', reason: 'not in batch', error: '' },
+        ],
+      }),
+      { batch: true },
+    );
     await processPartitionBatch(batchOf([record(0, 0), record(1, 1)]), h.deps);
     expect(h.dead.map((d) => d.record.offset)).toEqual(['1']);
     expect(h.commits).toEqual(['2']);
@@ -199,7 +207,10 @@ describe('processPartitionBatch, BATCH handlers', () => {
 describe('deadLetterRecord', () => {
   it('keeps the original key, bytes and headers, adds DLQ headers, and is stamped with the time it failed (the original timestamp in a header)', () => {
     const g = garbage(7, '{"notes":"secret"');
-    const r = deadLetterRecord({ record: g, reason: 'not-json', error: 'value is not valid JSON' }, { sourceTopic: 't.checkins.v1', partition: 1, groupId: 'g1', now: new Date('2026-01-01T00:00:00Z') });
+    const r = deadLetterRecord(
+      { record: g, reason: 'not-json', error: 'value is not valid JSON' },
+      { sourceTopic: 't.checkins.v1', partition: 1, groupId: 'g1', now: new Date('2026-01-01T00:00:00Z') },
+    );
     expect(r.key).toBe(g.key);
     expect(r.value).toBe(g.value);
     expect(r.timestamp).toBe(String(Date.parse('2026-01-01T00:00:00Z')));

@@ -86,7 +86,15 @@ export function decodeRecord(record: FetchedRecord, baseTopic: string, partition
     const event = fromKafkaRecord({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp });
     return {
       ok: true,
-      consumed: { event, topic: baseTopic, ...source, partition, offset: record.offset, key: record.key === null ? null : record.key.toString(), timestamp: record.timestamp },
+      consumed: {
+        event,
+        topic: baseTopic,
+        ...source,
+        partition,
+        offset: record.offset,
+        key: record.key === null ? null : record.key.toString(),
+        timestamp: record.timestamp,
+      },
     };
   } catch (e) {
     if (e instanceof EventDecodeError) return { ok: false, dead: { record, reason: e.reason, error: e.message } };

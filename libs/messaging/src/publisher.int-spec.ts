@@ -19,7 +19,10 @@ async function topicConfig(name: string): Promise<Record<string, string>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'] }] });
+    const r = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy', 'retention.ms', 'min.insync.replicas'] }],
+    });
     return Object.fromEntries(r.resources[0].configEntries.map((c) => [c.configName, c.configValue]));
   } finally {
     await admin.disconnect();
@@ -35,7 +38,11 @@ describe('ensureTopics', () => {
     const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix)).sort();
     const meta = await admin.fetchTopicMetadata({ topics: [`${prefix}${TOPICS.checkins}`] });
     await admin.disconnect();
-    expect(names).toEqual(allTopicSpecs().map((s) => `${prefix}${s.name}`).sort());
+    expect(names).toEqual(
+      allTopicSpecs()
+        .map((s) => `${prefix}${s.name}`)
+        .sort(),
+    );
     expect(meta.topics[0].partitions).toHaveLength(3);
     expect(await topicConfig(`${prefix}${TOPICS.patients}`)).toMatchObject({ 'cleanup.policy': 'compact', 'retention.ms': '-1' });
     expect(await topicConfig(`${prefix}${TOPICS.checkins}.dlq`)).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': String(30 * 86_400_000) });
@@ -47,7 +54,16 @@ describe('ensureTopics', () => {
     await admin.connect();
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [{ name: 'retention.ms', value: '1000' }, { name: 'min.insync.replicas', value: '1' }] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configEntries: [
+            { name: 'retention.ms', value: '1000' },
+            { name: 'min.insync.replicas', value: '1' },
+          ],
+        },
+      ],
     });
     await admin.disconnect();
     // KRaft: an alter is committed by the controller and reaches the broker's metadata a moment
@@ -55,10 +71,14 @@ describe('ensureTopics', () => {
     await waitFor(async () => (await topicConfig(name))['retention.ms'] === '1000', 10_000, { what: 'the drifted retention to show' });
     const spec = TOPIC_SPECS.find((s) => s.name === TOPICS.alerts) as TopicSpec;
     await ensureTopics(kafka, { prefix, partitions: 3, replicationFactor: 1, specs: [spec] });
-    const aligned = await waitFor(async () => {
-      const config = await topicConfig(name);
-      return config['retention.ms'] !== '1000' && config;
-    }, 10_000, { what: 'the re-aligned retention to show' });
+    const aligned = await waitFor(
+      async () => {
+        const config = await topicConfig(name);
+        return config['retention.ms'] !== '1000' && config;
+      },
+      10_000,
+      { what: 'the re-aligned retention to show' },
+    );
     expect(aligned).toMatchObject({ 'retention.ms': String(spec.retentionMs), 'cleanup.policy': 'delete', 'min.insync.replicas': '1' });
   });
 
@@ -103,7 +123,14 @@ describe('EventPublisher against Kafka', () => {
     expect(new Set(p2.map((r) => r.partition)).size).toBe(1);
     expect(p2.map((r) => (r.event?.data as { n: number }).n)).toEqual([1, 2, 3, 4]);
     const r = byKey('patient-1')[0];
-    expect(r.headers).toMatchObject({ ce_specversion: '1.0', ce_id: one.id, ce_type: one.type, ce_subject: 'patient-1', ce_tenantid: 'org-test', 'content-type': 'application/json' });
+    expect(r.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_id: one.id,
+      ce_type: one.type,
+      ce_subject: 'patient-1',
+      ce_tenantid: 'org-test',
+      'content-type': 'application/json',
+    });
     expect(r.timestamp).toBe(String(Date.parse(one.time)));
     expect(r.event).toEqual(one);
 
@@ -135,7 +162,9 @@ describe('EventPublisher against Kafka', () => {
   });
 
   it('publishRaw writes bytes and headers as given (dead letters, replay)', async () => {
-    await publisher.publishRaw(`${prefix}${TOPICS.checkins}.dlq`, [{ key: 'k1', value: Buffer.from([0xff, 0x00, 0x7b]), headers: { [DLQ_HEADERS.reason]: 'not-json' } }]);
+    await publisher.publishRaw(`${prefix}${TOPICS.checkins}.dlq`, [
+      { key: 'k1', value: Buffer.from([0xff, 0x00, 0x7b]), headers: { [DLQ_HEADERS.reason]: 'not-json' } },
+    ]);
     const [r] = await consumeAll(kafka, `${prefix}${TOPICS.checkins}.dlq`, { expected: 1 });
     expect(r.value).toEqual(Buffer.from([0xff, 0x00, 0x7b]));
     expect(r.headers[DLQ_HEADERS.reason]).toBe('not-json');

@@ -170,8 +170,7 @@ export async function readTopicRange(kafka: Kafka, range: TopicRange, opts: Read
   const open = new Set(range.partitions.filter((p) => BigInt(p.start) < BigInt(p.end)).map((p) => p.partition));
   const groupId = `${opts.groupIdPrefix ?? 'vigil-range-reader'}-${randomBytes(8).toString('hex')}`;
   let records = 0;
-  const positions = () =>
-    range.partitions.map((p) => ({ partition: p.partition, next: (next.get(p.partition) as bigint).toString(), end: p.end }));
+  const positions = () => range.partitions.map((p) => ({ partition: p.partition, next: (next.get(p.partition) as bigint).toString(), end: p.end }));
   if (open.size === 0 || opts.signal?.aborted) return { complete: open.size === 0, records, positions: positions(), groupId, restarts };
 
   const consumer = kafka.consumer({

@@ -55,7 +55,11 @@ describe('consumer recovery (private broker)', () => {
   it(`consumes again within ${BROKER_TARGET_MS} ms of a killed broker answering again`, async () => {
     const seen = new Map<number, number>();
     const consumer = new BatchConsumer(
-      { kafka: { brokers: [broker.address], clientId: 'recovery-consumer', logLevel: 'error' }, groupId: `g-broker-${Date.now().toString(36)}`, topicPrefix: prefix },
+      {
+        kafka: { brokers: [broker.address], clientId: 'recovery-consumer', logLevel: 'error' },
+        groupId: `g-broker-${Date.now().toString(36)}`,
+        topicPrefix: prefix,
+      },
       { [TOPICS.alerts]: { handle: async (e) => void seen.set(((e as ConsumedEvent).event.data as { n: number }).n, Date.now()) } },
     );
     const publisher = new EventPublisher(kafka, { topicPrefix: prefix, ackTimeoutMs: 2000 });

@@ -140,10 +140,14 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
       }
       expect(batches.every((b) => new Set(b.map((e) => e.partition)).size === 1)).toBe(true);
       expect(batches.length).toBeLessThan(50); // really batches
-      await waitFor(async () => {
-        const [c, end] = [await committed(groupId, TOPICS.checkins), await endOffsets(TOPICS.checkins)];
-        return [...end].every(([p, high]) => high === '0' || c.get(p) === high);
-      }, 10_000, { what: 'committed = end offsets' });
+      await waitFor(
+        async () => {
+          const [c, end] = [await committed(groupId, TOPICS.checkins), await endOffsets(TOPICS.checkins)];
+          return [...end].every(([p, high]) => high === '0' || c.get(p) === high);
+        },
+        10_000,
+        { what: 'committed = end offsets' },
+      );
       expect(server.stats()).toMatchObject({ ready: true, processed: 100, failed: 0, deadLettered: 0 });
     } finally {
       await app.close();
@@ -174,7 +178,12 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
       const [a, b] = dlq.sort((x, y) => Number(x.headers[DLQ_HEADERS.sourceOffset]) - Number(y.headers[DLQ_HEADERS.sourceOffset]));
       expect(a.value).toEqual(notJson.value);
       expect(a.key).toBe(patient);
-      expect(a.headers).toMatchObject({ [DLQ_HEADERS.reason]: 'not-json', ce_id: notJson.headers.ce_id, [DLQ_HEADERS.consumerGroup]: groupId, [DLQ_HEADERS.sourceTopic]: `${prefix}${TOPICS.checkins}` });
+      expect(a.headers).toMatchObject({
+        [DLQ_HEADERS.reason]: 'not-json',
+        ce_id: notJson.headers.ce_id,
+        [DLQ_HEADERS.consumerGroup]: groupId,
+        [DLQ_HEADERS.sourceTopic]: `${prefix}${TOPICS.checkins}`,
+      });
       expect(a.headers[DLQ_HEADERS.error]).not.toContain('truncated');
       expect(b.value).toEqual(notCe.value);
       expect(b.headers).toMatchObject({ [DLQ_HEADERS.reason]: 'not-cloudevent', 'x-legacy': 'yes' });
@@ -195,11 +204,19 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
     probe.patient = async (e) => {
       if (n(e) === 1) throw new PoisonMessageError('dry weight missing', 'invalid-profile');
     };
-    probe.alerts = async (events): Promise<BatchHandlerResult> => ({ deadLetters: events.filter((e) => n(e) === 7).map((e) => ({ offset: e.offset, reason: 'unknown-alert', error: 'no rule 7' })) });
+    probe.alerts = async (events): Promise<BatchHandlerResult> => ({
+      deadLetters: events.filter((e) => n(e) === 7).map((e) => ({ offset: e.offset, reason: 'unknown-alert', error: 'no rule 7' })),
+    });
     const { app } = await startApp(probe);
     try {
-      await publisher.publishMany(TOPICS.patients, [0, 1, 2].map((i) => checkinEvent(patient, i)));
-      await publisher.publishMany(TOPICS.alerts, [6, 7, 8].map((i) => checkinEvent(patient, i)));
+      await publisher.publishMany(
+        TOPICS.patients,
+        [0, 1, 2].map((i) => checkinEvent(patient, i)),
+      );
+      await publisher.publishMany(
+        TOPICS.alerts,
+        [6, 7, 8].map((i) => checkinEvent(patient, i)),
+      );
       const [p] = await consumeAll(kafka, `${prefix}${TOPICS.patients}.dlq`, { expected: 1 });
       expect(p.headers).toMatchObject({ [DLQ_HEADERS.reason]: 'invalid-profile', [DLQ_HEADERS.error]: 'PoisonMessageError: dry weight missing' });
       expect((p.event?.data as { n: number }).n).toBe(1);
@@ -233,7 +250,10 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
     };
     const { app, server, groupId } = await startApp(probe);
     try {
-      await publisher.publishMany(TOPICS.checkins, [0, 1, 2, 3].map((i) => checkinEvent(patient, i)));
+      await publisher.publishMany(
+        TOPICS.checkins,
+        [0, 1, 2, 3].map((i) => checkinEvent(patient, i)),
+      );
       const e = await waitFor(() => blockedAt, 15_000, { what: 'third attempt' });
       expect(attempts.get(1)).toBe(3);
       expect(server.stats().failed).toBeGreaterThanOrEqual(2);
@@ -243,7 +263,9 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
       release();
       await waitFor(() => handled.length >= 4, 10_000, { what: 'all handled' });
       expect(handled).toEqual([0, 1, 2, 3]); // in order, nothing skipped
-      await waitFor(async () => (await committed(groupId, TOPICS.checkins)).get(e.partition) === (BigInt(e.offset) + 3n).toString(), 10_000, { what: 'commit after success' });
+      await waitFor(async () => (await committed(groupId, TOPICS.checkins)).get(e.partition) === (BigInt(e.offset) + 3n).toString(), 10_000, {
+        what: 'commit after success',
+      });
     } finally {
       release();
       await app.close();
@@ -267,7 +289,10 @@ describe('KafkaBatchServer (Nest microservice on a real broker)', () => {
       }
     };
     const { app, groupId } = await startApp(probe);
-    await publisher.publishMany(TOPICS.checkins, [0, 1, 2].map((i) => checkinEvent(patient, i)));
+    await publisher.publishMany(
+      TOPICS.checkins,
+      [0, 1, 2].map((i) => checkinEvent(patient, i)),
+    );
     await waitFor(() => started, 15_000, { what: 'slow handler started' });
     closing = true;
     await app.close();

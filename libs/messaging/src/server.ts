@@ -93,7 +93,16 @@ export class KafkaBatchServer extends Server<Record<string, Listener>, KafkaBatc
   /** Per-partition committed offsets and lag, and processed / failed / dead-lettered counters: for metrics. */
   stats(): ConsumerStats {
     return (
-      this.consumer?.stats() ?? { groupId: this.options.groupId, ready: false, processed: 0, failed: 0, deadLettered: 0, skipped: 0, inFlightBatches: 0, partitions: [] }
+      this.consumer?.stats() ?? {
+        groupId: this.options.groupId,
+        ready: false,
+        processed: 0,
+        failed: 0,
+        deadLettered: 0,
+        skipped: 0,
+        inFlightBatches: 0,
+        partitions: [],
+      }
     );
   }
 
@@ -124,4 +133,3 @@ function batchFlag(pattern: string, handler: ChainedHandler): boolean {
   }
   return flags.has(true);
 }
-

@@ -7,12 +7,20 @@ describe('kafkaSettingsFromEnv', () => {
   const base = { KAFKA_BROKERS: ['a:9092', 'b:9092'], KAFKA_SSL: false, TOPIC_PREFIX: '' };
 
   it('maps brokers, client id, prefix', () => {
-    expect(kafkaSettingsFromEnv({ ...base, TOPIC_PREFIX: 't1.' }, 'ingest-api')).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'ingest-api', ssl: false, topicPrefix: 't1.' });
+    expect(kafkaSettingsFromEnv({ ...base, TOPIC_PREFIX: 't1.' }, 'ingest-api')).toEqual({
+      brokers: ['a:9092', 'b:9092'],
+      clientId: 'ingest-api',
+      ssl: false,
+      topicPrefix: 't1.',
+    });
     expect(kafkaSettingsFromEnv({ ...base, KAFKA_CLIENT_ID: 'custom' }, 'ingest-api').clientId).toBe('custom');
   });
 
   it('maps SASL and names a missing credential', () => {
-    const s = kafkaSettingsFromEnv({ ...base, KAFKA_SSL: true, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, 'x');
+    const s = kafkaSettingsFromEnv(
+      { ...base, KAFKA_SSL: true, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      'x',
+    );
     expect(s.ssl).toBe(true);
     expect(s.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
     try {
@@ -45,7 +53,15 @@ describe('kafkajs log creator', () => {
       },
     });
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ level: 'error', logger: 'kafkajs.Producer', msg: 'Crash: something', topic: 'checkins.v1', retryCount: 2, error: 'Error: boom', clientId: 'svc' });
+    expect(out[0]).toMatchObject({
+      level: 'error',
+      logger: 'kafkajs.Producer',
+      msg: 'Crash: something',
+      topic: 'checkins.v1',
+      retryCount: 2,
+      error: 'Error: boom',
+      clientId: 'svc',
+    });
     expect(JSON.stringify(out[0])).not.toMatch(/PHI/);
     expect(out[0]).not.toHaveProperty('headers');
   });
@@ -66,7 +82,12 @@ describe('kafkajs log levels', () => {
   it('demotes error responses kafkajs retries by itself', () => {
     const out: KafkaLogRecord[] = [];
     const log = jsonLogCreator((r) => out.push(r))(logLevel.WARN);
-    log({ namespace: 'Connection', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Response Produce(key: 0, version: 7)', error: 'not the leader' } });
+    log({
+      namespace: 'Connection',
+      level: logLevel.ERROR,
+      label: 'ERROR',
+      log: { timestamp: 't', message: 'Response Produce(key: 0, version: 7)', error: 'not the leader' },
+    });
     log({ namespace: 'Producer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Failed to send messages: not the leader' } });
     log({ namespace: 'Consumer', level: logLevel.ERROR, label: 'ERROR', log: { timestamp: 't', message: 'Crash: KafkaJSNumberOfRetriesExceeded' } });
     expect(out.map((r) => r.level)).toEqual(['warn', 'error']);

@@ -22,7 +22,10 @@ export async function topicPartitionCount(kafka: Kafka, topic: string): Promise<
  */
 export async function topicRetentionMs(kafka: Kafka, topic: string): Promise<number> {
   return withAdmin(kafka, async (admin) => {
-    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }] });
+    const r = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+    });
     const value = r.resources[0]?.configEntries.find((c) => c.configName === 'retention.ms')?.configValue;
     const ms = Number(value);
     if (value === undefined || !Number.isFinite(ms)) throw new Error(`topic ${topic}: no retention.ms in its configuration`);

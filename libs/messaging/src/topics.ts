@@ -82,7 +82,10 @@ export async function ensureTopics(kafka: Kafka, opts: EnsureTopicsOptions): Pro
     const meta = await admin.fetchTopicMetadata({ topics: [...wanted.keys()] });
     for (const t of meta.topics) {
       if (t.partitions.length !== opts.partitions) {
-        log.warn({ topic: t.name, partition: t.partitions.length, size: opts.partitions }, 'topic has a different partition count than configured; left unchanged');
+        log.warn(
+          { topic: t.name, partition: t.partitions.length, size: opts.partitions },
+          'topic has a different partition count than configured; left unchanged',
+        );
       }
     }
   } finally {

@@ -6,7 +6,12 @@ import { getFinishedSpans, resetFinishedSpans, shutdownTracing, startTracing } f
 
 function byName(name: string): ReadableSpan {
   const span = getFinishedSpans().find((s) => s.name === name);
-  if (!span) throw new Error(`no span ${name}; have ${getFinishedSpans().map((s) => s.name).join(', ')}`);
+  if (!span)
+    throw new Error(
+      `no span ${name}; have ${getFinishedSpans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   return span;
 }
 

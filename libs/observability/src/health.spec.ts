@@ -11,7 +11,10 @@ const quietLogger = () => createLogger({ service: 'health-spec', level: 'silent'
 async function boot(readiness: ReadinessCheck[], extraImports: unknown[] = [], controllers: unknown[] = []) {
   const metrics = createMetrics({ defaultMetrics: false });
   const moduleRef = await Test.createTestingModule({
-    imports: [ObservabilityModule.forRoot({ serviceName: 'health-spec', readiness, metrics, logger: quietLogger(), checkTimeoutMs: 100 }), ...(extraImports as [])],
+    imports: [
+      ObservabilityModule.forRoot({ serviceName: 'health-spec', readiness, metrics, logger: quietLogger(), checkTimeoutMs: 100 }),
+      ...(extraImports as []),
+    ],
     controllers: controllers as [],
   }).compile();
   moduleRef.useLogger(false);
@@ -101,7 +104,10 @@ describe('ObservabilityModule', () => {
     class PrivateModule {}
     ({ app } = await boot(
       [{ name: 'kafka', check: () => true }],
-      [AuthModule.forRoot({ verifier: { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: 'x'.repeat(40), nodeEnv: 'test', devMode: true } }), PrivateModule],
+      [
+        AuthModule.forRoot({ verifier: { issuer: 'vigil-dev', audience: 'vigil', hs256Secret: 'x'.repeat(40), nodeEnv: 'test', devMode: true } }),
+        PrivateModule,
+      ],
     ));
     expect((await app.inject({ method: 'GET', url: '/v1/secret' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);

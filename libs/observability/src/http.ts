@@ -65,8 +65,7 @@ export function registerHttpObservability(app: FastifyInstance, options: HttpObs
 
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const incoming = headerValue(request.headers[REQUEST_ID_HEADER]);
-    const requestId =
-      incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : UUID.test(request.id) ? request.id : randomUUID();
+    const requestId = incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : UUID.test(request.id) ? request.id : randomUUID();
     void reply.header(REQUEST_ID_HEADER, requestId);
 
     const route = request.routeOptions.url;

@@ -3,21 +3,73 @@ import { assertSafeLabelNames, createMetrics, unsafeLabelReason, UnsafeMetricLab
 
 describe('metric label guard', () => {
   it.each([
-    'patient', 'patientId', 'patient_id', 'PatientID', 'subject', 'subjectId', 'tenant', 'tenantId', 'tenant_id',
-    'org', 'orgId', 'team', 'care_team', 'user', 'userId', 'user_id', 'name', 'patient_name', 'email', 'phone',
-    'id', 'ids', 'checkInId', 'check_in_id', 'alertId', 'event_id', 'request_id', 'requestId', 'traceId', 'key',
-    'notes', 'note', 'vitals', 'symptom', 'answers', 'value', 'score', 'token', 'url', 'path', 'query', 'body', 'mood',
+    'patient',
+    'patientId',
+    'patient_id',
+    'PatientID',
+    'subject',
+    'subjectId',
+    'tenant',
+    'tenantId',
+    'tenant_id',
+    'org',
+    'orgId',
+    'team',
+    'care_team',
+    'user',
+    'userId',
+    'user_id',
+    'name',
+    'patient_name',
+    'email',
+    'phone',
+    'id',
+    'ids',
+    'checkInId',
+    'check_in_id',
+    'alertId',
+    'event_id',
+    'request_id',
+    'requestId',
+    'traceId',
+    'key',
+    'notes',
+    'note',
+    'vitals',
+    'symptom',
+    'answers',
+    'value',
+    'score',
+    'token',
+    'url',
+    'path',
+    'query',
+    'body',
+    'mood',
   ])('refuses %s', (label) => {
     expect(unsafeLabelReason(label)).toBeDefined();
     expect(() => assertSafeLabelNames('m', [label])).toThrow(UnsafeMetricLabelError);
   });
 
-  it.each(['method', 'route', 'status', 'topic', 'partition', 'group', 'operation', 'table', 'outcome', 'command', 'rule', 'severity', 'level', 'reason', 'model_version'])(
-    'accepts %s',
-    (label) => {
-      expect(unsafeLabelReason(label)).toBeUndefined();
-    },
-  );
+  it.each([
+    'method',
+    'route',
+    'status',
+    'topic',
+    'partition',
+    'group',
+    'operation',
+    'table',
+    'outcome',
+    'command',
+    'rule',
+    'severity',
+    'level',
+    'reason',
+    'model_version',
+  ])('accepts %s', (label) => {
+    expect(unsafeLabelReason(label)).toBeUndefined();
+  });
 
   it('refuses unsafe labels in the service-specific factories', () => {
     const metrics = createMetrics({ defaultMetrics: false });
@@ -60,14 +112,18 @@ describe('VigilMetrics', () => {
     await expect(metrics.timeRedis('XADD', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
 
     const text = await metrics.text();
-    expect(sample(text, 'vigil_http_server_request_duration_seconds_count', { service: 'risk-scorer', method: 'GET', route: '/v1/alerts', status: '200' })).toBe(1);
+    expect(
+      sample(text, 'vigil_http_server_request_duration_seconds_count', { service: 'risk-scorer', method: 'GET', route: '/v1/alerts', status: '200' }),
+    ).toBe(1);
     expect(sample(text, 'vigil_messages_processed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
     expect(sample(text, 'vigil_messages_failed_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
     expect(sample(text, 'vigil_messages_dead_lettered_total', { service: 'risk-scorer', topic: 'checkins.v1', group: 'risk-scorer' })).toBe(1);
     expect(sample(text, 'vigil_alerts_raised_total', { service: 'risk-scorer', rule: 'phq9.item9', severity: 'critical' })).toBe(1);
     expect(sample(text, 'vigil_sse_connections', { service: 'risk-scorer' })).toBe(1);
     expect(sample(text, 'vigil_kafka_consumer_lag', { service: 'risk-scorer', topic: 'checkins.v1', partition: '3', group: 'risk-scorer' })).toBe(20);
-    expect(sample(text, 'vigil_cassandra_query_duration_seconds_count', { service: 'risk-scorer', operation: 'insert', table: 'observations', outcome: 'ok' })).toBe(1);
+    expect(
+      sample(text, 'vigil_cassandra_query_duration_seconds_count', { service: 'risk-scorer', operation: 'insert', table: 'observations', outcome: 'ok' }),
+    ).toBe(1);
     expect(sample(text, 'vigil_redis_command_duration_seconds_count', { service: 'risk-scorer', command: 'xadd', outcome: 'error' })).toBe(1);
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(metrics.contentType).toContain('text/plain');

@@ -6,13 +6,61 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * refused when the metric is created, and again on every scrape for metrics registered directly.
  */
 const FORBIDDEN_LABEL_WORDS = new Set([
-  'id', 'ids', 'uuid', 'guid', 'key', 'name', 'names', 'org', 'organisation', 'organization', 'team', 'teams',
-  'device', 'session', 'address', 'ip', 'dob', 'mrn', 'ssn', 'url', 'path', 'query', 'body', 'payload',
-  'value', 'values', 'score', 'reading', 'request', 'trace', 'span', 'checkin', 'text', 'message',
+  'id',
+  'ids',
+  'uuid',
+  'guid',
+  'key',
+  'name',
+  'names',
+  'org',
+  'organisation',
+  'organization',
+  'team',
+  'teams',
+  'device',
+  'session',
+  'address',
+  'ip',
+  'dob',
+  'mrn',
+  'ssn',
+  'url',
+  'path',
+  'query',
+  'body',
+  'payload',
+  'value',
+  'values',
+  'score',
+  'reading',
+  'request',
+  'trace',
+  'span',
+  'checkin',
+  'text',
+  'message',
 ]);
 const FORBIDDEN_LABEL_SUBSTRINGS = [
-  'patient', 'tenant', 'subject', 'email', 'phone', 'password', 'token', 'secret', 'note', 'vital',
-  'symptom', 'answer', 'questionnaire', 'person', 'user', 'member', 'birth', 'diagnos', 'mood',
+  'patient',
+  'tenant',
+  'subject',
+  'email',
+  'phone',
+  'password',
+  'token',
+  'secret',
+  'note',
+  'vital',
+  'symptom',
+  'answer',
+  'questionnaire',
+  'person',
+  'user',
+  'member',
+  'birth',
+  'diagnos',
+  'mood',
 ];
 
 export class UnsafeMetricLabelError extends Error {
@@ -119,7 +167,12 @@ export class VigilMetrics {
   constructor(options: CreateMetricsOptions = {}) {
     if (options.service) this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.httpRequestDuration = this.histogram('vigil_http_server_request_duration_seconds', 'HTTP requests by method, route pattern and status', ['method', 'route', 'status'], HTTP_BUCKETS);
+    this.httpRequestDuration = this.histogram(
+      'vigil_http_server_request_duration_seconds',
+      'HTTP requests by method, route pattern and status',
+      ['method', 'route', 'status'],
+      HTTP_BUCKETS,
+    );
     // Tracked consumers are read at scrape time, so the value is current even while a partition is held.
     this.kafkaConsumerLag = new Gauge({
       name: 'vigil_kafka_consumer_lag',
@@ -131,8 +184,18 @@ export class VigilMetrics {
     this.messagesProcessed = this.counter('vigil_messages_processed_total', 'Kafka messages processed successfully', ['topic', 'group']);
     this.messagesFailed = this.counter('vigil_messages_failed_total', 'Kafka message handling attempts that failed', ['topic', 'group']);
     this.messagesDeadLettered = this.counter('vigil_messages_dead_lettered_total', 'Kafka messages sent to the dead-letter topic', ['topic', 'group']);
-    this.cassandraQueryDuration = this.histogram('vigil_cassandra_query_duration_seconds', 'Cassandra calls by operation and table', ['operation', 'table', 'outcome'], CLIENT_BUCKETS);
-    this.redisCommandDuration = this.histogram('vigil_redis_command_duration_seconds', 'Redis commands by command name', ['command', 'outcome'], CLIENT_BUCKETS);
+    this.cassandraQueryDuration = this.histogram(
+      'vigil_cassandra_query_duration_seconds',
+      'Cassandra calls by operation and table',
+      ['operation', 'table', 'outcome'],
+      CLIENT_BUCKETS,
+    );
+    this.redisCommandDuration = this.histogram(
+      'vigil_redis_command_duration_seconds',
+      'Redis commands by command name',
+      ['command', 'outcome'],
+      CLIENT_BUCKETS,
+    );
     this.alertsRaised = this.counter('vigil_alerts_raised_total', 'Alerts raised by rule and severity', ['rule', 'severity']);
     this.sseConnections = this.gauge('vigil_sse_connections', 'Open Server-Sent Events connections', []);
   }

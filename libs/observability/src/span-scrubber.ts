@@ -12,7 +12,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
  * - literals in `db.statement` / `db.query.text` (Redis: only the command name is kept).
  * Patient ids (Kafka message keys, URL path segments) are pseudonymous and stay.
  */
-const DROP_KEY = /(^|[._-])(body|payload|notes?|vitals|symptoms|answers|password|passwd|secret|token|authorization|cookie|set-cookie|email|phone)([._-]|$)|^(enduser|user)\.|^http\.(request|response)\.header\./i;
+const DROP_KEY =
+  /(^|[._-])(body|payload|notes?|vitals|symptoms|answers|password|passwd|secret|token|authorization|cookie|set-cookie|email|phone)([._-]|$)|^(enduser|user)\.|^http\.(request|response)\.header\./i;
 const URL_KEYS = new Set(['url.query', 'url.full', 'http.url', 'http.target']);
 const STATEMENT_KEYS = new Set(['db.statement', 'db.query.text']);
 export const REDACTED = 'REDACTED';

@@ -33,7 +33,12 @@ function withEnv(vars: Record<string, string | undefined>, fn: () => void): void
 
 function byName(name: string): ReadableSpan {
   const span = getFinishedSpans().find((s) => s.name === name);
-  if (!span) throw new Error(`no span ${name}; have ${getFinishedSpans().map((s) => s.name).join(', ')}`);
+  if (!span)
+    throw new Error(
+      `no span ${name}; have ${getFinishedSpans()
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   return span;
 }
 
@@ -79,10 +84,15 @@ describe('when tracing is on', () => {
     }
     await tracer.startActiveSpan('poll checkins.v1', async (batch) => {
       for (const [i, tp] of parents.entries()) {
-        await startConsumerSpan(`process checkins.v1 #${i}`, tp, async () => {
-          // work inside (a Cassandra write) joins the event's trace
-          await withSpan(`cassandra.insert #${i}`, async () => undefined);
-        }, { attributes: { 'messaging.destination.name': 'checkins.v1', 'messaging.kafka.offset': i } });
+        await startConsumerSpan(
+          `process checkins.v1 #${i}`,
+          tp,
+          async () => {
+            // work inside (a Cassandra write) joins the event's trace
+            await withSpan(`cassandra.insert #${i}`, async () => undefined);
+          },
+          { attributes: { 'messaging.destination.name': 'checkins.v1', 'messaging.kafka.offset': i } },
+        );
       }
       batch.end();
     });
@@ -150,7 +160,10 @@ describe('when tracing is on', () => {
 
 describe('span attribute scrubbing', () => {
   it('removes literals from CQL but keeps its shape', () => {
-    const out = scrubAttributes({ 'db.system': 'cassandra', 'db.query.text': "INSERT INTO obs_2024 (id, v, note) VALUES ('p-1', 72.5, 'dizzy') USING TTL 3600" });
+    const out = scrubAttributes({
+      'db.system': 'cassandra',
+      'db.query.text': "INSERT INTO obs_2024 (id, v, note) VALUES ('p-1', 72.5, 'dizzy') USING TTL 3600",
+    });
     expect(out['db.query.text']).toBe('INSERT INTO obs_2024 (id, v, note) VALUES (?, ?, ?) USING TTL ?');
   });
 

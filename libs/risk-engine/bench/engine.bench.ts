@@ -14,16 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  Condition,
-  EngineCheckIn,
-  EngineQuestionnaire,
-  ModelVersion,
-  PatientProfile,
-  PatientState,
-  initialState,
-  scoreCheckIn,
-} from '../src';
+import { Condition, EngineCheckIn, EngineQuestionnaire, ModelVersion, PatientProfile, PatientState, initialState, scoreCheckIn } from '../src';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

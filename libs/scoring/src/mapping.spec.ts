@@ -1,7 +1,17 @@
 import { CheckIn, createEvent, EVENT_SOURCES, EVENT_TYPES, PatientProfile } from '@vigil/contracts';
 import { initialState, scoreCheckIn, type PatientProfile as EngineProfileForV2 } from '@vigil/risk-engine';
 import { riskScoredEventId, uuidV5 } from './ids';
-import { alertRaisedEvent, alertUpdatedEvent, readProfileEvent, reminderDueEvent, riskScoredEvent, toEngineCheckIn, toEngineProfile, toRiskScoredData, withoutNotes } from './mapping';
+import {
+  alertRaisedEvent,
+  alertUpdatedEvent,
+  readProfileEvent,
+  reminderDueEvent,
+  riskScoredEvent,
+  toEngineCheckIn,
+  toEngineProfile,
+  toRiskScoredData,
+  withoutNotes,
+} from './mapping';
 
 const profile: PatientProfile = {
   patientId: 'p-1',
@@ -42,7 +52,18 @@ describe('mapping', () => {
     const s0 = scoreCheckIn('v1', ep, initialState(ep), toEngineCheckIn(event, checkIn('a0000000-0000-4000-8000-000000000001', '2026-01-02T07:00:00Z', 80.0)));
     const r = scoreCheckIn('v1', ep, s0.state, toEngineCheckIn(event, checkIn('a0000000-0000-4000-8000-000000000002', '2026-01-03T07:00:00Z', 81.2)));
     const data = toRiskScoredData(r.score);
-    expect(Object.keys(data).sort()).toEqual(['checkInId', 'factors', 'late', 'level', 'modelVersion', 'news2', 'patientId', 'recordedAt', 'score', 'tenantId']);
+    expect(Object.keys(data).sort()).toEqual([
+      'checkInId',
+      'factors',
+      'late',
+      'level',
+      'modelVersion',
+      'news2',
+      'patientId',
+      'recordedAt',
+      'score',
+      'tenantId',
+    ]);
     for (const f of data.factors) expect(Object.keys(f).sort()).toEqual(['code', 'message', 'points', 'severity', 'threshold', 'value']);
     expect(data.factors.map((f) => f.code)).toContain('hf.weightGain24h');
     expect(Object.keys(data.news2 ?? {}).sort()).toEqual(['level', 'parametersMissing', 'parametersPresent', 'partial', 'total']);
@@ -87,7 +108,15 @@ describe('mapping', () => {
 
   describe('readProfileEvent', () => {
     const ev = (type: string, data: unknown) =>
-      createEvent({ id: 'e1', source: EVENT_SOURCES.careApi, type: type as typeof EVENT_TYPES.patientEnrolled, subject: 'p-1', time: '2026-01-01T00:00:00Z', tenantid: 'org-1', data });
+      createEvent({
+        id: 'e1',
+        source: EVENT_SOURCES.careApi,
+        type: type as typeof EVENT_TYPES.patientEnrolled,
+        subject: 'p-1',
+        time: '2026-01-01T00:00:00Z',
+        tenantid: 'org-1',
+        data,
+      });
 
     it('reads a profile and marks discharges', () => {
       expect(readProfileEvent(ev(EVENT_TYPES.patientEnrolled, profile))).toEqual({ ok: true, profile });
@@ -121,7 +150,14 @@ describe('mapping', () => {
       escalatesAt: '2026-01-05T00:00:00.000Z',
     };
     const e = reminderDueEvent(r);
-    expect(e).toMatchObject({ id: r.reminderId, type: 'org.vigil.reminder.due', subject: 'p-1', tenantid: 'org-1', time: r.dueAt, source: 'vigil/risk-scorer' });
+    expect(e).toMatchObject({
+      id: r.reminderId,
+      type: 'org.vigil.reminder.due',
+      subject: 'p-1',
+      tenantid: 'org-1',
+      time: r.dueAt,
+      source: 'vigil/risk-scorer',
+    });
     expect(e.data).toEqual(r);
   });
 });

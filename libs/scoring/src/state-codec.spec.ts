@@ -5,7 +5,14 @@ const jsonRoundTrip = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const roundTrip = <T>(state: T, recentCheckIns: string[] = []) => decodeStateRow<T>(encodeStateRow({ state, recentCheckIns }));
 
 describe('state codec (scorer_state.state_packed)', () => {
-  const profile: PatientProfile = { patientId: 'p-1', tenantId: 'org-1', careTeamId: 't', conditions: ['heart-failure', 'diabetes'], news2SpO2Scale: 1, dryWeightKg: 80 };
+  const profile: PatientProfile = {
+    patientId: 'p-1',
+    tenantId: 'org-1',
+    careTeamId: 't',
+    conditions: ['heart-failure', 'diabetes'],
+    news2SpO2Scale: 1,
+    dryWeightKg: 80,
+  };
 
   it('gives back exactly what a JSON round trip gives, for an engine state after weeks of check-ins', () => {
     let state = initialState(profile);

@@ -136,11 +136,7 @@ export class CheckInArchiveRepository {
     const marks = PAYLOAD_COLUMNS.map(() => '?').join(', ');
     this.insertByPatient = `INSERT INTO ${ks}.checkins_by_patient (tenant_id, patient_id, bucket, recorded_at, check_in_id, ${payload}) VALUES (?, ?, ?, ?, ?, ${marks})`;
     this.insertByDay = `INSERT INTO ${ks}.checkins_by_day (day, shard, recorded_at, tenant_id, patient_id, check_in_id, ${payload}) VALUES (?, ?, ?, ?, ?, ?, ${marks})`;
-    this.byPatient = rangeStatements(
-      `${ks}.checkins_by_patient`,
-      `tenant_id, patient_id, recorded_at, check_in_id, ${payload}`,
-      ['tenant_id', 'patient_id'],
-    );
+    this.byPatient = rangeStatements(`${ks}.checkins_by_patient`, `tenant_id, patient_id, recorded_at, check_in_id, ${payload}`, ['tenant_id', 'patient_id']);
     this.scanDayShard = `SELECT tenant_id, patient_id, recorded_at, check_in_id, ${payload} FROM ${ks}.checkins_by_day WHERE day = ? AND shard = ? AND recorded_at >= ? AND recorded_at < ?`;
   }
 

@@ -30,7 +30,18 @@ describe('ContactsRepository: claiming a contact id', () => {
 
     expect(await repo.getAt('org-1', id, again!)).toBeNull();
     expect(await repo.get('org-1', id)).toBeNull();
-    const c: ContactRecord = { contactId: id, tenantId: 'org-1', patientId: 'p1', careTeamId: 'team-a', by: 'nurse-1', at, outcome: 'reached', note: 'n', resolvedAlertIds: ['a1'], event: '{}' };
+    const c: ContactRecord = {
+      contactId: id,
+      tenantId: 'org-1',
+      patientId: 'p1',
+      careTeamId: 'team-a',
+      by: 'nurse-1',
+      at,
+      outcome: 'reached',
+      note: 'n',
+      resolvedAlertIds: ['a1'],
+      event: '{}',
+    };
     await repo.insertClaimed(c);
     await repo.insertClaimed(c); // idempotent
     expect(await repo.getAt('org-1', id, again!)).toEqual(c);

@@ -87,7 +87,20 @@ export class ContactsRepository {
     await Promise.all([
       this.client.execute(
         this.q.insert,
-        [c.tenantId, c.patientId, yearBucket(c.at), c.at, id, c.careTeamId, c.by, c.outcome, c.note ?? null, c.nextContactAt ?? null, c.resolvedAlertIds, c.event],
+        [
+          c.tenantId,
+          c.patientId,
+          yearBucket(c.at),
+          c.at,
+          id,
+          c.careTeamId,
+          c.by,
+          c.outcome,
+          c.note ?? null,
+          c.nextContactAt ?? null,
+          c.resolvedAlertIds,
+          c.event,
+        ],
         WRITE_OPTIONS,
       ),
       this.client.execute(this.q.insertId, [c.tenantId, id, c.patientId, c.at], WRITE_OPTIONS),
@@ -111,14 +124,29 @@ export class ContactsRepository {
   async insertClaimed(c: ContactRecord): Promise<void> {
     await this.client.execute(
       this.q.insert,
-      [c.tenantId, c.patientId, yearBucket(c.at), c.at, types.Uuid.fromString(c.contactId), c.careTeamId, c.by, c.outcome, c.note ?? null, c.nextContactAt ?? null, c.resolvedAlertIds, c.event],
+      [
+        c.tenantId,
+        c.patientId,
+        yearBucket(c.at),
+        c.at,
+        types.Uuid.fromString(c.contactId),
+        c.careTeamId,
+        c.by,
+        c.outcome,
+        c.note ?? null,
+        c.nextContactAt ?? null,
+        c.resolvedAlertIds,
+        c.event,
+      ],
       WRITE_OPTIONS,
     );
   }
 
   /** The contact row at a known location, or null (not written yet). */
   async getAt(tenantId: string, contactId: string, where: ContactLocation): Promise<ContactRecord | null> {
-    const row = (await this.client.execute(this.q.one, [tenantId, where.patientId, yearBucket(where.at), where.at, types.Uuid.fromString(contactId)], READ_OPTIONS)).first();
+    const row = (
+      await this.client.execute(this.q.one, [tenantId, where.patientId, yearBucket(where.at), where.at, types.Uuid.fromString(contactId)], READ_OPTIONS)
+    ).first();
     return row ? toRecord(tenantId, where.patientId, row) : null;
   }
 

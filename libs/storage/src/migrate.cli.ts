@@ -31,9 +31,7 @@ async function main(): Promise<void> {
   const client = createCassandraClient(config, { keyspace: null, applicationName: 'vigil-migrate' });
   try {
     const report = await migrate(client, config.CASSANDRA_KEYSPACE, replication, { log: (l) => process.stdout.write(`${l}\n`) });
-    process.stdout.write(
-      `keyspace ${report.keyspace}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied (${report.ms} ms)\n`,
-    );
+    process.stdout.write(`keyspace ${report.keyspace}: ${report.applied.length} applied, ${report.alreadyApplied.length} already applied (${report.ms} ms)\n`);
   } finally {
     await client.shutdown();
   }

@@ -111,7 +111,10 @@ export async function migrate(
     [],
     ddl,
   );
-  const rows = await client.execute(`SELECT version, name, checksum FROM ${ks}.schema_migrations`, [], { prepare: true, consistency: types.consistencies.localQuorum });
+  const rows = await client.execute(`SELECT version, name, checksum FROM ${ks}.schema_migrations`, [], {
+    prepare: true,
+    consistency: types.consistencies.localQuorum,
+  });
   const recorded = new Map<number, string>(rows.rows.map((r) => [r['version'] as number, r['checksum'] as string]));
   const report: MigrationReport = { keyspace, applied: [], alreadyApplied: [], ms: 0 };
   for (const m of migrations) {

@@ -99,9 +99,21 @@ export class ObservationRepository {
     // is derived from those (the Uuid, the month, the write timestamp) is worked out once per check-in.
     let last: { r: ObservationRow; id: types.Uuid; bucket: string; partition: string; micros: number } | null = null;
     for (const r of rows) {
-      if (!last || last.r.checkInId !== r.checkInId || last.r.recordedAt !== r.recordedAt || last.r.tenantId !== r.tenantId || last.r.patientId !== r.patientId) {
+      if (
+        !last ||
+        last.r.checkInId !== r.checkInId ||
+        last.r.recordedAt !== r.recordedAt ||
+        last.r.tenantId !== r.tenantId ||
+        last.r.patientId !== r.patientId
+      ) {
         const bucket = monthBucket(r.recordedAt);
-        last = { r, id: types.Uuid.fromString(r.checkInId), bucket, partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`, micros: latestWriteMicros(r.recordedAt, r.checkInId) };
+        last = {
+          r,
+          id: types.Uuid.fromString(r.checkInId),
+          bucket,
+          partition: `obs|${r.tenantId}\u0000${r.patientId}\u0000${bucket}`,
+          micros: latestWriteMicros(r.recordedAt, r.checkInId),
+        };
       }
       out.push({
         partition: last.partition,

@@ -5,7 +5,8 @@ import { DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS, type PatientProfile } from '@v
  * The `patients` row, which care-api (on PUT) and the risk-scorer (from patients.v1) both write and
  * care-api, the scorer and replay read: one definition of its columns for all of them.
  */
-export const PATIENT_PROFILE_COLUMNS = 'profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at';
+export const PATIENT_PROFILE_COLUMNS =
+  'profile, care_team_id, conditions, dry_weight_kg, news2_spo2_scale, expected_checkin_interval_hours, status, updated_at';
 
 /** The profile held in a row's columns (a row without the `profile` JSON); null without a care team. */
 export function profileFromPatientColumns(tenantId: string, patientId: string, row: Record<string, unknown>): PatientProfile | null {

@@ -86,8 +86,21 @@ describe('observations', () => {
     ];
     await observations.writeObservations(rows);
     await observations.writeObservations(rows);
-    expect(await countRows(ks.client, ks.keyspace, 'observations_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket = ? AND metric = ?', [T, patientId, '2026-01', 'weightKg'])).toBe(1);
-    const page = await observations.querySeries({ tenantId: T, patientId, metric: 'spo2', from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00Z') });
+    expect(
+      await countRows(ks.client, ks.keyspace, 'observations_by_patient', 'WHERE tenant_id = ? AND patient_id = ? AND bucket = ? AND metric = ?', [
+        T,
+        patientId,
+        '2026-01',
+        'weightKg',
+      ]),
+    ).toBe(1);
+    const page = await observations.querySeries({
+      tenantId: T,
+      patientId,
+      metric: 'spo2',
+      from: new Date('2026-01-01T00:00:00Z'),
+      to: new Date('2026-02-01T00:00:00Z'),
+    });
     expect(page).toEqual({ items: [{ recordedAt: at, checkInId, value: 95 }], nextCursor: null });
   });
 
@@ -96,11 +109,25 @@ describe('observations', () => {
     const rows: ObservationRow[] = [];
     // Every 6 hours from 28 Jan to 3 Mar: three buckets, points on both sides of each boundary.
     for (let t = Date.parse('2026-01-28T00:00:00Z'); t < Date.parse('2026-03-03T00:00:00Z'); t += 6 * 3600_000) {
-      rows.push({ tenantId: T, patientId, metric: 'heartRate', recordedAt: new Date(t), checkInId: randomUUID(), value: 60 + (t / 3600_000) % 30 });
+      rows.push({ tenantId: T, patientId, metric: 'heartRate', recordedAt: new Date(t), checkInId: randomUUID(), value: 60 + ((t / 3600_000) % 30) });
     }
     // Two readings in the same millisecond: both kept, ordered by check-in id.
-    rows.push({ tenantId: T, patientId, metric: 'heartRate', recordedAt: new Date('2026-01-31T23:59:59.999Z'), checkInId: '00000000-0000-4000-8000-000000000001', value: 70 });
-    rows.push({ tenantId: T, patientId, metric: 'heartRate', recordedAt: new Date('2026-01-31T23:59:59.999Z'), checkInId: '00000000-0000-4000-8000-000000000002', value: 71 });
+    rows.push({
+      tenantId: T,
+      patientId,
+      metric: 'heartRate',
+      recordedAt: new Date('2026-01-31T23:59:59.999Z'),
+      checkInId: '00000000-0000-4000-8000-000000000001',
+      value: 70,
+    });
+    rows.push({
+      tenantId: T,
+      patientId,
+      metric: 'heartRate',
+      recordedAt: new Date('2026-01-31T23:59:59.999Z'),
+      checkInId: '00000000-0000-4000-8000-000000000002',
+      value: 71,
+    });
     await observations.writeObservations(rows);
 
     const from = new Date('2026-01-30T00:00:00Z');
@@ -148,10 +175,23 @@ describe('observations', () => {
 
   it('a backlog written in one call keeps every point and the newest as latest', async () => {
     const patientId = `p-${randomUUID()}`;
-    const days = [3, 1, 4, 2, 0].map((d) => ({ tenantId: T, patientId, metric: 'weightKg', recordedAt: new Date(Date.UTC(2026, 1, 10 + d, 8)), checkInId: randomUUID(), value: 80 + d }));
+    const days = [3, 1, 4, 2, 0].map((d) => ({
+      tenantId: T,
+      patientId,
+      metric: 'weightKg',
+      recordedAt: new Date(Date.UTC(2026, 1, 10 + d, 8)),
+      checkInId: randomUUID(),
+      value: 80 + d,
+    }));
     await observations.writeObservations(days);
     expect(await observations.latest(T, patientId)).toEqual([{ metric: 'weightKg', value: 84, recordedAt: days[2].recordedAt, checkInId: days[2].checkInId }]);
-    const page = await observations.querySeries({ tenantId: T, patientId, metric: 'weightKg', from: new Date(Date.UTC(2026, 1, 1)), to: new Date(Date.UTC(2026, 2, 1)) });
+    const page = await observations.querySeries({
+      tenantId: T,
+      patientId,
+      metric: 'weightKg',
+      from: new Date(Date.UTC(2026, 1, 1)),
+      to: new Date(Date.UTC(2026, 2, 1)),
+    });
     expect(page.items.map((p) => p.value)).toEqual([80, 81, 82, 83, 84]);
   });
 });
@@ -193,7 +233,14 @@ describe('check-in archive', () => {
     const got: ArchivedCheckIn[] = [];
     let cursor: string | null = null;
     do {
-      const page = await archive.readPatientRange({ tenantId: tenant, patientId: 'patient-3', from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z'), pageSize: 4, cursor });
+      const page = await archive.readPatientRange({
+        tenantId: tenant,
+        patientId: 'patient-3',
+        from: new Date('2026-02-01T00:00:00Z'),
+        to: new Date('2026-04-01T00:00:00Z'),
+        pageSize: 4,
+        cursor,
+      });
       got.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

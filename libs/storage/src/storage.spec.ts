@@ -75,7 +75,10 @@ describe('migrations', () => {
     for (const m of ms) {
       expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);
       // Re-running a half-applied migration must be harmless: every statement is conditional.
-      for (const s of m.statements) expect(s).toMatch(/^(CREATE (TABLE|TYPE|INDEX|CUSTOM INDEX) IF NOT EXISTS |ALTER TABLE (IF EXISTS )?\w+ (ADD IF NOT EXISTS|DROP IF EXISTS|WITH) |DROP (TABLE|INDEX) IF EXISTS )/);
+      for (const s of m.statements)
+        expect(s).toMatch(
+          /^(CREATE (TABLE|TYPE|INDEX|CUSTOM INDEX) IF NOT EXISTS |ALTER TABLE (IF EXISTS )?\w+ (ADD IF NOT EXISTS|DROP IF EXISTS|WITH) |DROP (TABLE|INDEX) IF EXISTS )/,
+        );
     }
     const tables = ms.flatMap((m) => m.statements).map((s) => /IF NOT EXISTS (\w+)/.exec(s)?.[1]);
     expect(tables).toEqual(
@@ -98,7 +101,7 @@ describe('migrations', () => {
     expect(replicationCql(3)).toBe("{'class': 'SimpleStrategy', 'replication_factor': '3'}");
     expect(replicationCql('{"class":"NetworkTopologyStrategy","dc1":3,"dc2":3}')).toBe("{'class': 'NetworkTopologyStrategy', 'dc1': '3', 'dc2': '3'}");
     expect(() => replicationCql('{"replication_factor":1}')).toThrow(/class/);
-    expect(() => replicationCql("{\"class\":\"x'; DROP\"}")).toThrow(/invalid/);
+    expect(() => replicationCql('{"class":"x\'; DROP"}')).toThrow(/invalid/);
     expect(() => replicationCql('nope')).toThrow(/CASSANDRA_REPLICATION/);
   });
   it('quotes identifiers and refuses anything else', () => {
@@ -109,7 +112,9 @@ describe('migrations', () => {
 
 describe('client options', () => {
   it('maps configuration: contact points, DC, keyspace, consistency profiles, prepare', () => {
-    const o = cassandraClientOptions(cfg({ CASSANDRA_CONTACT_POINTS: 'c1:9142,c2', CASSANDRA_READ_CONSISTENCY: 'LOCAL_ONE', CASSANDRA_WRITE_CONSISTENCY: 'LOCAL_QUORUM' }));
+    const o = cassandraClientOptions(
+      cfg({ CASSANDRA_CONTACT_POINTS: 'c1:9142,c2', CASSANDRA_READ_CONSISTENCY: 'LOCAL_ONE', CASSANDRA_WRITE_CONSISTENCY: 'LOCAL_QUORUM' }),
+    );
     expect(o.contactPoints).toEqual(['c1:9142', 'c2']);
     expect(o.localDataCenter).toBe('datacenter1');
     expect(o.keyspace).toBe('vigil');
@@ -121,7 +126,10 @@ describe('client options', () => {
     expect(o.sslOptions).toBeUndefined();
   });
   it('adds auth and TLS when configured; no keyspace for migrations', () => {
-    const o = cassandraClientOptions(cfg({ CASSANDRA_USERNAME: 'u', CASSANDRA_PASSWORD: 'p', CASSANDRA_TLS: 'true', CASSANDRA_CONTACT_POINTS: 'db.example.org' }), { keyspace: null });
+    const o = cassandraClientOptions(
+      cfg({ CASSANDRA_USERNAME: 'u', CASSANDRA_PASSWORD: 'p', CASSANDRA_TLS: 'true', CASSANDRA_CONTACT_POINTS: 'db.example.org' }),
+      { keyspace: null },
+    );
     expect(o.authProvider).toBeDefined();
     expect(o.sslOptions).toEqual({ rejectUnauthorized: true, servername: 'db.example.org' });
     expect(o.keyspace).toBeUndefined();
@@ -167,7 +175,14 @@ describe('observation rows', () => {
 
   it('of a backlog, sends every series row but only the newest latest-value row per patient and metric', () => {
     const repo = new ObservationRepository({} as never, 'ks');
-    const row = (patientId: string, metric: string, iso: string, checkInId: string, value: number) => ({ tenantId: 'org-1', patientId, metric, recordedAt: new Date(iso), checkInId, value });
+    const row = (patientId: string, metric: string, iso: string, checkInId: string, value: number) => ({
+      tenantId: 'org-1',
+      patientId,
+      metric,
+      recordedAt: new Date(iso),
+      checkInId,
+      value,
+    });
     const ids = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333'];
     const rows = [
       row('p-1', 'weightKg', '2026-03-10T08:00:00Z', ids[0], 80),
@@ -195,13 +210,26 @@ describe('groupByPartition', () => {
   it('batches rows of one partition only, in first-seen order, bounded by rows and bytes', () => {
     const out = groupByPartition([st('a', 1), st('b', 2), st('a', 3), st('c', 4), st('a', 5)], { maxRows: 2 });
     expect(out).toEqual([
-      { batch: [{ query: 'q1', params: [1] }, { query: 'q3', params: [3] }] },
+      {
+        batch: [
+          { query: 'q1', params: [1] },
+          { query: 'q3', params: [3] },
+        ],
+      },
       { query: 'q2', params: [2] },
       { query: 'q4', params: [4] },
       { query: 'q5', params: [5] },
     ]);
     const bySize = groupByPartition([st('a', 1, 30_000), st('a', 2, 30_000), st('a', 3, 5_000)]);
-    expect(bySize).toEqual([{ query: 'q1', params: [1] }, { batch: [{ query: 'q2', params: [2] }, { query: 'q3', params: [3] }] }]);
+    expect(bySize).toEqual([
+      { query: 'q1', params: [1] },
+      {
+        batch: [
+          { query: 'q2', params: [2] },
+          { query: 'q3', params: [3] },
+        ],
+      },
+    ]);
   });
 });
 
@@ -222,7 +250,16 @@ describe('patients table', () => {
   });
 
   it('writes the whole profile at the time of its own updatedAt', () => {
-    const p = { patientId: 'p-1', tenantId: 'org-1', careTeamId: 'team-a', conditions: ['copd' as const], news2SpO2Scale: 1 as const, expectedCheckInIntervalHours: 24.4, status: 'active' as const, updatedAt: '2026-03-10T08:00:00.000Z' };
+    const p = {
+      patientId: 'p-1',
+      tenantId: 'org-1',
+      careTeamId: 'team-a',
+      conditions: ['copd' as const],
+      news2SpO2Scale: 1 as const,
+      expectedCheckInIntervalHours: 24.4,
+      status: 'active' as const,
+      updatedAt: '2026-03-10T08:00:00.000Z',
+    };
     const at = Date.parse(p.updatedAt);
     const { query, params } = upsertPatientStatement('ks.patients', p, at);
     expect(query).toMatch(/^INSERT INTO ks\.patients .* USING TIMESTAMP \?$/s);

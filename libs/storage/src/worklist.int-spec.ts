@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from 'cassandra-driver';
-import { cassandraConfigSchema, ContactsRepository, createCassandraClient, dropKeyspace, migrate, WorklistStateRepository, WorklistStreamRepository } from './index';
+import {
+  cassandraConfigSchema,
+  ContactsRepository,
+  createCassandraClient,
+  dropKeyspace,
+  migrate,
+  WorklistStateRepository,
+  WorklistStreamRepository,
+} from './index';
 
 // Migration 0005 on the real server, and its repositories.
 describe('worklist and contact tables (0005)', () => {
@@ -54,7 +62,13 @@ describe('worklist and contact tables (0005)', () => {
     const base = { tenantId: 'org-1', patientId: 'p1', careTeamId: 'team-a', by: 'nurse-1', outcome: 'reached', resolvedAlertIds: [] as string[], event: '{}' };
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     await repo.insert({ ...base, contactId: ids[0], at: new Date('2025-12-30T10:00:00Z'), note: 'called' });
-    await repo.insert({ ...base, contactId: ids[1], at: new Date('2026-01-02T10:00:00Z'), nextContactAt: new Date('2026-01-05T09:00:00Z'), resolvedAlertIds: ['a1'] });
+    await repo.insert({
+      ...base,
+      contactId: ids[1],
+      at: new Date('2026-01-02T10:00:00Z'),
+      nextContactAt: new Date('2026-01-05T09:00:00Z'),
+      resolvedAlertIds: ['a1'],
+    });
     await repo.insert({ ...base, contactId: ids[2], at: new Date('2026-01-03T10:00:00Z') });
     await repo.insert({ ...base, contactId: ids[2], at: new Date('2026-01-03T10:00:00Z') }); // a retry: the same row
     const now = Date.parse('2026-01-04T00:00:00Z');

@@ -5,7 +5,10 @@ import { CassandraConfig, createCassandraClient, dropKeyspace, migrate, Migratio
 
 /** A fresh, unique keyspace name for one test file or run (`t_<prefix>_<random>`). */
 export function uniqueKeyspace(prefix = 'vigil'): string {
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
   return `t_${clean}_${randomBytes(5).toString('hex')}`;
 }
 

@@ -143,7 +143,9 @@ export async function consumeAll(kafka: Kafka, fullTopic: string, opts: { expect
     ]);
     if (timer) clearTimeout(timer);
     if (timedOut) {
-      throw new Error(`consumeAll(${fullTopic}): got ${records.length} record(s)${opts.expected !== undefined ? ` of ${opts.expected}` : ''} within ${timeoutMs} ms (${joined})`);
+      throw new Error(
+        `consumeAll(${fullTopic}): got ${records.length} record(s)${opts.expected !== undefined ? ` of ${opts.expected}` : ''} within ${timeoutMs} ms (${joined})`,
+      );
     }
   } finally {
     await consumer.disconnect().catch(() => undefined);

@@ -23,7 +23,24 @@ describe('deploy/local/infra.sh: a Redis between spawn and exec', () => {
     // What spawn() runs, with 3 s between writing the pid file and the exec.
     const child = spawn(
       'bash',
-      ['-c', 'echo $$ >"$0"; sleep 3; exec "$@"', pidFile, redisServer, '--bind', '127.0.0.1', '--port', String(redis.port), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dataDir],
+      [
+        '-c',
+        'echo $$ >"$0"; sleep 3; exec "$@"',
+        pidFile,
+        redisServer,
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(redis.port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        dataDir,
+      ],
       { detached: true, stdio: 'ignore' },
     );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -65,9 +65,24 @@ export function frameworkRefusalCases(path: string): { name: string; request: st
     { name: 'oversized headers', request: `GET ${path} HTTP/1.1\r\n${host}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, detail: /headers are larger/ },
     { name: 'bare LF line ends', request: `GET ${path} HTTP/1.1\n${host.trim()}\nX-A: b\n\n`, status: 400, detail: /bare LF|CRLF/ },
     { name: 'bare CR in a header', request: `GET ${path} HTTP/1.1\r\n${host}X-A: b\rc\r\n\r\n`, status: 400, detail: /bare CR|CRLF/ },
-    { name: 'Content-Length with Transfer-Encoding', request: `POST ${path} HTTP/1.1\r\n${host}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, status: 400, detail: /Transfer-Encoding/ },
-    { name: 'two Content-Lengths', request: `POST ${path} HTTP/1.1\r\n${host}Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}`, status: 400, detail: /Content-Length is given twice/ },
-    { name: 'bad chunk size', request: `POST ${path} HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, status: 400, detail: /chunk size/ },
+    {
+      name: 'Content-Length with Transfer-Encoding',
+      request: `POST ${path} HTTP/1.1\r\n${host}Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      status: 400,
+      detail: /Transfer-Encoding/,
+    },
+    {
+      name: 'two Content-Lengths',
+      request: `POST ${path} HTTP/1.1\r\n${host}Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}`,
+      status: 400,
+      detail: /Content-Length is given twice/,
+    },
+    {
+      name: 'bad chunk size',
+      request: `POST ${path} HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      status: 400,
+      detail: /chunk size/,
+    },
     { name: 'bad URL encoding', request: `GET ${path}/%E0%A4%A HTTP/1.1\r\n${host}\r\n`, status: 400, detail: /percent-encoding/ },
   ];
 }

@@ -1,5 +1,9 @@
 /** Polls `predicate` until it returns a truthy value (returned) or `timeoutMs` passes (throws, naming `what`). */
-export async function waitFor<T>(predicate: () => T | Promise<T>, timeoutMs = 10_000, opts: { intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  opts: { intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   const interval = opts.intervalMs ?? 20;
   let lastError: unknown;

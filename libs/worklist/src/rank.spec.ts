@@ -28,7 +28,14 @@ describe('rankWorklist', () => {
   it('puts a critical alert above a medium score above a calm patient, whatever the input order', () => {
     const patients = [
       calm('p-calm'),
-      calm('p-medium', { latestScore: { value: 45, level: 'medium', atMs: at(2), factors: [{ code: 'symptom.swelling', message: 'Swelling 3 of 4', points: 2, severity: 'medium' }] } }),
+      calm('p-medium', {
+        latestScore: {
+          value: 45,
+          level: 'medium',
+          atMs: at(2),
+          factors: [{ code: 'symptom.swelling', message: 'Swelling 3 of 4', points: 2, severity: 'medium' }],
+        },
+      }),
       calm('p-crit', { alerts: [critical('a1', 1)] }),
     ];
     const forward = rankWorklist(patients, NOW);
@@ -37,7 +44,11 @@ describe('rankWorklist', () => {
     expect(backward).toEqual(forward);
     expect(forward.map((e) => e.rank)).toEqual([1, 2, 3]);
     expect(forward[0].level).toBe('urgent');
-    expect(forward[0].reasons[0]).toMatchObject({ kind: 'alert', code: 'alert.news2.total', text: 'Critical alert 1 h ago: NEWS2 7: respiration 26/min, SpO2 90%' });
+    expect(forward[0].reasons[0]).toMatchObject({
+      kind: 'alert',
+      code: 'alert.news2.total',
+      text: 'Critical alert 1 h ago: NEWS2 7: respiration 26/min, SpO2 90%',
+    });
     expect(forward[1].reasons.map((r) => r.text)).toEqual(['Medium risk, score 45 2 h ago', 'Swelling 3 of 4']);
     expect(forward[2]).toMatchObject({ priority: 0, level: 'low', reasons: [] });
   });
@@ -97,7 +108,11 @@ describe('prioritise', () => {
       }),
       NOW,
     );
-    expect(r.reasons.filter((x) => x.kind === 'factor').map((x) => x.code)).toEqual(['factor.hf.weightGain24h', 'factor.symptom.breathlessness', 'factor.medication.adherence']);
+    expect(r.reasons.filter((x) => x.kind === 'factor').map((x) => x.code)).toEqual([
+      'factor.hf.weightGain24h',
+      'factor.symptom.breathlessness',
+      'factor.medication.adherence',
+    ]);
   });
 
   it('counts overdue check-ins by whole expected intervals, and a patient who never checked in', () => {
@@ -152,13 +167,18 @@ describe('prioritise', () => {
 
   it('keeps the priority within 0 to 100 for any input', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const sev = ['medium', 'high', 'critical'] as const;
     const lvl = ['none', 'low', 'medium', 'high', 'critical'] as const;
     for (let i = 0; i < 300; i++) {
       const p: WorklistPatientInput = {
         patientId: `p${i}`,
-        alerts: Array.from({ length: Math.floor(rnd() * 6) }, (_, k) => ({ alertId: `a${k}`, severity: sev[Math.floor(rnd() * 3)], problem: `r${k % 3}`, raisedAtMs: at(rnd() * 400) })),
+        alerts: Array.from({ length: Math.floor(rnd() * 6) }, (_, k) => ({
+          alertId: `a${k}`,
+          severity: sev[Math.floor(rnd() * 3)],
+          problem: `r${k % 3}`,
+          raisedAtMs: at(rnd() * 400),
+        })),
         latestScore: { value: rnd() * 100, level: lvl[Math.floor(rnd() * 5)], atMs: at(rnd() * 400) },
         trend: [{ value: rnd() * 100, atMs: at(rnd() * 200) }],
         lastCheckInMs: rnd() < 0.1 ? null : at(rnd() * 2000),
@@ -196,7 +216,15 @@ describe('snooze', () => {
   });
 
   it('holds against something new that is not worse', () => {
-    const r = prioritise(snoozedHigh({ alerts: [{ ...critical('a1', 30), severity: 'high' }, { ...critical('a2', 2, 'phq9.total'), severity: 'high' }] }), NOW);
+    const r = prioritise(
+      snoozedHigh({
+        alerts: [
+          { ...critical('a1', 30), severity: 'high' },
+          { ...critical('a2', 2, 'phq9.total'), severity: 'high' },
+        ],
+      }),
+      NOW,
+    );
     expect(r.snoozed).toBe(true);
     const sameLevel = prioritise(snoozedHigh({ latestScore: { value: 40, level: 'medium', atMs: at(1) } }), NOW);
     expect(sameLevel.snoozed).toBe(true);
@@ -207,7 +235,10 @@ describe('snooze', () => {
     expect(crit).toMatchObject({ snoozed: false, snoozeBroken: true });
     expect(crit.reasons[0].text).toBe('New since the snooze: critical alert');
     const worseThanNothing = prioritise(
-      calm('p', { alerts: [{ ...critical('a2', 1), severity: 'medium' }], snooze: { untilMs: NOW + H, setAtMs: at(5), alertSeverityAtSet: null, levelAtSet: 'none' } }),
+      calm('p', {
+        alerts: [{ ...critical('a2', 1), severity: 'medium' }],
+        snooze: { untilMs: NOW + H, setAtMs: at(5), alertSeverityAtSet: null, levelAtSet: 'none' },
+      }),
       NOW,
     );
     expect(worseThanNothing.snoozed).toBe(false);
@@ -220,7 +251,10 @@ describe('snooze', () => {
 
   it('without recorded severities, judges against the alerts and trend at the time it was set', () => {
     const p = calm('p', {
-      alerts: [{ ...critical('a1', 30), severity: 'high' }, { ...critical('a2', 2, 'phq9.total'), severity: 'high' }],
+      alerts: [
+        { ...critical('a1', 30), severity: 'high' },
+        { ...critical('a2', 2, 'phq9.total'), severity: 'high' },
+      ],
       trend: [{ value: 40, level: 'medium', atMs: at(26) }],
       latestScore: { value: 42, level: 'medium', atMs: at(2) },
       lastContact: { atMs: at(24), outcome: 'reached' },

@@ -22,7 +22,10 @@ class Fakes {
         transition: async (id, from, to, by, at) => {
           const r = this.alerts.get(id);
           if (!r || r.status !== from) return false;
-          this.alerts.set(id, to === 'acknowledged' ? { ...r, status: to, acknowledgedBy: by, acknowledgedAt: at } : { ...r, status: to, resolvedBy: by, resolvedAt: at });
+          this.alerts.set(
+            id,
+            to === 'acknowledged' ? { ...r, status: to, acknowledgedBy: by, acknowledgedAt: at } : { ...r, status: to, resolvedBy: by, resolvedAt: at },
+          );
           return true;
         },
         applyEvidence: async (id, e) => {
@@ -74,15 +77,37 @@ const event = (type: string, id: string, data: Record<string, unknown>, time = T
 const factor = (code: string, severity = 'medium') => ({ code, value: 1, threshold: 1, points: 2, severity, message: code });
 const raised = () =>
   event(EVENT_TYPES.alertRaised, 'a-1', {
-    alertId: 'a-1', modelVersion: 'v2', ruleCode: 'level.medium', severity: 'medium', level: 'medium', score: 40, triggeredAt: T, reasons: [factor('hr.high')], summary: 'COPD', problem: 'copd',
+    alertId: 'a-1',
+    modelVersion: 'v2',
+    ruleCode: 'level.medium',
+    severity: 'medium',
+    level: 'medium',
+    score: 40,
+    triggeredAt: T,
+    reasons: [factor('hr.high')],
+    summary: 'COPD',
+    problem: 'copd',
   });
 const updated = (id: string, severity: string, interrupts: boolean, codes: string[], time = '2026-03-11T08:00:00.000Z') =>
   event(
     EVENT_TYPES.alertUpdated,
     id,
     {
-      alertId: 'a-1', updateId: id, modelVersion: 'v2', problem: 'copd', ruleCode: 'level.medium', severity, previousSeverity: 'medium', interrupts, level: severity, score: 70,
-      checkInId: `c-${id}`, triggeredAt: time, reasons: codes.map((c) => factor(c, severity)), allReasonCodes: codes, summary: `COPD, ${severity}`,
+      alertId: 'a-1',
+      updateId: id,
+      modelVersion: 'v2',
+      problem: 'copd',
+      ruleCode: 'level.medium',
+      severity,
+      previousSeverity: 'medium',
+      interrupts,
+      level: severity,
+      score: 70,
+      checkInId: `c-${id}`,
+      triggeredAt: time,
+      reasons: codes.map((c) => factor(c, severity)),
+      allReasonCodes: codes,
+      summary: `COPD, ${severity}`,
     },
     time,
   );
@@ -103,8 +128,14 @@ describe('AlertIngestor: alert.updated', () => {
     const a = f.alerts.get('a-1')!;
     expect(a).toMatchObject({ severity: 'high', level: 'high', score: 70, summary: 'COPD, high', status: 'open' });
     expect(a.triggeredAt.toISOString()).toBe(T);
-    expect(a.reasons.map((r) => [r.code, r.severity])).toEqual([['hr.high', 'high'], ['rr.high', 'high']]);
-    expect(f.stream.map((d) => [d.type, d.status, d.alertId])).toEqual([['alert.raised', 'open', 'a-1'], ['alert.updated', 'open', 'a-1']]);
+    expect(a.reasons.map((r) => [r.code, r.severity])).toEqual([
+      ['hr.high', 'high'],
+      ['rr.high', 'high'],
+    ]);
+    expect(f.stream.map((d) => [d.type, d.status, d.alertId])).toEqual([
+      ['alert.raised', 'open', 'a-1'],
+      ['alert.updated', 'open', 'a-1'],
+    ]);
     expect(f.stream[1].update).toMatchObject({ updateId: 'u-1', interrupts: false });
   });
 

@@ -49,8 +49,7 @@ export class AlertIngestor {
       keyOf: (c) => c.key ?? c.event.subject,
       concurrency: this.deps.concurrency,
       // One span per alert event, child of its traceparent (the scorer's): the check-in's trace.
-      handle: (c) =>
-        startProcessSpan(c, () => this.store(c.event), { 'vigil.event.id': c.event.id }),
+      handle: (c) => startProcessSpan(c, () => this.store(c.event), { 'vigil.event.id': c.event.id }),
       deadLetterOf: (c, e) => {
         if (!(e instanceof InvalidAlertEventError)) return null;
         this.deps.metrics.alertEvents.inc({ type: KNOWN_TYPES.has(c.event.type) ? c.event.type.replace(/^org\.vigil\./, '') : 'unknown', outcome: 'invalid' });

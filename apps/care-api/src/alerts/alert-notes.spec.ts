@@ -12,7 +12,22 @@ import { AlertsService } from './alerts.service';
 const caller: Caller = { sub: 'nurse-1', role: 'care-manager', tenantId: 'org-1', teams: new Set(['team-a']), requestId: 'r-1' };
 
 function alert(alertId: string, over: Partial<AlertRecord> = {}): AlertRecord {
-  return { alertId, tenantId: 'org-1', patientId: 'p-1', careTeamId: 'team-a', modelVersion: 'v1', ruleCode: 'r', severity: 'high', level: 'high', score: 70, triggeredAt: new Date('2026-01-05T10:00:00Z'), summary: 's', reasons: [], status: 'open', ...over };
+  return {
+    alertId,
+    tenantId: 'org-1',
+    patientId: 'p-1',
+    careTeamId: 'team-a',
+    modelVersion: 'v1',
+    ruleCode: 'r',
+    severity: 'high',
+    level: 'high',
+    score: 70,
+    triggeredAt: new Date('2026-01-05T10:00:00Z'),
+    summary: 's',
+    reasons: [],
+    status: 'open',
+    ...over,
+  };
 }
 
 class FakeAlertsRepo {
@@ -28,7 +43,12 @@ class FakeAlertsRepo {
   async transition(id: string, from: AlertStatus, to: 'acknowledged' | 'resolved', by: string, at: Date, note?: string) {
     const a = this.truth.get(id);
     if (!a || a.status !== from) return false;
-    this.truth.set(id, to === 'acknowledged' ? { ...a, status: to, acknowledgedBy: by, acknowledgedAt: at, acknowledgedNote: note } : { ...a, status: to, resolvedBy: by, resolvedAt: at, resolvedNote: note });
+    this.truth.set(
+      id,
+      to === 'acknowledged'
+        ? { ...a, status: to, acknowledgedBy: by, acknowledgedAt: at, acknowledgedNote: note }
+        : { ...a, status: to, resolvedBy: by, resolvedAt: at, resolvedNote: note },
+    );
     return true;
   }
 }
@@ -47,7 +67,15 @@ describe('AlertsService notes and unresolved alerts', () => {
     const metrics = { alertTransitions: { inc: () => undefined } } as unknown as CareMetrics;
     const stream = { storedCursor: async (_t: string, id: string) => (streamed.has(id) ? '1-0' : null) } as unknown as CassandraAlertStream;
     const publisher = { publish: async (_topic: string, e: VigilEvent<AlertLifecycleData>) => void published.push(e) };
-    service = new AlertsService(repo as unknown as AlertsRepository, {} as PatientAccess, audit, publisher as never, stream, metrics, new CursorSigner(['unit-test-cursor-key-0123456789abcdef']));
+    service = new AlertsService(
+      repo as unknown as AlertsRepository,
+      {} as PatientAccess,
+      audit,
+      publisher as never,
+      stream,
+      metrics,
+      new CursorSigner(['unit-test-cursor-key-0123456789abcdef']),
+    );
   });
 
   it('stores the note with the status, answers it, publishes it; the same state again keeps the first note', async () => {
@@ -71,8 +99,13 @@ describe('AlertsService notes and unresolved alerts', () => {
     expect(published.map((e) => [e.id, e.data.note])).toEqual([['a2:resolved', 'kept']]);
   });
 
-  it('unresolvedOf: the truth decides, and only this patient of the caller\'s teams', async () => {
-    const key = (alertId: string, status: AlertStatus, careTeamId = 'team-a') => ({ triggeredAt: new Date('2026-01-05T10:00:00Z'), alertId, status, careTeamId });
+  it("unresolvedOf: the truth decides, and only this patient of the caller's teams", async () => {
+    const key = (alertId: string, status: AlertStatus, careTeamId = 'team-a') => ({
+      triggeredAt: new Date('2026-01-05T10:00:00Z'),
+      alertId,
+      status,
+      careTeamId,
+    });
     repo.truth.set('open', alert('open'));
     repo.truth.set('ack', alert('ack', { status: 'acknowledged' }));
     repo.truth.set('lagging', alert('lagging', { status: 'resolved' })); // the index still says open

@@ -43,8 +43,20 @@ export function planAlertUpdate(rec: AlertRecord, u: AlertUpdatedData): AlertUpd
   const severity = higherSeverity(rec.severity, u.severity);
   const reasons = mergeReasons(rec.reasons, u.reasons);
   const evidenceChanged =
-    severity !== rec.severity || rec.level !== u.level || rec.score !== Math.round(u.score) || rec.summary !== u.summary || JSON.stringify(reasons) !== JSON.stringify(rec.reasons);
+    severity !== rec.severity ||
+    rec.level !== u.level ||
+    rec.score !== Math.round(u.score) ||
+    rec.summary !== u.summary ||
+    JSON.stringify(reasons) !== JSON.stringify(rec.reasons);
   const reopen = u.interrupts && rec.status === 'acknowledged';
-  const record: AlertRecord = { ...rec, severity, level: u.level, score: Math.round(u.score), summary: u.summary, reasons, status: reopen ? 'open' : rec.status };
+  const record: AlertRecord = {
+    ...rec,
+    severity,
+    level: u.level,
+    score: Math.round(u.score),
+    summary: u.summary,
+    reasons,
+    status: reopen ? 'open' : rec.status,
+  };
   return { record, evidenceChanged, reopen };
 }

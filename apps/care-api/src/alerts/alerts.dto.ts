@@ -38,53 +38,73 @@ export class AlertPageView implements AlertPage {
 /** Query of GET /v1/alerts. */
 export class AlertsQueryDto {
   @ApiPropertyOptional({ description: 'Comma-separated: open, acknowledged, resolved. Default open,acknowledged.', example: 'open' })
-  @IsOptional() @Matches(/^(open|acknowledged|resolved)(,(open|acknowledged|resolved)){0,2}$/, { message: 'status must be a comma-separated list of open, acknowledged, resolved' })
+  @IsOptional()
+  @Matches(/^(open|acknowledged|resolved)(,(open|acknowledged|resolved)){0,2}$/, {
+    message: 'status must be a comma-separated list of open, acknowledged, resolved',
+  })
   status?: string;
 
   @ApiPropertyOptional({ description: 'Only this patient (a patient of one of your teams)' })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   patientId?: string;
 
   @ApiPropertyOptional({ description: 'Only this care team (one of yours)' })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   teamId?: string;
 
   @ApiPropertyOptional({ description: 'triggeredAt >= from (ISO-8601). Resolved alerts default to the last 90 days.' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   from?: string;
 
   @ApiPropertyOptional({ description: 'triggeredAt < to (ISO-8601)' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   to?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ description: '1 to 200, default 50' })
-  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 200' })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 200' })
   limit?: string;
 }
 
 /** Optional body of POST /v1/alerts/{id}/acknowledge and /resolve. */
 export class AlertTransitionDto {
   @ApiPropertyOptional({ maxLength: 500, description: 'Free text for the team (PHI: never logged)' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   note?: string;
 }
 
 /** Query of GET /v1/alerts/stream. */
 export class AlertStreamQueryDto {
   @ApiPropertyOptional({ description: 'Resume position for clients that cannot send the Last-Event-ID header (the header wins)' })
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   lastEventId?: string;
 
   @ApiPropertyOptional({ description: 'A single-use stream ticket (POST /v1/alerts/stream-tickets), for EventSource: it cannot set headers' })
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   ticket?: string;
 
   @ApiPropertyOptional({ description: 'The bearer token in the URL: refused unless the deployment sets SSE_ACCESS_TOKEN_IN_URL=true. Use a ticket.' })
-  @IsOptional() @IsString() @MaxLength(8192)
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
   access_token?: string;
 }
 

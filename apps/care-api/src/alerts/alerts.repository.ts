@@ -119,7 +119,9 @@ export class AlertsRepository {
   }
 
   async get(alertId: string): Promise<AlertRecord | null> {
-    const rs = await this.time('select', 'alerts_by_id', () => this.client.execute(`SELECT ${COLUMNS} FROM ${this.t.byId} WHERE alert_id = ?`, [alertId], READ_OPTIONS));
+    const rs = await this.time('select', 'alerts_by_id', () =>
+      this.client.execute(`SELECT ${COLUMNS} FROM ${this.t.byId} WHERE alert_id = ?`, [alertId], READ_OPTIONS),
+    );
     const row = rs.first();
     return row && row['tenant_id'] ? toRecord(row) : null;
   }
@@ -185,9 +187,14 @@ export class AlertsRepository {
    * who, when and the note (0005's acknowledged_note / resolved_note). True if this call changed it.
    */
   async transition(alertId: string, from: AlertStatus, to: 'acknowledged' | 'resolved', by: string, at: Date, note?: string): Promise<boolean> {
-    const set = to === 'acknowledged' ? 'acknowledged_by = ?, acknowledged_at = ?, acknowledged_note = ?' : 'resolved_by = ?, resolved_at = ?, resolved_note = ?';
+    const set =
+      to === 'acknowledged' ? 'acknowledged_by = ?, acknowledged_at = ?, acknowledged_note = ?' : 'resolved_by = ?, resolved_at = ?, resolved_note = ?';
     const rs = await this.time('update', 'alerts_by_id', () =>
-      this.client.execute(`UPDATE ${this.t.byId} SET status = ?, ${set} WHERE alert_id = ? IF status = ?`, [to, by, at, note ?? null, alertId, from], LWT_OPTIONS),
+      this.client.execute(
+        `UPDATE ${this.t.byId} SET status = ?, ${set} WHERE alert_id = ? IF status = ?`,
+        [to, by, at, note ?? null, alertId, from],
+        LWT_OPTIONS,
+      ),
     );
     return rs.wasApplied();
   }
@@ -261,13 +268,7 @@ export class AlertsRepository {
    * One page of one team-status partition, newest first, strictly before `before` (a keyset
    * position), within [from, to) of triggered_at when given.
    */
-  async pageTeamStatus(
-    tenantId: string,
-    teamId: string,
-    status: AlertStatus,
-    bucket: string,
-    opts: PageBounds,
-  ): Promise<(AlertKey & { patientId: string })[]> {
+  async pageTeamStatus(tenantId: string, teamId: string, status: AlertStatus, bucket: string, opts: PageBounds): Promise<(AlertKey & { patientId: string })[]> {
     const where = ['tenant_id = ?', 'care_team_id = ?', 'status = ?', 'bucket = ?'];
     const params: unknown[] = [tenantId, teamId, status, bucket];
     pushPageBounds(where, params, opts);
@@ -281,11 +282,7 @@ export class AlertsRepository {
   }
 
   /** One page of a patient's alerts, newest first, strictly before `before`. */
-  async pagePatient(
-    tenantId: string,
-    patientId: string,
-    opts: PageBounds,
-  ): Promise<(AlertKey & { status: AlertStatus; careTeamId: string })[]> {
+  async pagePatient(tenantId: string, patientId: string, opts: PageBounds): Promise<(AlertKey & { status: AlertStatus; careTeamId: string })[]> {
     const where = ['tenant_id = ?', 'patient_id = ?'];
     const params: unknown[] = [tenantId, patientId];
     pushPageBounds(where, params, opts);

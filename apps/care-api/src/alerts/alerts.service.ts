@@ -1,13 +1,4 @@
-import {
-  AlertLifecycleData,
-  AlertStatus,
-  createEvent,
-  EVENT_SOURCES,
-  EVENT_TYPES,
-  ID_PATTERN,
-  TOPICS,
-  validateDto,
-} from '@vigil/contracts';
+import { AlertLifecycleData, AlertStatus, createEvent, EVENT_SOURCES, EVENT_TYPES, ID_PATTERN, TOPICS, validateDto } from '@vigil/contracts';
 import { type CursorBinding, type CursorSigner, invalidCursor, ProblemException } from '@vigil/http';
 import type { EventPublisher } from '@vigil/messaging';
 import { currentTraceparent } from '@vigil/observability';
@@ -157,7 +148,9 @@ export class AlertsService {
         }
       }
       if (parts.length > MAX_PARTITIONS) throw tooManyPartitions();
-      const pages = await Promise.all(parts.map((p) => this.repo.pageTeamStatus(caller.tenantId, p.team, p.status, p.bucket, { before, from, to, limit: fetch })));
+      const pages = await Promise.all(
+        parts.map((p) => this.repo.pageTeamStatus(caller.tenantId, p.team, p.status, p.bucket, { before, from, to, limit: fetch })),
+      );
       candidates = pages.flat();
     }
     candidates.sort(newestFirst);
@@ -165,7 +158,13 @@ export class AlertsService {
     const pageKeys = candidates.slice(0, limit);
     const records = await Promise.all(pageKeys.map((k) => this.repo.get(k.alertId)));
     const items = records.filter((r): r is AlertRecord => this.visible(caller, r) && statuses.includes(r.status)).map(toAlertView);
-    if (items.length) await this.auditRead(caller, q.patientId !== undefined ? 'patient.alerts.read' : 'alerts.list.read', items.map((i) => i.patientId), route);
+    if (items.length)
+      await this.auditRead(
+        caller,
+        q.patientId !== undefined ? 'patient.alerts.read' : 'alerts.list.read',
+        items.map((i) => i.patientId),
+        route,
+      );
     return { items, nextCursor: more && pageKeys.length ? encodeListCursor(this.cursors, pageKeys[pageKeys.length - 1], binding) : null };
   }
 
@@ -243,7 +242,15 @@ export class AlertsService {
   }
 
   private async publishLifecycle(a: AlertRecord, status: 'acknowledged' | 'resolved', by: string, at: Date, note?: string): Promise<void> {
-    const data: AlertLifecycleData = { alertId: a.alertId, patientId: a.patientId, tenantId: a.tenantId, careTeamId: a.careTeamId, status, by, at: at.toISOString() };
+    const data: AlertLifecycleData = {
+      alertId: a.alertId,
+      patientId: a.patientId,
+      tenantId: a.tenantId,
+      careTeamId: a.careTeamId,
+      status,
+      by,
+      at: at.toISOString(),
+    };
     if (note !== undefined) data.note = note;
     await this.publisher.publish(
       TOPICS.alerts,

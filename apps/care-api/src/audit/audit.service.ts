@@ -103,7 +103,21 @@ export class AuditService {
   private async writeTable(records: AuditRecordedData[], at: Date, ts: types.Long): Promise<void> {
     const statements = records.map((x) => ({
       query: this.insert,
-      params: [x.tenantId, dayBucket(at), at, x.auditId, x.actor, x.actorRole, x.action, x.patientId, x.resource, x.careTeamId ?? null, x.requestId, x.outcome, ts],
+      params: [
+        x.tenantId,
+        dayBucket(at),
+        at,
+        x.auditId,
+        x.actor,
+        x.actorRole,
+        x.action,
+        x.patientId,
+        x.resource,
+        x.careTeamId ?? null,
+        x.requestId,
+        x.outcome,
+        ts,
+      ],
     }));
     // Batches of at most 40 rows stay far below Cassandra's batch size limits.
     const chunks: (typeof statements)[] = [];

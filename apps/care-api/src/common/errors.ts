@@ -42,9 +42,12 @@ export function careDomainErrors(retryAfterSeconds: number): DomainErrorMapper {
         title: 'Audit trail unavailable',
       });
     }
-    if (isCassandraUnavailable(e)) return ProblemException.of('unavailable', 'the database is unavailable; retry later', { retryAfterSeconds, title: 'Database unavailable' });
-    if (isRedisUnavailable(e)) return ProblemException.of('unavailable', 'the alert stream store is unavailable; retry later', { retryAfterSeconds, title: 'Redis unavailable' });
-    if (e instanceof InvalidCursorError) return ProblemException.of('validation', 'the cursor is invalid for this query', { errors: [{ path: 'cursor', message: 'invalid cursor' }] });
+    if (isCassandraUnavailable(e))
+      return ProblemException.of('unavailable', 'the database is unavailable; retry later', { retryAfterSeconds, title: 'Database unavailable' });
+    if (isRedisUnavailable(e))
+      return ProblemException.of('unavailable', 'the alert stream store is unavailable; retry later', { retryAfterSeconds, title: 'Redis unavailable' });
+    if (e instanceof InvalidCursorError)
+      return ProblemException.of('validation', 'the cursor is invalid for this query', { errors: [{ path: 'cursor', message: 'invalid cursor' }] });
     return undefined;
   };
 }

@@ -35,5 +35,6 @@ export function parseLimit(value: string | undefined, def: number, max: number):
 /** Checks from < to and the span (ten years at most: longer histories are paged in several queries). */
 export function checkRange(from: Date, to: Date, maxDays = 3700, path = 'from'): void {
   if (from.getTime() >= to.getTime()) throw badRequest([{ path, message: 'from must be before to' }]);
-  if (to.getTime() - from.getTime() > maxDays * 86_400_000) throw badRequest([{ path, message: `the range may span at most ${maxDays} days; page through longer histories` }]);
+  if (to.getTime() - from.getTime() > maxDays * 86_400_000)
+    throw badRequest([{ path, message: `the range may span at most ${maxDays} days; page through longer histories` }]);
 }

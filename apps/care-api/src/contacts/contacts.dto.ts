@@ -27,10 +27,13 @@ export class ContactPageView implements ContactPage {
 /** Query of GET /v1/patients/{id}/contacts. */
 export class ContactsQueryDto {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ description: '1 to 200, default 50' })
-  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 200' })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 200' })
   limit?: string;
 }

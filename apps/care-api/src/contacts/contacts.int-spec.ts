@@ -4,9 +4,30 @@
  * contact.logged read back from care-activity.v1 and the audit trail from audit.v1.
  */
 import { randomUUID } from 'crypto';
-import { allTopicSpecs, type AlertView, type AuditRecordedData, type ContactLoggedData, type ContactPage, type ContactView, dlqTopic, prefixedTopic, TOPICS } from '@vigil/contracts';
+import {
+  allTopicSpecs,
+  type AlertView,
+  type AuditRecordedData,
+  type ContactLoggedData,
+  type ContactPage,
+  type ContactView,
+  dlqTopic,
+  prefixedTopic,
+  TOPICS,
+} from '@vigil/contracts';
 import { EventPublisher } from '@vigil/messaging';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  consumeAll,
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  type TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 
 jest.setTimeout(90_000);
@@ -33,8 +54,10 @@ describe('care-api contacts and alert notes (real servers)', () => {
     await waitFor(async () => (await call(care.url, 'GET', `/v1/alerts/${e.id}`, { token: tokens[who] })).status === 200, 15_000, { what: 'the alert stored' });
     return e.id;
   };
-  const post = (patientId: string, body: unknown, who = 'nurse') => call<ContactView & { errors?: { path: string }[] }>(care.url, 'POST', `/v1/patients/${patientId}/contacts`, { token: tokens[who], body });
-  const list = (patientId: string, query = '', who = 'nurse') => call<ContactPage>(care.url, 'GET', `/v1/patients/${patientId}/contacts${query}`, { token: tokens[who] });
+  const post = (patientId: string, body: unknown, who = 'nurse') =>
+    call<ContactView & { errors?: { path: string }[] }>(care.url, 'POST', `/v1/patients/${patientId}/contacts`, { token: tokens[who], body });
+  const list = (patientId: string, query = '', who = 'nurse') =>
+    call<ContactPage>(care.url, 'GET', `/v1/patients/${patientId}/contacts${query}`, { token: tokens[who] });
   const future = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
   beforeAll(async () => {
@@ -42,11 +65,25 @@ describe('care-api contacts and alert notes (real servers)', () => {
     redisPrefix = uniqueRedisPrefix('care-contacts');
     groupId = `care-api-${prefix}`;
     const mine = new Set<string>([TOPICS.alerts, dlqTopic(TOPICS.alerts), TOPICS.patients, TOPICS.audit, TOPICS.careActivity]);
-    [ks] = await Promise.all([createTestKeyspace('care_contacts'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    care = await startCare({ TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'debug' });
+    [ks] = await Promise.all([
+      createTestKeyspace('care_contacts'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    care = await startCare({
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: groupId,
+      LOG_LEVEL: 'debug',
+    });
     publisher = new EventPublisher(kafka, { topicPrefix: prefix });
     await publisher.connect();
-    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (tokens[name] = await token(sub, role, org, teams));
+    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) =>
+      (tokens[name] = await token(sub, role, org, teams));
     await Promise.all([
       t('admin', 'admin-1', 'care-admin', ORG, ['team-a']),
       t('adminB', 'admin-b', 'care-admin', ORG, ['team-b']),
@@ -57,8 +94,14 @@ describe('care-api contacts and alert notes (real servers)', () => {
     ]);
     // Teams are registered by an admin holding them (least privilege): team-b has its own admin.
     await Promise.all([registerTeams(care.url, tokens['admin'], ['team-a']), registerTeams(care.url, tokens['adminB'], ['team-b'])]);
-    const enrol = (id: string, team: string) => call(care.url, 'PUT', `/v1/patients/${id}`, { token: tokens[team === 'team-b' ? 'adminB' : 'admin'], body: { careTeamId: team, conditions: ['heart-failure'], news2SpO2Scale: 1 } });
-    expect((await Promise.all([enrol('p-1', 'team-a'), enrol('p-2', 'team-a'), enrol('p-3', 'team-a'), enrol('p-b', 'team-b')])).map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const enrol = (id: string, team: string) =>
+      call(care.url, 'PUT', `/v1/patients/${id}`, {
+        token: tokens[team === 'team-b' ? 'adminB' : 'admin'],
+        body: { careTeamId: team, conditions: ['heart-failure'], news2SpO2Scale: 1 },
+      });
+    expect((await Promise.all([enrol('p-1', 'team-a'), enrol('p-2', 'team-a'), enrol('p-3', 'team-a'), enrol('p-b', 'team-b')])).map((r) => r.status)).toEqual([
+      201, 201, 201, 201,
+    ]);
   });
 
   afterAll(async () => {
@@ -74,7 +117,16 @@ describe('care-api contacts and alert notes (real servers)', () => {
     const nextContactAt = future(3);
     const res = await post('p-1', { outcome: 'reached', note: PHI, nextContactAt, resolveAlertIds: [a1], contactId });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ contactId, patientId: 'p-1', careTeamId: 'team-a', by: 'nurse-a', outcome: 'reached', note: PHI, nextContactAt, resolvedAlertIds: [a1] });
+    expect(res.body).toMatchObject({
+      contactId,
+      patientId: 'p-1',
+      careTeamId: 'team-a',
+      by: 'nurse-a',
+      outcome: 'reached',
+      note: PHI,
+      nextContactAt,
+      resolvedAlertIds: [a1],
+    });
 
     const resolved = await call<AlertView>(care.url, 'GET', `/v1/alerts/${a1}`, { token: tokens['nurse'] });
     expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'nurse-a', resolvedNote: PHI });
@@ -91,13 +143,26 @@ describe('care-api contacts and alert notes (real servers)', () => {
     expect(logged[0].key).toBe('p-1');
     expect(logged[0].event).toMatchObject({ type: 'org.vigil.contact.logged', subject: 'p-1', tenantid: ORG, source: 'vigil/care-api' });
     const data = logged[0].event!.data as ContactLoggedData;
-    expect(data).toMatchObject({ contactId, note: PHI, nextContactAt, resolvedAlertIds: [a1], knownWorstAlertSeverity: 'critical', knownRiskLevel: null, careTeamId: 'team-a', by: 'nurse-a' });
+    expect(data).toMatchObject({
+      contactId,
+      note: PHI,
+      nextContactAt,
+      resolvedAlertIds: [a1],
+      knownWorstAlertSeverity: 'critical',
+      knownRiskLevel: null,
+      careTeamId: 'team-a',
+      by: 'nurse-a',
+    });
 
-    await waitFor(async () => {
-      const audit = (await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix))).map((r) => r.event?.data as AuditRecordedData);
-      const actions = audit.filter((x) => x.patientId === 'p-1').map((x) => x.action);
-      return actions.includes('patient.contact.create') && actions.includes('patient.contacts.read') && actions.includes('alert.resolve');
-    }, 20_000, { what: 'the audit records' });
+    await waitFor(
+      async () => {
+        const audit = (await consumeAll(kafka, prefixedTopic(TOPICS.audit, prefix))).map((r) => r.event?.data as AuditRecordedData);
+        const actions = audit.filter((x) => x.patientId === 'p-1').map((x) => x.action);
+        return actions.includes('patient.contact.create') && actions.includes('patient.contacts.read') && actions.includes('alert.resolve');
+      },
+      20_000,
+      { what: 'the audit records' },
+    );
     expect(care.logs.length).toBeGreaterThan(0);
     expect(care.logs.filter((l) => l.includes(PHI))).toEqual([]);
   });
@@ -190,21 +255,32 @@ describe('care-api contacts and alert notes (real servers)', () => {
 
   it('acknowledge and resolve keep their notes: stored with the alert, in GET /v1/alerts/{id} and the list', async () => {
     const alertId = await raiseStored('p-2');
-    const ack = await call<AlertView>(care.url, 'POST', `/v1/alerts/${alertId}/acknowledge`, { token: tokens['nurse'], body: { note: 'called, will recheck tomorrow' } });
+    const ack = await call<AlertView>(care.url, 'POST', `/v1/alerts/${alertId}/acknowledge`, {
+      token: tokens['nurse'],
+      body: { note: 'called, will recheck tomorrow' },
+    });
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedNote: 'called, will recheck tomorrow' });
-    expect((await call<AlertView>(care.url, 'GET', `/v1/alerts/${alertId}`, { token: tokens['nurse'] })).body).toMatchObject({ acknowledgedNote: 'called, will recheck tomorrow' });
-    await waitFor(async () => {
-      const r = await call<{ items: AlertView[] }>(care.url, 'GET', '/v1/alerts?patientId=p-2&status=acknowledged', { token: tokens['nurse'] });
-      return r.body.items.find((i) => i.alertId === alertId)?.acknowledgedNote === 'called, will recheck tomorrow';
-    }, 10_000, { what: 'the note in the list' });
+    expect((await call<AlertView>(care.url, 'GET', `/v1/alerts/${alertId}`, { token: tokens['nurse'] })).body).toMatchObject({
+      acknowledgedNote: 'called, will recheck tomorrow',
+    });
+    await waitFor(
+      async () => {
+        const r = await call<{ items: AlertView[] }>(care.url, 'GET', '/v1/alerts?patientId=p-2&status=acknowledged', { token: tokens['nurse'] });
+        return r.body.items.find((i) => i.alertId === alertId)?.acknowledgedNote === 'called, will recheck tomorrow';
+      },
+      10_000,
+      { what: 'the note in the list' },
+    );
 
     const res = await call<AlertView>(care.url, 'POST', `/v1/alerts/${alertId}/resolve`, { token: tokens['nurse'], body: { note: 'weight back to baseline' } });
     expect(res.body).toMatchObject({ status: 'resolved', acknowledgedNote: 'called, will recheck tomorrow', resolvedNote: 'weight back to baseline' });
     const stored = await call<AlertView>(care.url, 'GET', `/v1/alerts/${alertId}`, { token: tokens['nurse'] });
     expect(stored.body).toMatchObject({ resolvedBy: 'nurse-a', resolvedNote: 'weight back to baseline', acknowledgedNote: 'called, will recheck tomorrow' });
     // Resolving again changes nothing, not even the note.
-    expect((await call<AlertView>(care.url, 'POST', `/v1/alerts/${alertId}/resolve`, { token: tokens['nurse'], body: { note: 'other' } })).body.resolvedNote).toBe('weight back to baseline');
+    expect(
+      (await call<AlertView>(care.url, 'POST', `/v1/alerts/${alertId}/resolve`, { token: tokens['nurse'], body: { note: 'other' } })).body.resolvedNote,
+    ).toBe('weight back to baseline');
     // An alert resolved without a note has none.
     const plain = await raiseStored('p-2');
     const r2 = await call<AlertView>(care.url, 'POST', `/v1/alerts/${plain}/resolve`, { token: tokens['nurse'] });
@@ -213,10 +289,15 @@ describe('care-api contacts and alert notes (real servers)', () => {
   });
 
   it('OpenAPI documents the contact endpoints and the alert notes; contacts are counted', async () => {
-    const doc = await call<{ paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(care.url, 'GET', '/docs/openapi.json');
+    const doc = await call<{
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    }>(care.url, 'GET', '/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths['/v1/patients/{id}/contacts']).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(doc.body.components.schemas['ContactCreateDto'].properties)).toEqual(expect.arrayContaining(['outcome', 'note', 'nextContactAt', 'resolveAlertIds', 'contactId']));
+    expect(Object.keys(doc.body.components.schemas['ContactCreateDto'].properties)).toEqual(
+      expect.arrayContaining(['outcome', 'note', 'nextContactAt', 'resolveAlertIds', 'contactId']),
+    );
     expect(Object.keys(doc.body.components.schemas['AlertView'].properties)).toEqual(expect.arrayContaining(['acknowledgedNote', 'resolvedNote']));
     // Contacts are counted by outcome and result, never by anything about the patient.
     const metrics = await call(care.url, 'GET', '/metrics');

@@ -49,7 +49,21 @@ class FakeContacts {
 }
 
 function alert(alertId: string, severity: string, status: AlertRecord['status'] = 'open'): AlertRecord {
-  return { alertId, tenantId: 'org-1', patientId: 'p-1', careTeamId: 'team-a', modelVersion: 'v1', ruleCode: 'r', severity, level: 'high', score: 70, triggeredAt: new Date('2026-01-05T10:00:00Z'), summary: 's', reasons: [], status };
+  return {
+    alertId,
+    tenantId: 'org-1',
+    patientId: 'p-1',
+    careTeamId: 'team-a',
+    modelVersion: 'v1',
+    ruleCode: 'r',
+    severity,
+    level: 'high',
+    score: 70,
+    triggeredAt: new Date('2026-01-05T10:00:00Z'),
+    summary: 's',
+    reasons: [],
+    status,
+  };
 }
 
 class FakeAlerts {
@@ -133,9 +147,23 @@ describe('ContactsService', () => {
 
   it('stores the contact, resolves the alerts with its note, publishes contact.logged and audits', async () => {
     const next = new Date(Date.now() + 3 * DAY).toISOString();
-    const r = await service.create(caller, 'p-1', { outcome: 'reached', note: 'feeling better', nextContactAt: next, resolveAlertIds: ['al-1'], contactId: ID1 }, ROUTE);
+    const r = await service.create(
+      caller,
+      'p-1',
+      { outcome: 'reached', note: 'feeling better', nextContactAt: next, resolveAlertIds: ['al-1'], contactId: ID1 },
+      ROUTE,
+    );
     expect(r.created).toBe(true);
-    expect(r.contact).toMatchObject({ contactId: ID1, patientId: 'p-1', careTeamId: 'team-a', by: 'nurse-1', outcome: 'reached', note: 'feeling better', nextContactAt: next, resolvedAlertIds: ['al-1'] });
+    expect(r.contact).toMatchObject({
+      contactId: ID1,
+      patientId: 'p-1',
+      careTeamId: 'team-a',
+      by: 'nurse-1',
+      outcome: 'reached',
+      note: 'feeling better',
+      nextContactAt: next,
+      resolvedAlertIds: ['al-1'],
+    });
     expect(contacts.rows.size).toBe(1);
     expect(alerts.resolved).toEqual([{ alertId: 'al-1', note: 'feeling better' }]);
     expect(publisher.sent).toHaveLength(1);
@@ -157,7 +185,10 @@ describe('ContactsService', () => {
     expect(contacts.rows.size).toBe(1);
     expect(publisher.sent.map((s) => s.event.id)).toEqual([ID1, ID1]);
     expect(publisher.sent[1].event.data).toEqual(publisher.sent[0].event.data);
-    expect(counted).toEqual([{ outcome: 'no-answer', result: 'logged' }, { outcome: 'no-answer', result: 'replayed' }]);
+    expect(counted).toEqual([
+      { outcome: 'no-answer', result: 'logged' },
+      { outcome: 'no-answer', result: 'replayed' },
+    ]);
   });
 
   it('a retry after its next contact passed still answers the stored contact (the window is checked for new contacts only)', async () => {
@@ -165,7 +196,18 @@ describe('ContactsService', () => {
     const body = { outcome: 'reached', nextContactAt: past.toISOString(), contactId: ID1 };
     expect(await status(service.create(caller, 'p-1', body, ROUTE))).toBe(400);
     await contacts.claim('org-1', ID1, 'p-1', new Date(past.getTime() - 3 * DAY));
-    await contacts.insertClaimed({ contactId: ID1, tenantId: 'org-1', patientId: 'p-1', careTeamId: 'team-a', by: 'nurse-1', at: new Date(past.getTime() - 3 * DAY), outcome: 'reached', nextContactAt: past, resolvedAlertIds: [], event: JSON.stringify({ contactId: ID1, patientId: 'p-1', tenantId: 'org-1', resolvedAlertIds: [] }) });
+    await contacts.insertClaimed({
+      contactId: ID1,
+      tenantId: 'org-1',
+      patientId: 'p-1',
+      careTeamId: 'team-a',
+      by: 'nurse-1',
+      at: new Date(past.getTime() - 3 * DAY),
+      outcome: 'reached',
+      nextContactAt: past,
+      resolvedAlertIds: [],
+      event: JSON.stringify({ contactId: ID1, patientId: 'p-1', tenantId: 'org-1', resolvedAlertIds: [] }),
+    });
     const r = await service.create(caller, 'p-1', body, ROUTE);
     expect(r).toMatchObject({ created: false, contact: { contactId: ID1, nextContactAt: past.toISOString() } });
   });
@@ -233,7 +275,17 @@ describe('ContactsService', () => {
 
   it('lists newest first with a signed cursor bound to the patient, audited', async () => {
     for (let i = 0; i < 5; i++) {
-      await contacts.insertClaimed({ contactId: `0000000${i}-0000-4000-8000-000000000000`, tenantId: 'org-1', patientId: 'p-1', careTeamId: 'team-a', by: 'n', at: new Date(Date.UTC(2025, 11, 1 + i * 10)), outcome: 'reached', resolvedAlertIds: [], event: '{}' });
+      await contacts.insertClaimed({
+        contactId: `0000000${i}-0000-4000-8000-000000000000`,
+        tenantId: 'org-1',
+        patientId: 'p-1',
+        careTeamId: 'team-a',
+        by: 'n',
+        at: new Date(Date.UTC(2025, 11, 1 + i * 10)),
+        outcome: 'reached',
+        resolvedAlertIds: [],
+        event: '{}',
+      });
     }
     const route = 'GET /v1/patients/:id/contacts';
     const p1 = await service.list(caller, 'p-1', { limit: '2' }, route);

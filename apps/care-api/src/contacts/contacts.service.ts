@@ -103,9 +103,13 @@ function recordOf(data: ContactLoggedData): ContactRecord {
 }
 
 function idempotencyConflict(): ProblemException {
-  return ProblemException.of('idempotencyConflict', 'this contactId was already used for a different contact (another patient, outcome, note, next contact or alerts)', {
-    title: 'contactId already used for a different contact',
-  });
+  return ProblemException.of(
+    'idempotencyConflict',
+    'this contactId was already used for a different contact (another patient, outcome, note, next contact or alerts)',
+    {
+      title: 'contactId already used for a different contact',
+    },
+  );
 }
 
 function nextContactAtOf(value: string | undefined): Date | undefined {
@@ -164,7 +168,12 @@ export class ContactsService {
     if (!parsed.ok) throw ProblemException.of('validation', 'invalid contact', { errors: parsed.errors });
     const dto = parsed.value;
     const nowMs = Date.now();
-    const request: ContactRequest = { outcome: dto.outcome, note: dto.note, nextContactAt: nextContactAtOf(dto.nextContactAt), resolveAlertIds: dto.resolveAlertIds ?? [] };
+    const request: ContactRequest = {
+      outcome: dto.outcome,
+      note: dto.note,
+      nextContactAt: nextContactAtOf(dto.nextContactAt),
+      resolveAlertIds: dto.resolveAlertIds ?? [],
+    };
     const profile = await this.access.require(caller, patientId, 'patient.contact.create', route);
 
     if (dto.contactId !== undefined) {
@@ -174,7 +183,9 @@ export class ContactsService {
     checkNextContactWindow(request.nextContactAt, nowMs);
     const unresolved = await this.alerts.unresolvedOf(caller, patientId);
     const open = new Set(unresolved.map((a) => a.alertId));
-    const errors = request.resolveAlertIds.flatMap((id, i) => (open.has(id) ? [] : [{ path: `resolveAlertIds[${i}]`, message: 'not an open or acknowledged alert of this patient' }]));
+    const errors = request.resolveAlertIds.flatMap((id, i) =>
+      open.has(id) ? [] : [{ path: `resolveAlertIds[${i}]`, message: 'not an open or acknowledged alert of this patient' }],
+    );
     if (errors.length) throw badRequest(errors, 'every resolveAlertIds entry must be an open or acknowledged alert of this patient');
 
     const contactId = dto.contactId ?? randomUUID();
@@ -260,7 +271,14 @@ export class ContactsService {
   }
 
   private async latestRiskLevel(tenantId: string, patientId: string, nowMs: number): Promise<RiskLevel | null> {
-    const page = await this.risk.query({ tenantId, patientId, from: new Date(nowMs - RISK_LOOKBACK_DAYS * DAY_MS), to: new Date(nowMs + DAY_MS), limit: 1, order: 'desc' });
+    const page = await this.risk.query({
+      tenantId,
+      patientId,
+      from: new Date(nowMs - RISK_LOOKBACK_DAYS * DAY_MS),
+      to: new Date(nowMs + DAY_MS),
+      limit: 1,
+      order: 'desc',
+    });
     return page.items[0]?.level ?? null;
   }
 }

@@ -35,7 +35,8 @@ export function careCapabilityStatement(): Record<string, unknown> {
           {
             type: 'RiskAssessment',
             profile: 'http://hl7.org/fhir/StructureDefinition/RiskAssessment',
-            documentation: 'One per scored check-in: method = model version, prediction[0] = score and level, then one prediction and one basis entry per factor.',
+            documentation:
+              'One per scored check-in: method = model version, prediction[0] = score and level, then one prediction and one basis entry per factor.',
             interaction: [{ code: 'search-type' }],
             searchParam: [{ name: 'subject', type: 'reference', documentation: 'Required (or patient): Patient/{id} or {id}.' }, date, page],
           },

@@ -31,7 +31,12 @@ export class FhirReadController {
 
   @Get('Observation')
   @ApiOperation({ summary: "Search a patient's stored series as Observations: patient, code, date (ge/le), _count; a searchset Bundle with paging links" })
-  async observations(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Query() query: SearchQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<FhirBundle> {
+  async observations(
+    @Claims() claims: VigilClaims,
+    @Req() req: FastifyRequest,
+    @Query() query: SearchQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FhirBundle> {
     const bundle = await this.fhir.observations(callerOf(claims, req), searchOf(req, query));
     reply.header('content-type', FHIR_JSON);
     return bundle;
@@ -39,7 +44,12 @@ export class FhirReadController {
 
   @Get('RiskAssessment')
   @ApiOperation({ summary: "Search a patient's risk scores as RiskAssessments: subject, date, _count" })
-  async riskAssessments(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Query() query: SearchQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<FhirBundle> {
+  async riskAssessments(
+    @Claims() claims: VigilClaims,
+    @Req() req: FastifyRequest,
+    @Query() query: SearchQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FhirBundle> {
     const bundle = await this.fhir.riskAssessments(callerOf(claims, req), searchOf(req, query));
     reply.header('content-type', FHIR_JSON);
     return bundle;

@@ -25,7 +25,8 @@ function decodePage(token: string | undefined): { k: number; c?: string } {
   if (token === undefined) return { k: 0 };
   try {
     const o = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { k?: unknown; c?: unknown };
-    if (Number.isSafeInteger(o.k) && (o.k as number) >= 0 && (o.c === undefined || typeof o.c === 'string')) return { k: o.k as number, c: o.c as string | undefined };
+    if (Number.isSafeInteger(o.k) && (o.k as number) >= 0 && (o.c === undefined || typeof o.c === 'string'))
+      return { k: o.k as number, c: o.c as string | undefined };
   } catch {
     // fall through
   }
@@ -73,13 +74,23 @@ export class FhirReadService {
     const found: FhirObservation[] = [];
     while (k < kinds.length && found.length < count) {
       const kind = kinds[k];
-      const page = await this.data.observationsOf(caller, patientId, { metric: kind.metrics[0], from: w.from, to: w.to, limit: String(count - found.length), cursor: c, order: 'asc' }, req.route);
+      const page = await this.data.observationsOf(
+        caller,
+        patientId,
+        { metric: kind.metrics[0], from: w.from, to: w.to, limit: String(count - found.length), cursor: c, order: 'asc' },
+        req.route,
+      );
       let partner: Map<string, number> | undefined;
       if (kind.metrics.length === 2 && page.items.length) {
         // Blood pressure is one panel: the diastolic points of the same check-ins, over the page's time span.
         const first = page.items[0].recordedAt;
         const last = new Date(Date.parse(page.items[page.items.length - 1].recordedAt) + 1).toISOString();
-        const dia = await this.data.observationsOf(caller, patientId, { metric: kind.metrics[1], from: first, to: last, limit: String(PARTNER_LIMIT), order: 'asc' }, req.route);
+        const dia = await this.data.observationsOf(
+          caller,
+          patientId,
+          { metric: kind.metrics[1], from: first, to: last, limit: String(PARTNER_LIMIT), order: 'asc' },
+          req.route,
+        );
         partner = new Map(dia.items.map((p) => [p.checkInId, p.value]));
       }
       for (const p of page.items) {
@@ -99,11 +110,22 @@ export class FhirReadService {
   async riskAssessments(caller: Caller, req: SearchRequest): Promise<FhirBundle> {
     const q = req.query;
     checkParameters(q, RISK_PARAMS);
-    if (q['subject'] !== undefined && q['patient'] !== undefined) throw badRequest([{ path: 'patient', message: 'give subject or patient, not both' }], 'invalid search');
+    if (q['subject'] !== undefined && q['patient'] !== undefined)
+      throw badRequest([{ path: 'patient', message: 'give subject or patient, not both' }], 'invalid search');
     const patientId = patientOf(q, q['subject'] !== undefined ? 'subject' : 'patient');
     const w = dateWindow(q);
     const count = pageSize(q, 50, 500);
-    const page = await this.data.riskOf(caller, patientId, { from: w.from, to: w.to, limit: String(count), cursor: single(q, '_page'), order: 'asc' }, req.route);
-    return searchset(req, 'RiskAssessment', page.items.map((p) => riskAssessmentOf(patientId, p)), page.nextCursor ?? undefined);
+    const page = await this.data.riskOf(
+      caller,
+      patientId,
+      { from: w.from, to: w.to, limit: String(count), cursor: single(q, '_page'), order: 'asc' },
+      req.route,
+    );
+    return searchset(
+      req,
+      'RiskAssessment',
+      page.items.map((p) => riskAssessmentOf(patientId, p)),
+      page.nextCursor ?? undefined,
+    );
   }
 }

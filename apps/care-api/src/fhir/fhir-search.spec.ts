@@ -30,12 +30,21 @@ describe('care-api FHIR resources', () => {
     const o = observationOf(bp as (typeof SERVED_OBSERVATIONS)[number], 'p-1', point, 84);
     expect(o.id).toBe(`${point.checkInId}-bp`);
     expect(o.meta?.profile).toEqual(['http://hl7.org/fhir/StructureDefinition/vitalsigns', 'http://hl7.org/fhir/StructureDefinition/bp']);
-    expect(o.component?.map((c) => [c.code.coding?.[0].code, c.valueQuantity?.value, c.valueQuantity?.code])).toEqual([['8480-6', 131, 'mm[Hg]'], ['8462-4', 84, 'mm[Hg]']]);
+    expect(o.component?.map((c) => [c.code.coding?.[0].code, c.valueQuantity?.value, c.valueQuantity?.code])).toEqual([
+      ['8480-6', 131, 'mm[Hg]'],
+      ['8462-4', 84, 'mm[Hg]'],
+    ]);
   });
 
   it('a risk score is a RiskAssessment with its model, level and factors', () => {
     const ra = riskAssessmentOf('p-1', {
-      ...point, modelVersion: 'v2', score: 62, level: 'critical', late: false, scoredAt: null, news2: null,
+      ...point,
+      modelVersion: 'v2',
+      score: 62,
+      level: 'critical',
+      late: false,
+      scoredAt: null,
+      news2: null,
       factors: [{ code: 'phq9.item9', value: 1, threshold: '> 0', points: 40, severity: 'critical', message: 'PHQ-9 item 9 answered above 0' }],
     });
     expect(ra.method?.coding?.[0].code).toBe('v2');

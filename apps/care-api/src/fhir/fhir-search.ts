@@ -23,7 +23,8 @@ export function checkParameters(q: Query, allowed: readonly string[]): void {
     if (!allowed.includes(k)) throw badRequest([{ path: k, message: `unsupported search parameter ${k}; supported: ${allowed.join(', ')}` }], 'invalid search');
   }
   for (const f of values(q, '_format')) {
-    if (!JSON_FORMATS.has(f)) throw badRequest([{ path: '_format', message: '_format must be json (this server answers application/fhir+json only)' }], 'invalid search');
+    if (!JSON_FORMATS.has(f))
+      throw badRequest([{ path: '_format', message: '_format must be json (this server answers application/fhir+json only)' }], 'invalid search');
   }
 }
 
@@ -73,13 +74,15 @@ export function dateWindow(q: Query, name = 'date'): SearchWindow {
   for (const v of values(q, name)) {
     const m = DATE.exec(v);
     const [start, end] = m ? span(m[2]) : [NaN, NaN];
-    if (!m || !Number.isFinite(start)) throw badRequest([{ path: name, message: `${name} must be a FHIR date or dateTime with a prefix ge, gt, le, lt or eq` }], 'invalid search');
+    if (!m || !Number.isFinite(start))
+      throw badRequest([{ path: name, message: `${name} must be a FHIR date or dateTime with a prefix ge, gt, le, lt or eq` }], 'invalid search');
     const prefix = m[1] ?? 'eq';
     if (prefix === 'ge' || prefix === 'eq') from = Math.max(from ?? -Infinity, start);
     if (prefix === 'gt') from = Math.max(from ?? -Infinity, end);
     if (prefix === 'le' || prefix === 'eq') to = Math.min(to ?? Infinity, end);
     if (prefix === 'lt') to = Math.min(to ?? Infinity, start);
-    if (!['eq', 'ge', 'gt', 'le', 'lt'].includes(prefix)) throw badRequest([{ path: name, message: `prefix ${prefix} is not supported (ge, gt, le, lt, eq)` }], 'invalid search');
+    if (!['eq', 'ge', 'gt', 'le', 'lt'].includes(prefix))
+      throw badRequest([{ path: name, message: `prefix ${prefix} is not supported (ge, gt, le, lt, eq)` }], 'invalid search');
   }
   return { from: from === undefined ? undefined : new Date(from).toISOString(), to: to === undefined ? undefined : new Date(to).toISOString() };
 }
@@ -88,7 +91,8 @@ export function dateWindow(q: Query, name = 'date'): SearchWindow {
 export function pageSize(q: Query, def: number, max: number): number {
   const v = values(q, '_count');
   if (v.length === 0) return def;
-  if (v.length > 1 || !/^\d{1,4}$/.test(v[0]) || +v[0] < 1 || +v[0] > max) throw badRequest([{ path: '_count', message: `_count must be an integer from 1 to ${max}` }], 'invalid search');
+  if (v.length > 1 || !/^\d{1,4}$/.test(v[0]) || +v[0] < 1 || +v[0] > max)
+    throw badRequest([{ path: '_count', message: `_count must be an integer from 1 to ${max}` }], 'invalid search');
   return +v[0];
 }
 

@@ -29,7 +29,10 @@ export function riskAssessmentOf(patientId: string, p: RiskPointView): FhirRiskA
     id: `${p.checkInId}-${idPart(p.modelVersion)}`,
     identifier: [{ system: 'urn:ietf:rfc:3986', value: `urn:uuid:${p.checkInId}` }],
     status: 'final',
-    method: { coding: [{ system: RISK_MODEL_SYSTEM, code: p.modelVersion, display: `Vigil risk model ${p.modelVersion}` }], text: `Vigil risk model ${p.modelVersion}` },
+    method: {
+      coding: [{ system: RISK_MODEL_SYSTEM, code: p.modelVersion, display: `Vigil risk model ${p.modelVersion}` }],
+      text: `Vigil risk model ${p.modelVersion}`,
+    },
     code: { text: 'Risk of clinical deterioration needing care-team contact (Vigil score 0-100)' },
     subject: { reference: `Patient/${patientId}` },
     occurrenceDateTime: p.recordedAt,

@@ -13,7 +13,18 @@ export class LimitsConfig {
   readonly streamRetryAfterSeconds: number;
   readonly redisKeyPrefix: string;
 
-  constructor(config: Pick<CareConfig, 'RATE_LIMIT_REQUESTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'SSE_MAX_CONNECTIONS' | 'SSE_MAX_STREAMS_PER_TENANT' | 'SSE_MAX_STREAMS_PER_USER' | 'RETRY_AFTER_SECONDS' | 'REDIS_KEY_PREFIX'>) {
+  constructor(
+    config: Pick<
+      CareConfig,
+      | 'RATE_LIMIT_REQUESTS'
+      | 'RATE_LIMIT_WINDOW_SECONDS'
+      | 'SSE_MAX_CONNECTIONS'
+      | 'SSE_MAX_STREAMS_PER_TENANT'
+      | 'SSE_MAX_STREAMS_PER_USER'
+      | 'RETRY_AFTER_SECONDS'
+      | 'REDIS_KEY_PREFIX'
+    >,
+  ) {
     this.requestsPerWindow = config.RATE_LIMIT_REQUESTS;
     this.windowSeconds = config.RATE_LIMIT_WINDOW_SECONDS;
     this.streamsPerInstance = config.SSE_MAX_CONNECTIONS;

@@ -24,9 +24,13 @@ export class RequestRateInterceptor implements NestInterceptor {
     void reply.header('x-ratelimit-limit', String(this.limiter.limits.requestsPerWindow));
     void reply.header('x-ratelimit-remaining', String(decision.remaining));
     if (!decision.allowed) {
-      throw ProblemException.of('rateLimited', `more than ${this.limiter.limits.requestsPerWindow} requests in ${this.limiter.limits.windowSeconds} s; retry later`, {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
+      throw ProblemException.of(
+        'rateLimited',
+        `more than ${this.limiter.limits.requestsPerWindow} requests in ${this.limiter.limits.windowSeconds} s; retry later`,
+        {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        },
+      );
     }
     return next.handle();
   }

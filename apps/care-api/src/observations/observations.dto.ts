@@ -22,23 +22,29 @@ export class ObservationsQueryDto {
   metric!: ObservationMetric;
 
   @ApiPropertyOptional({ description: 'Inclusive, ISO-8601 (device time). Default: 90 days before `to`.' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Exclusive, ISO-8601. Default: now (plus the 5 min of device clock skew ingest accepts).' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Points per page, 1 to 1000. Default 500.' })
-  @IsOptional() @Matches(LIMIT, { message: 'limit must be an integer from 1 to 1000' })
+  @IsOptional()
+  @Matches(LIMIT, { message: 'limit must be an integer from 1 to 1000' })
   limit?: string;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page (same metric, from, to, order).' })
-  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], description: 'Device-time order. Default asc.' })
-  @IsOptional() @IsIn(['asc', 'desc'])
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 }
 
@@ -60,27 +66,35 @@ export class ObservationsPageView implements ObservationsPage {
 /** Query of GET /v1/patients/{id}/risk. */
 export class RiskQueryDto {
   @ApiPropertyOptional({ description: 'Inclusive, ISO-8601 (device time of the scored check-in). Default: 90 days before `to`.' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Exclusive, ISO-8601. Default: now (+5 min).' })
-  @IsOptional() @IsISO8601()
+  @IsOptional()
+  @IsISO8601()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Scores per page, 1 to 1000. Default 200.' })
-  @IsOptional() @Matches(LIMIT, { message: 'limit must be an integer from 1 to 1000' })
+  @IsOptional()
+  @Matches(LIMIT, { message: 'limit must be an integer from 1 to 1000' })
   limit?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'] })
-  @IsOptional() @IsIn(['asc', 'desc'])
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
   @ApiPropertyOptional({ description: 'Only scores of this model version (default: every version stored)' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   modelVersion?: string;
 }
 
@@ -90,7 +104,11 @@ export class RiskPointView implements RiskPointContract {
   @ApiProperty() modelVersion!: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) score!: number;
   @ApiProperty({ enum: ['none', 'low', 'medium', 'high', 'critical'] }) level!: RiskLevel;
-  @ApiProperty({ description: 'Contributing factors with code, value, threshold, points and the words a nurse reads', type: 'array', items: { type: 'object' } })
+  @ApiProperty({
+    description: 'Contributing factors with code, value, threshold, points and the words a nurse reads',
+    type: 'array',
+    items: { type: 'object' },
+  })
   factors!: RiskFactorData[];
   @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) news2!: News2Summary | null;
   @ApiProperty() late!: boolean;

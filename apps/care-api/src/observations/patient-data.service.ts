@@ -86,7 +86,16 @@ export class PatientDataService {
     const resource = `${route} metric=${q.metric}`;
     await this.access.require(caller, patientId, action, resource);
     const [page] = await Promise.all([
-      this.observations.querySeries({ tenantId: caller.tenantId, patientId, metric: q.metric, from: w.from, to: w.to, pageSize: limit, cursor: w.inner, order: w.order }),
+      this.observations.querySeries({
+        tenantId: caller.tenantId,
+        patientId,
+        metric: q.metric,
+        from: w.from,
+        to: w.to,
+        pageSize: limit,
+        cursor: w.inner,
+        order: w.order,
+      }),
       this.record(caller, action, patientId, resource),
     ]);
     return {

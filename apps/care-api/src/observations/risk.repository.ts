@@ -21,7 +21,14 @@ function encode(p: Position): string {
 function decode(cursor: string): Position {
   try {
     const o = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (o['v'] === 1 && Number.isSafeInteger(o['t']) && typeof o['c'] === 'string' && UUID.test(o['c']) && typeof o['m'] === 'string' && (o['m'] as string).length <= 64) {
+    if (
+      o['v'] === 1 &&
+      Number.isSafeInteger(o['t']) &&
+      typeof o['c'] === 'string' &&
+      UUID.test(o['c']) &&
+      typeof o['m'] === 'string' &&
+      (o['m'] as string).length <= 64
+    ) {
       return { t: o['t'] as number, c: o['c'] as string, m: o['m'] as string };
     }
   } catch {

@@ -48,7 +48,12 @@ export class PatientsController {
   @Get(':id/observations')
   @ApiOperation({ summary: 'A time series of one metric, paged across month buckets (audited)' })
   @ApiOkResponse({ type: ObservationsPageView })
-  observations(@Claims() claims: VigilClaims, @Req() req: FastifyRequest, @Param('id') id: string, @Query() query: ObservationsQueryDto): Promise<ObservationsPageView> {
+  observations(
+    @Claims() claims: VigilClaims,
+    @Req() req: FastifyRequest,
+    @Param('id') id: string,
+    @Query() query: ObservationsQueryDto,
+  ): Promise<ObservationsPageView> {
     return this.data.observationsOf(callerOf(claims, req), id, validQuery(ObservationsQueryDto, query), routeOf(req));
   }
 

@@ -57,7 +57,11 @@ export class PatientsRepository {
     ];
     if (previousTeam && previousTeam !== p.careTeamId) {
       writes.push(
-        this.client.execute(`DELETE FROM ${this.t.byTeam} USING TIMESTAMP ? WHERE tenant_id = ? AND care_team_id = ? AND patient_id = ?`, [ts, p.tenantId, previousTeam, p.patientId], WRITE_OPTIONS),
+        this.client.execute(
+          `DELETE FROM ${this.t.byTeam} USING TIMESTAMP ? WHERE tenant_id = ? AND care_team_id = ? AND patient_id = ?`,
+          [ts, p.tenantId, previousTeam, p.patientId],
+          WRITE_OPTIONS,
+        ),
       );
     }
     await this.time('batch', 'patients', () => Promise.all(writes));

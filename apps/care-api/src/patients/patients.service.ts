@@ -67,7 +67,9 @@ export class PatientsService {
     if (!result.ok) throw ProblemException.of('validation', 'invalid patient profile', { errors: result.errors });
     const dto = result.value;
     if (!caller.teams.has(dto.careTeamId)) {
-      throw ProblemException.of('forbidden', 'you may enrol patients only into a care team your token holds', { errors: [{ path: 'careTeamId', message: 'not one of your teams' }] });
+      throw ProblemException.of('forbidden', 'you may enrol patients only into a care team your token holds', {
+        errors: [{ path: 'careTeamId', message: 'not one of your teams' }],
+      });
     }
     const [known, existing] = await Promise.all([this.teams.existing(caller.tenantId, [dto.careTeamId]), this.repo.get(caller.tenantId, patientId)]);
     if (existing && !caller.teams.has(existing.careTeamId)) {

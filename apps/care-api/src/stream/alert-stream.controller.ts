@@ -33,7 +33,8 @@ export class AlertStreamController {
   @Roles('care-manager', 'care-admin')
   @ApiOperation({
     summary: 'A short-lived, single-use ticket to open the alert stream with (GET /v1/alerts/stream?ticket=)',
-    description: 'EventSource cannot send the Authorization header, and a token in a URL ends up in logs: the ticket stands for your token, once, for a few seconds.',
+    description:
+      'EventSource cannot send the Authorization header, and a token in a URL ends up in logs: the ticket stands for your token, once, for a few seconds.',
   })
   @ApiCreatedResponse({ type: StreamTicketView })
   issueTicket(@Claims() claims: VigilClaims, @Req() req: FastifyRequest): Promise<StreamTicketView> {

@@ -99,7 +99,9 @@ export class CassandraAlertStream {
           const params: unknown[] = [tenantId, team, day, afterMs, afterSeq];
           if (u) params.push(types.Long.fromString(u.ms.toString()), types.Long.fromString(u.seq.toString()));
           const rows: StreamEntry[] = [];
-          const rs = await this.time('select', 'alert_stream_by_team', () => this.client.execute(u ? this.q.afterUpTo : this.q.after, params, { ...READ_OPTIONS, fetchSize: 1000 }));
+          const rs = await this.time('select', 'alert_stream_by_team', () =>
+            this.client.execute(u ? this.q.afterUpTo : this.q.after, params, { ...READ_OPTIONS, fetchSize: 1000 }),
+          );
           for await (const row of rs) {
             const cursor = `${(row['cursor_ms'] as types.Long).toString()}-${(row['cursor_seq'] as types.Long).toString()}`;
             const data = JSON.parse(row['payload'] as string) as AlertStreamData;

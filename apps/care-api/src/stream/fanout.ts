@@ -241,7 +241,10 @@ export class StreamFanout<D> {
     return Promise.race([
       p,
       new Promise<T>((_, reject) => {
-        timer = setTimeout(() => reject(new RedisUnavailableError(`Redis did not answer (${what}) within ${this.deps.commandTimeoutMs} ms`)), this.deps.commandTimeoutMs);
+        timer = setTimeout(
+          () => reject(new RedisUnavailableError(`Redis did not answer (${what}) within ${this.deps.commandTimeoutMs} ms`)),
+          this.deps.commandTimeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
   }
@@ -297,7 +300,10 @@ export class StreamFanout<D> {
     // reconnects with a fresh token and Last-Event-ID, losing nothing).
     let expiry: NodeJS.Timeout | undefined;
     if (expiresAtMs !== undefined) {
-      expiry = setTimeout(() => conn.close('expired', 'token expired; reconnect with a fresh token and Last-Event-ID'), Math.max(0, Math.min(expiresAtMs - Date.now(), 2 ** 31 - 1)));
+      expiry = setTimeout(
+        () => conn.close('expired', 'token expired; reconnect with a fresh token and Last-Event-ID'),
+        Math.max(0, Math.min(expiresAtMs - Date.now(), 2 ** 31 - 1)),
+      );
       expiry.unref();
     }
     raw.on('close', () => {

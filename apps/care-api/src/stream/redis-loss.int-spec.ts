@@ -51,7 +51,11 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
       async () =>
         (
           await Promise.all(
-            events.map((e) => ks.client.execute(`SELECT cursor FROM "${ks.keyspace}".alert_stream_event_ids WHERE tenant_id = ? AND event_id = ?`, [ORG, e.id], { prepare: true })),
+            events.map((e) =>
+              ks.client.execute(`SELECT cursor FROM "${ks.keyspace}".alert_stream_event_ids WHERE tenant_id = ? AND event_id = ?`, [ORG, e.id], {
+                prepare: true,
+              }),
+            ),
           )
         ).every((r) => r.rowLength === 1),
       30_000,
@@ -73,7 +77,11 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
     [redisServer, ks] = await Promise.all([
       startPrivateServer('redis'),
       createTestKeyspace('care_redis_loss'),
-      createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name))),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
     ]);
     care = await startCare({
       ...redisServer.env,
@@ -103,10 +111,13 @@ describe('care-api alert stream after Redis lost its data (private Redis)', () =
 
   it.each([
     ['FLUSHALL', flushRedis],
-    ['a restart without persistence', async () => {
-      await redisServer.kill();
-      await redisServer.up();
-    }],
+    [
+      'a restart without persistence',
+      async () => {
+        await redisServer.kill();
+        await redisServer.up();
+      },
+    ],
   ])('after %s, a resume from a cursor older than the loss gets every alert since, once, in order, then the live feed', async (_name, lose) => {
     const first = await sse();
     await ready(first);

@@ -30,7 +30,11 @@ export class StreamCredentials implements CredentialResolver {
     const token = q['access_token'];
     if (token !== undefined) {
       if (!this.opts.accessTokenInUrl) {
-        throw new AuthError('unauthenticated', 'a token in the URL is not accepted here; open the stream with a ticket (POST /v1/alerts/stream-tickets)', 'token_in_url');
+        throw new AuthError(
+          'unauthenticated',
+          'a token in the URL is not accepted here; open the stream with a ticket (POST /v1/alerts/stream-tickets)',
+          'token_in_url',
+        );
       }
       if (typeof token !== 'string') throw new AuthError('unauthenticated', 'give one access_token', 'token_malformed');
       return verifier.verifyDetailed(token);

@@ -28,11 +28,25 @@ describe('toStreamData', () => {
     datacontenttype: 'application/json' as const,
     tenantid: 'org-1',
     dataschemaversion: '1.0',
-    data: { alertId: 'a-1', patientId: 'p-1', tenantId: 'org-1', careTeamId: 't-1', ruleCode: 'r', severity: 'high', triggeredAt: '2025-01-01T00:00:00Z', reasons: [] },
+    data: {
+      alertId: 'a-1',
+      patientId: 'p-1',
+      tenantId: 'org-1',
+      careTeamId: 't-1',
+      ruleCode: 'r',
+      severity: 'high',
+      triggeredAt: '2025-01-01T00:00:00Z',
+      reasons: [],
+    },
   };
   it('reads raised and lifecycle events', () => {
     expect(toStreamData(raised)).toMatchObject({ eventId: 'a-1', type: 'alert.raised', status: 'open', careTeamId: 't-1' });
-    const ack = { ...raised, id: 'a-1:acknowledged', type: EVENT_TYPES.alertAcknowledged, data: { alertId: 'a-1', patientId: 'p-1', tenantId: 'org-1', careTeamId: 't-1', status: 'acknowledged', by: 'n', at: '2025-01-01T00:01:00Z' } };
+    const ack = {
+      ...raised,
+      id: 'a-1:acknowledged',
+      type: EVENT_TYPES.alertAcknowledged,
+      data: { alertId: 'a-1', patientId: 'p-1', tenantId: 'org-1', careTeamId: 't-1', status: 'acknowledged', by: 'n', at: '2025-01-01T00:01:00Z' },
+    };
     expect(toStreamData(ack)).toMatchObject({ type: 'alert.acknowledged', status: 'acknowledged', change: { by: 'n' } });
   });
   it('refuses events whose ids disagree (never a tenant taken from the data)', () => {

@@ -88,7 +88,14 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, body: body as T, text };
 }
 
-export function raisedEvent(p: { tenantId: string; careTeamId: string; patientId: string; alertId?: string; summary?: string; at?: Date }): VigilEvent<AlertRaisedData> {
+export function raisedEvent(p: {
+  tenantId: string;
+  careTeamId: string;
+  patientId: string;
+  alertId?: string;
+  summary?: string;
+  at?: Date;
+}): VigilEvent<AlertRaisedData> {
   const alertId = p.alertId ?? randomUUID();
   const at = (p.at ?? new Date()).toISOString();
   return createEvent({

@@ -10,7 +10,14 @@ export function changeOf(row: WorklistStateRow<WorklistState>, previousTeam: str
   const team = row.state.profile?.careTeamId;
   if (!team) return null;
   const listed = isListed(row.state);
-  const data: WorklistStreamData = { patientId: row.patientId, careTeamId: team, op: listed ? 'upsert' : 'remove', version: row.version, causeType, at: new Date(nowMs).toISOString() };
+  const data: WorklistStreamData = {
+    patientId: row.patientId,
+    careTeamId: team,
+    op: listed ? 'upsert' : 'remove',
+    version: row.version,
+    causeType,
+    at: new Date(nowMs).toISOString(),
+  };
   if (listed) data.entry = entryView(row.patientId, row.state, row.version, rank(row.patientId, row.state, nowMs), nowMs);
   if (previousTeam && previousTeam !== team) data.previousCareTeamId = previousTeam;
   return data;

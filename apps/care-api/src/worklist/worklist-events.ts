@@ -46,7 +46,12 @@ function factors(v: unknown): StateFactor[] {
   const out: StateFactor[] = [];
   for (const f of v) {
     if (!isObj(f) || typeof f['code'] !== 'string' || typeof f['message'] !== 'string') continue;
-    out.push({ code: f['code'], message: f['message'], points: typeof f['points'] === 'number' ? f['points'] : 0, severity: typeof f['severity'] === 'string' ? f['severity'] : 'info' });
+    out.push({
+      code: f['code'],
+      message: f['message'],
+      points: typeof f['points'] === 'number' ? f['points'] : 0,
+      severity: typeof f['severity'] === 'string' ? f['severity'] : 'info',
+    });
   }
   return out;
 }
@@ -103,7 +108,10 @@ export function toWorklistEvent(e: VigilEvent): WorklistEvent | null {
       if (typeof d['score'] !== 'number' || !Number.isFinite(d['score'])) problems.push('score');
       if (!LEVELS.includes(d['level'] as string)) problems.push('level');
       if (problems.length) fail(problems);
-      return { kind: 'score', score: { checkInId: d['checkInId'] as string, score: d['score'] as number, level: d['level'] as RiskLevel, atMs, factors: factors(d['factors']) } };
+      return {
+        kind: 'score',
+        score: { checkInId: d['checkInId'] as string, score: d['score'] as number, level: d['level'] as RiskLevel, atMs, factors: factors(d['factors']) },
+      };
     }
     case EVENT_TYPES.alertRaised:
     case EVENT_TYPES.alertUpdated: {
@@ -120,7 +128,9 @@ export function toWorklistEvent(e: VigilEvent): WorklistEvent | null {
       const atMs = timeOf(d['at'] ?? e.time);
       if (!Number.isFinite(atMs)) problems.push('at');
       if (problems.length) fail(problems);
-      return e.type === EVENT_TYPES.alertResolved ? { kind: 'alert.resolved', alertId: d['alertId'] as string } : { kind: 'alert.acknowledged', alertId: d['alertId'] as string, atMs };
+      return e.type === EVENT_TYPES.alertResolved
+        ? { kind: 'alert.resolved', alertId: d['alertId'] as string }
+        : { kind: 'alert.acknowledged', alertId: d['alertId'] as string, atMs };
     }
     case EVENT_TYPES.contactLogged: {
       if (!isObj(d)) fail(['data is not an object']);

@@ -66,11 +66,29 @@ function consumed(topic: string, event: VigilEvent): ConsumedEvent {
   return { topic, partition: 0, offset: String(offset++), key: event.subject ?? null, event, timestamp: String(T0) };
 }
 const ev = (type: EventType, data: Record<string, unknown>, patientId = 'p1', id = `${type}-${offset}`) =>
-  createEvent({ id, source: EVENT_SOURCES.careApi, type, subject: patientId, time: iso(T0), tenantid: 'org-1', data: { patientId, tenantId: 'org-1', ...data } });
+  createEvent({
+    id,
+    source: EVENT_SOURCES.careApi,
+    type,
+    subject: patientId,
+    time: iso(T0),
+    tenantid: 'org-1',
+    data: { patientId, tenantId: 'org-1', ...data },
+  });
 const profile = (team: string, updatedAtMs: number, status = 'active', patientId = 'p1') =>
-  consumed('patients.v1', ev(EVENT_TYPES.patientUpdated, { careTeamId: team, conditions: ['copd'], status, expectedCheckInIntervalHours: 24, updatedAt: iso(updatedAtMs) }, patientId));
+  consumed(
+    'patients.v1',
+    ev(
+      EVENT_TYPES.patientUpdated,
+      { careTeamId: team, conditions: ['copd'], status, expectedCheckInIntervalHours: 24, updatedAt: iso(updatedAtMs) },
+      patientId,
+    ),
+  );
 const score = (checkInId: string, value: number, patientId = 'p1') =>
-  consumed('risk-scores.v1', ev(EVENT_TYPES.riskScored, { checkInId, recordedAt: iso(T0), score: value, level: 'medium', factors: [] }, patientId, `score-${checkInId}`));
+  consumed(
+    'risk-scores.v1',
+    ev(EVENT_TYPES.riskScored, { checkInId, recordedAt: iso(T0), score: value, level: 'medium', factors: [] }, patientId, `score-${checkInId}`),
+  );
 
 describe('WorklistProjector (fakes of its ports)', () => {
   let projector: WorklistProjector;
@@ -80,7 +98,10 @@ describe('WorklistProjector (fakes of its ports)', () => {
   beforeEach(async () => {
     states = new FakeStates();
     changes = new FakeChanges();
-    const infra = { logger: createLogger({ service: 'test', level: 'silent' }), vigil: createMetrics({ service: 'test', defaultMetrics: false }) } as unknown as WorklistInfra;
+    const infra = {
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      vigil: createMetrics({ service: 'test', defaultMetrics: false }),
+    } as unknown as WorklistInfra;
     const settings = { consumerConcurrency: 4 } as WorklistSettings;
     const mod = await Test.createTestingModule({
       providers: [
@@ -118,7 +139,11 @@ describe('WorklistProjector (fakes of its ports)', () => {
     states.beforePut = () => {
       // Another instance stores a score between our read and our write.
       const cur = states.rows.get('org-1/p1')!;
-      states.rows.set('org-1/p1', { ...cur, version: 2, state: { ...cur.state, latestScore: { checkInId: 'other', score: 10, level: 'low', atMs: T0 - H, factors: [] } } });
+      states.rows.set('org-1/p1', {
+        ...cur,
+        version: 2,
+        state: { ...cur.state, latestScore: { checkInId: 'other', score: 10, level: 'low', atMs: T0 - H, factors: [] } },
+      });
     };
     await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
     const row = states.rows.get('org-1/p1')!;
@@ -159,7 +184,9 @@ describe('WorklistProjector (fakes of its ports)', () => {
     expect(row.state.trend.map((t) => t.checkInId)).toEqual(['c1', 'c2']);
     expect([...states.teams.get('org-1/team-b')!]).toEqual(['p1']);
     expect([...states.teams.get('org-1/team-a')!]).toEqual(['p2']);
-    expect(changes.recorded.filter((c) => c.patientId === 'p1')).toEqual([{ patientId: 'p1', version: 1, previousTeam: null, causeType: EVENT_TYPES.riskScored }]);
+    expect(changes.recorded.filter((c) => c.patientId === 'p1')).toEqual([
+      { patientId: 'p1', version: 1, previousTeam: null, causeType: EVENT_TYPES.riskScored },
+    ]);
   });
 
   it("a patient's events of other batches that arrive while its fold runs are folded together: one more write", async () => {
@@ -192,7 +219,11 @@ describe('WorklistProjector (fakes of its ports)', () => {
     await projector.handleBatch('patients.v1', [profile('team-a', T0)]);
     const cur = states.rows.get('org-1/p1')!;
     // Another instance (or a zombie after a rebalance) stores version 2 behind our cache.
-    states.rows.set('org-1/p1', { ...cur, version: 2, state: { ...cur.state, latestScore: { checkInId: 'other', score: 10, level: 'low', atMs: T0 - H, factors: [] } } });
+    states.rows.set('org-1/p1', {
+      ...cur,
+      version: 2,
+      state: { ...cur.state, latestScore: { checkInId: 'other', score: 10, level: 'low', atMs: T0 - H, factors: [] } },
+    });
     const gets = states.gets;
     await projector.handleBatch('risk-scores.v1', [score('c1', 40)]);
     expect(states.gets).toBe(gets + 1);
@@ -250,7 +281,7 @@ describe('worklist stream changes', () => {
     expect(changeOf(row({}), null, EVENT_TYPES.riskScored, T0)).toBeNull();
   });
 
-  it("the team the patient left is sent a bare removal; other teams nothing", () => {
+  it('the team the patient left is sent a bare removal; other teams nothing', () => {
     const up = changeOf(row({ profile: prof('active') }), 'team-a', EVENT_TYPES.patientUpdated, T0) as WorklistStreamData;
     expect(worklistDataFor(up, new Set(['team-b']))).toBe(up);
     const old = worklistDataFor(up, new Set(['team-a']))!;

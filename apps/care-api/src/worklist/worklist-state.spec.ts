@@ -8,34 +8,100 @@ const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function ev(type: string, data: Record<string, unknown>, id = `${type}-${Math.random()}`): VigilEvent {
-  return { specversion: '1.0', id, source: 'test', type, subject: 'p1', time: iso(T0), datacontenttype: 'application/json', tenantid: 'org-1', dataschemaversion: '1.0', data: { patientId: 'p1', tenantId: 'org-1', ...data } };
+  return {
+    specversion: '1.0',
+    id,
+    source: 'test',
+    type,
+    subject: 'p1',
+    time: iso(T0),
+    datacontenttype: 'application/json',
+    tenantid: 'org-1',
+    dataschemaversion: '1.0',
+    data: { patientId: 'p1', tenantId: 'org-1', ...data },
+  };
 }
 
 const profile = (updatedAtMs: number, careTeamId = 'team-a', status = 'active') =>
-  ev(EVENT_TYPES.patientUpdated, { careTeamId, conditions: ['heart-failure'], news2SpO2Scale: 1, expectedCheckInIntervalHours: 24, status, updatedAt: iso(updatedAtMs) });
+  ev(EVENT_TYPES.patientUpdated, {
+    careTeamId,
+    conditions: ['heart-failure'],
+    news2SpO2Scale: 1,
+    expectedCheckInIntervalHours: 24,
+    status,
+    updatedAt: iso(updatedAtMs),
+  });
 const scored = (checkInId: string, atMs: number, score: number, level = 'medium') =>
-  ev(EVENT_TYPES.riskScored, { checkInId, recordedAt: iso(atMs), score, level, modelVersion: 'v1', factors: [{ code: 'news2.total', message: 'NEWS2 total 5', points: 5, severity: 'medium' }], news2: null, late: false });
+  ev(EVENT_TYPES.riskScored, {
+    checkInId,
+    recordedAt: iso(atMs),
+    score,
+    level,
+    modelVersion: 'v1',
+    factors: [{ code: 'news2.total', message: 'NEWS2 total 5', points: 5, severity: 'medium' }],
+    news2: null,
+    late: false,
+  });
 const raised = (alertId: string, severity = 'critical', atMs = T0) =>
-  ev(EVENT_TYPES.alertRaised, { alertId, careTeamId: 'team-a', ruleCode: 'news2.total', severity, level: 'high', score: 70, triggeredAt: iso(atMs), reasons: [], summary: 'NEWS2 7' });
+  ev(EVENT_TYPES.alertRaised, {
+    alertId,
+    careTeamId: 'team-a',
+    ruleCode: 'news2.total',
+    severity,
+    level: 'high',
+    score: 70,
+    triggeredAt: iso(atMs),
+    reasons: [],
+    summary: 'NEWS2 7',
+  });
 const lifecycle = (type: string, alertId: string, status: string) => ev(type, { alertId, careTeamId: 'team-a', status, by: 'nurse-1', at: iso(T0 + H) });
 const contact = (contactId: string, atMs: number, extra: Record<string, unknown> = {}) =>
-  ev(EVENT_TYPES.contactLogged, { contactId, careTeamId: 'team-a', by: 'nurse-1', at: iso(atMs), outcome: 'reached', resolvedAlertIds: [], knownWorstAlertSeverity: 'critical', knownRiskLevel: 'high', ...extra });
+  ev(EVENT_TYPES.contactLogged, {
+    contactId,
+    careTeamId: 'team-a',
+    by: 'nurse-1',
+    at: iso(atMs),
+    outcome: 'reached',
+    resolvedAlertIds: [],
+    knownWorstAlertSeverity: 'critical',
+    knownRiskLevel: 'high',
+    ...extra,
+  });
 
 function fold(events: VigilEvent[], from: WorklistState = emptyState()): WorklistState {
-  return events.map((e) => toWorklistEvent(e)).filter((e): e is WorklistEvent => e !== null).reduce(applyWorklistEvent, from);
+  return events
+    .map((e) => toWorklistEvent(e))
+    .filter((e): e is WorklistEvent => e !== null)
+    .reduce(applyWorklistEvent, from);
 }
 
 describe('worklist state', () => {
-  const history = [profile(T0 - 48 * H), scored('c1', T0 - 24 * H, 20, 'low'), scored('c2', T0, 62, 'high'), raised('a1'), raised('a2', 'medium'), lifecycle(EVENT_TYPES.alertAcknowledged, 'a2', 'acknowledged')];
+  const history = [
+    profile(T0 - 48 * H),
+    scored('c1', T0 - 24 * H, 20, 'low'),
+    scored('c2', T0, 62, 'high'),
+    raised('a1'),
+    raised('a2', 'medium'),
+    lifecycle(EVENT_TYPES.alertAcknowledged, 'a2', 'acknowledged'),
+  ];
 
   it('folds profile, scores and alerts into what the ranking needs', () => {
     const s = fold(history);
     expect(isListed(s)).toBe(true);
     expect(s.latestScore).toMatchObject({ checkInId: 'c2', score: 62, level: 'high' });
     expect(s.trend.map((t) => t.checkInId)).toEqual(['c1', 'c2']);
-    expect(s.alerts.map((a) => [a.alertId, a.acknowledgedAtMs !== undefined])).toEqual([['a1', false], ['a2', true]]);
+    expect(s.alerts.map((a) => [a.alertId, a.acknowledgedAtMs !== undefined])).toEqual([
+      ['a1', false],
+      ['a2', true],
+    ]);
     const view = entryView('p1', s, 3, rank('p1', s, T0 + H), T0 + H);
-    expect(view).toMatchObject({ careTeamId: 'team-a', level: 'urgent', openAlertCounts: { critical: 1, high: 0, medium: 1 }, lastCheckInAt: iso(T0), overdueCheckIns: 0 });
+    expect(view).toMatchObject({
+      careTeamId: 'team-a',
+      level: 'urgent',
+      openAlertCounts: { critical: 1, high: 0, medium: 1 },
+      lastCheckInAt: iso(T0),
+      overdueCheckIns: 0,
+    });
     expect(view.openAlerts.map((a) => a.alertId)).toEqual(['a1', 'a2']);
   });
 
@@ -58,8 +124,20 @@ describe('worklist state', () => {
 
   const updated = (alertId: string, severity: string, interrupts: boolean, code: string) =>
     ev(EVENT_TYPES.alertUpdated, {
-      alertId, updateId: `u-${code}`, careTeamId: 'team-a', ruleCode: 'news2.total', severity, previousSeverity: 'medium', interrupts, level: 'high', score: 80,
-      checkInId: `c-${code}`, triggeredAt: iso(T0 + 5 * H), reasons: [{ code, message: code, points: 3, severity: 'high' }], allReasonCodes: [code], summary: 'new evidence',
+      alertId,
+      updateId: `u-${code}`,
+      careTeamId: 'team-a',
+      ruleCode: 'news2.total',
+      severity,
+      previousSeverity: 'medium',
+      interrupts,
+      level: 'high',
+      score: 80,
+      checkInId: `c-${code}`,
+      triggeredAt: iso(T0 + 5 * H),
+      reasons: [{ code, message: code, points: 3, severity: 'high' }],
+      allReasonCodes: [code],
+      summary: 'new evidence',
     });
 
   it('an update changes the alert in place: time kept, reasons grow; only an interrupting one drops the acknowledgement', () => {
@@ -71,7 +149,9 @@ describe('worklist state', () => {
     const loud = fold([updated('a2', 'high', true, 'rr.high')], quiet).alerts.find((a) => a.alertId === 'a2');
     expect(loud).toMatchObject({ severity: 'high', reasons: [{ code: 'spo2.low' }, { code: 'rr.high' }] });
     expect(loud?.acknowledgedAtMs).toBeUndefined();
-    expect(fold([...history, lifecycle(EVENT_TYPES.alertResolved, 'a1', 'resolved'), updated('a1', 'critical', true, 'x')]).alerts.map((a) => a.alertId)).toEqual(['a2']);
+    expect(
+      fold([...history, lifecycle(EVENT_TYPES.alertResolved, 'a1', 'resolved'), updated('a1', 'critical', true, 'x')]).alerts.map((a) => a.alertId),
+    ).toEqual(['a2']);
   });
 
   it('an older profile never overwrites a newer one; discharge takes the patient off', () => {

@@ -85,7 +85,14 @@ export type WorklistEvent =
   | { kind: 'alert.updated'; alert: StateAlert; interrupts: boolean }
   | { kind: 'alert.acknowledged'; alertId: string; atMs: number }
   | { kind: 'alert.resolved'; alertId: string }
-  | { kind: 'contact'; contact: StateContact; nextContactAtMs: number | null; resolvedAlertIds: string[]; knownSeverity: AlertSeverity | null; knownLevel: RiskLevel | null };
+  | {
+      kind: 'contact';
+      contact: StateContact;
+      nextContactAtMs: number | null;
+      resolvedAlertIds: string[];
+      knownSeverity: AlertSeverity | null;
+      knownLevel: RiskLevel | null;
+    };
 
 export function emptyState(): WorklistState {
   return { profile: null, alerts: [], resolved: [], latestScore: null, trend: [], lastContact: null, snooze: null };

@@ -36,7 +36,10 @@ export class WorklistStreamController {
   })
   @ApiProduces('text/event-stream')
   // Documented by hand: the handler writes the SSE stream itself, so Nest infers no response body.
-  @ApiOkResponse({ description: 'The event stream: `worklist` and `ready` events, heartbeat comments', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'The event stream: `worklist` and `ready` events, heartbeat comments',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiResponse({ status: 429, description: 'Too many open streams for this user or organisation (problem+json, Retry-After)' })
   @ApiResponse({ status: 503, description: 'This instance is at its stream cap or shutting down (problem+json, Retry-After): reconnect' })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received' })

@@ -12,7 +12,13 @@ import { WorklistInfra, WorklistSettings } from './worklist.wiring';
 @Injectable()
 export class RedisWorklistStream extends RedisEventStream<WorklistStreamData> {
   constructor(infra: WorklistInfra, settings: WorklistSettings) {
-    super(infra.redis, { keyPrefix: settings.keyPrefix, name: 'worklist', maxLen: settings.streamMaxLen, dedupeTtlSeconds: settings.dedupeTtlSeconds, metrics: infra.vigil });
+    super(infra.redis, {
+      keyPrefix: settings.keyPrefix,
+      name: 'worklist',
+      maxLen: settings.streamMaxLen,
+      dedupeTtlSeconds: settings.dedupeTtlSeconds,
+      metrics: infra.vigil,
+    });
   }
 }
 
@@ -25,7 +31,13 @@ export class CassandraWorklistStream {
     this.repo = new WorklistStreamRepository<WorklistStreamData>(infra.cassandra, infra.keyspace);
   }
 
-  async *readAfter(tenantId: string, teams: readonly string[], after: string, upTo: string | null, notBeforeMs: number): AsyncGenerator<StreamEntryOf<WorklistStreamData>> {
+  async *readAfter(
+    tenantId: string,
+    teams: readonly string[],
+    after: string,
+    upTo: string | null,
+    notBeforeMs: number,
+  ): AsyncGenerator<StreamEntryOf<WorklistStreamData>> {
     for await (const row of this.repo.readAfter(tenantId, teams, after, upTo, notBeforeMs)) yield { cursor: row.cursor, tenantId, data: row.data };
   }
 }

@@ -41,7 +41,9 @@ export function rank(patientId: string, s: WorklistState, nowMs: number): Workli
 
 /** The entry of `GET /v1/worklist` and of a `worklist` SSE event. */
 export function entryView(patientId: string, s: WorklistState, version: number, r: WorklistRanking, nowMs: number): WorklistEntryView {
-  const alerts = [...s.alerts].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.triggeredAtMs - b.triggeredAtMs || (a.alertId < b.alertId ? -1 : 1));
+  const alerts = [...s.alerts].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.triggeredAtMs - b.triggeredAtMs || (a.alertId < b.alertId ? -1 : 1),
+  );
   const counts = { critical: 0, high: 0, medium: 0 };
   for (const a of alerts) counts[a.severity]++;
   return {
@@ -65,7 +67,9 @@ export function entryView(patientId: string, s: WorklistState, version: number, 
     lastCheckInAt: s.latestScore ? iso(s.latestScore.atMs) : null,
     expectedCheckInIntervalHours: s.profile?.expectedCheckInIntervalHours ?? DEFAULT_EXPECTED_CHECKIN_INTERVAL_HOURS,
     overdueCheckIns: r.overdueCheckIns,
-    lastContact: s.lastContact ? { contactId: s.lastContact.contactId, at: iso(s.lastContact.atMs), outcome: s.lastContact.outcome, by: s.lastContact.by } : null,
+    lastContact: s.lastContact
+      ? { contactId: s.lastContact.contactId, at: iso(s.lastContact.atMs), outcome: s.lastContact.outcome, by: s.lastContact.by }
+      : null,
     snoozedUntil: s.snooze && s.snooze.untilMs > nowMs ? iso(s.snooze.untilMs) : null,
     snoozed: r.snoozed,
     snoozeBroken: r.snoozeBroken,

@@ -6,15 +6,20 @@ import type { WorklistContactView, WorklistEntryView, WorklistPage, WorklistPrio
 /** Query of GET /v1/worklist. */
 export class WorklistQueryDto {
   @ApiPropertyOptional({ description: 'Only this care team (one of yours, else 404); default: all your teams' })
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   team?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (same team): keeps its asOf' })
-  @IsOptional() @IsString() @MaxLength(MAX_CURSOR_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 
   @ApiPropertyOptional({ description: '1 to 500, default 100' })
-  @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 500' })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be an integer from 1 to 500' })
   limit?: string;
 }
 
@@ -40,13 +45,18 @@ export class WorklistEntryDoc implements WorklistEntryView {
   @ApiProperty({ minimum: 0, maximum: 100, description: 'Higher is sooner; computed at computedAt' }) priority!: number;
   @ApiProperty({ enum: ['urgent', 'high', 'medium', 'low'] }) level!: WorklistPriorityLevel;
   @ApiProperty({ type: [WorklistReasonDoc], description: 'Most important first' }) reasons!: WorklistReasonDoc[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Unresolved alerts, worst first: alertId, severity, ruleCode, summary, triggeredAt, status' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description: 'Unresolved alerts, worst first: alertId, severity, ruleCode, summary, triggeredAt, status',
+  })
   openAlerts!: WorklistEntryView['openAlerts'];
   @ApiProperty({ type: 'object', properties: { critical: { type: 'number' }, high: { type: 'number' }, medium: { type: 'number' } } })
   openAlertCounts!: WorklistEntryView['openAlertCounts'];
   @ApiProperty({ type: 'object', nullable: true, properties: { score: { type: 'number' }, level: { type: 'string' }, recordedAt: { type: 'string' } } })
   latestScore!: WorklistEntryView['latestScore'];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Scores of up to 8 days before the latest, oldest first: { recordedAt, score }' }) trend!: WorklistEntryView['trend'];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Scores of up to 8 days before the latest, oldest first: { recordedAt, score }' })
+  trend!: WorklistEntryView['trend'];
   @ApiProperty({ nullable: true, type: String, description: 'Device time of the last check-in' }) lastCheckInAt!: string | null;
   @ApiProperty() expectedCheckInIntervalHours!: number;
   @ApiProperty({ description: 'Whole expected intervals since the last check-in' }) overdueCheckIns!: number;

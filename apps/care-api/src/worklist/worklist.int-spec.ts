@@ -22,7 +22,18 @@ import {
 } from '@vigil/contracts';
 import { openSse, type SseClientConnection, type SseEvent } from '@vigil/http';
 import { EventPublisher } from '@vigil/messaging';
-import { consumeAll, createTestKeyspace, createTestTopics, deleteRedisPrefix, deleteTestTopics, testKafka, type TestKeyspace, uniquePrefix, uniqueRedisPrefix, waitFor } from '@vigil/testing';
+import {
+  consumeAll,
+  createTestKeyspace,
+  createTestTopics,
+  deleteRedisPrefix,
+  deleteTestTopics,
+  testKafka,
+  type TestKeyspace,
+  uniquePrefix,
+  uniqueRedisPrefix,
+  waitFor,
+} from '@vigil/testing';
 import { call, raisedEvent, registerTeams, startCare, type TestCare, token } from '../testing/support';
 import { worklistGroupId } from './worklist-events.consumer';
 
@@ -91,7 +102,8 @@ describe('care-api worklist (two instances, real servers)', () => {
 
   const list = (app: TestCare, who: string, query = '') => call<WorklistPage>(app.url, 'GET', `/v1/worklist${query}`, { token: tokens[who] });
   const ids = (p: WorklistPage) => p.items.map((i) => i.patientId);
-  const entryOf = async (app: TestCare, who: string, patientId: string): Promise<WorklistEntryView | undefined> => (await list(app, who, '?limit=200')).body.items.find((i) => i.patientId === patientId);
+  const entryOf = async (app: TestCare, who: string, patientId: string): Promise<WorklistEntryView | undefined> =>
+    (await list(app, who, '?limit=200')).body.items.find((i) => i.patientId === patientId);
   const publish = async (topic: string, events: Parameters<EventPublisher['publish']>[1][]) => {
     for (const e of events) await publisher.publish(topic, e);
   };
@@ -106,12 +118,27 @@ describe('care-api worklist (two instances, real servers)', () => {
     groupId = `care-api-${prefix}`;
     const mine = new Set<string>([TOPICS.patients, TOPICS.alerts, TOPICS.riskScores, TOPICS.careActivity, TOPICS.audit]);
     for (const t of [...mine]) mine.add(dlqTopic(t));
-    [ks] = await Promise.all([createTestKeyspace('care_worklist'), createTestTopics(kafka, prefix, allTopicSpecs().filter((s) => mine.has(s.name)))]);
-    const env = { TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn', WORKLIST_CONSUMER_ENABLED: 'true' };
+    [ks] = await Promise.all([
+      createTestKeyspace('care_worklist'),
+      createTestTopics(
+        kafka,
+        prefix,
+        allTopicSpecs().filter((s) => mine.has(s.name)),
+      ),
+    ]);
+    const env = {
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: groupId,
+      LOG_LEVEL: 'warn',
+      WORKLIST_CONSUMER_ENABLED: 'true',
+    };
     [a, b] = await Promise.all([startCare(env), startCare(env)]);
     publisher = new EventPublisher(kafka, { topicPrefix: prefix });
     await publisher.connect();
-    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) => (tokens[name] = await token(sub, role, org, teams));
+    const t = async (name: string, sub: string, role: 'care-admin' | 'care-manager' | 'patient', org: string, teams?: string[]) =>
+      (tokens[name] = await token(sub, role, org, teams));
     await Promise.all([
       t('admin', 'admin-1', 'care-admin', ORG, ['team-a', 'team-b']),
       t('otherAdmin', 'admin-2', 'care-admin', OTHER_ORG, ['team-a']),
@@ -121,10 +148,22 @@ describe('care-api worklist (two instances, real servers)', () => {
       t('patient', 'p-a1', 'patient', ORG),
     ]);
     await Promise.all([registerTeams(a.url, tokens['admin'], ['team-a', 'team-b']), registerTeams(a.url, tokens['otherAdmin'], ['team-a'])]);
-    const enrol = (who: string, id: string, team: string) => call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens[who], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
-    const res = await Promise.all([enrol('admin', 'p-a1', 'team-a'), enrol('admin', 'p-a2', 'team-a'), enrol('admin', 'p-a3', 'team-a'), enrol('admin', 'p-b1', 'team-b'), enrol('otherAdmin', 'p-z1', 'team-a')]);
+    const enrol = (who: string, id: string, team: string) =>
+      call(a.url, 'PUT', `/v1/patients/${id}`, { token: tokens[who], body: { careTeamId: team, conditions: ['copd'], news2SpO2Scale: 1 } });
+    const res = await Promise.all([
+      enrol('admin', 'p-a1', 'team-a'),
+      enrol('admin', 'p-a2', 'team-a'),
+      enrol('admin', 'p-a3', 'team-a'),
+      enrol('admin', 'p-b1', 'team-b'),
+      enrol('otherAdmin', 'p-z1', 'team-a'),
+    ]);
     expect(res.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    await publish(TOPICS.riskScores, [scored('p-a1', 'c-a1', T0, 10, 'low'), scored('p-a2', 'c-a2', T0, 70, 'high'), scored('p-a3', 'c-a3', T0, 35, 'medium'), scored('p-b1', 'c-b1', T0, 50, 'medium')]);
+    await publish(TOPICS.riskScores, [
+      scored('p-a1', 'c-a1', T0, 10, 'low'),
+      scored('p-a2', 'c-a2', T0, 70, 'high'),
+      scored('p-a3', 'c-a3', T0, 35, 'medium'),
+      scored('p-b1', 'c-b1', T0, 50, 'medium'),
+    ]);
   });
 
   afterAll(async () => {
@@ -153,7 +192,13 @@ describe('care-api worklist (two instances, real servers)', () => {
     expect(page.body.total).toBe(3);
     expect(page.body.nextCursor).toBeNull();
     const top = page.body.items[0];
-    expect(top).toMatchObject({ careTeamId: 'team-a', conditions: ['copd'], latestScore: { score: 70, level: 'high', recordedAt: iso(T0) }, lastCheckInAt: iso(T0), snoozed: false });
+    expect(top).toMatchObject({
+      careTeamId: 'team-a',
+      conditions: ['copd'],
+      latestScore: { score: 70, level: 'high', recordedAt: iso(T0) },
+      lastCheckInAt: iso(T0),
+      snoozed: false,
+    });
     expect(top.reasons.length).toBeGreaterThan(0);
     expect(top.priority).toBeGreaterThan(page.body.items[1].priority);
 
@@ -195,11 +240,20 @@ describe('care-api worklist (two instances, real servers)', () => {
     expect((await list(a, 'otherOrg', `?limit=2&cursor=${encodeURIComponent(first.body.nextCursor!)}`)).status).toBe(400);
     expect((await list(a, 'patient')).status).toBe(403);
     type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> };
-    const doc = await call<{ paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(a.url, 'GET', '/docs/openapi.json');
+    const doc = await call<{ paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } }>(
+      a.url,
+      'GET',
+      '/docs/openapi.json',
+    );
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/worklist', '/v1/worklist/stream']));
     // Every query parameter, the page's and an entry's fields, the stream's media type and resume header.
     const get = doc.body.paths['/v1/worklist']['get'];
-    expect(get.parameters?.filter((x) => x.in === 'query').map((x) => x.name).sort()).toEqual(['cursor', 'limit', 'team']);
+    expect(
+      get.parameters
+        ?.filter((x) => x.in === 'query')
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(['cursor', 'limit', 'team']);
     const pageRef = get.responses['200'].content?.['application/json']?.schema?.$ref ?? '';
     const page = doc.body.components.schemas[pageRef.split('/').pop() ?? ''];
     expect(Object.keys(page.properties)).toEqual(expect.arrayContaining(['items', 'nextCursor', 'asOf', 'total']));
@@ -211,18 +265,30 @@ describe('care-api worklist (two instances, real servers)', () => {
   it('a critical alert moves its patient to the top; a contact with a next date and the alert resolved snoozes it to the bottom', async () => {
     const alert = raisedEvent({ tenantId: ORG, careTeamId: 'team-a', patientId: 'p-a1', at: new Date(T0 + H) });
     await publish(TOPICS.alerts, [alert]);
-    const moved = await waitFor(async () => {
-      const r = await list(b, 'nurseA');
-      return r.body.items?.[0]?.patientId === 'p-a1' ? r : null;
-    }, 20_000, { what: 'p-a1 on top' });
-    expect(moved.body.items[0]).toMatchObject({ level: 'urgent', openAlertCounts: { critical: 1, high: 0, medium: 0 }, openAlerts: [{ alertId: alert.id, severity: 'critical', status: 'open' }] });
+    const moved = await waitFor(
+      async () => {
+        const r = await list(b, 'nurseA');
+        return r.body.items?.[0]?.patientId === 'p-a1' ? r : null;
+      },
+      20_000,
+      { what: 'p-a1 on top' },
+    );
+    expect(moved.body.items[0]).toMatchObject({
+      level: 'urgent',
+      openAlertCounts: { critical: 1, high: 0, medium: 0 },
+      openAlerts: [{ alertId: alert.id, severity: 'critical', status: 'open' }],
+    });
 
     const next = iso(Date.now() + 3 * 24 * H);
     await publish(TOPICS.careActivity, [contact('p-a1', { nextContactAt: next, resolvedAlertIds: [alert.id] })]);
-    const snoozed = await waitFor(async () => {
-      const r = await list(a, 'nurseA');
-      return r.body.items?.[2]?.patientId === 'p-a1' ? r : null;
-    }, 20_000, { what: 'p-a1 snoozed at the bottom' });
+    const snoozed = await waitFor(
+      async () => {
+        const r = await list(a, 'nurseA');
+        return r.body.items?.[2]?.patientId === 'p-a1' ? r : null;
+      },
+      20_000,
+      { what: 'p-a1 snoozed at the bottom' },
+    );
     expect(snoozed.body.items[2]).toMatchObject({ snoozed: true, snoozedUntil: next, openAlerts: [], lastContact: { outcome: 'reached', by: 'nurse-a' } });
   });
 
@@ -238,10 +304,14 @@ describe('care-api worklist (two instances, real servers)', () => {
     const bad = scored('p-a3', 'c-bad', T0, 35, 'medium');
     (bad.data as unknown as Record<string, unknown>)['score'] = 'high';
     await publish(TOPICS.riskScores, [bad]);
-    const dead = await waitFor(async () => {
-      const recs = await consumeAll(kafka, prefixedTopic(dlqTopic(TOPICS.riskScores), prefix), { timeoutMs: 5000 });
-      return recs.length ? recs : null;
-    }, 30_000, { what: 'a dead letter' });
+    const dead = await waitFor(
+      async () => {
+        const recs = await consumeAll(kafka, prefixedTopic(dlqTopic(TOPICS.riskScores), prefix), { timeoutMs: 5000 });
+        return recs.length ? recs : null;
+      },
+      30_000,
+      { what: 'a dead letter' },
+    );
     expect(dead.length).toBe(1);
     expect((await entryOf(a, 'nurseA', 'p-a3'))?.version).toBe(before?.version);
   });
@@ -259,7 +329,12 @@ describe('care-api worklist (two instances, real servers)', () => {
     await publish(TOPICS.riskScores, [scored('p-a2', 'c-a2-2', T0 + 2 * H, 90, 'critical')]);
     const got = await first.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a2'), 15_000, 'the p-a2 change');
     const change = worklistEvents(got).find((d) => d.patientId === 'p-a2')!;
-    expect(change).toMatchObject({ op: 'upsert', careTeamId: 'team-a', causeType: EVENT_TYPES.riskScored, entry: { patientId: 'p-a2', latestScore: { score: 90, level: 'critical' } } });
+    expect(change).toMatchObject({
+      op: 'upsert',
+      careTeamId: 'team-a',
+      causeType: EVENT_TYPES.riskScored,
+      entry: { patientId: 'p-a2', latestScore: { score: 90, level: 'critical' } },
+    });
     expect(change.entry?.version).toBe(change.version);
     const last = first.lastEventId;
     first.close();
@@ -289,15 +364,25 @@ describe('care-api worklist (two instances, real servers)', () => {
     first.close();
 
     await publish(TOPICS.riskScores, [scored('p-a3', 'c-a3-3', T0 + 3 * H, 20, 'low')]);
-    const changed = await waitFor(async () => {
-      const e = await entryOf(a, 'nurseA', 'p-a3');
-      return e?.latestScore?.score === 20 ? e : null;
-    }, 15_000, { what: 'p-a3 rescored' });
+    const changed = await waitFor(
+      async () => {
+        const e = await entryOf(a, 'nurseA', 'p-a3');
+        return e?.latestScore?.score === 20 ? e : null;
+      },
+      15_000,
+      { what: 'p-a3 rescored' },
+    );
     // Its durable copy is written, then the whole Redis stream is lost.
-    await waitFor(async () => {
-      const r = await ks.client.execute(`SELECT version FROM "${ks.keyspace}".worklist_stream_by_team WHERE patient_id = ? ALLOW FILTERING`, ['p-a3'], { prepare: true });
-      return r.rows.some((row) => Number(row['version']) === changed.version);
-    }, 15_000, { what: 'the durable copy' });
+    await waitFor(
+      async () => {
+        const r = await ks.client.execute(`SELECT version FROM "${ks.keyspace}".worklist_stream_by_team WHERE patient_id = ? ALLOW FILTERING`, ['p-a3'], {
+          prepare: true,
+        });
+        return r.rows.some((row) => Number(row['version']) === changed.version);
+      },
+      15_000,
+      { what: 'the durable copy' },
+    );
     const redis = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
     try {
       await redis.del(`${redisPrefix}care:worklist:{${ORG}}:stream`);
@@ -314,7 +399,11 @@ describe('care-api worklist (two instances, real servers)', () => {
     for (const app of [a, b]) expect((await entryOf(app, 'nurseA', 'p-a3'))?.latestScore?.score).toBe(20);
     // And the live feed goes on after the loss.
     await publish(TOPICS.riskScores, [scored('p-a1', 'c-a1-3', T0 + 3 * H, 30, 'low')]);
-    await resumed.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a1' && d.entry?.latestScore?.score === 30), 15_000, 'a live change after the loss');
+    await resumed.waitFor(
+      (es) => worklistEvents(es).some((d) => d.patientId === 'p-a1' && d.entry?.latestScore?.score === 30),
+      15_000,
+      'a live change after the loss',
+    );
     await waitFor(async () => ((await entryOf(b, 'nurseA', 'p-a1'))?.latestScore?.score === 30 ? true : null), 15_000, { what: 'p-a1 on the list of b' });
     resumed.close();
   });
@@ -330,9 +419,18 @@ describe('care-api worklist (two instances, real servers)', () => {
     // While b is down, a takes over every partition of the group.
     await publish(TOPICS.riskScores, [scored('p-a2', 'c-a2-4', T0 + 4 * H, 85, 'critical')]);
     await publish(TOPICS.careActivity, [contact('p-a3', { outcome: 'no-answer' })]);
-    await waitFor(async () => ((await entryOf(a, 'nurseA', 'p-a3'))?.lastContact?.outcome === 'no-answer' ? true : null), 30_000, { what: 'the contact folded by a' });
+    await waitFor(async () => ((await entryOf(a, 'nurseA', 'p-a3'))?.lastContact?.outcome === 'no-answer' ? true : null), 30_000, {
+      what: 'the contact folded by a',
+    });
 
-    b = await startCare({ TOPIC_PREFIX: prefix, CASSANDRA_KEYSPACE: ks.keyspace, REDIS_KEY_PREFIX: redisPrefix, KAFKA_GROUP_ID: groupId, LOG_LEVEL: 'warn', WORKLIST_CONSUMER_ENABLED: 'true' });
+    b = await startCare({
+      TOPIC_PREFIX: prefix,
+      CASSANDRA_KEYSPACE: ks.keyspace,
+      REDIS_KEY_PREFIX: redisPrefix,
+      KAFKA_GROUP_ID: groupId,
+      LOG_LEVEL: 'warn',
+      WORKLIST_CONSUMER_ENABLED: 'true',
+    });
     const p = await list(b, 'nurseA');
     expect(p.status).toBe(200);
     expect(p.body.items[0]).toMatchObject({ patientId: 'p-a2', latestScore: { score: 85, level: 'critical' } });
@@ -341,11 +439,20 @@ describe('care-api worklist (two instances, real servers)', () => {
     open.push(resumed);
     const events = await resumed.waitFor((es) => es.some((e) => e.event === 'ready'), 15_000, 'ready after restart');
     // Two topics, folded side by side: their changes are ordered per patient only.
-    expect(worklistEvents(events).map((d) => d.patientId).sort()).toEqual(['p-a2', 'p-a3']);
+    expect(
+      worklistEvents(events)
+        .map((d) => d.patientId)
+        .sort(),
+    ).toEqual(['p-a2', 'p-a3']);
     // The new instance consumes too: a change after its start reaches its client and both lists.
     await publish(TOPICS.riskScores, [scored('p-a3', 'c-a3-4', T0 + 4 * H, 99, 'critical')]);
-    await resumed.waitFor((es) => worklistEvents(es).some((d) => d.patientId === 'p-a3' && d.entry?.latestScore?.score === 99), 20_000, 'a change after the restart');
-    for (const app of [a, b]) await waitFor(async () => ((await list(app, 'nurseA')).body.items[0]?.patientId === 'p-a3' ? true : null), 15_000, { what: 'p-a3 on top' });
+    await resumed.waitFor(
+      (es) => worklistEvents(es).some((d) => d.patientId === 'p-a3' && d.entry?.latestScore?.score === 99),
+      20_000,
+      'a change after the restart',
+    );
+    for (const app of [a, b])
+      await waitFor(async () => ((await list(app, 'nurseA')).body.items[0]?.patientId === 'p-a3' ? true : null), 15_000, { what: 'p-a3 on top' });
     resumed.close();
   });
 });

@@ -34,7 +34,9 @@ class FakeTeamRows {
     const key = `${tenantId}/${team}`;
     let snap = this.made.get(key);
     if (!snap) {
-      const rows: WorklistStateRow<WorklistState>[] = (this.index[team] ?? []).filter((id) => this.states[id]).map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.states[id], version: 7, updatedAt: new Date(T0) }));
+      const rows: WorklistStateRow<WorklistState>[] = (this.index[team] ?? [])
+        .filter((id) => this.states[id])
+        .map((id) => ({ tenantId, patientId: id, careTeamId: null, status: null, state: this.states[id], version: 7, updatedAt: new Date(T0) }));
       this.made.set(key, (snap = { generation: 1, rows }));
     }
     return snap;
@@ -49,7 +51,14 @@ describe('WorklistService (fakes of its ports)', () => {
 
   beforeAll(async () => {
     const teamRows = new FakeTeamRows(
-      { p1: state('team-a', 20), p2: state('team-a', 80), p3: state('team-a', 50), moved: state('team-b', 99), gone: state('team-a', 95, 'discharged'), b1: state('team-b', 40) },
+      {
+        p1: state('team-a', 20),
+        p2: state('team-a', 80),
+        p3: state('team-a', 50),
+        moved: state('team-b', 99),
+        gone: state('team-a', 95, 'discharged'),
+        b1: state('team-b', 40),
+      },
       // `moved` and `gone` are stale index rows of team-a: their own state says otherwise.
       { 'team-a': ['p1', 'p2', 'p3', 'moved', 'gone'], 'team-b': ['b1', 'moved'] },
     );
@@ -59,7 +68,13 @@ describe('WorklistService (fakes of its ports)', () => {
       vigil: createMetrics({ service: 'test', defaultMetrics: false }),
     } as unknown as WorklistInfra;
     const mod = await Test.createTestingModule({
-      providers: [WorklistService, WorklistRanked, WorklistMetrics, { provide: WorklistTeamCache, useValue: teamRows }, { provide: WorklistInfra, useValue: infra }],
+      providers: [
+        WorklistService,
+        WorklistRanked,
+        WorklistMetrics,
+        { provide: WorklistTeamCache, useValue: teamRows },
+        { provide: WorklistInfra, useValue: infra },
+      ],
     }).compile();
     service = mod.get(WorklistService);
     close = () => mod.close();
@@ -81,7 +96,9 @@ describe('WorklistService (fakes of its ports)', () => {
     const second = await service.list(caller(['team-a', 'team-b']), { limit: '2', cursor: first.nextCursor! }, 'GET /v1/worklist');
     expect(second.items.map((i) => i.patientId)).toEqual(['p3', 'b1']);
     expect(second.asOf).toBe(first.asOf);
-    await expect(service.list(caller(['team-a', 'team-b']), { limit: '2', team: 'team-a', cursor: first.nextCursor! }, 'r')).rejects.toBeInstanceOf(ProblemException);
+    await expect(service.list(caller(['team-a', 'team-b']), { limit: '2', team: 'team-a', cursor: first.nextCursor! }, 'r')).rejects.toBeInstanceOf(
+      ProblemException,
+    );
     await expect(service.list(caller(['team-a', 'team-b'], 'org-2'), { limit: '2', cursor: first.nextCursor! }, 'r')).rejects.toBeInstanceOf(ProblemException);
   });
 

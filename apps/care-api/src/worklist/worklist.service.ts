@@ -55,7 +55,16 @@ export class WorklistService {
   private decodeCursor(cursor: string, b: CursorBinding): { asOfMs: number; after: Position } {
     const o = this.infra.cursors.verify(cursor, b);
     const { t, s, p, i } = o as Record<string, unknown>;
-    if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > MAX_INSTANT_MS || typeof s !== 'boolean' || typeof p !== 'number' || !Number.isFinite(p) || typeof i !== 'string') {
+    if (
+      typeof t !== 'number' ||
+      !Number.isSafeInteger(t) ||
+      t < 0 ||
+      t > MAX_INSTANT_MS ||
+      typeof s !== 'boolean' ||
+      typeof p !== 'number' ||
+      !Number.isFinite(p) ||
+      typeof i !== 'string'
+    ) {
       throw invalidCursor();
     }
     return { asOfMs: t, after: { snoozed: s, priority: p, patientId: i } };
@@ -93,7 +102,15 @@ export class WorklistService {
     const page = slice.slice(0, limit);
     const items: WorklistEntryView[] = page.map((x) => entryView(x.row.patientId, x.row.state, x.row.version, x.r, asOfMs));
     this.metrics.pageSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    if (items.length) await this.infra.audit.record(auditRecordOf(caller, 'worklist.read', items.map((i) => i.patientId), `${route}${q.team ? ` team=${q.team}` : ''}`));
+    if (items.length)
+      await this.infra.audit.record(
+        auditRecordOf(
+          caller,
+          'worklist.read',
+          items.map((i) => i.patientId),
+          `${route}${q.team ? ` team=${q.team}` : ''}`,
+        ),
+      );
     const last = page[page.length - 1];
     const nextCursor = more && last ? this.infra.cursors.sign({ t: asOfMs, s: last.r.snoozed, p: last.r.priority, i: last.r.patientId }, b) : null;
     this.metrics.listSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

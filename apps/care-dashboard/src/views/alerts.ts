@@ -161,7 +161,14 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     if (a.status === 'open') {
       const ack = el(
         'button',
-        { type: 'button', class: 'button primary', 'data-action': 'acknowledge', 'data-focus-key': `acknowledge:${a.alertId}`, 'aria-describedby': titleId, 'aria-disabled': st.pending ? 'true' : undefined },
+        {
+          type: 'button',
+          class: 'button primary',
+          'data-action': 'acknowledge',
+          'data-focus-key': `acknowledge:${a.alertId}`,
+          'aria-describedby': titleId,
+          'aria-disabled': st.pending ? 'true' : undefined,
+        },
         st.pending === 'acknowledge' ? 'Acknowledging…' : 'Acknowledge',
       );
       ack.addEventListener('click', () => void act(a, 'acknowledge'));
@@ -170,7 +177,14 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
     if (a.status !== 'resolved') {
       const res = el(
         'button',
-        { type: 'button', class: 'button secondary', 'data-action': 'resolve', 'data-focus-key': `resolve:${a.alertId}`, 'aria-describedby': titleId, 'aria-disabled': st.pending ? 'true' : undefined },
+        {
+          type: 'button',
+          class: 'button secondary',
+          'data-action': 'resolve',
+          'data-focus-key': `resolve:${a.alertId}`,
+          'aria-describedby': titleId,
+          'aria-disabled': st.pending ? 'true' : undefined,
+        },
         st.pending === 'resolve' ? 'Resolving…' : 'Resolve',
       );
       res.addEventListener('click', () => void act(a, 'resolve'));
@@ -195,7 +209,11 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
           'h2',
           { class: 'alert-title', id: titleId },
           el('span', { class: 'visually-hidden' }, `${sev.label} alert: `),
-          el('a', { href: `${BASE}patients/${encodeURIComponent(a.patientId)}`, 'data-link': true, 'data-focus-key': `patient:${a.alertId}` }, `Patient ${a.patientId}`),
+          el(
+            'a',
+            { href: `${BASE}patients/${encodeURIComponent(a.patientId)}`, 'data-link': true, 'data-focus-key': `patient:${a.alertId}` },
+            `Patient ${a.patientId}`,
+          ),
         ),
         el('span', { class: `status-badge status-${a.status}` }, STATUS_LABEL[a.status]),
       ),
@@ -268,4 +286,3 @@ export function renderAlertsView(root: HTMLElement, app: App): void {
   if (statusFilter.value !== 'active') void load();
   draw();
 }
-

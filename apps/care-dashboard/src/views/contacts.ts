@@ -31,12 +31,24 @@ export function renderContactsPanel(box: HTMLElement, app: App, patientId: strin
     { class: 'outcome' },
     el('legend', {}, 'Outcome'),
     ...Object.entries(OUTCOME_LABEL).map(([value, label]) =>
-      el('span', { class: 'radio' }, el('input', { type: 'radio', name: 'outcome', id: `outcome-${value}`, value }), el('label', { for: `outcome-${value}` }, label)),
+      el(
+        'span',
+        { class: 'radio' },
+        el('input', { type: 'radio', name: 'outcome', id: `outcome-${value}`, value }),
+        el('label', { for: `outcome-${value}` }, label),
+      ),
     ),
   );
   const note = el('textarea', { id: 'contact-note', name: 'note', rows: '3', maxlength: '2000', autocomplete: 'off' });
   const range = nextContactRange(new Date());
-  const nextDate = el('input', { type: 'date', id: 'contact-next', name: 'nextContact', min: range.min, max: range.max, 'aria-describedby': 'contact-next-hint' });
+  const nextDate = el('input', {
+    type: 'date',
+    id: 'contact-next',
+    name: 'nextContact',
+    min: range.min,
+    max: range.max,
+    'aria-describedby': 'contact-next-hint',
+  });
   const resolveBox = el('fieldset', { class: 'resolve-choice', id: 'contact-resolve' });
   const formError = el('p', { class: 'form-error', role: 'alert' });
   const submit = el('button', { type: 'submit', class: 'button primary' }, 'Record contact');
@@ -60,7 +72,12 @@ export function renderContactsPanel(box: HTMLElement, app: App, patientId: strin
 
   box.replaceChildren(
     el('h2', { id: 'contacts-heading' }, 'Contacts'),
-    el('div', { class: 'contacts-grid' }, form, el('div', { class: 'contact-log-box' }, el('h3', { id: 'contact-log-heading' }, 'Contact log'), logStatus, log, older)),
+    el(
+      'div',
+      { class: 'contacts-grid' },
+      form,
+      el('div', { class: 'contact-log-box' }, el('h3', { id: 'contact-log-heading' }, 'Contact log'), logStatus, log, older),
+    ),
   );
 
   function drawResolveChoices(): void {
@@ -79,7 +96,12 @@ export function renderContactsPanel(box: HTMLElement, app: App, patientId: strin
           'div',
           { class: 'check' },
           el('input', { type: 'checkbox', id, name: 'resolveAlertIds', value: a.alertId, checked: checked.has(a.alertId) }),
-          el('label', { for: id }, el('span', { 'aria-hidden': 'true' }, `${sev.icon} `), `${sev.label}: ${a.summary} (${STATUS_LABEL[a.status]}, ${formatDateTime(a.triggeredAt)})`),
+          el(
+            'label',
+            { for: id },
+            el('span', { 'aria-hidden': 'true' }, `${sev.icon} `),
+            `${sev.label}: ${a.summary} (${STATUS_LABEL[a.status]}, ${formatDateTime(a.triggeredAt)})`,
+          ),
         ),
       );
     }
@@ -150,23 +172,26 @@ export function renderContactsPanel(box: HTMLElement, app: App, patientId: strin
     formError.textContent = '';
     submit.setAttribute('aria-disabled', 'true');
     submit.textContent = 'Recording…';
-    app.api.logContact(patientId, req.body).then(
-      (c) => {
-        contacts = [c, ...contacts.filter((x) => x.contactId !== c.contactId)];
-        drawLog();
-        form.reset();
-        contactId = newContactId();
-        app.announce(`Contact recorded for patient ${patientId}: ${OUTCOME_LABEL[c.outcome] ?? c.outcome}.`);
-        onLogged(c);
-      },
-      (err: unknown) => {
-        formError.textContent = `The contact was not recorded: ${describeError(err)}`;
-      },
-    ).finally(() => {
-      pending = false;
-      submit.removeAttribute('aria-disabled');
-      submit.textContent = 'Record contact';
-    });
+    app.api
+      .logContact(patientId, req.body)
+      .then(
+        (c) => {
+          contacts = [c, ...contacts.filter((x) => x.contactId !== c.contactId)];
+          drawLog();
+          form.reset();
+          contactId = newContactId();
+          app.announce(`Contact recorded for patient ${patientId}: ${OUTCOME_LABEL[c.outcome] ?? c.outcome}.`);
+          onLogged(c);
+        },
+        (err: unknown) => {
+          formError.textContent = `The contact was not recorded: ${describeError(err)}`;
+        },
+      )
+      .finally(() => {
+        pending = false;
+        submit.removeAttribute('aria-disabled');
+        submit.textContent = 'Record contact';
+      });
   });
 
   drawResolveChoices();

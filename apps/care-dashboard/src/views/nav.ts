@@ -36,7 +36,12 @@ export class ViewsNav {
       el('a', { href, 'data-link': true, class: 'nav-link', 'data-nav': target, 'aria-current': this.current === target ? 'page' : undefined }, ...text);
     this.nav.replaceChildren(
       link('worklist', BASE, 'Worklist'),
-      link('alerts', `${BASE}alerts`, 'Alerts', el('span', { class: 'nav-count', 'data-open-alerts': String(open) }, `(${open} need${open === 1 ? 's' : ''} action)`)),
+      link(
+        'alerts',
+        `${BASE}alerts`,
+        'Alerts',
+        el('span', { class: 'nav-count', 'data-open-alerts': String(open) }, `(${open} need${open === 1 ? 's' : ''} action)`),
+      ),
     );
   }
 }

@@ -98,8 +98,7 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     }
     const row = (term: string, ...value: (Node | string | null)[]) => [el('div', { class: 'profile-item' }, el('dt', {}, term), el('dd', {}, ...value))];
     const conditions = p.conditions.length ? p.conditions.map((c) => CONDITION_LABEL[c] ?? c).join(', ') : 'None recorded';
-    const scale =
-      p.news2SpO2Scale === 2 ? 'Scale 2 (target 88–92%, for hypercapnic respiratory failure)' : 'Scale 1 (standard: 96% and above scores 0)';
+    const scale = p.news2SpO2Scale === 2 ? 'Scale 2 (target 88–92%, for hypercapnic respiratory failure)' : 'Scale 1 (standard: 96% and above scores 0)';
     let lastCheckIn: (Node | string)[] = ['None in the last 90 days'];
     if (latest) {
       const overdueMs = now - Date.parse(latest.recordedAt) - p.expectedCheckInIntervalHours * 3_600_000;
@@ -131,7 +130,13 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     );
   }
 
-  function chartOf(spec: ChartSpec, series: Map<string, ObservationPoint[]>, profile: PatientProfileView | null, common: Pick<ChartDef, 'from' | 'to' | 'alerts'>, alertColumn: ChartDef['extraColumns']): RenderedChart {
+  function chartOf(
+    spec: ChartSpec,
+    series: Map<string, ObservationPoint[]>,
+    profile: PatientProfileView | null,
+    common: Pick<ChartDef, 'from' | 'to' | 'alerts'>,
+    alertColumn: ChartDef['extraColumns'],
+  ): RenderedChart {
     const all = [...spec.series, ...(spec.tableOnly ?? [])];
     const refLines = [...(spec.refLines ?? []), ...profileLines(spec.id, profile)];
     return renderChart({
@@ -144,7 +149,13 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
       yInclude: spec.yInclude,
       yTicks: spec.yTicks,
       refLines,
-      series: all.map((m) => ({ label: m.label, color: m.color, dash: m.dash, points: toPoints(series.get(m.metric) ?? []), tableOnly: !spec.series.includes(m) })),
+      series: all.map((m) => ({
+        label: m.label,
+        color: m.color,
+        dash: m.dash,
+        points: toPoints(series.get(m.metric) ?? []),
+        tableOnly: !spec.series.includes(m),
+      })),
       format: (i, v) => valueWords(all[i].metric, v),
       notes: (spec.tableOnly ?? []).flatMap((m) => {
         const yes = (series.get(m.metric) ?? []).filter((p) => p.value > 0);
@@ -181,7 +192,11 @@ export function renderPatientView(root: HTMLElement, app: App, patientId: string
     else {
       alertsBox.append(
         el('ul', { class: 'patient-alert-list' }, ...items),
-        el('p', { class: 'hint' }, 'Alerts are marked on the charts as vertical dashed lines with the severity shape (▲ critical, ◆ high, ● medium); thresholds are horizontal grey dashed lines.'),
+        el(
+          'p',
+          { class: 'hint' },
+          'Alerts are marked on the charts as vertical dashed lines with the severity shape (▲ critical, ◆ high, ● medium); thresholds are horizontal grey dashed lines.',
+        ),
       );
     }
     if (focusAlert) {

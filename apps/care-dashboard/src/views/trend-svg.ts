@@ -13,7 +13,15 @@ function svgEl(tag: string, attrs: Record<string, string>): SVGElement {
 /** The row's small trend: an inline SVG with its summary as the accessible name (and as a tooltip). */
 export function trendSvg(trend: TrendPoint[]): SVGElement {
   const s = sparkline(trend, W, H);
-  const svg = svgEl('svg', { class: `trend trend-${s.direction}`, width: String(W), height: String(H), viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': s.summary, 'data-direction': s.direction });
+  const svg = svgEl('svg', {
+    class: `trend trend-${s.direction}`,
+    width: String(W),
+    height: String(H),
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': s.summary,
+    'data-direction': s.direction,
+  });
   const title = svgEl('title', {});
   title.textContent = s.summary;
   svg.append(title);

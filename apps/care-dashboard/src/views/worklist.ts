@@ -112,12 +112,23 @@ export function renderWorklistView(root: HTMLElement, app: App): void {
           'h2',
           { class: 'wl-title', id: titleId },
           el('span', { class: 'visually-hidden' }, `${index + 1}. ${prio.label} priority${prio.hint ? ` (${prio.hint})` : ''}: `),
-          el('a', { class: 'wl-patient', href: `${BASE}patients/${encodeURIComponent(e.patientId)}`, 'data-link': true, 'data-focus-key': `patient:${e.patientId}` }, `Patient ${e.patientId}`),
+          el(
+            'a',
+            { class: 'wl-patient', href: `${BASE}patients/${encodeURIComponent(e.patientId)}`, 'data-link': true, 'data-focus-key': `patient:${e.patientId}` },
+            `Patient ${e.patientId}`,
+          ),
         ),
         el('p', { class: 'wl-conditions', 'data-field': 'conditions' }, conditions, el('span', { class: 'wl-team' }, ` · Team ${e.careTeamId}`)),
         reasons.length ? el('ul', { class: 'reasons', 'aria-label': 'Why', 'data-field': 'reasons' }, ...reasons.map((r) => el('li', {}, r))) : null,
         alertsText ? el('p', { class: 'wl-alerts', 'data-field': 'alerts' }, el('span', { 'aria-hidden': 'true' }, '⚑ '), alertsText) : null,
-        snooze ? el('p', { class: `wl-snooze${snoozed ? '' : ' is-broken'}`, 'data-field': 'snooze' }, el('span', { 'aria-hidden': 'true' }, snoozed ? '‖ ' : '⚠ '), snooze) : null,
+        snooze
+          ? el(
+              'p',
+              { class: `wl-snooze${snoozed ? '' : ' is-broken'}`, 'data-field': 'snooze' },
+              el('span', { 'aria-hidden': 'true' }, snoozed ? '‖ ' : '⚠ '),
+              snooze,
+            )
+          : null,
       ),
       el(
         'dl',
@@ -127,7 +138,13 @@ export function renderWorklistView(root: HTMLElement, app: App): void {
           'last-check-in',
           e.lastCheckInAt ? el('time', { datetime: e.lastCheckInAt, title: formatDateTime(e.lastCheckInAt) }, checkInText(e, now)) : checkInText(e, now),
         ),
-        fact('Last contact', 'last-contact', e.lastContact ? el('time', { datetime: e.lastContact.at, title: formatDateTime(e.lastContact.at) }, lastContactText(e, now)) : lastContactText(e, now)),
+        fact(
+          'Last contact',
+          'last-contact',
+          e.lastContact
+            ? el('time', { datetime: e.lastContact.at, title: formatDateTime(e.lastContact.at) }, lastContactText(e, now))
+            : lastContactText(e, now),
+        ),
       ),
       el('div', { class: 'wl-trend' }, el('span', { class: 'wl-trend-label', 'aria-hidden': 'true' }, 'Risk trend'), trendSvg(e.trend)),
     );

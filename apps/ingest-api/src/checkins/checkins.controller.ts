@@ -16,14 +16,15 @@ const problem = (status: number, description: string) =>
   ApiResponse({ status, description, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } } });
 
 /** The problems both endpoints can answer, as one decorator. */
-const CommonProblems = () => applyDecorators(
-  problem(400, 'Invalid JSON or envelope; for one check-in, every invalid field is listed in `errors`'),
-  problem(401, 'Missing, invalid or expired token'),
-  problem(403, 'Not a patient token, or an organisation this service does not serve'),
-  problem(413, 'Body larger than INGEST_MAX_BODY_BYTES / INGEST_MAX_BATCH_BODY_BYTES'),
-  problem(415, 'Content-Type is not application/json'),
-  problem(503, 'Kafka did not acknowledge in time (Retry-After)'),
-);
+const CommonProblems = () =>
+  applyDecorators(
+    problem(400, 'Invalid JSON or envelope; for one check-in, every invalid field is listed in `errors`'),
+    problem(401, 'Missing, invalid or expired token'),
+    problem(403, 'Not a patient token, or an organisation this service does not serve'),
+    problem(413, 'Body larger than INGEST_MAX_BODY_BYTES / INGEST_MAX_BATCH_BODY_BYTES'),
+    problem(415, 'Content-Type is not application/json'),
+    problem(503, 'Kafka did not acknowledge in time (Retry-After)'),
+  );
 
 function contextOf(req: FastifyRequest): RequestContext {
   // The active span's context when tracing runs (it continues the caller's trace), else the caller's header.
@@ -51,8 +52,8 @@ export class CheckInsController {
   })
   @ApiBody({ type: CheckInDto })
   @ApiResponse({ status: 202, type: CheckInAcceptedDto, description: 'Accepted (or accepted before: the same answer)' })
-  @(problem(409, 'checkInId already used for a different check-in'))
-  @(problem(429, 'Per-patient rate limit (Retry-After)'))
+  @problem(409, 'checkInId already used for a different check-in')
+  @problem(429, 'Per-patient rate limit (Retry-After)')
   @CommonProblems()
   create(@Claims() claims: VigilClaims, @Body() body: unknown, @Req() req: FastifyRequest): Promise<CheckInAccepted> {
     return this.service.acceptOne(claims, body, contextOf(req));

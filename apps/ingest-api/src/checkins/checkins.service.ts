@@ -367,7 +367,11 @@ export class CheckInService {
     }
     if (r.kind === 'pending') {
       this.metrics.checkIns.inc({ outcome: 'in_progress' });
-      m.resolve({ status: 503, body: problem('inProgress', 'another request with this checkInId is still being processed; retry later'), retryAfterSeconds: 1 });
+      m.resolve({
+        status: 503,
+        body: problem('inProgress', 'another request with this checkInId is still being processed; retry later'),
+        retryAfterSeconds: 1,
+      });
       return;
     }
     m.resolve(this.answer(m.w, r));
@@ -392,7 +396,11 @@ function conflictOutcome(): Outcome {
 }
 
 function inProgressOutcome(): Outcome {
-  return { status: 503, body: problem('inProgress', 'another request with one of these checkInIds is still being processed; retry later'), retryAfterSeconds: 1 };
+  return {
+    status: 503,
+    body: problem('inProgress', 'another request with one of these checkInIds is still being processed; retry later'),
+    retryAfterSeconds: 1,
+  };
 }
 
 function itemResult(index: number, checkInId: string | undefined, o: Outcome): BatchItemResult {

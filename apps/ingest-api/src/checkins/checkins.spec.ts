@@ -58,6 +58,8 @@ describe('configuration', () => {
     });
   });
   it('refuses an idempotency TTL under 7 days and names the setting', () => {
-    expect(() => parseIngestConfig({ IDEMPOTENCY_TTL_SECONDS: '3600', PORT: 'x' })).toThrow(/IDEMPOTENCY_TTL_SECONDS[\s\S]*PORT|PORT[\s\S]*IDEMPOTENCY_TTL_SECONDS/);
+    expect(() => parseIngestConfig({ IDEMPOTENCY_TTL_SECONDS: '3600', PORT: 'x' })).toThrow(
+      /IDEMPOTENCY_TTL_SECONDS[\s\S]*PORT|PORT[\s\S]*IDEMPOTENCY_TTL_SECONDS/,
+    );
   });
 });

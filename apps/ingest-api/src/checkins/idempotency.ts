@@ -104,9 +104,7 @@ export class IdempotencyStore {
 
   async complete(items: (IdempotencyItem & { token: string; receivedAt: string })[]): Promise<void> {
     await Promise.all(
-      items.map((it) =>
-        this.redis.idemComplete(it.key, `p|${it.fingerprint}|${it.token}`, `d|${it.fingerprint}|${it.receivedAt}`, this.options.ttlSeconds),
-      ),
+      items.map((it) => this.redis.idemComplete(it.key, `p|${it.fingerprint}|${it.token}`, `d|${it.fingerprint}|${it.receivedAt}`, this.options.ttlSeconds)),
     );
   }
 

@@ -19,19 +19,27 @@ function observationDocs(): string {
   });
   return [
     'Each Observation becomes one check-in on checkins.v1, validated as POST /v1/check-ins is (same ranges, same time window).',
-    'Required: status final|amended|corrected, subject Patient/{the token\'s patient}, effectiveDateTime (or effectiveInstant) with a zone,',
+    "Required: status final|amended|corrected, subject Patient/{the token's patient}, effectiveDateTime (or effectiveInstant) with a zone,",
     'an identifier (or id): the idempotency key (a repeat gets the same answer, a changed resource under it is a 409).',
     'SpO2 may carry the pulse-oximetry components 3151-8 (L/min) or 3150-0 (%); above 0 L/min or 21 % is supplemental oxygen.',
-    `ACVPU: SNOMED CT ${Object.values(ACVPU_CODES).map((c) => c.code).join(', ')}.`,
+    `ACVPU: SNOMED CT ${Object.values(ACVPU_CODES)
+      .map((c) => c.code)
+      .join(', ')}.`,
     'Refused: other codes and units, value[x] types other than listed, dataAbsentReason, note, hasMember, modifierExtension.',
     ...lines,
   ].join('\n');
 }
 
 function questionnaireDocs(): string {
-  const lines = Object.entries(QUESTIONNAIRE_CODES).map(([name, q]) => `- ${name}: questionnaire ${q.canonicals.join(' or ')}; items (linkId) ${q.items.join(', ')}` +
-    (q.total ? `; optional total ${q.total}` : '') + (q.answers ? `; answers valueInteger or valueCoding ${q.answers.join(', ')}` : '; answers valueInteger'));
-  return ['Status completed|amended, subject Patient/{the token\'s patient}, authored with a zone, identifier (or id) as the idempotency key.', ...lines].join('\n');
+  const lines = Object.entries(QUESTIONNAIRE_CODES).map(
+    ([name, q]) =>
+      `- ${name}: questionnaire ${q.canonicals.join(' or ')}; items (linkId) ${q.items.join(', ')}` +
+      (q.total ? `; optional total ${q.total}` : '') +
+      (q.answers ? `; answers valueInteger or valueCoding ${q.answers.join(', ')}` : '; answers valueInteger'),
+  );
+  return ["Status completed|amended, subject Patient/{the token's patient}, authored with a zone, identifier (or id) as the idempotency key.", ...lines].join(
+    '\n',
+  );
 }
 
 /** GET /fhir/R4/metadata of ingest-api: exactly what it accepts, generated from the field catalogue. */

@@ -30,9 +30,14 @@ export const fhirObservation = {
   spo2: (o: ObservationOptions, value = 96, flowLMin?: number) => ({
     ...base(o, 'oxygensat', '2708-6', 'Oxygen saturation in Arterial blood'),
     valueQuantity: ucum(value, '%'),
-    ...(flowLMin === undefined ? {} : { component: [{ code: { coding: [{ system: 'http://loinc.org', code: '3151-8' }] }, valueQuantity: ucum(flowLMin, 'L/min') }] }),
+    ...(flowLMin === undefined
+      ? {}
+      : { component: [{ code: { coding: [{ system: 'http://loinc.org', code: '3151-8' }] }, valueQuantity: ucum(flowLMin, 'L/min') }] }),
   }),
-  temperature: (o: ObservationOptions, value = 37.1, unit = 'Cel') => ({ ...base(o, 'bodytemp', '8310-5', 'Body temperature'), valueQuantity: ucum(value, unit) }),
+  temperature: (o: ObservationOptions, value = 37.1, unit = 'Cel') => ({
+    ...base(o, 'bodytemp', '8310-5', 'Body temperature'),
+    valueQuantity: ucum(value, unit),
+  }),
   bloodPressure: (o: ObservationOptions, systolic = 128, diastolic = 82) => ({
     ...base(o, 'bp', '85354-9', 'Blood pressure panel with all children optional'),
     component: [
@@ -43,7 +48,11 @@ export const fhirObservation = {
   glucose: (o: ObservationOptions, value = 110, unit = 'mg/dL') => {
     const r = base(o, 'vitalsigns', '2339-0', 'Glucose [Mass/volume] in Blood');
     delete r['meta'];
-    return { ...r, category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }], valueQuantity: ucum(value, unit) };
+    return {
+      ...r,
+      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
+      valueQuantity: ucum(value, unit),
+    };
   },
 };
 

@@ -16,7 +16,20 @@ export interface FhirCreated {
   lastUpdated: string;
 }
 
-const BUNDLE_ELEMENTS = new Set(['resourceType', 'id', 'meta', 'implicitRules', 'language', 'identifier', 'type', 'timestamp', 'total', 'link', 'entry', 'signature']);
+const BUNDLE_ELEMENTS = new Set([
+  'resourceType',
+  'id',
+  'meta',
+  'implicitRules',
+  'language',
+  'identifier',
+  'type',
+  'timestamp',
+  'total',
+  'link',
+  'entry',
+  'signature',
+]);
 const MAPPERS: Record<FhirCreatable, (r: unknown, patientId: string, base: string) => MappedCheckIn> = {
   Observation: observationToCheckIn,
   QuestionnaireResponse: questionnaireResponseToCheckIn,
@@ -87,7 +100,11 @@ export class FhirIngestService {
     const ok = mapped as MappedCheckIn[];
     let accepted;
     try {
-      accepted = await this.checkIns.acceptAll(claims, ok.map((m) => m.checkIn), ctx);
+      accepted = await this.checkIns.acceptAll(
+        claims,
+        ok.map((m) => m.checkIn),
+        ctx,
+      );
     } catch (e) {
       throw inFhirTerms(e, ok, (i) => `items.${i}`);
     }
@@ -137,8 +154,10 @@ function mapEntry(entry: unknown, i: number, patientId: string): MappedCheckIn {
   const request = entry['request'];
   if (!isObj(request) || request['method'] !== 'POST') throw invalid(`${base}.request.method`, 'entries must be POST (create) requests');
   const url = typeof request['url'] === 'string' ? request['url'].replace(/^.*\//, '') : '';
-  if (url !== 'Observation' && url !== 'QuestionnaireResponse') throw invalid(`${base}.request.url`, 'request.url must be Observation or QuestionnaireResponse');
-  if (request['ifNoneExist'] !== undefined) throw invalid(`${base}.request.ifNoneExist`, 'conditional create is not supported: the identifier is the idempotency key');
+  if (url !== 'Observation' && url !== 'QuestionnaireResponse')
+    throw invalid(`${base}.request.url`, 'request.url must be Observation or QuestionnaireResponse');
+  if (request['ifNoneExist'] !== undefined)
+    throw invalid(`${base}.request.ifNoneExist`, 'conditional create is not supported: the identifier is the idempotency key');
   const resource = entry['resource'];
   if (!isObj(resource) || resource['resourceType'] !== url) throw invalid(`${base}.resource`, `the entry's resource must be a ${url} (request.url)`);
   return MAPPERS[url](resource, patientId, `${base}.resource`);

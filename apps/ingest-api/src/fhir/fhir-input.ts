@@ -23,7 +23,8 @@ export function checkElements(resource: Obj, allowed: ReadonlySet<string>, base:
     const name = key.startsWith('_') ? key.slice(1) : key;
     if (!allowed.has(name)) throw invalid(`${base}.${key}`, `${key} is not an element of ${resource['resourceType']} (R4)`);
   }
-  if (resource['modifierExtension'] !== undefined) throw invalid(`${base}.modifierExtension`, 'modifier extensions are not understood here, so the resource is refused');
+  if (resource['modifierExtension'] !== undefined)
+    throw invalid(`${base}.modifierExtension`, 'modifier extensions are not understood here, so the resource is refused');
 }
 
 const PATIENT_REFERENCE = /^(?:https?:\/\/[^\s?#]+\/)?Patient\/([^\s/?#]+)(?:\/_history\/[A-Za-z0-9.-]{1,64})?$/;
@@ -32,7 +33,8 @@ const PATIENT_REFERENCE = /^(?:https?:\/\/[^\s?#]+\/)?Patient\/([^\s/?#]+)(?:\/_
 export function requirePatientSubject(subject: unknown, patientId: string, path: string): void {
   const hint = `Patient/${patientId} (the patient of the token)`;
   if (subject === undefined) throw invalid(path, `subject is required: ${hint}`);
-  if (!isObj(subject) || typeof subject['reference'] !== 'string') throw invalid(`${path}.reference`, `subject.reference must be a literal reference to ${hint}`);
+  if (!isObj(subject) || typeof subject['reference'] !== 'string')
+    throw invalid(`${path}.reference`, `subject.reference must be a literal reference to ${hint}`);
   const m = PATIENT_REFERENCE.exec(subject['reference']);
   if (!m) throw invalid(`${path}.reference`, `subject.reference is not a Patient reference (Patient/{id}): expected ${hint}`);
   let id: string;
@@ -42,7 +44,9 @@ export function requirePatientSubject(subject: unknown, patientId: string, path:
     throw invalid(`${path}.reference`, 'subject.reference is not a valid reference');
   }
   if (id !== patientId) {
-    throw ProblemException.of('forbidden', 'the subject is not the patient this token acts for', { errors: [{ path: `${path}.reference`, message: `the token may only send data of ${hint}` }] });
+    throw ProblemException.of('forbidden', 'the subject is not the patient this token acts for', {
+      errors: [{ path: `${path}.reference`, message: `the token may only send data of ${hint}` }],
+    });
   }
 }
 
@@ -96,5 +100,7 @@ export function codingsOf(concept: unknown, path: string): { system: string; cod
   const list = concept['coding'];
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw invalid(`${path}.coding`, 'coding must be an array');
-  return list.filter(isObj).flatMap((c) => (typeof c['system'] === 'string' && typeof c['code'] === 'string' ? [{ system: c['system'], code: c['code'] }] : []));
+  return list
+    .filter(isObj)
+    .flatMap((c) => (typeof c['system'] === 'string' && typeof c['code'] === 'string' ? [{ system: c['system'], code: c['code'] }] : []));
 }

@@ -40,7 +40,10 @@ describe('FHIR Observation -> check-in', () => {
     expect(observationToCheckIn(fhirObservation.glucose(o, 5.5, 'mmol/L'), 'p-1').checkIn['vitals']).toEqual({ glucoseMgDl: 99.0858 });
     const r = refusal(() => observationToCheckIn(fhirObservation.weight(o, 80, '[stone_av]'), 'p-1'));
     expect(r.status).toBe(400);
-    expect(r.errors[0]).toEqual({ path: 'Observation.valueQuantity.code', message: expect.stringContaining('[stone_av] is not accepted for Body weight; use kg, [lb_av], g') });
+    expect(r.errors[0]).toEqual({
+      path: 'Observation.valueQuantity.code',
+      message: expect.stringContaining('[stone_av] is not accepted for Body weight; use kg, [lb_av], g'),
+    });
     const noSystem = fhirObservation.heartRate(o) as Record<string, unknown>;
     noSystem['valueQuantity'] = { value: 70, unit: 'bpm' };
     expect(refusal(() => observationToCheckIn(noSystem, 'p-1')).errors[0].path).toBe('Observation.valueQuantity.system');
@@ -68,7 +71,9 @@ describe('FHIR Observation -> check-in', () => {
       const r = refusal(() => observationToCheckIn(json, 'p-1'));
       expect([r.status, r.errors[0]?.path]).toEqual([status, path]);
     }
-    expect(observationToCheckIn({ ...fhirObservation.weight(o), subject: { reference: 'https://ehr.example/fhir/Patient/p-1' } }, 'p-1').checkIn['vitals']).toEqual({ weightKg: 81.2 });
+    expect(
+      observationToCheckIn({ ...fhirObservation.weight(o), subject: { reference: 'https://ehr.example/fhir/Patient/p-1' } }, 'p-1').checkIn['vitals'],
+    ).toEqual({ weightKg: 81.2 });
   });
 
   it('out-of-range values are the check-in rules, reported at the FHIR element', () => {
@@ -83,7 +88,11 @@ describe('FHIR Observation -> check-in', () => {
 describe('FHIR QuestionnaireResponse -> check-in', () => {
   it('maps a PHQ-9 by its LOINC panel and item codes (answers by LOINC answer code)', () => {
     const m = questionnaireResponseToCheckIn(phq9Response(o, [3, 2, 1, 0, 0, 1, 2, 3, 1]), 'p-1');
-    expect(m.checkIn).toEqual({ checkInId: expect.any(String), recordedAt: AT, questionnaires: [{ instrument: 'PHQ-9', answers: [3, 2, 1, 0, 0, 1, 2, 3, 1] }] });
+    expect(m.checkIn).toEqual({
+      checkInId: expect.any(String),
+      recordedAt: AT,
+      questionnaires: [{ instrument: 'PHQ-9', answers: [3, 2, 1, 0, 0, 1, 2, 3, 1] }],
+    });
     expect(validateCheckIn(m.checkIn).ok).toBe(true);
   });
 

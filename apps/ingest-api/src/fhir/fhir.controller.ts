@@ -55,7 +55,12 @@ export class FhirIngestController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'A batch (per entry) or transaction (all or nothing) Bundle of Observation / QuestionnaireResponse creates' })
-  async bundle(@Claims() claims: VigilClaims, @Body() body: unknown, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<FhirBundle> {
+  async bundle(
+    @Claims() claims: VigilClaims,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FhirBundle> {
     const answer = await this.fhir.bundle(claims, body, contextOf(req));
     reply.header('content-type', FHIR_JSON);
     return answer;

@@ -3,11 +3,52 @@ import { checkElements, codingsOf, invalid, isObj, type Obj, requireInstant, req
 import type { MappedCheckIn } from './mapped-checkin';
 
 const OBSERVATION_ELEMENTS = new Set([
-  'resourceType', 'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension', 'identifier', 'basedOn',
-  'partOf', 'status', 'category', 'code', 'subject', 'focus', 'encounter', 'effectiveDateTime', 'effectivePeriod', 'effectiveTiming',
-  'effectiveInstant', 'issued', 'performer', 'valueQuantity', 'valueCodeableConcept', 'valueString', 'valueBoolean', 'valueInteger',
-  'valueRange', 'valueRatio', 'valueSampledData', 'valueTime', 'valueDateTime', 'valuePeriod', 'dataAbsentReason', 'interpretation', 'note',
-  'bodySite', 'method', 'specimen', 'device', 'referenceRange', 'hasMember', 'derivedFrom', 'component',
+  'resourceType',
+  'id',
+  'meta',
+  'implicitRules',
+  'language',
+  'text',
+  'contained',
+  'extension',
+  'modifierExtension',
+  'identifier',
+  'basedOn',
+  'partOf',
+  'status',
+  'category',
+  'code',
+  'subject',
+  'focus',
+  'encounter',
+  'effectiveDateTime',
+  'effectivePeriod',
+  'effectiveTiming',
+  'effectiveInstant',
+  'issued',
+  'performer',
+  'valueQuantity',
+  'valueCodeableConcept',
+  'valueString',
+  'valueBoolean',
+  'valueInteger',
+  'valueRange',
+  'valueRatio',
+  'valueSampledData',
+  'valueTime',
+  'valueDateTime',
+  'valuePeriod',
+  'dataAbsentReason',
+  'interpretation',
+  'note',
+  'bodySite',
+  'method',
+  'specimen',
+  'device',
+  'referenceRange',
+  'hasMember',
+  'derivedFrom',
+  'component',
 ]);
 const VALUE_KEYS = [...OBSERVATION_ELEMENTS].filter((k) => k.startsWith('value'));
 const ACCEPTED_STATUS = new Set(['final', 'amended', 'corrected']);
@@ -48,7 +89,8 @@ function quantityIn(f: FhirMappedField & { ucum?: string }, q: unknown, path: st
 
 function onlyValue(o: Obj, allowed: string | undefined, base: string, what: string): void {
   for (const k of VALUE_KEYS) {
-    if (k !== allowed && o[k] !== undefined) throw invalid(`${base}.${k}`, allowed ? `${what} takes ${allowed}, not ${k}` : `${what} has no value of its own (its components carry it)`);
+    if (k !== allowed && o[k] !== undefined)
+      throw invalid(`${base}.${k}`, allowed ? `${what} takes ${allowed}, not ${k}` : `${what} has no value of its own (its components carry it)`);
   }
   if (o['dataAbsentReason'] !== undefined) throw invalid(`${base}.dataAbsentReason`, 'an Observation without a value cannot become a check-in');
 }
@@ -75,7 +117,10 @@ function oxygenFromComponents(o: Obj, base: string, vitals: Obj, paths: Record<s
     } else if (c.system === LOINC_SYSTEM && c.code === INHALED_O2_CONCENTRATION) {
       vitals['onSupplementalOxygen'] = percent(c.quantity, c.path) > ROOM_AIR_PERCENT;
     } else {
-      throw invalid(`${c.path.replace(/\.valueQuantity$/, '')}.code`, `component ${c.code} is not supported here (SpO2 takes ${OXYGEN.fhir.code.code} or ${INHALED_O2_CONCENTRATION})`);
+      throw invalid(
+        `${c.path.replace(/\.valueQuantity$/, '')}.code`,
+        `component ${c.code} is not supported here (SpO2 takes ${OXYGEN.fhir.code.code} or ${INHALED_O2_CONCENTRATION})`,
+      );
     }
     paths['vitals.onSupplementalOxygen'] = c.path;
   }
@@ -89,7 +134,8 @@ function flowRate(q: unknown, path: string): number {
 }
 
 function percent(q: unknown, path: string): number {
-  if (!isObj(q) || typeof q['value'] !== 'number' || q['system'] !== UCUM_SYSTEM || q['code'] !== '%') throw invalid(path, 'inhaled oxygen concentration must be a valueQuantity in % (UCUM)');
+  if (!isObj(q) || typeof q['value'] !== 'number' || q['system'] !== UCUM_SYSTEM || q['code'] !== '%')
+    throw invalid(path, 'inhaled oxygen concentration must be a valueQuantity in % (UCUM)');
   return q['value'];
 }
 
@@ -109,7 +155,9 @@ function acvpu(o: Obj, base: string): string {
   onlyValue(o, 'valueCodeableConcept', base, 'ACVPU');
   const codes = codingsOf(o['valueCodeableConcept'], `${base}.valueCodeableConcept`);
   for (const [letter, c] of Object.entries(ACVPU_CODES)) if (codes.some((x) => x.system === c.system && x.code === c.code)) return letter;
-  const allowed = Object.entries(ACVPU_CODES).map(([l, c]) => `${c.code} (${l})`).join(', ');
+  const allowed = Object.entries(ACVPU_CODES)
+    .map(([l, c]) => `${c.code} (${l})`)
+    .join(', ');
   throw invalid(`${base}.valueCodeableConcept`, `ACVPU takes one of these SNOMED CT codes: ${allowed}`);
 }
 
@@ -123,15 +171,19 @@ export function observationToCheckIn(input: unknown, patientId: string, base = '
   if (typeof input['status'] !== 'string' || !ACCEPTED_STATUS.has(input['status'])) {
     throw invalid(`${base}.status`, 'status must be final, amended or corrected (a check-in is a finished measurement)');
   }
-  if (input['note'] !== undefined) throw invalid(`${base}.note`, 'notes are not accepted on an Observation (free text is PHI the check-in keeps only as its own notes)');
-  if (input['hasMember'] !== undefined) throw invalid(`${base}.hasMember`, 'panels by reference are not supported: post the member Observations (a blood pressure panel uses components)');
+  if (input['note'] !== undefined)
+    throw invalid(`${base}.note`, 'notes are not accepted on an Observation (free text is PHI the check-in keeps only as its own notes)');
+  if (input['hasMember'] !== undefined)
+    throw invalid(`${base}.hasMember`, 'panels by reference are not supported: post the member Observations (a blood pressure panel uses components)');
   requirePatientSubject(input['subject'], patientId, `${base}.subject`);
   const key = resourceKey(input, base);
 
   let recordedAt: string;
   let timePath: string;
-  if (input['effectiveDateTime'] !== undefined) [recordedAt, timePath] = [requireInstant(input['effectiveDateTime'], `${base}.effectiveDateTime`), `${base}.effectiveDateTime`];
-  else if (input['effectiveInstant'] !== undefined) [recordedAt, timePath] = [requireInstant(input['effectiveInstant'], `${base}.effectiveInstant`), `${base}.effectiveInstant`];
+  if (input['effectiveDateTime'] !== undefined)
+    [recordedAt, timePath] = [requireInstant(input['effectiveDateTime'], `${base}.effectiveDateTime`), `${base}.effectiveDateTime`];
+  else if (input['effectiveInstant'] !== undefined)
+    [recordedAt, timePath] = [requireInstant(input['effectiveInstant'], `${base}.effectiveInstant`), `${base}.effectiveInstant`];
   else if (input['effectivePeriod'] !== undefined || input['effectiveTiming'] !== undefined) {
     throw invalid(`${base}.effective[x]`, 'effective[x] must be effectiveDateTime or effectiveInstant: a check-in happens at one time');
   } else throw invalid(`${base}.effective[x]`, 'effective[x] is required (effectiveDateTime): when the measurement was taken, device time');
@@ -146,15 +198,27 @@ export function observationToCheckIn(input: unknown, patientId: string, base = '
     onlyValue(input, undefined, base, 'a blood pressure panel');
     fieldKey = BP_PANEL.key;
     for (const c of components(input, base)) {
-      const f = c.system === LOINC_SYSTEM && c.code === SYSTOLIC.fhir.code.code ? SYSTOLIC : c.system === LOINC_SYSTEM && c.code === DIASTOLIC.fhir.code.code ? DIASTOLIC : undefined;
-      if (!f) throw invalid(`${c.path.replace(/\.valueQuantity$/, '')}.code`, `a blood pressure panel takes components ${SYSTOLIC.fhir.code.code} and ${DIASTOLIC.fhir.code.code} only`);
+      const f =
+        c.system === LOINC_SYSTEM && c.code === SYSTOLIC.fhir.code.code
+          ? SYSTOLIC
+          : c.system === LOINC_SYSTEM && c.code === DIASTOLIC.fhir.code.code
+            ? DIASTOLIC
+            : undefined;
+      if (!f)
+        throw invalid(
+          `${c.path.replace(/\.valueQuantity$/, '')}.code`,
+          `a blood pressure panel takes components ${SYSTOLIC.fhir.code.code} and ${DIASTOLIC.fhir.code.code} only`,
+        );
       const name = f.name.slice('vitals.'.length);
       if (vitals[name] !== undefined) throw invalid(c.path, `${f.fhir.code.display} is given twice`);
       vitals[name] = quantityIn(f, c.quantity, c.path);
       paths[f.name] = `${c.path}.value`;
     }
     if (vitals['systolicBp'] === undefined || vitals['diastolicBp'] === undefined) {
-      throw invalid(`${base}.component`, `a blood pressure panel needs both components, ${SYSTOLIC.fhir.code.code} (systolic) and ${DIASTOLIC.fhir.code.code} (diastolic)`);
+      throw invalid(
+        `${base}.component`,
+        `a blood pressure panel needs both components, ${SYSTOLIC.fhir.code.code} (systolic) and ${DIASTOLIC.fhir.code.code} (diastolic)`,
+      );
     }
   } else {
     const f = codes.map((c) => BY_CODE.get(codeKey(c.system, c.code))).find((x) => x !== undefined);

@@ -3,8 +3,26 @@ import { checkElements, invalid, isObj, type Obj, requireInstant, requirePatient
 import type { MappedCheckIn } from './mapped-checkin';
 
 const QR_ELEMENTS = new Set([
-  'resourceType', 'id', 'meta', 'implicitRules', 'language', 'text', 'contained', 'extension', 'modifierExtension', 'identifier', 'basedOn',
-  'partOf', 'questionnaire', 'status', 'subject', 'encounter', 'authored', 'author', 'source', 'item',
+  'resourceType',
+  'id',
+  'meta',
+  'implicitRules',
+  'language',
+  'text',
+  'contained',
+  'extension',
+  'modifierExtension',
+  'identifier',
+  'basedOn',
+  'partOf',
+  'questionnaire',
+  'status',
+  'subject',
+  'encounter',
+  'authored',
+  'author',
+  'source',
+  'item',
 ]);
 const ACCEPTED_STATUS = new Set(['completed', 'amended']);
 
@@ -67,7 +85,8 @@ export function questionnaireResponseToCheckIn(input: unknown, patientId: string
   const given = new Map<string, Answered>();
   for (const a of flatItems(input['item'], `${base}.item`)) {
     if (given.has(a.linkId)) throw invalid(a.path, `item ${a.linkId} is answered twice`);
-    if (a.linkId !== codes.total && !codes.items.includes(a.linkId)) throw invalid(`${a.path}.linkId`, `${a.linkId} is not an item of ${instrument} (items: ${codes.items.join(', ')})`);
+    if (a.linkId !== codes.total && !codes.items.includes(a.linkId))
+      throw invalid(`${a.path}.linkId`, `${a.linkId} is not an item of ${instrument} (items: ${codes.items.join(', ')})`);
     given.set(a.linkId, a);
   }
   const missing = codes.items.filter((id) => !given.has(id));

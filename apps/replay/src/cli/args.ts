@@ -49,7 +49,8 @@ export const COMMON_OPTIONS: OptionSpec[] = [
 
 export const PROGRAM = 'replay';
 
-export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused (safety check), 130 interrupted (Ctrl-C), 141 stdout closed by its reader (| head).';
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 refused (safety check), 130 interrupted (Ctrl-C), 141 stdout closed by its reader (| head).';
 
 /** commander's attribute name of an option (`late-grace` -> `lateGrace`). */
 const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -131,18 +131,21 @@ export class Progress {
 
   private startBar(value: number): void {
     const known = this.total !== undefined && this.total > 0;
-    const bar = new SingleBar({
-      stream: this.opts.stream,
-      format: known ? '{phase} [{bar}] {percentage}% | {value}/{total} {unit} | {rate} | ETA {eta_formatted}' : '{phase} | {value} {unit} | {rate}',
-      formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? fmtInt(Number(v)) : String(v)),
-      barsize: 24,
-      fps: 10,
-      etaBuffer: 50,
-      clearOnComplete: true,
-      // `--progress bar` onto a pipe: the bar as a line every interval rather than nothing.
-      noTTYOutput: true,
-      notTTYSchedule: this.opts.lineIntervalMs ?? 5000,
-    }, Presets.shades_classic);
+    const bar = new SingleBar(
+      {
+        stream: this.opts.stream,
+        format: known ? '{phase} [{bar}] {percentage}% | {value}/{total} {unit} | {rate} | ETA {eta_formatted}' : '{phase} | {value} {unit} | {rate}',
+        formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? fmtInt(Number(v)) : String(v)),
+        barsize: 24,
+        fps: 10,
+        etaBuffer: 50,
+        clearOnComplete: true,
+        // `--progress bar` onto a pipe: the bar as a line every interval rather than nothing.
+        noTTYOutput: true,
+        notTTYSchedule: this.opts.lineIntervalMs ?? 5000,
+      },
+      Presets.shades_classic,
+    );
     bar.start(known ? (this.total as number) : 0, value, { phase: this.phase, unit: this.unit, rate: fmtRate(this.rate(this.now())) });
     this.bar = bar;
   }

@@ -8,7 +8,13 @@ import type { ProfileSourceName } from '../rescore/profiles';
 import { DEFAULT_LATE_GRACE_MS } from '../sources/read';
 
 export const RANGE_OPTIONS: OptionSpec[] = [
-  { name: 'from', type: 'string', required: true, valueName: 'ISO', description: 'start of the range, inclusive: 2026-01-01 (UTC midnight) or ISO-8601 with offset' },
+  {
+    name: 'from',
+    type: 'string',
+    required: true,
+    valueName: 'ISO',
+    description: 'start of the range, inclusive: 2026-01-01 (UTC midnight) or ISO-8601 with offset',
+  },
   { name: 'to', type: 'string', required: true, valueName: 'ISO', description: 'end of the range, exclusive (same forms as --from)' },
 ];
 
@@ -88,9 +94,25 @@ export const PROFILE_OPTION: OptionSpec = {
 
 export const SCORING_OPTIONS: OptionSpec[] = [
   PROFILE_OPTION,
-  { name: 'warmup', type: 'string', valueName: 'DURATION', default: '0', description: 'also read this long before --from to build baselines; only [from, to) is written' },
-  { name: 'no-engagement', type: 'boolean', description: 'leave out missed-check-in alerts (the live scorer raises them on a clock; here at each check-in and at --to)' },
-  { name: 'out', type: 'string', required: true, valueName: 'DIR', description: 'directory for the output files (created; existing files of the same names are replaced)' },
+  {
+    name: 'warmup',
+    type: 'string',
+    valueName: 'DURATION',
+    default: '0',
+    description: 'also read this long before --from to build baselines; only [from, to) is written',
+  },
+  {
+    name: 'no-engagement',
+    type: 'boolean',
+    description: 'leave out missed-check-in alerts (the live scorer raises them on a clock; here at each check-in and at --to)',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    required: true,
+    valueName: 'DIR',
+    description: 'directory for the output files (created; existing files of the same names are replaced)',
+  },
   { name: 'gzip', type: 'boolean', description: 'gzip the NDJSON files (.ndjson.gz)' },
 ];
 

@@ -75,7 +75,10 @@ export async function runCompare(ctx: ReplayContext, o: Opts): Promise<void> {
     await finishCompare(ctx, dir, { a, b }, result.stats, totals, sc);
     if (parallel.shard) {
       const shard = { index: parallel.shard.index, count: parallel.shard.count };
-      await writeManifest(dir, makeManifest({ command: 'compare', shard, models: [a, b], ext, summaryContext: sc, stats: result.stats.snapshot(), comparison: totals.snapshot() }));
+      await writeManifest(
+        dir,
+        makeManifest({ command: 'compare', shard, models: [a, b], ext, summaryContext: sc, stats: result.stats.snapshot(), comparison: totals.snapshot() }),
+      );
     }
     ctx.note(`wrote ${writers.map((w) => `${w.target} (${w.lines})`).join(', ')} and ${path.join(dir, 'summary.json')}`);
   } catch (e) {

@@ -38,8 +38,19 @@ rescore's output into Parquet.`,
     ...SOURCE_OPTIONS,
     { name: 'out', short: 'o', type: 'string', default: '-', valueName: 'FILE', description: 'output file; - for stdout. A .gz name means gzip' },
     { name: 'gzip', type: 'boolean', description: 'gzip the output file (adds .gz to the name if missing)' },
-    { name: 'format', type: 'string', choices: ['ndjson', 'parquet'], default: 'ndjson', description: 'NDJSON CloudEvents, or Parquet rows (needs --out FILE)' },
-    { name: 'input', type: 'string', valueName: 'FILE', description: 'events from an NDJSON file (an export or a rescore output) instead of Kafka or the archive' },
+    {
+      name: 'format',
+      type: 'string',
+      choices: ['ndjson', 'parquet'],
+      default: 'ndjson',
+      description: 'NDJSON CloudEvents, or Parquet rows (needs --out FILE)',
+    },
+    {
+      name: 'input',
+      type: 'string',
+      valueName: 'FILE',
+      description: 'events from an NDJSON file (an export or a rescore output) instead of Kafka or the archive',
+    },
   ],
   examples: [
     'replay export --from 2026-01-01 --to 2026-02-01 --out checkins-jan.ndjson.gz',
@@ -89,7 +100,8 @@ export async function runExport(ctx: ReplayContext, o: Opts): Promise<void> {
           if (p) await p;
         }
         ctx.progress.tick();
-        if (ctx.signal.aborted) throw new InterruptedError(`interrupted while writing ${out.target}: ${events} of ${spool.size} events; the partial file was removed`);
+        if (ctx.signal.aborted)
+          throw new InterruptedError(`interrupted while writing ${out.target}: ${events} of ${spool.size} events; the partial file was removed`);
       }
       await out.close();
       ctx.progress.done();

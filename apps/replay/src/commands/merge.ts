@@ -14,7 +14,10 @@ merged by patient, summary.json from the shards' counts, and the summary tables.
     { name: 'shards', type: 'string', multiple: true, required: true, valueName: 'DIR', description: 'the shard directories (repeat, or comma-separated)' },
     { name: 'out', type: 'string', required: true, valueName: 'DIR', description: 'directory for the merged files' },
   ],
-  examples: ['replay merge --shards out/s0,out/s1,out/s2 --out out/v1-jan', 'replay merge --shards "$(ls -d /shared/v1-jan/shard-* | paste -sd,)" --out /shared/v1-jan/all'],
+  examples: [
+    'replay merge --shards out/s0,out/s1,out/s2 --out out/v1-jan',
+    'replay merge --shards "$(ls -d /shared/v1-jan/shard-* | paste -sd,)" --out /shared/v1-jan/all',
+  ],
 };
 
 export async function runMerge(ctx: ReplayContext, o: Opts): Promise<void> {

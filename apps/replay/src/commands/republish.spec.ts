@@ -4,7 +4,17 @@ import { batchSizeFor, productionTopicNames, refuseExpiringEvents, releaseAt } f
 describe('republish safety and pacing', () => {
   it('knows every production topic name, with and without the configured prefix', () => {
     const names = productionTopicNames('staging.');
-    for (const n of ['checkins.v1', 'patients.v1', 'risk-scores.v1', 'alerts.v1', 'audit.v1', 'checkins.v1.dlq', 'staging.checkins.v1', 'staging.alerts.v1.dlq']) expect(names.has(n)).toBe(true);
+    for (const n of [
+      'checkins.v1',
+      'patients.v1',
+      'risk-scores.v1',
+      'alerts.v1',
+      'audit.v1',
+      'checkins.v1.dlq',
+      'staging.checkins.v1',
+      'staging.alerts.v1.dlq',
+    ])
+      expect(names.has(n)).toBe(true);
     for (const n of ['sandbox.checkins.v1', 'replay-test', 'checkins.v2']) expect(names.has(n)).toBe(false);
   });
 
@@ -24,7 +34,9 @@ describe('republish safety and pacing', () => {
     const week = 7 * DAY;
     // The broker default (7 days) against events from ten days back: refused, with the way out.
     expect(() => refuseExpiringEvents('sandbox.x', week, now - 10 * DAY, false, now)).toThrow(RefusedError);
-    expect(() => refuseExpiringEvents('sandbox.x', week, now - 10 * DAY, false, now)).toThrow(/retention\.ms=604800000.*2026-11-16.*retention\.ms=-1.*Nothing was published/);
+    expect(() => refuseExpiringEvents('sandbox.x', week, now - 10 * DAY, false, now)).toThrow(
+      /retention\.ms=604800000.*2026-11-16.*retention\.ms=-1.*Nothing was published/,
+    );
     // Within a day of expiring is refused too; more than a day left is fine.
     expect(() => refuseExpiringEvents('sandbox.x', week, now - 6.5 * DAY, false, now)).toThrow(RefusedError);
     expect(() => refuseExpiringEvents('sandbox.x', week, now - 5 * DAY, false, now)).not.toThrow();

@@ -25,7 +25,13 @@ and an existing topic whose retention would delete the oldest event within a day
 unless --force. --rate caps events per second. Ctrl-C stops after the batch in flight
 and prints the --skip that continues where it stopped.`,
   options: [
-    { name: 'to-topic', type: 'string', required: true, valueName: 'TOPIC', description: 'target topic, full name (e.g. sandbox.checkins.v1: a scorer run with TOPIC_PREFIX=sandbox. reads it)' },
+    {
+      name: 'to-topic',
+      type: 'string',
+      required: true,
+      valueName: 'TOPIC',
+      description: 'target topic, full name (e.g. sandbox.checkins.v1: a scorer run with TOPIC_PREFIX=sandbox. reads it)',
+    },
     { name: 'rate', type: 'string', default: '1000', valueName: 'N', description: 'events per second at most' },
     { name: 'input', short: 'i', type: 'string', valueName: 'FILE', description: 'NDJSON(.gz) file from export, instead of reading a range' },
     { name: 'stream', type: 'string', choices: STREAM_KINDS, default: 'checkins', description: 'stream to read when no --input is given' },
@@ -33,7 +39,13 @@ and prints the --skip that continues where it stopped.`,
     { name: 'to', type: 'string', valueName: 'ISO', description: 'end of the range (exclusive); required without --input, optional filter with it' },
     ...FILTER_OPTIONS,
     ...SOURCE_OPTIONS,
-    { name: 'skip', type: 'string', default: '0', valueName: 'N', description: 'skip the first N events of the ordered input (to continue an interrupted run)' },
+    {
+      name: 'skip',
+      type: 'string',
+      default: '0',
+      valueName: 'N',
+      description: 'skip the first N events of the ordered input (to continue an interrupted run)',
+    },
     { name: 'create-topic', type: 'boolean', description: 'create --to-topic if it does not exist' },
     { name: 'partitions', type: 'string', valueName: 'N', description: 'partitions of a created topic (default: as many as the source stream topic, else 3)' },
     { name: 'force', type: 'boolean', description: 'allow a production topic name (you almost certainly do not want this)' },
@@ -96,7 +108,9 @@ export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
   const target = o.req('to-topic');
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(target)) throw o.usage('--to-topic must be a valid Kafka topic name (letters, digits, . _ -)');
   if (productionTopicNames(ctx.prefix).has(target) && !o.bool('force')) {
-    throw new RefusedError(`refusing to publish into ${target}: it is a production topic name (TOPIC_PREFIX=${JSON.stringify(ctx.prefix)}). Use a sandbox topic, or --force if you really mean it. Nothing was published.`);
+    throw new RefusedError(
+      `refusing to publish into ${target}: it is a production topic name (TOPIC_PREFIX=${JSON.stringify(ctx.prefix)}). Use a sandbox topic, or --force if you really mean it. Nothing was published.`,
+    );
   }
   const rate = o.num('rate', 0.001, 1_000_000) as number;
   const skip = o.int('skip', 0, Number.MAX_SAFE_INTEGER) ?? 0;
@@ -192,7 +206,9 @@ export async function runRepublish(ctx: ReplayContext, o: Opts): Promise<void> {
     }
     ctx.progress.done();
     const secs = (Date.now() - t0) / 1000;
-    ctx.note(`published ${sent} events to ${target}${skip ? ` (after skipping ${skip})` : ''} in ${secs.toFixed(1)} s (${(sent / Math.max(secs, 0.001)).toFixed(1)}/s, limit ${rate}/s)`);
+    ctx.note(
+      `published ${sent} events to ${target}${skip ? ` (after skipping ${skip})` : ''} in ${secs.toFixed(1)} s (${(sent / Math.max(secs, 0.001)).toFixed(1)}/s, limit ${rate}/s)`,
+    );
     ctx.out(JSON.stringify({ topic: target, published: sent, skipped: Math.min(skip, total), total, rateLimit: rate }));
   } finally {
     await publisher.disconnect().catch(() => undefined);

@@ -1,6 +1,13 @@
 import { createInterface } from 'node:readline';
 import { TOPICS } from '@vigil/contracts';
-import { describeConsumerGroup, fetchCommittedOffsets, groupIsActive, offsetsForTimestamp, setConsumerGroupOffsets, type ConsumerGroupInfo } from '@vigil/messaging';
+import {
+  describeConsumerGroup,
+  fetchCommittedOffsets,
+  groupIsActive,
+  offsetsForTimestamp,
+  setConsumerGroupOffsets,
+  type ConsumerGroupInfo,
+} from '@vigil/messaging';
 import type { CommandSpec, Opts } from '../cli/args';
 import { InterruptedError, RefusedError } from '../cli/errors';
 import { iso, parseInstant } from '../cli/time';
@@ -30,7 +37,10 @@ re-reads but does not recompute; that needs its state reset too (see apps/risk-s
     { name: 'yes', short: 'y', type: 'boolean', description: 'do not ask for confirmation' },
     { name: 'dry-run', type: 'boolean', description: 'print the plan and change nothing' },
   ],
-  examples: ['replay reset-group --group timeseries-writer --to-time 2026-01-15T00:00:00Z', 'replay reset-group --group risk-scorer --topic checkins --to-time 2026-01-15 --dry-run'],
+  examples: [
+    'replay reset-group --group timeseries-writer --to-time 2026-01-15T00:00:00Z',
+    'replay reset-group --group risk-scorer --topic checkins --to-time 2026-01-15 --dry-run',
+  ],
 };
 
 const STREAM_NAMES: Record<string, string> = {
@@ -87,7 +97,9 @@ export async function runResetGroup(ctx: ReplayContext, o: Opts): Promise<void> 
   const committed = await fetchCommittedOffsets(kafka, groupId, topicsAsked);
   const topics = committed.filter((t) => topicsAsked.length > 0 || t.partitions.some((p) => p.offset !== '-1'));
   if (topics.length === 0) {
-    throw new RefusedError(`group ${groupId} has no committed offsets${topicsAsked.length ? ` on ${topicsAsked.join(', ')}` : ''}; name the topics with --topic. Nothing changed.`);
+    throw new RefusedError(
+      `group ${groupId} has no committed offsets${topicsAsked.length ? ` on ${topicsAsked.join(', ')}` : ''}; name the topics with --topic. Nothing changed.`,
+    );
   }
   const plan: PlanRow[] = [];
   for (const t of topics) {

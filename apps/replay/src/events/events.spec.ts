@@ -19,7 +19,19 @@ describe('event lines and order', () => {
     const viaKafka = fromKafkaRecord(toKafkaRecord(e));
     const line = serializeEvent(viaKafka);
     expect(line).toBe(serializeEvent(e));
-    expect(Object.keys(JSON.parse(line))).toEqual(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'tenantid', 'dataschemaversion', 'traceparent', 'data']);
+    expect(Object.keys(JSON.parse(line))).toEqual([
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'time',
+      'datacontenttype',
+      'tenantid',
+      'dataschemaversion',
+      'traceparent',
+      'data',
+    ]);
     expect(serializeEvent(parseEventLine(line))).toBe(line);
   });
 

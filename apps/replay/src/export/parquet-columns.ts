@@ -41,7 +41,7 @@ const CLOUDEVENT = col('cloudevent', 'string', false, "the event's NDJSON line, 
 export const PARQUET_COLUMNS: Record<StreamKind, ColumnSpec[]> = {
   checkins: [
     ...COMMON,
-    col('observation_index', 'int32', false, "0, 1, ... within the check-in; null for a check-in without numeric observation (one row)"),
+    col('observation_index', 'int32', false, '0, 1, ... within the check-in; null for a check-in without numeric observation (one row)'),
     col('metric', 'string', false, 'observation metric (weightKg, spo2, symptom.fatigue, questionnaire.PHQ-9, medication.adherence, mood, ...)'),
     col('value', 'double', false, 'its value (booleans 0/1, questionnaires as totals, adherence 1/0.5/0)'),
     CLOUDEVENT,
@@ -52,7 +52,7 @@ export const PARQUET_COLUMNS: Record<StreamKind, ColumnSpec[]> = {
     col('level', 'string', false, 'none, low, medium, high, critical'),
     col('news2_total', 'int32', false, 'NEWS2 total when computed'),
     col('late', 'boolean', false, 'scored from a late check-in'),
-    col('factor_codes', 'string-list', false, 'codes of the contributing factors, in the engine\'s order'),
+    col('factor_codes', 'string-list', false, "codes of the contributing factors, in the engine's order"),
     CLOUDEVENT,
   ],
   alerts: [
@@ -78,7 +78,13 @@ export function parquetSchema(kind: StreamKind): SchemaElement[] {
         out.push({ name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type });
         break;
       case 'timestamp':
-        out.push({ name: c.name, type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' }, repetition_type });
+        out.push({
+          name: c.name,
+          type: 'INT64',
+          converted_type: 'TIMESTAMP_MILLIS',
+          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
+          repetition_type,
+        });
         break;
       case 'double':
         out.push({ name: c.name, type: 'DOUBLE', repetition_type });

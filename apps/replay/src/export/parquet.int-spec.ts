@@ -73,7 +73,7 @@ describe('replay export --format parquet (Kafka; read by DuckDB)', () => {
   const query = async (sql: string) => (await duck.runAndReadAll(sql)).getRowObjectsJson();
   const range = ['--from', FROM, '--to', TO];
 
-  it('check-ins, scores and alerts as Parquet give summary.json\'s counts in DuckDB; the same export gives the same bytes', async () => {
+  it("check-ins, scores and alerts as Parquet give summary.json's counts in DuckDB; the same export gives the same bytes", async () => {
     await replay(['rescore', '--model', 'v1', ...range, '--source', 'kafka', '--out', file('r')]);
     const summary = JSON.parse(await fs.readFile(file('r/summary.json'), 'utf8'));
     const model = summary.models[0];
@@ -98,7 +98,9 @@ describe('replay export --format parquet (Kafka; read by DuckDB)', () => {
     expect(byRule.map((r) => ({ ruleCode: r['rule_code'], severity: r['severity'], alerts: Number(r['alerts']) }))).toEqual(
       model.byRule
         .map((r: { ruleCode: string; severity: string; alerts: number }) => ({ ruleCode: r.ruleCode, severity: r.severity, alerts: r.alerts }))
-        .sort((a: { ruleCode: string; severity: string }, b: { ruleCode: string; severity: string }) => `${a.ruleCode}\u0000${a.severity}`.localeCompare(`${b.ruleCode}\u0000${b.severity}`)),
+        .sort((a: { ruleCode: string; severity: string }, b: { ruleCode: string; severity: string }) =>
+          `${a.ruleCode}\u0000${a.severity}`.localeCompare(`${b.ruleCode}\u0000${b.severity}`),
+        ),
     );
     expect(byRule.every((r) => r['model_version'] === 'v1')).toBe(true);
     const factors = await query(FACTORS_QUERY(file('scores.parquet')));

@@ -40,7 +40,15 @@ describe('SortSpool', () => {
   it('dedupe drops only exact repeats (same key and same item), in memory and on disk', async () => {
     for (const max of [1_000_000, 3]) {
       const s = spool(max);
-      for (const [k, v] of [['b', '1'], ['a', '1'], ['b', '1'], ['b', '2'], ['a', '1'], ['c', '0']]) await s.add(k, { v });
+      for (const [k, v] of [
+        ['b', '1'],
+        ['a', '1'],
+        ['b', '1'],
+        ['b', '2'],
+        ['a', '1'],
+        ['c', '0'],
+      ])
+        await s.add(k, { v });
       expect(await drainAll(s, true)).toEqual(['a=1', 'b=1', 'b=2', 'c=0']);
       await s.dispose();
     }

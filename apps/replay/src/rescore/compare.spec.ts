@@ -11,7 +11,21 @@ function alert(model: string, ruleCode: string, at: string, checkInId?: string, 
     subject: 'p1',
     tenantid: 'org-1',
     time: at,
-    data: { alertId, modelVersion: model, patientId: 'p1', tenantId: 'org-1', careTeamId: 't', ruleCode, severity, level: 'high', score: 70, triggeredAt: at, reasons: [], summary: '', ...(checkInId ? { checkInId } : {}) },
+    data: {
+      alertId,
+      modelVersion: model,
+      patientId: 'p1',
+      tenantId: 'org-1',
+      careTeamId: 't',
+      ruleCode,
+      severity,
+      level: 'high',
+      score: 70,
+      triggeredAt: at,
+      reasons: [],
+      summary: '',
+      ...(checkInId ? { checkInId } : {}),
+    },
   });
 }
 

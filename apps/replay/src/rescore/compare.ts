@@ -62,7 +62,12 @@ const brief = (a: AlertRaisedData): AlertBrief => {
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Compares one patient's alerts (each list in file order). */
-export function comparePatient(tenantId: string, patientId: string, a: readonly VigilEvent<AlertRaisedData>[], b: readonly VigilEvent<AlertRaisedData>[]): PatientComparison {
+export function comparePatient(
+  tenantId: string,
+  patientId: string,
+  a: readonly VigilEvent<AlertRaisedData>[],
+  b: readonly VigilEvent<AlertRaisedData>[],
+): PatientComparison {
   const keyOf = (x: AlertRaisedData) => `${x.ruleCode}\u0000${causeOf(x)}`;
   const bByKey = new Map<string, VigilEvent<AlertRaisedData>>();
   for (const e of b) if (!bByKey.has(keyOf(e.data))) bByKey.set(keyOf(e.data), e);
@@ -211,17 +216,31 @@ export function formatComparison(a: string, b: string, t: ComparisonTotals): str
   lines.push(`patients alerted: only ${a}: ${n0(t.patientsOnlyA)}, only ${b}: ${n0(t.patientsOnlyB)}, by both: ${n0(t.patientsBoth)}`);
   lines.push('');
   lines.push(`lead time of the first alert per patient alerted by both (hours, positive: ${a} first)`);
-  const rows = t.leadStats().map((s) => [
-    s.ruleCode === '*' ? 'any rule' : s.ruleCode,
-    n0(s.patients),
-    n0(s.aEarlier),
-    n0(s.bEarlier),
-    n0(s.same),
-    s.medianHours.toFixed(1),
-    s.meanHours.toFixed(1),
-    s.p10Hours.toFixed(1),
-    s.p90Hours.toFixed(1),
-  ]);
-  lines.push(table(['rule', 'patients', `${a} first`, `${b} first`, 'same', 'median', 'mean', 'p10', 'p90'], rows, [false, true, true, true, true, true, true, true, true]));
+  const rows = t
+    .leadStats()
+    .map((s) => [
+      s.ruleCode === '*' ? 'any rule' : s.ruleCode,
+      n0(s.patients),
+      n0(s.aEarlier),
+      n0(s.bEarlier),
+      n0(s.same),
+      s.medianHours.toFixed(1),
+      s.meanHours.toFixed(1),
+      s.p10Hours.toFixed(1),
+      s.p90Hours.toFixed(1),
+    ]);
+  lines.push(
+    table(['rule', 'patients', `${a} first`, `${b} first`, 'same', 'median', 'mean', 'p10', 'p90'], rows, [
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]),
+  );
   return `${lines.join('\n')}\n`;
 }

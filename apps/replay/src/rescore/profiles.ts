@@ -133,7 +133,8 @@ async function loadFromKafka(ctx: ReplayContext, filter: EventFilter, planned: T
       ctx.progress.tick(records.length);
     },
   });
-  if (!result.complete) throw new InterruptedError(`interrupted while reading patient profiles (${stats.events} of ${rangeSize(range)} records); nothing written`);
+  if (!result.complete)
+    throw new InterruptedError(`interrupted while reading patient profiles (${stats.events} of ${rangeSize(range)} records); nothing written`);
   stats.versions = book.size;
   stats.patients = book.patients;
   ctx.progress.done(`${stats.patients} patients`);
@@ -146,11 +147,7 @@ async function loadFromCassandra(ctx: ReplayContext, filter: EventFilter): Promi
   const client = await ctx.cassandraClient();
   const ks = quoteIdent(ctx.keyspace);
   ctx.progress.start('reading patient profiles (Cassandra patients)', undefined, 'rows');
-  const rs = await client.execute(
-    `SELECT tenant_id, patient_id, ${PATIENT_PROFILE_COLUMNS} FROM ${ks}.patients`,
-    [],
-    { ...READ_OPTIONS, fetchSize: 1000 },
-  );
+  const rs = await client.execute(`SELECT tenant_id, patient_id, ${PATIENT_PROFILE_COLUMNS} FROM ${ks}.patients`, [], { ...READ_OPTIONS, fetchSize: 1000 });
   for await (const row of rs) {
     if (ctx.signal.aborted) throw new InterruptedError(`interrupted while reading patient profiles (${stats.events} rows); nothing written`);
     stats.events++;

@@ -86,7 +86,14 @@ describe('rescorePatient', () => {
     const out = rescorePatient(TENANT, 'p1', items, profiles().versions(TENANT, 'p1'), settings({ to: T0 + 7 * DAY_MS }), stats)!.get('v1')!;
     const missed = out.alerts.filter((a) => a.data.ruleCode === ENGAGEMENT_RULE_CODE).map((a) => a.data.triggeredAt);
     expect(missed).toEqual([new Date(T0 + 72 * H).toISOString(), new Date(T0 + 158 * H).toISOString()]);
-    const none = rescorePatient(TENANT, 'p1', items, profiles().versions(TENANT, 'p1'), settings({ to: T0 + 7 * DAY_MS, engagement: false }), new RescoreStats(['v1']))!.get('v1')!;
+    const none = rescorePatient(
+      TENANT,
+      'p1',
+      items,
+      profiles().versions(TENANT, 'p1'),
+      settings({ to: T0 + 7 * DAY_MS, engagement: false }),
+      new RescoreStats(['v1']),
+    )!.get('v1')!;
     expect(none.alerts).toHaveLength(0);
     // Patient-days: from the first check-in to the end of the range.
     expect(stats.model('v1').patientDays).toBeCloseTo(7);
@@ -105,7 +112,8 @@ describe('rescorePatient', () => {
 
   it('is deterministic: the same input gives the same events', () => {
     const items = [item(0, calm), item(30, sick), item(200, calm)];
-    const run = () => JSON.stringify([...rescorePatient(TENANT, 'p1', items, profiles().versions(TENANT, 'p1'), settings(), new RescoreStats(['v1']))!.entries()]);
+    const run = () =>
+      JSON.stringify([...rescorePatient(TENANT, 'p1', items, profiles().versions(TENANT, 'p1'), settings(), new RescoreStats(['v1']))!.entries()]);
     expect(run()).toBe(run());
   });
 });

@@ -116,7 +116,11 @@ const n2 = (n: number): string => n.toLocaleString('en-US', { minimumFractionDig
 /** Plain-text table (fixed-width columns). */
 export function table(headers: string[], rows: string[][], rightAlign: boolean[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAlign[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
 }
 
@@ -124,7 +128,9 @@ export function formatSummary(s: RescoreSummary): string {
   const lines: string[] = [];
   lines.push(`${s.command}: ${s.from} -> ${s.to}${s.warmupFrom ? ` (warm-up from ${s.warmupFrom})` : ''}, source ${s.source}, profiles ${s.profiles}`);
   if (s.filter.tenants.length || s.filter.patients.length) {
-    lines.push(`filter: tenants [${s.filter.tenants.join(', ')}] patients [${s.filter.patients.length > 5 ? `${s.filter.patients.length} patients` : s.filter.patients.join(', ')}]`);
+    lines.push(
+      `filter: tenants [${s.filter.tenants.join(', ')}] patients [${s.filter.patients.length > 5 ? `${s.filter.patients.length} patients` : s.filter.patients.join(', ')}]`,
+    );
   }
   lines.push('');
   const inputRows: string[][] = [
@@ -144,7 +150,9 @@ export function formatSummary(s: RescoreSummary): string {
     const rows = m.byRule.map((r) => [r.ruleCode, r.severity, n0(r.alerts), n2(r.per100PatientDays)]);
     rows.push(['total', '', n0(m.alerts), n2(m.alertsPer100PatientDays)]);
     lines.push(table(['rule', 'severity', 'alerts', 'per 100 patient-days'], rows, [false, false, true, true]));
-    lines.push(`alert updates (v2 consolidation): ${n0(m.updates)} (${n2(m.updatesPer100PatientDays)} per 100 patient-days), ${n0(m.interruptingUpdates)} interrupting`);
+    lines.push(
+      `alert updates (v2 consolidation): ${n0(m.updates)} (${n2(m.updatesPer100PatientDays)} per 100 patient-days), ${n0(m.interruptingUpdates)} interrupting`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,10 +8,19 @@ async function* lines(xs: string[]): AsyncGenerator<string> {
 
 function sink(): NdjsonWriter & { out: string[] } {
   const out: string[] = [];
-  return { out, target: 'mem', lines: 0, write: (l: string) => void out.push(l), writeLines: (ls: readonly string[]) => void out.push(...ls), close: async () => undefined, abort: async () => undefined };
+  return {
+    out,
+    target: 'mem',
+    lines: 0,
+    write: (l: string) => void out.push(l),
+    writeLines: (ls: readonly string[]) => void out.push(...ls),
+    close: async () => undefined,
+    abort: async () => undefined,
+  };
 }
 
-const ev = (t: string, p: string, n: number) => JSON.stringify({ specversion: '1.0', id: `e${n}`, source: 'x', type: 't', subject: p, time: 'z', tenantid: t, data: { n } });
+const ev = (t: string, p: string, n: number) =>
+  JSON.stringify({ specversion: '1.0', id: `e${n}`, source: 'x', type: 't', subject: p, time: 'z', tenantid: t, data: { n } });
 
 describe('merging shard files', () => {
   it('reads the patient off event lines and comparison rows, escapes included, without trusting values', () => {

@@ -65,7 +65,8 @@ export async function mergeShardLines(inputs: AsyncIterable<string>[], out: Ndjs
     const n = await h.it.next();
     if (n.done) return false;
     const patient = patientOfLine(n.value);
-    if (cmpPatient(patient, h.patient) < 0) throw new Error(`${labels[h.shard]}: lines out of order (${patient.replace('\u0000', '/')} after ${h.patient.replace('\u0000', '/')})`);
+    if (cmpPatient(patient, h.patient) < 0)
+      throw new Error(`${labels[h.shard]}: lines out of order (${patient.replace('\u0000', '/')} after ${h.patient.replace('\u0000', '/')})`);
     h.line = n.value;
     h.patient = patient;
     return true;

@@ -19,7 +19,8 @@ export async function readShardSet(dirs: readonly string[]): Promise<{ dir: stri
   const first = shards[0].manifest;
   const identity = runIdentity(first);
   for (const s of shards) {
-    if (runIdentity(s.manifest) !== identity) throw new Error(`${s.dir}: a shard of another run than ${shards[0].dir} (command, options or shard count differ)`);
+    if (runIdentity(s.manifest) !== identity)
+      throw new Error(`${s.dir}: a shard of another run than ${shards[0].dir} (command, options or shard count differ)`);
   }
   const count = first.shard.count;
   const byIndex = new Map<number, { dir: string; manifest: ShardManifest }>();
@@ -44,7 +45,11 @@ export async function mergeShards(ctx: ReplayContext, dirs: readonly string[], o
     for (const name of names) {
       const out = await openNdjson(path.join(outDir, `${name}${m.ext}`), { gzip: m.ext.endsWith('.gz'), stdout: ctx.io.stdout });
       writers.push(out);
-      await mergeShardLines(shards.map((s) => readNdjsonLines(path.join(s.dir, `${name}${m.ext}`))), out, labels);
+      await mergeShardLines(
+        shards.map((s) => readNdjsonLines(path.join(s.dir, `${name}${m.ext}`))),
+        out,
+        labels,
+      );
       ctx.progress.tick();
     }
     const stats = new RescoreStats(m.models);

@@ -11,17 +11,34 @@ import { parseShard, SHARD_BY, type RunPlan, type ShardSpec } from './shard';
 import { runWorkers } from './workers';
 
 export const PARALLEL_OPTIONS: OptionSpec[] = [
-  { name: 'workers', type: 'string', valueName: 'N', default: '1', description: 'split the work by patient into N shard processes on this machine and merge their files (same bytes for any N)' },
-  { name: 'shard', type: 'string', valueName: 'i/N', description: 'run only shard i of N (0-based), e.g. one pod of a Kubernetes indexed Job; `replay merge` joins the shards' },
+  {
+    name: 'workers',
+    type: 'string',
+    valueName: 'N',
+    default: '1',
+    description: 'split the work by patient into N shard processes on this machine and merge their files (same bytes for any N)',
+  },
+  {
+    name: 'shard',
+    type: 'string',
+    valueName: 'i/N',
+    description: 'run only shard i of N (0-based), e.g. one pod of a Kubernetes indexed Job; `replay merge` joins the shards',
+  },
   {
     name: 'shard-by',
     type: 'string',
     choices: SHARD_BY,
     default: 'partition',
-    description: "partition: each shard reads only its Kafka partitions (fails if the topic's partition count changed); key: each reads all and keeps its patients",
+    description:
+      "partition: each shard reads only its Kafka partitions (fails if the topic's partition count changed); key: each reads all and keeps its patients",
   },
   { name: 'plan', type: 'string', valueName: 'FILE', hidden: true, description: 'the source and offsets the coordinator planned (set by --workers)' },
-  { name: 'input', type: 'string', valueName: 'FILE', description: 'check-ins from an NDJSON export (- for standard input: the Spark job pipes into it) instead of Kafka or the archive' },
+  {
+    name: 'input',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'check-ins from an NDJSON export (- for standard input: the Spark job pipes into it) instead of Kafka or the archive',
+  },
 ];
 
 export interface Parallel {

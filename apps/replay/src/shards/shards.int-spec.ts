@@ -127,7 +127,9 @@ describe('replay --workers and --shard (Kafka, Cassandra)', () => {
     const controller = new AbortController();
     const out = file('int');
     const run = runReplay(['rescore', ...args, '--source', 'kafka', '--workers', '2', '--out', out, '--progress', 'none'], env, { signal: controller.signal });
-    await waitFor(async () => (await fs.readdir(out).catch(() => [] as string[])).some((n) => n.startsWith('.replay-shards-')), 30_000, { what: 'the shards to start' });
+    await waitFor(async () => (await fs.readdir(out).catch(() => [] as string[])).some((n) => n.startsWith('.replay-shards-')), 30_000, {
+      what: 'the shards to start',
+    });
     controller.abort();
     const r = await run;
     expect(r.code).toBe(130);

@@ -77,7 +77,11 @@ export async function runWorkers(ctx: ReplayContext, r: WorkersRequest): Promise
     view.stop();
     if (ctx.signal.aborted) throw new InterruptedError(`interrupted: ${r.workers} shards stopped; nothing written`);
     if (failure) throw new Error(failure);
-    await mergeShards(ctx, shards.map((s) => s.dir), r.outDir);
+    await mergeShards(
+      ctx,
+      shards.map((s) => s.dir),
+      r.outDir,
+    );
   } finally {
     view.stop();
     for (const s of shards) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
@@ -133,7 +137,11 @@ async function waitAll(ctx: ReplayContext, shards: Shard[]): Promise<string | nu
       shards.map(async (s) => {
         const { code, signal } = await s.exit;
         if (code === 0 || failure !== null || ctx.signal.aborted) return;
-        const why = s.stderr.filter((l) => !/^\s+at /.test(l)).slice(-2).join(' | ') || 'no message';
+        const why =
+          s.stderr
+            .filter((l) => !/^\s+at /.test(l))
+            .slice(-2)
+            .join(' | ') || 'no message';
         failure = `${s.label} failed (${signal ? `signal ${signal}` : `exit ${code}`}): ${why}`;
         stopOthers();
       }),
@@ -195,7 +203,9 @@ class ShardView {
   }
 
   private line(): void {
-    const parts = this.shards.map((s) => `${s.label} ${s.phase} ${s.count.toLocaleString('en-US')}${s.total ? `/${s.total.toLocaleString('en-US')}` : ''} ${s.unit}`);
+    const parts = this.shards.map(
+      (s) => `${s.label} ${s.phase} ${s.count.toLocaleString('en-US')}${s.total ? `/${s.total.toLocaleString('en-US')}` : ''} ${s.unit}`,
+    );
     this.ctx.io.stderr.write(`${new Date().toISOString()} ${this.count} workers: ${parts.join('; ')}\n`);
   }
 

@@ -233,7 +233,10 @@ export async function chooseSource(ctx: ReplayContext, kind: StreamKind, from: n
   const [marks, starts] = await Promise.all([fetchTopicWatermarks(ctx.kafka(), topic), offsetsForTimestamp(ctx.kafka(), topic, from - CLOCK_SKEW_MS)]);
   const truncated = marks.filter((m) => BigInt(m.low) > 0n && starts.find((s) => s.partition === m.partition)?.offset === m.low);
   if (truncated.length) {
-    return { source: 'archive', reason: `Kafka may no longer hold the start of the range (retention on partition(s) ${truncated.map((m) => m.partition).join(', ')})` };
+    return {
+      source: 'archive',
+      reason: `Kafka may no longer hold the start of the range (retention on partition(s) ${truncated.map((m) => m.partition).join(', ')})`,
+    };
   }
   return { source: 'kafka', reason: 'Kafka holds the range' };
 }

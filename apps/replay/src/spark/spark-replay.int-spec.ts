@@ -26,7 +26,17 @@ describe('replay on Spark (local[2]; Kafka for profiles)', () => {
   let kafka: Kafka;
   let dir: string;
   let env: Record<string, string>;
-  const data = makeDataset({ seed: 24, tenants: 3, patientsPerTenant: 4, start: START, days: 8, perDay: 2, runId: prefix.slice(2, -1), withoutProfile: [2], discharged: [5] });
+  const data = makeDataset({
+    seed: 24,
+    tenants: 3,
+    patientsPerTenant: 4,
+    start: START,
+    days: 8,
+    perDay: 2,
+    runId: prefix.slice(2, -1),
+    withoutProfile: [2],
+    discharged: [5],
+  });
 
   beforeAll(async () => {
     kafka = testKafka('spark-it');
@@ -87,7 +97,15 @@ describe('replay on Spark (local[2]; Kafka for profiles)', () => {
 
   it('a failing worker fails the job, naming its shard; nothing is left in --out', async () => {
     const out = file('spark-failed');
-    const r = await runSparkJob({ input: file('checkins.ndjson'), format: 'ndjson', out, partitions: 2, master: 'local[2]', rescore: ['--model', 'v1', ...range, '--warmup', 'soon'], env });
+    const r = await runSparkJob({
+      input: file('checkins.ndjson'),
+      format: 'ndjson',
+      out,
+      partitions: 2,
+      master: 'local[2]',
+      rescore: ['--model', 'v1', ...range, '--warmup', 'soon'],
+      env,
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/shard [01]\/2 failed \(exit 2\): [\s\S]*--warmup must be a duration/);
     expect(await fs.readdir(out).catch(() => [] as string[])).toEqual([]);

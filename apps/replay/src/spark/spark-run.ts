@@ -12,9 +12,22 @@ export const MODULE = path.join(REPO, 'analytics/spark-replay');
 /** What Spark's own launcher adds on Java 17 (JavaModuleOptions); a plain `java -cp` needs them too. */
 export const JAVA_17_OPTIONS = [
   '-XX:+IgnoreUnrecognizedVMOptions',
-  ...['java.lang', 'java.lang.invoke', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'jdk.internal.ref', 'sun.nio.ch', 'sun.nio.cs', 'sun.security.action', 'sun.util.calendar'].map(
-    (p) => `--add-opens=java.base/${p}=ALL-UNNAMED`,
-  ),
+  ...[
+    'java.lang',
+    'java.lang.invoke',
+    'java.lang.reflect',
+    'java.io',
+    'java.net',
+    'java.nio',
+    'java.util',
+    'java.util.concurrent',
+    'java.util.concurrent.atomic',
+    'jdk.internal.ref',
+    'sun.nio.ch',
+    'sun.nio.cs',
+    'sun.security.action',
+    'sun.util.calendar',
+  ].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`),
   '-Djdk.reflect.useDirectMethodHandle=false',
   '-Dio.netty.tryReflectionSetAccessible=true',
 ];

@@ -124,7 +124,9 @@ export function makeDataset(o: DatasetOptions): Dataset {
           symptoms: { breathlessness: trouble ? 3 : Math.floor(rand() * 2), fatigue: Math.floor(rand() * 3) },
           medication: { adherence: rand() < 0.1 ? 'some' : 'all' },
           mood: 2 + Math.floor(rand() * 4),
-          ...(conditions.includes('depression') && i % 7 === 0 ? { questionnaires: [{ instrument: 'PHQ-9' as const, answers: [1, 2, 1, 2, 1, 1, 2, 1, trouble ? 1 : 0] }] } : {}),
+          ...(conditions.includes('depression') && i % 7 === 0
+            ? { questionnaires: [{ instrument: 'PHQ-9' as const, answers: [1, 2, 1, 2, 1, 1, 2, 1, trouble ? 1 : 0] }] }
+            : {}),
           ...(i % 5 === 0 ? { notes: 'felt tired after the walk' } : {}),
         };
         checkIns.push(

@@ -17,7 +17,11 @@ class Capture extends Writable {
   }
 }
 
-export async function runReplay(argv: string[], env: Record<string, string | undefined> = {}, opts: { signal?: AbortSignal; stdin?: string } = {}): Promise<CliRun> {
+export async function runReplay(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { signal?: AbortSignal; stdin?: string } = {},
+): Promise<CliRun> {
   const stdout = new Capture();
   const stderr = new Capture();
   const stdin = new PassThrough();

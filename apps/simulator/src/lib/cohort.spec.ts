@@ -11,7 +11,10 @@ const base: CohortOptions = { seed: 42, params: TUNED, patients: 8, days: 30, st
 
 describe('cohort generation', () => {
   const text = cohortToNdjson(base);
-  const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as CohortLine);
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CohortLine);
 
   it('is byte-identical for the same seed and options, and different for another seed', () => {
     expect(cohortToNdjson(base)).toBe(text);
@@ -21,7 +24,10 @@ describe('cohort generation', () => {
   });
 
   it('gives each patient numbers of its own: a smaller cohort is a prefix of a larger one', () => {
-    const small = cohortToNdjson({ ...base, patients: 3 }).split('\n').slice(1).join('\n');
+    const small = cohortToNdjson({ ...base, patients: 3 })
+      .split('\n')
+      .slice(1)
+      .join('\n');
     const large = text.split('\n').slice(1).join('\n');
     expect(large.startsWith(small)).toBe(true);
   });

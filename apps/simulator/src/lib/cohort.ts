@@ -82,7 +82,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function startMsOf(start: string): number {
   const ms = Date.parse(`${start}T00:00:00Z`);
-  if (!DATE.test(start) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== start) throw new Error(`start must be a date YYYY-MM-DD, got ${start}`);
+  if (!DATE.test(start) || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== start)
+    throw new Error(`start must be a date YYYY-MM-DD, got ${start}`);
   return ms;
 }
 
@@ -155,7 +156,17 @@ export function checkOptions(o: CohortOptions): void {
 }
 
 export function headerOf(o: CohortOptions): CohortHeader {
-  return { kind: 'cohort', format: COHORT_FORMAT, seed: String(o.seed), preset: o.params.name, patients: o.patients, days: o.days, start: o.start, org: o.org, teams: [...o.teams] };
+  return {
+    kind: 'cohort',
+    format: COHORT_FORMAT,
+    seed: String(o.seed),
+    preset: o.params.name,
+    patients: o.patients,
+    days: o.days,
+    start: o.start,
+    org: o.org,
+    teams: [...o.teams],
+  };
 }
 
 /** The cohort's lines, one patient at a time (memory stays bounded by one patient). */
@@ -247,4 +258,3 @@ export async function readCohortFile(path: string): Promise<Cohort> {
   for await (const l of rl) lines.push(l);
   return parseCohortLines(lines);
 }
-

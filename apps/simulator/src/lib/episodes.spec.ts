@@ -83,7 +83,11 @@ describe('labelled episodes appear in the data where the labels say', () => {
   it('hypoglycaemia: the peak reading is low when the label says it was caught', () => {
     const r = share(episodesOf('hypoglycaemia'), (p, e) => {
       if (!e.signs.captured) return null;
-      const g = within(series(p, (c) => c.vitals?.glucoseMgDl), times(e).peak - 3 * 3_600_000, times(e).peak + 3 * 3_600_000);
+      const g = within(
+        series(p, (c) => c.vitals?.glucoseMgDl),
+        times(e).peak - 3 * 3_600_000,
+        times(e).peak + 3 * 3_600_000,
+      );
       if (g.length === 0) return null;
       return g[0] < 70;
     });
@@ -105,7 +109,8 @@ describe('labelled episodes appear in the data where the labels say', () => {
   });
 
   it('depression: PHQ-9 rises over the episode; item 9 is above 0 only inside an episode that says so', () => {
-    const total = (c: CohortPatient['checkIns'][number]['checkIn']) => c.questionnaires?.find((q) => q.instrument === 'PHQ-9')?.answers.reduce((a, b) => a + b, 0);
+    const total = (c: CohortPatient['checkIns'][number]['checkIn']) =>
+      c.questionnaires?.find((q) => q.instrument === 'PHQ-9')?.answers.reduce((a, b) => a + b, 0);
     const r = share(episodesOf('depressive-episode'), (p, e) => {
       const q = series(p, total);
       const { start, peak } = times(e);

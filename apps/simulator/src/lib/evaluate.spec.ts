@@ -1,6 +1,18 @@
 import type { CheckIn, Condition } from '@vigil/contracts';
 import { Cohort, CohortPatient, EpisodeLine } from './cohort';
-import { AlertRecord, DEFAULT_WINDOWS, MODELS, PatientOutcome, classifyAlert, evaluateCohort, formatDifferences, formatEvaluation, groupMetrics, median, shamWindow } from './evaluate';
+import {
+  AlertRecord,
+  DEFAULT_WINDOWS,
+  MODELS,
+  PatientOutcome,
+  classifyAlert,
+  evaluateCohort,
+  formatDifferences,
+  formatEvaluation,
+  groupMetrics,
+  median,
+  shamWindow,
+} from './evaluate';
 import { EpisodeType } from './params';
 import { DAY_MS, HOUR_MS } from './patient';
 
@@ -101,9 +113,23 @@ function checkIn(patientId: string, day: number, body: Omit<CheckIn, 'checkInId'
   return { kind: 'checkin', patientId, sentAt: recordedAt, checkIn: { checkInId, recordedAt, ...body } };
 }
 
-function patient(patientId: string, conditions: Condition[], episodes: EpisodeLine[], days: (d: number) => Omit<CheckIn, 'checkInId' | 'recordedAt'>, dryWeightKg?: number): CohortPatient {
+function patient(
+  patientId: string,
+  conditions: Condition[],
+  episodes: EpisodeLine[],
+  days: (d: number) => Omit<CheckIn, 'checkInId' | 'recordedAt'>,
+  dryWeightKg?: number,
+): CohortPatient {
   return {
-    profile: { patientId, tenantId: 'org-t', careTeamId: 'team-t', conditions, ...(dryWeightKg ? { dryWeightKg } : {}), news2SpO2Scale: 1, expectedCheckInIntervalHours: 48 },
+    profile: {
+      patientId,
+      tenantId: 'org-t',
+      careTeamId: 'team-t',
+      conditions,
+      ...(dryWeightKg ? { dryWeightKg } : {}),
+      news2SpO2Scale: 1,
+      expectedCheckInIntervalHours: 48,
+    },
     traits: {} as CohortPatient['traits'],
     episodes: episodes.map((e) => ({ ...e, patientId })),
     checkIns: Array.from({ length: 10 }, (_, d) => checkIn(patientId, d, days(d))),
@@ -112,7 +138,17 @@ function patient(patientId: string, conditions: Condition[], episodes: EpisodeLi
 
 const WEIGHTS = [80, 80, 81, 80, 80, 80, 81.2, 81.3, 82.5, 82.6];
 const tiny: Cohort = {
-  header: { kind: 'cohort', format: 'vigil-simulator-cohort/1', seed: 'hand', preset: 'hand', patients: 3, days: 10, start: '2026-03-01', org: 'org-t', teams: ['team-t'] },
+  header: {
+    kind: 'cohort',
+    format: 'vigil-simulator-cohort/1',
+    seed: 'hand',
+    preset: 'hand',
+    patients: 3,
+    days: 10,
+    start: '2026-03-01',
+    org: 'org-t',
+    teams: ['team-t'],
+  },
   patients: [
     // Glucose 300 on day 3 (false: no episode), 45 at the hypoglycaemia peak on day 8 (true, lead 0).
     patient('p-hypo', ['diabetes'], [episode('hypoglycaemia', 7, 8, 9)], (d) => ({ vitals: { glucoseMgDl: d === 3 ? 300 : d === 8 ? 45 : 120 } })),

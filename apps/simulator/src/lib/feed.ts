@@ -230,7 +230,12 @@ export class Feeder {
     if (cached && cached.renewAt > Date.now()) return cached.token;
     const token = await mintToken(
       { sub, role, org, ...(teams ? { teams } : {}) },
-      { secret: this.o.secret, expiresIn: '1h', ...(this.o.issuer ? { issuer: this.o.issuer } : {}), ...(this.o.audience ? { audience: this.o.audience } : {}) },
+      {
+        secret: this.o.secret,
+        expiresIn: '1h',
+        ...(this.o.issuer ? { issuer: this.o.issuer } : {}),
+        ...(this.o.audience ? { audience: this.o.audience } : {}),
+      },
     );
     this.tokens.set(key, { token, renewAt: Date.now() + 50 * 60_000 });
     return token;
@@ -283,7 +288,10 @@ export class Feeder {
     // Titles and field paths only: a validation detail could quote a value.
     try {
       const p = (await res.json()) as { title?: string; errors?: { path?: string }[] };
-      const paths = (p.errors ?? []).map((e) => e.path).filter(Boolean).join(', ');
+      const paths = (p.errors ?? [])
+        .map((e) => e.path)
+        .filter(Boolean)
+        .join(', ');
       return `${res.status} ${p.title ?? ''}${paths ? ` (${paths})` : ''}`.trim();
     } catch {
       return String(res.status);
@@ -326,7 +334,12 @@ export class Feeder {
     const failedOrgs = new Set<string>();
     for (const [org, teams] of teamsOf) {
       for (const team of teams) {
-        const ok = await this.putWithRetry(`${base}/v1/teams/${encodeURIComponent(team)}`, () => adminToken(org), { name: team }, `registration of team ${team}`);
+        const ok = await this.putWithRetry(
+          `${base}/v1/teams/${encodeURIComponent(team)}`,
+          () => adminToken(org),
+          { name: team },
+          `registration of team ${team}`,
+        );
         if (!ok) failedOrgs.add(org);
       }
     }
@@ -342,7 +355,12 @@ export class Feeder {
         news2SpO2Scale: p.news2SpO2Scale,
         expectedCheckInIntervalHours: p.expectedCheckInIntervalHours,
       };
-      const ok = await this.putWithRetry(`${base}/v1/patients/${encodeURIComponent(p.patientId)}`, () => adminToken(p.tenantId), body, `enrolment of ${p.patientId}`);
+      const ok = await this.putWithRetry(
+        `${base}/v1/patients/${encodeURIComponent(p.patientId)}`,
+        () => adminToken(p.tenantId),
+        body,
+        `enrolment of ${p.patientId}`,
+      );
       if (ok) this.stats.enrolled++;
       else this.stats.enrolFailed++;
     });
@@ -378,14 +396,11 @@ export class Feeder {
           const [u] = queue.splice(i, 1);
           busy.add(u.patientId);
           active++;
-          this.sendUpload(u).then(
-            () => {
-              busy.delete(u.patientId);
-              active--;
-              pump();
-            },
-            reject,
-          );
+          this.sendUpload(u).then(() => {
+            busy.delete(u.patientId);
+            active--;
+            pump();
+          }, reject);
         }
         if (queue.length === 0 && active === 0) resolve();
       };

@@ -518,7 +518,13 @@ export class PatientSim {
     if (has('depression') || r.chance(0.5)) {
       checkIn.mood = round(clamp(nm.mood + ar.mood + r.normal(0, 0.5 * n) - 2.2 * dep - 0.8 * (hf + copd), 1, 5), 0);
     }
-    if (checkIn.vitals === undefined && checkIn.symptoms === undefined && checkIn.questionnaires === undefined && checkIn.medication === undefined && checkIn.mood === undefined) {
+    if (
+      checkIn.vitals === undefined &&
+      checkIn.symptoms === undefined &&
+      checkIn.questionnaires === undefined &&
+      checkIn.medication === undefined &&
+      checkIn.mood === undefined
+    ) {
       checkIn.mood = round(clamp(nm.mood, 1, 5), 0);
     }
     out.checkIn = checkIn;

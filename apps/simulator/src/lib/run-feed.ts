@@ -30,14 +30,23 @@ export interface PlannedPatient {
 }
 
 export function feedStart(nowMs: number, days: number): string {
-  if (!Number.isInteger(days) || days < 0 || days > MAX_HISTORY_DAYS) throw new Error(`days must be an integer from 0 to ${MAX_HISTORY_DAYS} (ingest refuses check-ins older than 30 days)`);
+  if (!Number.isInteger(days) || days < 0 || days > MAX_HISTORY_DAYS)
+    throw new Error(`days must be an integer from 0 to ${MAX_HISTORY_DAYS} (ingest refuses check-ins older than 30 days)`);
   const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
   return new Date(today - days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The patients and their history up to yesterday; the simulators stay ready for live days. */
 export function planFeed(p: FeedPlan): PlannedPatient[] {
-  const o: CohortOptions = { seed: p.seed, params: p.params, patients: p.patients, days: p.days, start: feedStart(p.nowMs, p.days), org: p.org, teams: p.teams };
+  const o: CohortOptions = {
+    seed: p.seed,
+    params: p.params,
+    patients: p.patients,
+    days: p.days,
+    start: feedStart(p.nowMs, p.days),
+    org: p.org,
+    teams: p.teams,
+  };
   const out: PlannedPatient[] = [];
   for (let i = 0; i < p.patients; i++) {
     const { sim, profile } = patientSim(o, i, null);

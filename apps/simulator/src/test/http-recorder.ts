@@ -31,7 +31,15 @@ export class HttpRecorder {
       const batch = url.endsWith(':batch');
       const body = JSON.parse(String(init?.body)) as { checkInId: string } | { items: { checkInId: string }[] };
       const list = 'items' in body ? body.items : [body];
-      const e: Exchange = { batch, sent: new Map(list.map((c) => [c.checkInId, JSON.stringify(c)])), sentAt: Date.now(), answeredAt: 0, status: 0, retryAfter: null, items: new Map() };
+      const e: Exchange = {
+        batch,
+        sent: new Map(list.map((c) => [c.checkInId, JSON.stringify(c)])),
+        sentAt: Date.now(),
+        answeredAt: 0,
+        status: 0,
+        retryAfter: null,
+        items: new Map(),
+      };
       this.exchanges.push(e);
       this.inFlight++;
       try {

@@ -12,7 +12,11 @@ const env = (name: string): string => {
 };
 
 const consumer = new BatchConsumer(
-  { kafka: { brokers: env('KAFKA_BROKERS').split(','), clientId: 'member-test', logLevel: 'error' }, groupId: env('MEMBER_GROUP'), topicPrefix: env('MEMBER_PREFIX') },
+  {
+    kafka: { brokers: env('KAFKA_BROKERS').split(','), clientId: 'member-test', logLevel: 'error' },
+    groupId: env('MEMBER_GROUP'),
+    topicPrefix: env('MEMBER_PREFIX'),
+  },
   { [env('MEMBER_TOPIC')]: { batch: true, handle: async () => undefined } },
 );
 

@@ -129,7 +129,14 @@ describe('the patient whose normal SpO2 is 89, and the one who drops from 98 to 
   it('COPD on scale 2 with a usual 88-91%: no alerts, in either model', () => {
     const copd = profile({ patientId: 'copd-1', conditions: ['copd'], news2SpO2Scale: 2 });
     for (const model of ['static-v0', 'v1'] as const) {
-      const { steps } = run(model, copd, daily(copd, noise.map((s) => ({ ...stable, spo2: s }))));
+      const { steps } = run(
+        model,
+        copd,
+        daily(
+          copd,
+          noise.map((s) => ({ ...stable, spo2: s })),
+        ),
+      );
       expect(steps.flatMap((s) => s.alerts)).toEqual([]);
       expect(steps.every((s) => s.score.level === 'none')).toBe(true);
     }
@@ -139,7 +146,10 @@ describe('the patient whose normal SpO2 is 89, and the one who drops from 98 to 
     const copd = profile({ patientId: 'copd-2', conditions: ['copd'], news2SpO2Scale: 1 });
     // Over 20 days the readings cross 91/92 (3 vs 2 NEWS2 points), so the level keeps rising to medium.
     const values = noise.map((s, i) => (i % 4 === 3 ? 92 : s));
-    const cs = daily(copd, values.map((s) => ({ ...stable, spo2: s })));
+    const cs = daily(
+      copd,
+      values.map((s) => ({ ...stable, spo2: s })),
+    );
     const fixed = run('static-v0', copd, cs).steps;
     const learnt = run('v1', copd, cs).steps;
     const fixedAlerts = fixed.flatMap((s) => s.alerts);
@@ -153,14 +163,19 @@ describe('the patient whose normal SpO2 is 89, and the one who drops from 98 to 
     expect(day17.news2).toMatchObject({ total: 3, level: 'low-medium', countedTotal: 0, countedLevel: 'low' });
     const sp = factor(day17, 'news2.spo2');
     expect(sp).toMatchObject({ news2Points: 3, countedNews2Points: 0, severity: 'info', points: 0 });
-    expect(sp?.message).toMatch(/^SpO2 89% on air: 3 NEWS2 points \(scale 1, band ≤91%\)\. Usual for this patient \(median 90% over the last 17 readings\), so it adds nothing to the risk score\.$/);
+    expect(sp?.message).toMatch(
+      /^SpO2 89% on air: 3 NEWS2 points \(scale 1, band ≤91%\)\. Usual for this patient \(median 90% over the last 17 readings\), so it adds nothing to the risk score\.$/,
+    );
     expect(day17.level).toBe('none');
   });
 
   it('a patient whose usual is 98%: a drop to 91% alerts at once, and again when sustained', () => {
     const p = profile({ patientId: 'hf-1', conditions: ['heart-failure'] });
     const usual = [98, 97, 98, 99, 98, 97, 98, 98, 99, 97, 98, 98, 97, 98];
-    const cs = daily(p, [...usual, 91, 91].map((s) => ({ ...stable, spo2: s })));
+    const cs = daily(
+      p,
+      [...usual, 91, 91].map((s) => ({ ...stable, spo2: s })),
+    );
     const { steps } = run('v1', p, cs);
     expect(steps.slice(0, 14).flatMap((s) => s.alerts)).toEqual([]);
     const first = steps[14];
@@ -176,7 +191,10 @@ describe('the patient whose normal SpO2 is 89, and the one who drops from 98 to 
 
   it('a drop below the usual 89% is not tempered', () => {
     const copd = profile({ patientId: 'copd-3', conditions: ['copd'], news2SpO2Scale: 1 });
-    const cs = daily(copd, [...noise.slice(0, 10), 85, 84].map((s) => ({ ...stable, spo2: s })));
+    const cs = daily(
+      copd,
+      [...noise.slice(0, 10), 85, 84].map((s) => ({ ...stable, spo2: s })),
+    );
     const { steps } = run('v1', copd, cs);
     expect(factor(steps[10].score, 'news2.spo2')).toMatchObject({ countedNews2Points: 3 });
     expect(factor(steps[10].score, 'news2.spo2')?.message).toContain("Further from normal than this patient's usual 89%");
@@ -189,7 +207,14 @@ describe('tempering other NEWS2 parameters (v1)', () => {
   it('counts only the points beyond those of the usual level', () => {
     // Heart failure on treatment: systolic around 98 (2 NEWS2 points) is usual.
     const p = profile({ conditions: ['heart-failure'] });
-    const { steps } = run('v1', p, daily(p, [98, 97, 99, 98, 96, 98, 99, 98, 89, 84].map((sbp) => ({ systolicBp: sbp }))));
+    const { steps } = run(
+      'v1',
+      p,
+      daily(
+        p,
+        [98, 97, 99, 98, 96, 98, 99, 98, 89, 84].map((sbp) => ({ systolicBp: sbp })),
+      ),
+    );
     expect(factor(steps[7].score, 'news2.systolicBp')).toMatchObject({ news2Points: 2, countedNews2Points: 0 });
     const lower = factor(steps[8].score, 'news2.systolicBp');
     expect(lower).toMatchObject({ news2Points: 3, countedNews2Points: 1 });
@@ -200,7 +225,14 @@ describe('tempering other NEWS2 parameters (v1)', () => {
   it('a reading on the other side of normal from the usual one counts in full', () => {
     // Usual respiration 22/min (2 points, fast); 10/min (1 point, slow) is a different problem.
     const p = profile();
-    const { steps } = run('v1', p, daily(p, [22, 22, 23, 22, 21, 22, 22, 22, 10].map((rr) => ({ respiratoryRate: rr }))));
+    const { steps } = run(
+      'v1',
+      p,
+      daily(
+        p,
+        [22, 22, 23, 22, 21, 22, 22, 22, 10].map((rr) => ({ respiratoryRate: rr })),
+      ),
+    );
     expect(factor(steps[7].score, 'news2.respiratoryRate')).toMatchObject({ countedNews2Points: 0 });
     const f = factor(steps[8].score, 'news2.respiratoryRate');
     expect(f).toMatchObject({ news2Points: 1, countedNews2Points: 1 });

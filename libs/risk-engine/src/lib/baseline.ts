@@ -161,21 +161,40 @@ export function deviation(value: number, view: BaselineView, direction: Directio
 }
 
 /** v1 baseline metrics and their parameters (README "Personal baselines"). */
-export const BASELINE_METRICS: Readonly<Record<'spo2' | 'heartRate' | 'respiratoryRate' | 'systolicBp' | 'temperatureC' | 'weightKg', Omit<MetricSpec, 'key'>>> =
-  Object.freeze({
-    spo2: { code: 'baseline.spo2', name: 'SpO2', unit: '%', deltaUnit: ' percentage points', decimals: 0, direction: 'down', minDelta: 3, sdFloor: 1 },
-    heartRate: { code: 'baseline.heartRate', name: 'Pulse', unit: ' beats/min', deltaUnit: ' beats/min', decimals: 0, direction: 'both', minDelta: 15, sdFloor: 3 },
-    respiratoryRate: {
-      code: 'baseline.respiratoryRate',
-      name: 'Respiratory rate',
-      unit: ' breaths/min',
-      deltaUnit: ' breaths/min',
-      decimals: 0,
-      direction: 'both',
-      minDelta: 4,
-      sdFloor: 1,
-    },
-    systolicBp: { code: 'baseline.systolicBp', name: 'Systolic blood pressure', unit: ' mmHg', deltaUnit: ' mmHg', decimals: 0, direction: 'both', minDelta: 20, sdFloor: 4 },
-    temperatureC: { code: 'baseline.temperatureC', name: 'Temperature', unit: ' °C', deltaUnit: ' °C', decimals: 1, direction: 'up', minDelta: 1, sdFloor: 0.2 },
-    weightKg: { code: 'baseline.weightKg', name: 'Weight', unit: ' kg', deltaUnit: ' kg', decimals: 1, direction: 'up', minDelta: 2, sdFloor: 0.5 },
-  } as const);
+export const BASELINE_METRICS: Readonly<
+  Record<'spo2' | 'heartRate' | 'respiratoryRate' | 'systolicBp' | 'temperatureC' | 'weightKg', Omit<MetricSpec, 'key'>>
+> = Object.freeze({
+  spo2: { code: 'baseline.spo2', name: 'SpO2', unit: '%', deltaUnit: ' percentage points', decimals: 0, direction: 'down', minDelta: 3, sdFloor: 1 },
+  heartRate: {
+    code: 'baseline.heartRate',
+    name: 'Pulse',
+    unit: ' beats/min',
+    deltaUnit: ' beats/min',
+    decimals: 0,
+    direction: 'both',
+    minDelta: 15,
+    sdFloor: 3,
+  },
+  respiratoryRate: {
+    code: 'baseline.respiratoryRate',
+    name: 'Respiratory rate',
+    unit: ' breaths/min',
+    deltaUnit: ' breaths/min',
+    decimals: 0,
+    direction: 'both',
+    minDelta: 4,
+    sdFloor: 1,
+  },
+  systolicBp: {
+    code: 'baseline.systolicBp',
+    name: 'Systolic blood pressure',
+    unit: ' mmHg',
+    deltaUnit: ' mmHg',
+    decimals: 0,
+    direction: 'both',
+    minDelta: 20,
+    sdFloor: 4,
+  },
+  temperatureC: { code: 'baseline.temperatureC', name: 'Temperature', unit: ' °C', deltaUnit: ' °C', decimals: 1, direction: 'up', minDelta: 1, sdFloor: 0.2 },
+  weightKg: { code: 'baseline.weightKg', name: 'Weight', unit: ' kg', deltaUnit: ' kg', decimals: 1, direction: 'up', minDelta: 2, sdFloor: 0.5 },
+} as const);

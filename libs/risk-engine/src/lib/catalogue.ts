@@ -60,7 +60,7 @@ export const FACTOR_CODES: readonly FactorCodeInfo[] = Object.freeze([
   f('symptom.pain', 'symptoms', BOTH, 'Pain rated 7 or more of 10'),
   f('medication.adherence', 'medication', BOTH, 'Some or all medication not taken'),
   f('mood.low', 'mood', BOTH, 'Mood rated 1 of 5'),
-  f('mood.lowSustained', 'mood', V1, 'Mood rated 1 of 5 at 3 of the last 4 check-ins within 7 days, when that is not the patient\'s usual'),
+  f('mood.lowSustained', 'mood', V1, "Mood rated 1 of 5 at 3 of the last 4 check-ins within 7 days, when that is not the patient's usual"),
   f('input.ignored', 'input', BOTH, 'Values outside plausible device ranges were left out'),
   f('engagement.missedCheckIn', 'engagement', BOTH, 'No check-in for longer than the expected interval (engagement alerts only, never in a score)'),
 ]);

@@ -60,7 +60,11 @@ describe('a lone red score waits for confirmation (v1)', () => {
     expect(early[6].alerts.map((a) => a.ruleCode)).toEqual(['risk.level']);
     const first = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 89 }])).steps[0];
     expect(factor(first.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 2 });
-    const withSymptom = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 89 }]).map((c) => ({ ...c, symptoms: { breathlessness: 3 } }))).steps[0];
+    const withSymptom = run(
+      'v1',
+      hf,
+      daily(hf, [{ ...usual(0), systolicBp: 89 }]).map((c) => ({ ...c, symptoms: { breathlessness: 3 } })),
+    ).steps[0];
     expect(factor(withSymptom.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
     const beyond = run('v1', hf, daily(hf, [{ ...usual(0), systolicBp: 84 }])).steps[0];
     expect(factor(beyond.score, 'news2.systolicBp')).toMatchObject({ countedNews2Points: 3 });
@@ -69,7 +73,12 @@ describe('a lone red score waits for confirmation (v1)', () => {
 
 describe('concordant deviations count at once (v1)', () => {
   const p = profile({ patientId: 'copd-conc', conditions: ['copd'] });
-  const base: EngineVitals[] = Array.from({ length: 10 }, (_, i) => ({ respiratoryRate: 16 + (i % 2), heartRate: 72 + (i % 3), spo2: 96 + (i % 2), onSupplementalOxygen: false }));
+  const base: EngineVitals[] = Array.from({ length: 10 }, (_, i) => ({
+    respiratoryRate: 16 + (i % 2),
+    heartRate: 72 + (i % 3),
+    spo2: 96 + (i % 2),
+    onSupplementalOxygen: false,
+  }));
 
   it('two vitals off their usual together: both medium at the first reading', () => {
     const s = run('v1', p, daily(p, [...base, { ...base[0], respiratoryRate: 22, heartRate: 95 }])).steps[10];

@@ -17,7 +17,11 @@ describe('v2: personal control charts (EWMA)', () => {
     expect(f).toMatchObject({ severity: 'info', points: 0, domain: 'baseline' });
     expect(f?.message).toContain('drifted above');
     // Information only: the score and the alerts are v1's.
-    const v1 = run('v1', copd, steps.map((s) => s.checkIn)).steps;
+    const v1 = run(
+      'v1',
+      copd,
+      steps.map((s) => s.checkIn),
+    ).steps;
     expect(steps.map((s) => s.score.score)).toEqual(v1.map((s) => s.score.score));
   });
 
@@ -26,13 +30,23 @@ describe('v2: personal control charts (EWMA)', () => {
     expect(wobble.some((s) => factor(s.score, 'chart.heartRate') !== undefined)).toBe(false);
     const spo2Up = run('v2', copd, daily(copd, [...Array.from({ length: 10 }, () => ({ spo2: 93 })), { spo2: 97 }, { spo2: 98 }, { spo2: 98 }])).steps;
     expect(spo2Up.some((s) => factor(s.score, 'chart.spo2') !== undefined)).toBe(false);
-    const spo2Down = run('v2', copd, daily(copd, [...Array.from({ length: 10 }, () => ({ spo2: 95 })), { spo2: 92 }, { spo2: 92 }, { spo2: 91 }, { spo2: 91 }])).steps;
+    const spo2Down = run(
+      'v2',
+      copd,
+      daily(copd, [...Array.from({ length: 10 }, () => ({ spo2: 95 })), { spo2: 92 }, { spo2: 92 }, { spo2: 91 }, { spo2: 91 }]),
+    ).steps;
     // A fall of 3-4 points over four days, with COPD's wider prior spread: flagged on the fourth.
     expect(spo2Down.map((s) => factor(s.score, 'chart.spo2') !== undefined).slice(10)).toEqual([false, false, false, true]);
   });
 
   it('weight is charted for heart failure only; no chart before enough reference readings', () => {
-    const weights = [...Array.from({ length: 8 }, (_, i) => ({ weightKg: 80 + (i % 2) * 0.2 })), { weightKg: 81.5 }, { weightKg: 81.7 }, { weightKg: 81.8 }, { weightKg: 82 }];
+    const weights = [
+      ...Array.from({ length: 8 }, (_, i) => ({ weightKg: 80 + (i % 2) * 0.2 })),
+      { weightKg: 81.5 },
+      { weightKg: 81.7 },
+      { weightKg: 81.8 },
+      { weightKg: 82 },
+    ];
     expect(run('v2', hf, daily(hf, weights)).steps.some((s) => factor(s.score, 'chart.weightKg') !== undefined)).toBe(true);
     expect(run('v2', copd, daily(copd, weights)).steps.some((s) => factor(s.score, 'chart.weightKg') !== undefined)).toBe(false);
     const short = run('v2', copd, daily(copd, [{ heartRate: 70 }, { heartRate: 70 }, { heartRate: 90 }, { heartRate: 95 }, { heartRate: 99 }])).steps;

@@ -105,13 +105,7 @@ export function nextEngagementDueAt(model: ModelVersion, profile: PatientProfile
  * there has been none), once per silence. For v2, see the file comment. The content and ids depend
  * only on the silence, not on `now`.
  */
-export function checkEngagement(
-  model: ModelVersion,
-  profile: PatientProfile,
-  state: PatientState,
-  now: string,
-  options?: EngineOptions,
-): EngagementResult {
+export function checkEngagement(model: ModelVersion, profile: PatientProfile, state: PatientState, now: string, options?: EngineOptions): EngagementResult {
   modelNamed(model);
   const opts = resolveOptions(options);
   assertState(profile, state);
@@ -162,7 +156,11 @@ function missedCheckInAlert(model: ModelVersion, profile: PatientProfile, book: 
   } else if (atTwice) {
     message = `No check-in since ${startForPeople} (device time), twice the expected interval of ${intervalText} h; the patient was reminded at ${intervalText} h.`;
   } else {
-    const told = remindFirst ? ' The last check-in was ' + book.lastLevel + ' risk, so the team is told at once.' : severity === 'high' ? ` The last check-in was ${book.lastLevel} risk.` : '';
+    const told = remindFirst
+      ? ' The last check-in was ' + book.lastLevel + ' risk, so the team is told at once.'
+      : severity === 'high'
+        ? ` The last check-in was ${book.lastLevel} risk.`
+        : '';
     message = `No check-in since ${startForPeople} (device time), longer than the expected interval of ${intervalText} h.${told}`;
   }
   const teamText = fmtAuto(s.teamAfterMs / 3_600_000);
@@ -194,7 +192,13 @@ function missedCheckInAlert(model: ModelVersion, profile: PatientProfile, book: 
 
 /** A copy of the book with exactly its known fields (a book read from JSON may carry others). */
 export function pickBook(b: ModelBook): ModelBook {
-  const out: ModelBook = { lastLevel: b.lastLevel, lastScore: b.lastScore, lastLevelAt: b.lastLevelAt, alerts: b.alerts, engagementNotifiedFor: b.engagementNotifiedFor };
+  const out: ModelBook = {
+    lastLevel: b.lastLevel,
+    lastScore: b.lastScore,
+    lastLevelAt: b.lastLevelAt,
+    alerts: b.alerts,
+    engagementNotifiedFor: b.engagementNotifiedFor,
+  };
   if (b.recentLevels !== undefined) out.recentLevels = b.recentLevels;
   if (b.glucoseLevelAt !== undefined) out.glucoseLevelAt = b.glucoseLevelAt;
   if (b.remindedFor !== undefined) out.remindedFor = b.remindedFor;

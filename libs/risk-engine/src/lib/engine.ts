@@ -14,13 +14,7 @@ import { EngineCheckIn, EngineOptions, ModelVersion, PatientProfile, PatientStat
 export { STATE_SCHEMA_VERSION, initialState } from './state';
 export { checkEngagement, nextEngagementDueAt } from './engagement';
 
-export function scoreCheckIn(
-  model: ModelVersion,
-  profile: PatientProfile,
-  state: PatientState,
-  checkIn: EngineCheckIn,
-  options?: EngineOptions,
-): ScoreResult {
+export function scoreCheckIn(model: ModelVersion, profile: PatientProfile, state: PatientState, checkIn: EngineCheckIn, options?: EngineOptions): ScoreResult {
   const strategy = modelNamed(model);
   const opts = resolveOptions(options);
   assertState(profile, state);

@@ -19,7 +19,9 @@ describe('a sustained low mood (v1)', () => {
     expect(factor(v1[10].score, 'mood.low')).toMatchObject({ points: 5, severity: 'low' });
     const f = factor(v1[11].score, 'mood.lowSustained');
     expect(f).toMatchObject({ value: 1, points: 25, severity: 'medium', domain: 'mood' });
-    expect(f?.message).toBe("Mood rated 1 of 5, the lowest, at 3 of the last 4 check-ins within 7 days, against this patient's usual 3 (median of the last 11 answers): a sustained low mood.");
+    expect(f?.message).toBe(
+      "Mood rated 1 of 5, the lowest, at 3 of the last 4 check-ins within 7 days, against this patient's usual 3 (median of the last 11 answers): a sustained low mood.",
+    );
     expect(factor(v1[11].score, 'mood.low')).toBeUndefined();
     expect(v1[11].score.level).toBe('medium');
     expect(rules(v1[11])).toEqual(['risk.level']);

@@ -144,7 +144,10 @@ function temper(param: News2Parameter, value: number | string | boolean, raw: nu
     let on = 0;
     for (const x of ref) if (x === 1) on++;
     if (on / ref.length >= HABITUAL_OXYGEN_SHARE) {
-      return { counted: 0, note: ` This patient is usually on oxygen (${on} of the last ${ref.length} check-ins that recorded it), so it adds nothing to the risk score.` };
+      return {
+        counted: 0,
+        note: ` This patient is usually on oxygen (${on} of the last ${ref.length} check-ins that recorded it), so it adds nothing to the risk score.`,
+      };
     }
     return { counted: raw, note: '' };
   }
@@ -155,7 +158,10 @@ function temper(param: News2Parameter, value: number | string | boolean, raw: nu
   const habitual = pointsOf(param, view.median, ctx.scale, ctx.onOxygen).points;
   if (habitual === 0) return { counted: raw, note: '' };
   if (beyondSafety(param, value)) {
-    return { counted: raw, note: ` Beyond the limits where a personal baseline may discount NEWS2 (${TEMPERING_SAFETY_LIMITS[param as keyof typeof TEMPERING_SAFETY_LIMITS]}), so all ${raw} points count.` };
+    return {
+      counted: raw,
+      note: ` Beyond the limits where a personal baseline may discount NEWS2 (${TEMPERING_SAFETY_LIMITS[param as keyof typeof TEMPERING_SAFETY_LIMITS]}), so all ${raw} points count.`,
+    };
   }
   const band = zeroBand(param, ctx.scale, ctx.onOxygen);
   const reading = round(value, param === 'temperature' ? 1 : 0);
@@ -180,7 +186,14 @@ function temper(param: News2Parameter, value: number | string | boolean, raw: nu
   };
 }
 
-function paramMessage(param: News2Parameter, value: number | string | boolean, r: BandResult, scale: Spo2Scale, oxygenKnown: boolean, onOxygen: boolean): string {
+function paramMessage(
+  param: News2Parameter,
+  value: number | string | boolean,
+  r: BandResult,
+  scale: Spo2Scale,
+  oxygenKnown: boolean,
+  onOxygen: boolean,
+): string {
   const pts = `${r.points} NEWS2 ${plural(r.points, 'point', 'points')}`;
   switch (param) {
     case 'supplementalOxygen':
@@ -251,7 +264,9 @@ export function news2Factors(comp: News2Computation, scale: Spo2Scale, oxygenKno
   let countedTotal = 0;
   let countedThree = false;
   const onOxygen = onOxygenOf(comp);
-  const tempered = comp.params.map((p) => (p.result.points === 0 ? null : ctx === null ? { counted: p.result.points, note: '' } : temper(p.param, p.value, p.result.points, ctx)));
+  const tempered = comp.params.map((p) =>
+    p.result.points === 0 ? null : ctx === null ? { counted: p.result.points, note: '' } : temper(p.param, p.value, p.result.points, ctx),
+  );
   if (ctx !== null) holdLoneThree(comp, tempered, ctx);
   for (let i = 0; i < comp.params.length; i++) {
     const p = comp.params[i];
@@ -330,7 +345,10 @@ function holdLoneThree(comp: News2Computation, tempered: (Counted | null)[], ctx
   if (ctx.symptomatic || ctx.deviating.has(p.param)) return;
   for (const q of ctx.deviating) if (SAME_PROBE[p.param] !== q) return;
   const c = tempered[three] as Counted;
-  const why = view === null || view === undefined ? 'No personal baseline yet: a single reading in the 3 band,' : "A single reading in the 3 band, within this patient's usual swing,";
+  const why =
+    view === null || view === undefined
+      ? 'No personal baseline yet: a single reading in the 3 band,'
+      : "A single reading in the 3 band, within this patient's usual swing,";
   tempered[three] = {
     counted: 2,
     note: `${c.note} ${why} not seen in the previous readings of the past 7 days and with no second sign: 2 of the 3 points count until a repeat confirms it.`,

@@ -209,10 +209,7 @@ describe('computeNews2', () => {
   });
 
   it('reports a complete score as not partial', () => {
-    const c = computeNews2(
-      { respiratoryRate: 16, spo2: 97, onOxygen: false, systolicBp: 125, heartRate: 72, consciousness: 'A', temperatureC: 36.8 },
-      1,
-    );
+    const c = computeNews2({ respiratoryRate: 16, spo2: 97, onOxygen: false, systolicBp: 125, heartRate: 72, consciousness: 'A', temperatureC: 36.8 }, 1);
     expect(c).not.toBeNull();
     expect(c?.total).toBe(0);
     expect(c?.missing).toEqual([]);

@@ -294,7 +294,13 @@ describe('robustness and bounds', () => {
     const v = { weightKg: 80, spo2: 96, heartRate: 70, respiratoryRate: 16, systolicBp: 120, temperatureC: 36.8, onSupplementalOxygen: false };
     for (let i = 0; i < 600; i++) {
       // Six a day for 100 days.
-      state = scoreCheckIn('v1', p, state, { checkInId: `c${i}`, patientId: p.patientId, tenantId: p.tenantId, recordedAt: iso(i * 4), vitals: { ...v, heartRate: 70 + (i % 7) } }).state;
+      state = scoreCheckIn('v1', p, state, {
+        checkInId: `c${i}`,
+        patientId: p.patientId,
+        tenantId: p.tenantId,
+        recordedAt: iso(i * 4),
+        vitals: { ...v, heartRate: 70 + (i % 7) },
+      }).state;
     }
     for (const s of Object.values(state.history.series)) expect(s.t.length).toBeLessThanOrEqual(96);
     expect(state.history.series.weightKg.t.length).toBe(49); // 8 days of six a day, both ends included

@@ -22,7 +22,15 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
   it('reminds the patient at the interval and tells the team only at twice the interval', () => {
     const { state } = run('v2', p, [calm(0)]);
     const calls = tick(state, [47, 48, 48.5, 60, 96, 96.5, 200]);
-    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([[0, 0], [0, 0], [1, 0], [0, 0], [0, 0], [0, 1], [0, 0]]);
+    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [0, 0],
+      [0, 0],
+      [1, 0],
+      [0, 0],
+      [0, 0],
+      [0, 1],
+      [0, 0],
+    ]);
     expect(calls[2].reminders[0]).toMatchObject({
       modelVersion: 'v2',
       patientId: 'patient-1',
@@ -61,7 +69,11 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
     expect(reminded.reminders).toHaveLength(1);
     const back = run('v2', p, [calm(70)], {}, reminded.state).state;
     // The new silence starts at 70 h: nothing until 118 h, then only a reminder.
-    expect(tick(back, [100, 117, 118.5]).map((c) => [c.reminders.length, c.alerts.length])).toEqual([[0, 0], [0, 0], [1, 0]]);
+    expect(tick(back, [100, 117, 118.5]).map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [0, 0],
+      [0, 0],
+      [1, 0],
+    ]);
   });
 
   it('a check-in noticed late yields both at once, and both only once', () => {
@@ -99,7 +111,10 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
   it('counts from enrolment for a patient who never checked in (reminder first, team at twice)', () => {
     const enrolled = profile({ enrolledAt: iso(0) });
     const calls = tick(initialState(enrolled), [49, 97], enrolled);
-    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([[1, 0], [0, 1]]);
+    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(calls[0].reminders[0].lastCheckInAt).toBeNull();
     expect(calls[1].alerts[0].reasons[0].message).toBe('No check-in since enrolment at 2025-03-01 08:00 UTC, longer than twice the expected interval of 48 h.');
   });
@@ -107,7 +122,11 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
   it('uses the profile interval', () => {
     const daily = profile({ expectedCheckInIntervalHours: 24 });
     const { state } = run('v2', daily, [calm(0, daily)]);
-    expect(tick(state, [24.5, 47, 48.5], daily).map((c) => [c.reminders.length, c.alerts.length])).toEqual([[1, 0], [0, 0], [0, 1]]);
+    expect(tick(state, [24.5, 47, 48.5], daily).map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 1],
+    ]);
   });
 
   it('static-v0 and v1 never remind and still alert at the interval', () => {

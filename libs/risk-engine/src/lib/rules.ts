@@ -39,13 +39,7 @@ const kgText = (g: number): string => fmt(g / 1000, 1);
  * Weight factors for a heart-failure patient. `series` is the weight history before this reading
  * was folded in; comparisons are by device time, so arrival order does not matter.
  */
-export function heartFailureWeightFactors(
-  series: Series,
-  at: number,
-  weightKg: number,
-  dryWeightKg: number | undefined,
-  opts: ResolvedOptions,
-): RiskFactor[] {
+export function heartFailureWeightFactors(series: Series, at: number, weightKg: number, dryWeightKg: number | undefined, opts: ResolvedOptions): RiskFactor[] {
   const out: RiskFactor[] = [];
   const wG = grams(weightKg);
   // Indexes into the series (-1: none). Readings at least 18 h older can never be this check-in.
@@ -374,10 +368,21 @@ export function supportingFactors(clean: CleanCheckIn): RiskFactor[] {
     );
   }
   if (clean.adherence === 'none') {
-    out.push(factor('medication.adherence', 'medication', 'none', 'some or none taken', 10, 'low', 'Reports taking none of their medication.', 'No medication taken'));
+    out.push(
+      factor('medication.adherence', 'medication', 'none', 'some or none taken', 10, 'low', 'Reports taking none of their medication.', 'No medication taken'),
+    );
   } else if (clean.adherence === 'some') {
     out.push(
-      factor('medication.adherence', 'medication', 'some', 'some or none taken', 5, 'low', 'Reports taking only some of their medication.', 'Some medication missed'),
+      factor(
+        'medication.adherence',
+        'medication',
+        'some',
+        'some or none taken',
+        5,
+        'low',
+        'Reports taking only some of their medication.',
+        'Some medication missed',
+      ),
     );
   }
   if (clean.mood !== undefined && clean.mood < 1.5) {

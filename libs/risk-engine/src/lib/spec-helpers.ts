@@ -2,17 +2,7 @@
  * Helpers for the engine's own specs (not exported from the library).
  */
 import { initialState, scoreCheckIn } from './engine';
-import {
-  AlertUpdate,
-  EngineCheckIn,
-  EngineOptions,
-  ModelVersion,
-  PatientProfile,
-  PatientState,
-  RaisedAlert,
-  RiskFactor,
-  RiskScore,
-} from './types';
+import { AlertUpdate, EngineCheckIn, EngineOptions, ModelVersion, PatientProfile, PatientState, RaisedAlert, RiskFactor, RiskScore } from './types';
 
 export const T0 = Date.UTC(2025, 2, 1, 8, 0, 0);
 export const HOUR = 3_600_000;
@@ -81,7 +71,11 @@ export function codes(score: RiskScore): string[] {
 }
 
 /** One check-in scored on a fresh state. */
-export function scoreOne(fields: Partial<EngineCheckIn>, p: PatientProfile = profile(), model: ModelVersion = 'v1'): { score: RiskScore; alerts: RaisedAlert[] } {
+export function scoreOne(
+  fields: Partial<EngineCheckIn>,
+  p: PatientProfile = profile(),
+  model: ModelVersion = 'v1',
+): { score: RiskScore; alerts: RaisedAlert[] } {
   const r = scoreCheckIn(model, p, initialState(p), checkIn(0, fields, p));
   return { score: r.score, alerts: r.alerts };
 }

@@ -25,14 +25,7 @@ export type Spo2Scale = 1 | 2;
 export type News2Level = 'low' | 'low-medium' | 'medium' | 'high';
 
 /** The seven NEWS2 parameters, in the order of the RCP chart. */
-export type News2Parameter =
-  | 'respiratoryRate'
-  | 'spo2'
-  | 'supplementalOxygen'
-  | 'systolicBp'
-  | 'heartRate'
-  | 'consciousness'
-  | 'temperature';
+export type News2Parameter = 'respiratoryRate' | 'spo2' | 'supplementalOxygen' | 'systolicBp' | 'heartRate' | 'consciousness' | 'temperature';
 
 export interface EngineVitals {
   weightKg?: number;
@@ -93,17 +86,7 @@ export interface PatientProfile {
 }
 
 /** Which group a factor belongs to for the score (see README "Score and level"). */
-export type FactorDomain =
-  | 'news2'
-  | 'baseline'
-  | 'weight'
-  | 'mood'
-  | 'copd'
-  | 'glucose'
-  | 'symptoms'
-  | 'medication'
-  | 'input'
-  | 'engagement';
+export type FactorDomain = 'news2' | 'baseline' | 'weight' | 'mood' | 'copd' | 'glucose' | 'symptoms' | 'medication' | 'input' | 'engagement';
 
 export interface RiskFactor {
   /** Stable machine code, e.g. `news2.respiratoryRate`, `hf.weightGain24h`, `phq9.item9`. */
@@ -301,15 +284,7 @@ export interface Series {
  * oxygen field absent), `spo2OnOxygen` readings on supplemental oxygen, `onOxygen` 1/0 for every
  * check-in that said whether the patient was on oxygen.
  */
-export type SeriesKey =
-  | 'spo2'
-  | 'spo2OnOxygen'
-  | 'heartRate'
-  | 'respiratoryRate'
-  | 'systolicBp'
-  | 'temperatureC'
-  | 'weightKg'
-  | 'onOxygen';
+export type SeriesKey = 'spo2' | 'spo2OnOxygen' | 'heartRate' | 'respiratoryRate' | 'systolicBp' | 'temperatureC' | 'weightKg' | 'onOxygen';
 
 export interface AlertMemo {
   ruleCode: string;

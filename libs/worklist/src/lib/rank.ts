@@ -50,7 +50,11 @@ interface Group {
 
 /** Alerts first by severity, then the one waiting longest, then by id: a total order. */
 function byWorst(a: WorklistAlertInput, b: WorklistAlertInput): number {
-  return severityRank(b.severity) - severityRank(a.severity) || (a.raisedAtMs || 0) - (b.raisedAtMs || 0) || (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0);
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (a.raisedAtMs || 0) - (b.raisedAtMs || 0) ||
+    (a.alertId < b.alertId ? -1 : a.alertId > b.alertId ? 1 : 0)
+  );
 }
 
 /** The time of the last contact that dealt with the patient (reached or escalated), if any. */
@@ -71,14 +75,18 @@ function alertsPart(p: WorklistPatientInput, nowMs: number, handled: number | nu
   const covered = new Set<string>();
   if (alerts.length === 0) return { points: 0, group: null, coveredCodes: covered };
   const weightOf = (a: WorklistAlertInput): number =>
-    (finite(a.acknowledgedAtMs) ? WEIGHTS.acknowledgedFactor : 1) * (handled !== null && finite(a.raisedAtMs) && a.raisedAtMs <= handled ? WEIGHTS.handledFactor : 1);
+    (finite(a.acknowledgedAtMs) ? WEIGHTS.acknowledgedFactor : 1) *
+    (handled !== null && finite(a.raisedAtMs) && a.raisedAtMs <= handled ? WEIGHTS.handledFactor : 1);
 
   // The worst alert counts whole; the one with the highest weighted points is the "worst" here, so an
   // acknowledged critical alert does not hide a fresh, unacknowledged high one.
   let worst = alerts[0];
   let worstPoints = -1;
   for (const a of alerts) {
-    const waiting = !finite(a.acknowledgedAtMs) && finite(a.raisedAtMs) ? Math.min(WEIGHTS.waitingCap, Math.max(0, (nowMs - a.raisedAtMs) / HOUR_MS) * WEIGHTS.waitingPerHour) : 0;
+    const waiting =
+      !finite(a.acknowledgedAtMs) && finite(a.raisedAtMs)
+        ? Math.min(WEIGHTS.waitingCap, Math.max(0, (nowMs - a.raisedAtMs) / HOUR_MS) * WEIGHTS.waitingPerHour)
+        : 0;
     const pts = (WEIGHTS.alertSeverity[a.severity] ?? 0) * weightOf(a) + waiting;
     if (pts > worstPoints) {
       worst = a;
@@ -106,7 +114,13 @@ function alertsPart(p: WorklistPatientInput, nowMs: number, handled: number | nu
   return { points, group: { points, order: 1, reasons }, coveredCodes: covered };
 }
 
-function scorePart(p: WorklistPatientInput, nowMs: number, handled: number | null, opts: WorklistOptions, covered: Set<string>): { points: number; group: Group | null } {
+function scorePart(
+  p: WorklistPatientInput,
+  nowMs: number,
+  handled: number | null,
+  opts: WorklistOptions,
+  covered: Set<string>,
+): { points: number; group: Group | null } {
   const s = p.latestScore;
   if (!s || !finite(s.value)) return { points: 0, group: null };
   let points = (WEIGHTS.scoreLevel[s.level] ?? 0) + Math.max(0, Math.min(100, s.value)) * WEIGHTS.scoreValueFactor;
@@ -119,10 +133,18 @@ function scorePart(p: WorklistPatientInput, nowMs: number, handled: number | nul
   const when = finite(s.atMs) ? ` ${span(age)} ago` : '';
   const notes = [stale ? 'an old score' : '', wasHandled ? 'before the last contact' : ''].filter(Boolean).join(', ');
   const reasons: WorklistReason[] = [
-    { kind: 'score', code: 'score.level', text: `${capitalise(s.level)} risk, score ${num(s.value)}${when}${notes ? ` (${notes})` : ''}`, points: round1(points) },
+    {
+      kind: 'score',
+      code: 'score.level',
+      text: `${capitalise(s.level)} risk, score ${num(s.value)}${when}${notes ? ` (${notes})` : ''}`,
+      points: round1(points),
+    },
   ];
   const factors = [...(s.factors ?? [])]
-    .filter((f) => f.severity !== 'info' && !covered.has(f.code) && ((f.points ?? 0) > 0 || f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical'))
+    .filter(
+      (f) =>
+        f.severity !== 'info' && !covered.has(f.code) && ((f.points ?? 0) > 0 || f.severity === 'medium' || f.severity === 'high' || f.severity === 'critical'),
+    )
     .sort((a, b) => (b.points ?? 0) - (a.points ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
     .slice(0, MAX_FACTOR_REASONS);
   for (const f of factors) reasons.push({ kind: 'factor', code: `factor.${f.code}`, text: f.message, points: 0 });
@@ -145,12 +167,20 @@ function trendPart(p: WorklistPatientInput, nowMs: number, opts: WorklistOptions
   return {
     points,
     order: 3,
-    reasons: [{ kind: 'trend', code: 'trend.rising', text: `Score rising: ${num(low.value)} to ${num(latest.value)} in ${span(latest.atMs - low.atMs)}`, points: round1(points) }],
+    reasons: [
+      {
+        kind: 'trend',
+        code: 'trend.rising',
+        text: `Score rising: ${num(low.value)} to ${num(latest.value)} in ${span(latest.atMs - low.atMs)}`,
+        points: round1(points),
+      },
+    ],
   };
 }
 
 function checkInPart(p: WorklistPatientInput, nowMs: number, handled: number | null, opts: WorklistOptions): { overdue: number; group: Group | null } {
-  const intervalH = finite(p.expectedCheckInIntervalHours) && p.expectedCheckInIntervalHours > 0 ? p.expectedCheckInIntervalHours : opts.defaultCheckInIntervalHours;
+  const intervalH =
+    finite(p.expectedCheckInIntervalHours) && p.expectedCheckInIntervalHours > 0 ? p.expectedCheckInIntervalHours : opts.defaultCheckInIntervalHours;
   const intervalMs = intervalH * HOUR_MS;
   if (!finite(p.lastCheckInMs)) {
     const points = WEIGHTS.neverCheckedIn;
@@ -173,7 +203,11 @@ function contactPart(p: WorklistPatientInput, nowMs: number, opts: WorklistOptio
   if (c.outcome !== 'no-answer' && c.outcome !== 'message-left') return null;
   if (nowMs - c.atMs > opts.retryWindowHours * HOUR_MS) return null;
   const points = WEIGHTS.notReached;
-  return { points, order: 5, reasons: [{ kind: 'contact', code: 'contact.notReached', text: `Not reached ${span(nowMs - c.atMs)} ago (${OUTCOME_WORDS[c.outcome]})`, points }] };
+  return {
+    points,
+    order: 5,
+    reasons: [{ kind: 'contact', code: 'contact.notReached', text: `Not reached ${span(nowMs - c.atMs)} ago (${OUTCOME_WORDS[c.outcome]})`, points }],
+  };
 }
 
 /** Whether the snooze holds, and what broke it if not. */
@@ -185,7 +219,9 @@ function snoozeState(p: WorklistPatientInput, nowMs: number): { held: boolean; b
   const sevAtSet =
     z.alertSeverityAtSet !== undefined
       ? z.alertSeverityAtSet
-      : alerts.filter((a) => finite(a.raisedAtMs) && a.raisedAtMs <= setAt).reduce<AlertSeverity | null>((w, a) => (severityRank(a.severity) > severityRank(w) ? a.severity : w), null);
+      : alerts
+          .filter((a) => finite(a.raisedAtMs) && a.raisedAtMs <= setAt)
+          .reduce<AlertSeverity | null>((w, a) => (severityRank(a.severity) > severityRank(w) ? a.severity : w), null);
   let levelAtSet: RiskLevel | null | undefined = z.levelAtSet;
   if (levelAtSet === undefined) {
     let best: { atMs: number; level: RiskLevel } | null = null;
@@ -196,19 +232,28 @@ function snoozeState(p: WorklistPatientInput, nowMs: number): { held: boolean; b
     .sort(byWorst)
     .find((a) => finite(a.raisedAtMs) && a.raisedAtMs > setAt && (a.severity === 'critical' || severityRank(a.severity) > severityRank(sevAtSet)));
   if (newWorse) {
-    return { held: false, broken: { kind: 'snooze', code: 'snooze.broken', text: `New since the snooze: ${newWorse.severity} alert`, points: 0 }, reason: null };
+    return {
+      held: false,
+      broken: { kind: 'snooze', code: 'snooze.broken', text: `New since the snooze: ${newWorse.severity} alert`, points: 0 },
+      reason: null,
+    };
   }
   const s = p.latestScore;
   if (s && finite(s.atMs) && s.atMs > setAt && levelRank(s.level) >= LEVEL_RANK.medium && levelRank(s.level) > levelRank(levelAtSet)) {
     return { held: false, broken: { kind: 'snooze', code: 'snooze.broken', text: `New since the snooze: risk rose to ${s.level}`, points: 0 }, reason: null };
   }
-  return { held: true, broken: null, reason: { kind: 'snooze', code: 'snooze.held', text: `Snoozed: next contact due in ${span(z.untilMs - nowMs)}`, points: 0 } };
+  return {
+    held: true,
+    broken: null,
+    reason: { kind: 'snooze', code: 'snooze.held', text: `Snoozed: next contact due in ${span(z.untilMs - nowMs)}`, points: 0 },
+  };
 }
 
 /** One patient's priority, level and reasons at `nowMs`. */
 export function prioritise(patient: WorklistPatientInput, nowMs: number, options: Partial<WorklistOptions> = {}): WorklistRanking {
   if (!finite(nowMs)) throw new WorklistInputError('nowMs', 'nowMs must be a finite number of epoch milliseconds');
-  if (typeof patient.patientId !== 'string' || patient.patientId.length === 0) throw new WorklistInputError('patientId', 'patientId must be a non-empty string');
+  if (typeof patient.patientId !== 'string' || patient.patientId.length === 0)
+    throw new WorklistInputError('patientId', 'patientId must be a non-empty string');
   const opts: WorklistOptions = { ...DEFAULT_WORKLIST_OPTIONS, ...options };
   const handled = handledAt(patient);
 
@@ -250,7 +295,10 @@ export function prioritise(patient: WorklistPatientInput, nowMs: number, options
 }
 
 /** The worklist order: entries not snoozed first, then higher priority, then patient id (a total order). */
-export function compareRankings(a: Pick<WorklistRanking, 'snoozed' | 'priority' | 'patientId'>, b: Pick<WorklistRanking, 'snoozed' | 'priority' | 'patientId'>): number {
+export function compareRankings(
+  a: Pick<WorklistRanking, 'snoozed' | 'priority' | 'patientId'>,
+  b: Pick<WorklistRanking, 'snoozed' | 'priority' | 'patientId'>,
+): number {
   if (a.snoozed !== b.snoozed) return a.snoozed ? 1 : -1;
   if (a.priority !== b.priority) return b.priority - a.priority;
   return a.patientId < b.patientId ? -1 : a.patientId > b.patientId ? 1 : 0;

@@ -133,7 +133,10 @@ export interface WorklistOptions {
 }
 
 export class WorklistInputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'WorklistInputError';
   }

@@ -6,8 +6,24 @@ import { AlertRecord } from './classify';
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const at = (day: number, hour = 8): number => T0 + day * DAY_MS + hour * HOUR_MS;
 const iso = (ms: number): string => new Date(ms).toISOString();
-const alert = (ms: number, severity: string, alertId: string): AlertRecord => ({ ruleCode: 'risk.level', severity, at: ms, sentAt: ms, codes: ['news2.total'], alertId });
-const episode: EpisodeLine = { kind: 'episode', patientId: 'a', type: 'copd-exacerbation', start: iso(at(2, 0)), peak: iso(at(2, 20)), end: iso(at(4)), censored: false, signs: {} };
+const alert = (ms: number, severity: string, alertId: string): AlertRecord => ({
+  ruleCode: 'risk.level',
+  severity,
+  at: ms,
+  sentAt: ms,
+  codes: ['news2.total'],
+  alertId,
+});
+const episode: EpisodeLine = {
+  kind: 'episode',
+  patientId: 'a',
+  type: 'copd-exacerbation',
+  start: iso(at(2, 0)),
+  peak: iso(at(2, 20)),
+  end: iso(at(4)),
+  censored: false,
+  signs: {},
+};
 
 // Two patients, one contact a day (50 per 100). B has a medium alert every morning; A's critical
 // alert arrives on day 2 at 08:00, an hour after B's, at the start of A's episode (peak day 2 20:00; contacts count until 12 h after it).
@@ -49,7 +65,12 @@ describe('capacity mode', () => {
     const up: CapacityPatient = { ...b, patientId: 'u', alerts: [alert(at(0, 7), 'medium', 'u1'), { ...alert(at(0, 9), 'critical', 'u1'), interrupt: true }] };
     const other: CapacityPatient = { ...b, patientId: 'o', alerts: [alert(at(0, 6), 'high', 'o1')] };
     // Critical beats high only if the update raised the open alert's severity.
-    const r = capacityRun([other, { ...up, episodes: [{ ...episode, patientId: 'u', start: iso(at(0)), peak: iso(at(1)), end: iso(at(2)) }] }], 'worklist', 50, { startMs: T0, days: 1 });
+    const r = capacityRun(
+      [other, { ...up, episodes: [{ ...episode, patientId: 'u', start: iso(at(0)), peak: iso(at(1)), end: iso(at(2)) }] }],
+      'worklist',
+      50,
+      { startMs: T0, days: 1 },
+    );
     expect(r.reachedBeforePeak).toBe(1);
   });
 });

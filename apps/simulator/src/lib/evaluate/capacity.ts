@@ -182,6 +182,10 @@ export function capacityRun(
 }
 
 /** Every policy at every K. */
-export function capacityMode(patients: readonly CapacityPatient[], horizon: { startMs: number; days: number }, w: EvalWindows = DEFAULT_WINDOWS): CapacityResult[] {
+export function capacityMode(
+  patients: readonly CapacityPatient[],
+  horizon: { startMs: number; days: number },
+  w: EvalWindows = DEFAULT_WINDOWS,
+): CapacityResult[] {
   return CAPACITY_K.flatMap((k) => CAPACITY_POLICIES.map((policy) => capacityRun(patients, policy, k, horizon, w)));
 }

@@ -109,7 +109,11 @@ export function classifyAlert(alert: Pick<AlertRecord, 'at' | 'codes'>, episodes
 const SHAM_SHIFTS_DAYS = [-28, 28, -35, 35, -42, 42, -21, 21];
 
 /** The episode's detection window moved to a stretch of the same patient away from every episode, or null. */
-export function shamWindow(e: EpisodeLine, o: { episodes: readonly EpisodeLine[]; fromMs: number; toMs: number }, w: EvalWindows): { from: number; to: number } | null {
+export function shamWindow(
+  e: EpisodeLine,
+  o: { episodes: readonly EpisodeLine[]; fromMs: number; toMs: number },
+  w: EvalWindows,
+): { from: number; to: number } | null {
   const { from: from0, to: to0 } = detectionWindow(e, w);
   for (const k of SHAM_SHIFTS_DAYS) {
     const from = from0 + k * DAY_MS;
@@ -129,7 +133,10 @@ export function keepFirstTrue(first: Map<number, AlertRecord>, a: AlertRecord, c
 }
 
 /** The first true alert of each episode a patient's alerts detect, by episode index. */
-export function firstTrueAlerts(o: { alerts: readonly AlertRecord[]; episodes: readonly EpisodeLine[] }, w: EvalWindows = DEFAULT_WINDOWS): Map<number, AlertRecord> {
+export function firstTrueAlerts(
+  o: { alerts: readonly AlertRecord[]; episodes: readonly EpisodeLine[] },
+  w: EvalWindows = DEFAULT_WINDOWS,
+): Map<number, AlertRecord> {
   const first = new Map<number, AlertRecord>();
   for (const a of o.alerts) keepFirstTrue(first, a, classifyAlert(a, o.episodes, w));
   return first;

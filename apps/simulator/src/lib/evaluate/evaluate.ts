@@ -132,7 +132,12 @@ function v2Targets(models: Record<ModelVersion, ModelResult>): V2Targets {
   const v = models.v2.rows.all;
   const k5 = models.v2.capacity.find((c) => c.policy === 'worklist' && c.k === 5);
   const ratio = s.falsePer100PatientDays > 0 ? r3(v.falsePer100PatientDays / s.falsePer100PatientDays) : null;
-  const check = (name: string, value: number | null, limit: string, ok: (x: number) => boolean): V2Targets['checks'][number] => ({ name, value, limit, met: value !== null && ok(value) });
+  const check = (name: string, value: number | null, limit: string, ok: (x: number) => boolean): V2Targets['checks'][number] => ({
+    name,
+    value,
+    limit,
+    met: value !== null && ok(value),
+  });
   const checks = [
     check('false alerts / static-v0', ratio, '<= 0.25', (x) => x <= 0.25),
     check('sensitivity - static-v0', s.sensitivity !== null && v.sensitivity !== null ? r3(v.sensitivity - s.sensitivity) : null, '>= 0', (x) => x >= 0),

@@ -152,7 +152,12 @@ export function groupMetrics(outcomes: readonly PatientOutcome[], types: readonl
     ppv: alerts - censoredWindow > 0 ? r3((trueAlerts + duringEpisode) / (alerts - censoredWindow)) : null,
     engagementAlerts,
     reminders,
-    burdenPer100PatientDays: { risk: per100(alerts), missedCheckIn: per100(engagementAlerts), reminder: per100(reminders), team: per100(alerts + engagementAlerts) },
+    burdenPer100PatientDays: {
+      risk: per100(alerts),
+      missedCheckIn: per100(engagementAlerts),
+      reminder: per100(reminders),
+      team: per100(alerts + engagementAlerts),
+    },
   };
 }
 

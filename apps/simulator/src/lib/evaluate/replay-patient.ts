@@ -41,7 +41,15 @@ export function engineProfile(p: CohortPatient): PatientProfile {
 
 export function recordOf(a: Pick<RaisedAlert, 'ruleCode' | 'severity' | 'triggeredAt' | 'reasons' | 'alertId' | 'problem'>, sentAt: number): AlertRecord {
   const codes = a.reasons.filter((f) => f.severity !== 'info').map((f) => f.code);
-  return { ruleCode: a.ruleCode, severity: a.severity, at: Date.parse(a.triggeredAt), sentAt, codes, alertId: a.alertId, ...(a.problem ? { problem: a.problem } : {}) };
+  return {
+    ruleCode: a.ruleCode,
+    severity: a.severity,
+    at: Date.parse(a.triggeredAt),
+    sentAt,
+    codes,
+    alertId: a.alertId,
+    ...(a.problem ? { problem: a.problem } : {}),
+  };
 }
 
 export function replayPatient(model: ModelVersion, p: CohortPatient, horizonEndMs: number, order: ReplayOrder = 'device'): PatientReplay {

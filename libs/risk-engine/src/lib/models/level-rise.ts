@@ -30,7 +30,19 @@ export function levelRiseModel(spec: LevelRiseSpec): RiskModel {
       let book = bookOf(state, version);
       if (!a.late) {
         const decided = decideAlerts(
-          { model: version, profile, book, at, checkInId: checkIn.checkInId, recordedAt: checkIn.recordedAt, level: a.level, score: a.points, factors: a.factors, opts, repeats: a.repeats },
+          {
+            model: version,
+            profile,
+            book,
+            at,
+            checkInId: checkIn.checkInId,
+            recordedAt: checkIn.recordedAt,
+            level: a.level,
+            score: a.points,
+            factors: a.factors,
+            opts,
+            repeats: a.repeats,
+          },
           memory,
         );
         alerts = decided.alerts;

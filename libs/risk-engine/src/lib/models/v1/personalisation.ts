@@ -95,7 +95,10 @@ function confirmWeightFactor(f: RiskFactor, weightKg: number, view: BaselineView
   const aboveG = Math.round(weightKg * 1000) - medianG;
   if (aboveG >= marginG) return f;
   const usual = `Within this patient's usual range (median ${fmt(medianG / 1000, 1)} kg over the last ${view.n} readings; a weight counts from ${fmt((medianG + marginG) / 1000, 1)} kg)`;
-  const tail = f.code === 'hf.aboveDryWeight' ? `${usual}: the dry weight may need review, so it adds nothing to the risk score.` : `${usual}, so it adds nothing to the risk score.`;
+  const tail =
+    f.code === 'hf.aboveDryWeight'
+      ? `${usual}: the dry weight may need review, so it adds nothing to the risk score.`
+      : `${usual}, so it adds nothing to the risk score.`;
   return { ...f, points: 0, severity: 'info', message: `${f.message} ${tail}` };
 }
 

@@ -11,17 +11,7 @@ import { capitalise } from '../../format';
 import { deterministicUuid } from '../../ids';
 import { HOUR_MS } from '../../time';
 import { combine, levelRank, severityRank } from '../../score';
-import {
-  AlertSeverity,
-  AlertUpdate,
-  ClinicalProblem,
-  Level,
-  ModelBook,
-  ProblemCandidate,
-  ProblemMemo,
-  RaisedAlert,
-  RiskFactor,
-} from '../../types';
+import { AlertSeverity, AlertUpdate, ClinicalProblem, Level, ModelBook, ProblemCandidate, ProblemMemo, RaisedAlert, RiskFactor } from '../../types';
 import { confirmedAlone } from './confirmation';
 import { PROBLEM_NAMES, factorsByProblem } from './problems';
 
@@ -64,7 +54,10 @@ function mergeCodes(codes: readonly string[], fs: readonly RiskFactor[]): string
 }
 
 function labels(fs: readonly RiskFactor[]): string {
-  const shown = fs.filter((f) => f.points > 0 || f.severity !== 'info').slice(0, 3).map((f) => f.label);
+  const shown = fs
+    .filter((f) => f.points > 0 || f.severity !== 'info')
+    .slice(0, 3)
+    .map((f) => f.label);
   return fs.length > 3 ? `${shown.join('; ')}; +${fs.length - 3} more` : shown.join('; ');
 }
 

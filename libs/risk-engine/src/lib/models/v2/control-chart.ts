@@ -95,7 +95,15 @@ export function chartView(series: Series, at: number, value: number, spec: Pick<
   return { n, centre, sd, limit: CHART.limitSds * sd * Math.sqrt(lam / (2 - lam)), before, now };
 }
 
-function chartOne(out: RiskFactor[], state: PatientState, metric: ChartMetric, key: 'spo2' | 'spo2OnOxygen' | ChartMetric, value: number | undefined, at: number, copd: boolean): void {
+function chartOne(
+  out: RiskFactor[],
+  state: PatientState,
+  metric: ChartMetric,
+  key: 'spo2' | 'spo2OnOxygen' | ChartMetric,
+  value: number | undefined,
+  at: number,
+  copd: boolean,
+): void {
   if (value === undefined) return;
   const spec = SPECS[key];
   const prior = PRIOR_SD[metric];
@@ -146,4 +154,3 @@ export function chartFactors(state: PatientState, v: CleanVitals, at: number, co
   if (conditions.includes('heart-failure')) chartOne(out, state, 'weightKg', 'weightKg', v.weightKg, at, copd);
   return out;
 }
-

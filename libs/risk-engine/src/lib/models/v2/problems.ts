@@ -6,7 +6,8 @@
 import { ClinicalProblem, Condition, RiskFactor } from '../../types';
 
 /** Signs of the heart and lungs: heart failure or COPD by the patient's conditions. */
-const CARDIORESPIRATORY = /^(news2\.|baseline\.(spo2|heartRate|respiratoryRate|systolicBp|temperatureC)|chart\.(spo2|heartRate|respiratoryRate|systolicBp)|symptom\.(breathlessness|chestPain))/;
+const CARDIORESPIRATORY =
+  /^(news2\.|baseline\.(spo2|heartRate|respiratoryRate|systolicBp|temperatureC)|chart\.(spo2|heartRate|respiratoryRate|systolicBp)|symptom\.(breathlessness|chestPain))/;
 const FLUID = /^(hf\.|baseline\.weightKg|chart\.weightKg|symptom\.swelling)/;
 const MOOD = /^(phq9\.|gad7\.|mood\.)/;
 
