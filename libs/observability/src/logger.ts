@@ -96,6 +96,8 @@ export const PHI_LOG_KEYS: readonly string[] = [
   'birthDate',
   'ssn',
   'mrn',
+  // dates of care tied to a patient (a HIPAA identifier): the check-in's device time
+  'recordedAt',
 ];
 
 /**
