@@ -23,6 +23,7 @@ import {
   EngagementResult,
   EngineOptions,
   EngineReminder,
+  Level,
   ModelBook,
   ModelVersion,
   PatientProfile,
@@ -58,9 +59,15 @@ function intervalMsOf(profile: PatientProfile, opts: ResolvedOptions): number {
   return typeof hours === 'number' && Number.isFinite(hours) && hours > 0 ? hours * 3_600_000 : opts.defaultIntervalMs;
 }
 
-/** The last score was medium or above: v2 tells the team at the interval, not at twice it. */
+/**
+ * v2 tells the team at the interval, not at twice it, when the last score was at least this level
+ * (R4: high; it was medium until issue #17's tuning round). A medium score has already alerted the
+ * team if it was news, and its silence shows on the worklist; the patient is reminded first.
+ */
+export const TEAM_AT_ONCE_FROM_LEVEL: Level = 'high';
+
 function concerning(book: ModelBook, hasCheckIn: boolean): boolean {
-  return hasCheckIn && levelRank(book.lastLevel) >= 2;
+  return hasCheckIn && levelRank(book.lastLevel) >= levelRank(TEAM_AT_ONCE_FROM_LEVEL);
 }
 
 function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientState, opts: ResolvedOptions): Silence | null {

@@ -1,3 +1,4 @@
+import { TEAM_AT_ONCE_FROM_LEVEL } from './engagement';
 import { checkEngagement, initialState, nextEngagementDueAt } from './engine';
 import { HOUR, T0, checkIn, iso, profile, run } from './spec-helpers';
 import { PatientProfile, PatientState } from './types';
@@ -17,6 +18,8 @@ function tick(state: PatientState, hours: number[], prof: PatientProfile = p) {
 const calm = (h: number, prof: PatientProfile = p) => checkIn(h, { vitals: { heartRate: 70 } }, prof);
 /** Level 1 hypoglycaemia: a medium score. */
 const medium = (h: number) => checkIn(h, { vitals: { glucoseMgDl: 60 } });
+/** Chest pain without a red flag: a high score. */
+const high = (h: number) => checkIn(h, { symptoms: { chestPain: true } });
 
 describe('v2 engagement: reminders before missed-check-in alerts', () => {
   it('reminds the patient at the interval and tells the team only at twice the interval', () => {
@@ -51,16 +54,30 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
     );
   });
 
-  it('tells the team at once, beside the reminder, when the last score was medium or above', () => {
-    const { state, steps } = run('v2', p, [medium(0)]);
-    expect(steps[0].score.level).toBe('medium');
+  it('tells the team at once, beside the reminder, when the last score was high or above (R4)', () => {
+    const { state, steps } = run('v2', p, [high(0)]);
+    expect(steps[0].score.level).toBe('high');
     const [r] = tick(state, [49]);
     expect(r.reminders).toHaveLength(1);
     expect(r.reminders[0].escalatesAt).toBe(r.reminders[0].dueAt);
     expect(r.alerts).toHaveLength(1);
-    expect(r.alerts[0]).toMatchObject({ severity: 'medium', level: 'medium', triggeredAt: '2025-03-03T08:00:00.000Z' });
-    expect(r.alerts[0].reasons[0].message).toContain('The last check-in was medium risk, so the team is told at once.');
+    expect(r.alerts[0]).toMatchObject({ severity: 'high', level: 'high', triggeredAt: '2025-03-03T08:00:00.000Z' });
+    expect(r.alerts[0].reasons[0].message).toContain('The last check-in was high risk, so the team is told at once.');
     expect(tick(r.state, [50, 200]).map((c) => c.reminders.length + c.alerts.length)).toEqual([0, 0]);
+  });
+
+  it('after a medium score the patient is reminded first and the team told at twice the interval (R4)', () => {
+    const { state, steps } = run('v2', p, [medium(0)]);
+    expect(steps[0].score.level).toBe('medium');
+    expect(TEAM_AT_ONCE_FROM_LEVEL).toBe('high');
+    const calls = tick(state, [49, 95, 97]);
+    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 1],
+    ]);
+    expect(calls[0].reminders[0].escalatesAt).toBe('2025-03-05T08:00:00.000Z');
+    expect(calls[2].alerts[0]).toMatchObject({ severity: 'medium', level: 'medium', triggeredAt: '2025-03-05T08:00:00.000Z' });
   });
 
   it('a check-in before twice the interval ends the silence: the team hears nothing', () => {

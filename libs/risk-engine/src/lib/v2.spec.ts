@@ -87,3 +87,68 @@ describe('v2: late check-ins', () => {
     expect(steps[1].alerts).toHaveLength(0);
   });
 });
+
+const dm = profile({ conditions: ['diabetes'] });
+const glucose = (h: number, mgDl: number): EngineCheckIn => checkIn(h, { vitals: { glucoseMgDl: mgDl } }, dm);
+
+describe('v2 R1: a single high glucose below the safety limit waits for a second reading', () => {
+  it('one reading of 280 mg/dL waits; a second high reading within 72 h opens the blood-sugar alert', () => {
+    const { steps } = run('v2', dm, [glucose(0, 280), glucose(24, 270)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 1]);
+    expect(steps[1].alerts[0]).toMatchObject({ problem: 'glycaemia', severity: 'medium' });
+    // v1 alerted the first reading.
+    expect(run('v1', dm, [glucose(0, 280)]).steps[0].alerts).toHaveLength(1);
+  });
+
+  it('a lone high reading followed by normal ones never alerts', () => {
+    expect(run('v2', dm, [glucose(0, 280), glucose(24, 150), glucose(48, 160)]).steps.map((s) => s.alerts.length)).toEqual([0, 0, 0]);
+  });
+
+  it('from the safety limit (300 mg/dL) and for low glucose it counts at once', () => {
+    expect(run('v2', dm, [glucose(0, 320)]).steps[0].alerts).toHaveLength(1);
+    expect(run('v2', dm, [glucose(0, 60)]).steps[0].alerts).toHaveLength(1);
+  });
+
+  it('a high glucose with a second sign the patient reports (dizziness) counts at once', () => {
+    const c = checkIn(0, { vitals: { glucoseMgDl: 280 }, symptoms: { dizziness: 3 } }, dm);
+    expect(run('v2', dm, [c]).steps[0].alerts).toHaveLength(1);
+  });
+});
+
+describe('v2 R2: blood sugar swinging the other way interrupts', () => {
+  it('an open hypoglycaemia alert, then hyperglycaemia: an interrupting update at the same severity', () => {
+    const { steps } = run('v2', dm, [glucose(0, 60), glucose(24, 320)]);
+    expect(steps[0].alerts).toHaveLength(1);
+    expect(steps[1].alerts).toHaveLength(0);
+    expect(steps[1].updates).toHaveLength(1);
+    expect(steps[1].updates[0]).toMatchObject({ alertId: steps[0].alerts[0].alertId, severity: 'medium', previousSeverity: 'medium', interrupts: true });
+  });
+
+  it('more of the same direction does not interrupt', () => {
+    const { steps } = run('v2', dm, [glucose(0, 60), glucose(24, 62)]);
+    expect(steps[1].updates.every((u) => !u.interrupts)).toBe(true);
+    expect(steps[1].alerts).toHaveLength(0);
+  });
+});
+
+describe('v2 R3: supporting signs count toward a problem that has its own evidence', () => {
+  /** NEWS2 3 (respiration 22: 2, temperature 38.5: 1): 15 points, low on its own; two agreeing signs. */
+  const news3 = (h: number, adherence?: 'none'): EngineCheckIn =>
+    checkIn(h, { vitals: { respiratoryRate: 22, temperatureC: 38.5 }, ...(adherence ? { medication: { adherence } } : {}) }, copd);
+
+  it('a low NEWS2 with no medication taken is a medium COPD alert, as the score is', () => {
+    const { steps } = run('v2', copd, [news3(0, 'none')]);
+    expect(steps[0].score.level).toBe('medium');
+    expect(steps[0].alerts).toHaveLength(1);
+    expect(steps[0].alerts[0]).toMatchObject({ problem: 'copd', severity: 'medium' });
+  });
+
+  it('without the supporting sign it stays below alert level', () => {
+    expect(run('v2', copd, [news3(0)]).steps[0].alerts).toHaveLength(0);
+  });
+
+  it('supporting signs alone open nothing', () => {
+    const c = checkIn(0, { medication: { adherence: 'none' }, symptoms: { fatigue: 4 }, vitals: { heartRate: 70 } }, copd);
+    expect(run('v2', copd, [c]).steps[0].alerts).toHaveLength(0);
+  });
+});

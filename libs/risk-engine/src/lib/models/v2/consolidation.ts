@@ -13,7 +13,7 @@ import { HOUR_MS } from '../../time';
 import { combine, levelRank, severityRank } from '../../score';
 import { AlertSeverity, AlertUpdate, ClinicalProblem, Level, ModelBook, ProblemCandidate, ProblemMemo, RaisedAlert, RiskFactor } from '../../types';
 import { confirmedAlone } from './confirmation';
-import { PROBLEM_NAMES, factorsByProblem } from './problems';
+import { PROBLEM_NAMES, factorsByProblem, problemOf } from './problems';
 
 /** An open alert closes after this long without evidence for its problem (device time). */
 export const PROBLEM_QUIET_HOURS = 72;
@@ -47,6 +47,21 @@ function problemSeverity(fs: readonly RiskFactor[]): AlertSeverity | null {
   return asSeverity(combine(fs).level);
 }
 
+const LOW_GLUCOSE = /^glucose\.low/;
+
+/**
+ * R2: blood sugar swinging the other way while a blood-sugar alert is open (hypoglycaemia told, now
+ * a medium-or-higher hyperglycaemia, or the reverse) is a new problem for the team, not more of the
+ * same: the update interrupts though the severity did not rise.
+ */
+export function reversesGlucose(codes: readonly string[], fs: readonly RiskFactor[]): boolean {
+  const wasLow = codes.some((c) => LOW_GLUCOSE.test(c));
+  const wasHigh = codes.includes('glucose.high');
+  return fs.some(
+    (f) => severityRank(f.severity) >= 2 && ((f.code === 'glucose.high' && wasLow && !wasHigh) || (LOW_GLUCOSE.test(f.code) && wasHigh && !wasLow)),
+  );
+}
+
 function mergeCodes(codes: readonly string[], fs: readonly RiskFactor[]): string[] {
   const set = new Set(codes);
   for (const f of fs) set.add(f.code);
@@ -78,17 +93,21 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
   const alerts: RaisedAlert[] = [];
   const updates: AlertUpdate[] = [];
   const lateMark = late ? { late: true as const } : {};
+  // R3: supporting signs (fatigue, medication not taken, pain) open nothing, but they count toward
+  // the severity of a problem that has its own evidence at this check-in, as they count in the score.
+  const supporting = late ? [] : input.factors.filter((f) => f.severity !== 'info' && problemOf(f.code, conditions) === null);
+  const withSupport = (fs: readonly RiskFactor[]): readonly RiskFactor[] => (supporting.length === 0 ? fs : [...fs, ...supporting]);
 
   for (const [problem, all] of factorsByProblem(input.factors, conditions)) {
     // A late check-in speaks only through its critical factors: the rest describes a state long past.
     const fs = late ? all.filter(criticalWhenLate) : all;
     if (fs.length === 0) continue;
-    const severity = problemSeverity(fs);
+    const severity = problemSeverity(withSupport(fs));
     const memo = open.get(problem);
     if (memo !== undefined) {
       const newSeverity = severity === null ? memo.severity : maxSeverity(memo.severity, severity);
       const codes = mergeCodes(memo.codes, fs);
-      const interrupts = severityRank(newSeverity) > severityRank(memo.notified);
+      const interrupts = severityRank(newSeverity) > severityRank(memo.notified) || (severity !== null && reversesGlucose(memo.codes, fs));
       if (interrupts || codes.length !== memo.codes.length || newSeverity !== memo.severity) {
         updates.push({
           updateId: deterministicUuid(['vigil.alert-update.v1', memo.alertId, checkInId]),
@@ -123,7 +142,7 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
     }
     // Repeated questionnaire totals do not open an alert on their own.
     const opening = input.repeats && input.repeats.size > 0 ? fs.filter((f) => !input.repeats?.has(f.code)) : fs;
-    const openSeverity = problemSeverity(opening);
+    const openSeverity = problemSeverity(withSupport(opening));
     if (openSeverity === null) continue;
     const critical = opening.find((f) => f.severity === 'critical');
     const waited = candidates.some((c) => c.problem === problem && c.at !== at);
