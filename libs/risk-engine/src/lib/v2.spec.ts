@@ -152,3 +152,31 @@ describe('v2 R3: supporting signs count toward a problem that has its own eviden
     expect(run('v2', copd, [c]).steps[0].alerts).toHaveLength(0);
   });
 });
+
+describe('v2 R5: a PHQ-9 no higher than the previous answer and the usual opens no alert on its own', () => {
+  const dep = profile({ conditions: ['depression'] });
+  /** A PHQ-9 of the given total (items 1-8), item 9 as given. */
+  const phq9 = (h: number, total: number, item9 = 0): EngineCheckIn => {
+    const answers = [0, 0, 0, 0, 0, 0, 0, 0, item9];
+    for (let i = 0, left = total - item9; left > 0; i = (i + 1) % 8, left--) answers[i]++;
+    return checkIn(h, { questionnaires: [{ instrument: 'PHQ-9', answers }] }, dep);
+  };
+
+  it('the same moderate PHQ-9 two weeks later: v2 holds it, v1 alerts it again', () => {
+    const days = [phq9(0, 12), phq9(14 * 24, 12)];
+    const v2 = run('v2', dep, days).steps;
+    expect(v2.map((s) => s.alerts.length)).toEqual([1, 0]);
+    expect(v2[1].score.level).toBe('medium');
+    expect(v2[1].score.factors.find((f) => f.code === 'phq9.total')?.message).toContain('No higher than both the previous PHQ-9 (12 on');
+    expect(run('v1', dep, days).steps.map((s) => s.alerts.length)).toEqual([1, 1]);
+  });
+
+  it('any rise is news: 12 then 13 alerts', () => {
+    expect(run('v2', dep, [phq9(0, 12), phq9(14 * 24, 13)]).steps.map((s) => s.alerts.length)).toEqual([1, 1]);
+  });
+
+  it('item 9 is never held', () => {
+    const { steps } = run('v2', dep, [phq9(0, 12), phq9(14 * 24, 12, 1)]);
+    expect(steps[1].alerts.map((a) => a.ruleCode)).toEqual(['phq9.item9']);
+  });
+});
