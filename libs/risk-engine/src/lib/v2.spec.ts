@@ -180,3 +180,21 @@ describe('v2 R5: a PHQ-9 no higher than the previous answer and the usual opens 
     expect(steps[1].alerts.map((a) => a.ruleCode)).toEqual(['phq9.item9']);
   });
 });
+
+describe('v2 R6: the next reading decides a waiting problem', () => {
+  it('a normal next reading cancels the wait: a later lone gain waits again instead of alerting', () => {
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), weight(48, 80.1), weight(72, 81.2)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a check-in without device readings (a mood answer) does not cancel it', () => {
+    const moodOnly = checkIn(36, { mood: 3 }, hf);
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), moodOnly, weight(48, 82.4)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('an older reading arriving late does not cancel a newer candidate', () => {
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), weight(12, 80), weight(48, 82.4)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 1]);
+  });
+});

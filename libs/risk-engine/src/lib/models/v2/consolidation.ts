@@ -31,6 +31,8 @@ export interface ConsolidationInput extends Omit<AlertDecisionInput, 'model' | '
   readonly late: boolean;
   /** Repeated questionnaire totals (v1's rule): they do not open an alert on their own. */
   readonly repeats: ReadonlySet<string> | null;
+  /** The check-in has at least one device reading (a vital, weight or glucose). */
+  readonly measured: boolean;
 }
 
 function asSeverity(level: Level): AlertSeverity | null {
@@ -98,11 +100,17 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
   const supporting = late ? [] : input.factors.filter((f) => f.severity !== 'info' && problemOf(f.code, conditions) === null);
   const withSupport = (fs: readonly RiskFactor[]): readonly RiskFactor[] => (supporting.length === 0 ? fs : [...fs, ...supporting]);
 
+  // R6: the next reading decides. A later check-in with device readings and no alert-level evidence
+  // for a waiting problem (the weight back to usual, the pulse settled) cancels the wait, so an
+  // artefact is not confirmed by an unrelated finding days later.
+  const refutes = !late && input.measured;
+  const evidenced = new Set<ClinicalProblem>();
   for (const [problem, all] of factorsByProblem(input.factors, conditions)) {
     // A late check-in speaks only through its critical factors: the rest describes a state long past.
     const fs = late ? all.filter(criticalWhenLate) : all;
     if (fs.length === 0) continue;
     const severity = problemSeverity(withSupport(fs));
+    if (severity !== null) evidenced.add(problem);
     const memo = open.get(problem);
     if (memo !== undefined) {
       const newSeverity = severity === null ? memo.severity : maxSeverity(memo.severity, severity);
@@ -176,7 +184,7 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
   const problems = [...open.values()].sort((a, b) => (a.problem < b.problem ? -1 : a.problem > b.problem ? 1 : 0));
   const confirmedNow = new Set(problems.map((m) => m.problem));
   const keptCandidates = candidates
-    .filter((c) => !confirmedNow.has(c.problem))
+    .filter((c) => !confirmedNow.has(c.problem) && !(refutes && c.at < at && !evidenced.has(c.problem)))
     .sort((a, b) => (a.problem < b.problem ? -1 : a.problem > b.problem ? 1 : a.at - b.at));
   const newest = book.lastLevelAt === null || at >= book.lastLevelAt;
   const next: ModelBook = {
