@@ -22,23 +22,17 @@ export const USUAL_WINDOW_MS = 35 * 24 * HOUR_MS;
 /**
  * The smallest rise that is news: the instrument's minimal clinically important difference (CAT
  * 2 points, Kon et al. 2014; GAD-7 4 points, Toussaint et al. 2020). A smaller rise is within the
- * instrument's week-to-week noise. PHQ-9 (v2 only, rule R5): any rise is news, so only an answer no
- * higher than both the previous one and the usual is held; its published difference (5 points, Löwe
- * et al. 2004) held 5 of 19 detected depressive episodes' first alerts on the tuning cohort.
+ * instrument's week-to-week noise.
  */
-export const MIN_IMPORTANT_RISE: Readonly<Record<keyof QuestionnaireHistory, number>> = Object.freeze({ gad7: 4, cat: 2, phq9: 1 });
-
-/** The instruments v1 holds repeats of; v2 adds PHQ-9 (rule R5, README "v2"). */
-export const V1_REPEAT_KEYS: ReadonlySet<keyof QuestionnaireHistory> = new Set(['gad7', 'cat']);
-export const V2_REPEAT_KEYS: ReadonlySet<keyof QuestionnaireHistory> = new Set(['gad7', 'cat', 'phq9']);
+export const MIN_IMPORTANT_RISE: Readonly<Record<keyof QuestionnaireHistory, number>> = Object.freeze({ gad7: 4, cat: 2 });
 
 /** Enough for the usual window from any check-in that is not late (the default 24 h, or a few days more). */
 const RETENTION: Retention = Object.freeze({ min: 2, spanMs: 40 * 24 * HOUR_MS, max: 32 });
 
 /** Factor code -> history key, for the instruments this applies to. */
-const KEY_OF_CODE: Readonly<Record<string, keyof QuestionnaireHistory>> = { 'gad7.total': 'gad7', 'cat.total': 'cat', 'phq9.total': 'phq9' };
+const KEY_OF_CODE: Readonly<Record<string, keyof QuestionnaireHistory>> = { 'gad7.total': 'gad7', 'cat.total': 'cat' };
 
-const NAME: Readonly<Record<keyof QuestionnaireHistory, string>> = { gad7: 'GAD-7', cat: 'CAT', phq9: 'PHQ-9' };
+const NAME: Readonly<Record<keyof QuestionnaireHistory, string>> = { gad7: 'GAD-7', cat: 'CAT' };
 
 export function emptyQuestionnaireHistory(): QuestionnaireHistory {
   return { gad7: { t: [], v: [] }, cat: { t: [], v: [] } };
@@ -49,17 +43,14 @@ export function foldQuestionnaires(q: QuestionnaireHistory | undefined, at: numb
   const base = q ?? emptyQuestionnaireHistory();
   let gad7 = base.gad7;
   let cat = base.cat;
-  let phq9 = base.phq9;
   for (const f of factors) {
     const key = KEY_OF_CODE[f.code];
     if (key === undefined || typeof f.value !== 'number') continue;
     if (key === 'gad7') gad7 = insertReading(gad7, at, f.value, RETENTION);
-    else if (key === 'cat') cat = insertReading(cat, at, f.value, RETENTION);
-    else phq9 = insertReading(phq9 ?? { t: [], v: [] }, at, f.value, RETENTION);
+    else cat = insertReading(cat, at, f.value, RETENTION);
   }
   // Most check-ins have no questionnaire: share the unchanged object (outputs are immutable).
-  if (gad7 === base.gad7 && cat === base.cat && phq9 === base.phq9) return base;
-  return phq9 === undefined ? { gad7, cat } : { gad7, cat, phq9 };
+  return gad7 === base.gad7 && cat === base.cat ? base : { gad7, cat };
 }
 
 /** The newest answer strictly before `at` and within the window (the highest, if several at that instant), or null. */
@@ -94,17 +85,12 @@ export function usualAnswer(s: Series | undefined, at: number): number | null {
  * so, and their codes are returned for the alert decision. Totals, not bands: a rise inside a band
  * (CAT 22 to 29 at the start of an exacerbation) is still news.
  */
-export function markRepeats(
-  factors: RiskFactor[],
-  q: QuestionnaireHistory | undefined,
-  at: number,
-  keys: ReadonlySet<keyof QuestionnaireHistory> = V1_REPEAT_KEYS,
-): Set<string> {
+export function markRepeats(factors: RiskFactor[], q: QuestionnaireHistory | undefined, at: number): Set<string> {
   const repeats = new Set<string>();
   for (let i = 0; i < factors.length; i++) {
     const f = factors[i];
     const key = KEY_OF_CODE[f.code];
-    if (key === undefined || !keys.has(key) || typeof f.value !== 'number' || (f.severity !== 'medium' && f.severity !== 'high')) continue;
+    if (key === undefined || typeof f.value !== 'number' || (f.severity !== 'medium' && f.severity !== 'high')) continue;
     // No answer in the usual window means none in the shorter repeat window either.
     const usual = usualAnswer(q?.[key], at);
     if (usual === null) continue;
@@ -117,7 +103,7 @@ export function markRepeats(
     const against = prev === null ? usualText : `both the previous ${NAME[key]} (${prev.total} on ${formatInstantForPeople(prev.at)}) and ${usualText}`;
     factors[i] = {
       ...f,
-      message: `${f.message} ${minRise > 1 ? `No rise of ${minRise} points or more` : 'No higher than'} ${minRise > 1 ? 'over ' : ''}${against}: not a new finding, so on its own it raises no alert.`,
+      message: `${f.message} No rise of ${minRise} points or more over ${against}: not a new finding, so on its own it raises no alert.`,
     };
   }
   return repeats;

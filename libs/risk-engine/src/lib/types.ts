@@ -363,8 +363,6 @@ export interface LevelMark {
 export interface QuestionnaireHistory {
   gad7: Series;
   cat: Series;
-  /** PHQ-9 totals (v2's rule R5); absent until the first PHQ-9 (and in states written before it existed). */
-  phq9?: Series;
 }
 
 export interface PatientHistory {

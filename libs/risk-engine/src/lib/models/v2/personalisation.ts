@@ -3,7 +3,6 @@
  * personal control charts (control-chart.ts), whose drift factors are information on the score.
  */
 import { Personalisation } from '../../pipeline';
-import { V2_REPEAT_KEYS, markRepeats } from '../../questionnaire-history';
 import { Condition } from '../../types';
 import { V1_PERSONALISATION } from '../v1/personalisation';
 import { chartFactors } from './control-chart';
@@ -12,10 +11,6 @@ export function v2Personalisation(conditions: readonly Condition[]): Personalisa
   // Built per check-in (it closes over the profile's conditions): a handful of fields, cheap.
   return {
     ...V1_PERSONALISATION,
-    // R5: a PHQ-9 total no higher than both the previous answer (16 days) and the usual (5-week
-    // median) opens no alert on its own; v1's GAD-7 and CAT rule (their clinically important
-    // differences) is unchanged. Item 9 is a critical factor and never held.
-    repeats: (factors, q, at) => markRepeats(factors, q, at, V2_REPEAT_KEYS),
     personal(state, v, at, opts, symptomatic) {
       const out = V1_PERSONALISATION.personal(state, v, at, opts, symptomatic);
       if (out === null) return null;
