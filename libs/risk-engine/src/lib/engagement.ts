@@ -23,7 +23,6 @@ import {
   EngagementResult,
   EngineOptions,
   EngineReminder,
-  Level,
   ModelBook,
   ModelVersion,
   PatientProfile,
@@ -60,14 +59,12 @@ function intervalMsOf(profile: PatientProfile, opts: ResolvedOptions): number {
 }
 
 /**
- * v2 tells the team at the interval, not at twice it, when the last score was at least this level
- * (R4: high; it was medium until issue #17's tuning round). A medium score has already alerted the
- * team if it was news, and its silence shows on the worklist; the patient is reminded first.
+ * v2 tells the team at the interval, not at twice it, when the last score was at least
+ * `EngineOptions.teamAtOnceFromLevel`: medium by default (issue #17); `'high'` is rule R4 of
+ * 2026-12-08, an option off by default (README "The tuning round of 2026-12-08").
  */
-export const TEAM_AT_ONCE_FROM_LEVEL: Level = 'high';
-
-function concerning(book: ModelBook, hasCheckIn: boolean): boolean {
-  return hasCheckIn && levelRank(book.lastLevel) >= levelRank(TEAM_AT_ONCE_FROM_LEVEL);
+function concerning(book: ModelBook, hasCheckIn: boolean, opts: ResolvedOptions): boolean {
+  return hasCheckIn && levelRank(book.lastLevel) >= levelRank(opts.teamAtOnceFromLevel);
 }
 
 function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientState, opts: ResolvedOptions): Silence | null {
@@ -77,7 +74,7 @@ function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientS
   const book = bookOf(state, model);
   const intervalMs = intervalMsOf(profile, opts);
   const remindFirst = modelNamed(model).engagement.remindFirst;
-  const teamAfterMs = remindFirst && !concerning(book, hasCheckIn) ? TEAM_AFTER_INTERVALS * intervalMs : intervalMs;
+  const teamAfterMs = remindFirst && !concerning(book, hasCheckIn, opts) ? TEAM_AFTER_INTERVALS * intervalMs : intervalMs;
   return {
     start,
     hasCheckIn,
