@@ -58,9 +58,13 @@ function intervalMsOf(profile: PatientProfile, opts: ResolvedOptions): number {
   return typeof hours === 'number' && Number.isFinite(hours) && hours > 0 ? hours * 3_600_000 : opts.defaultIntervalMs;
 }
 
-/** The last score was medium or above: v2 tells the team at the interval, not at twice it. */
-function concerning(book: ModelBook, hasCheckIn: boolean): boolean {
-  return hasCheckIn && levelRank(book.lastLevel) >= 2;
+/**
+ * v2 tells the team at the interval, not at twice it, when the last score was at least
+ * `EngineOptions.teamAtOnceFromLevel`: medium by default (issue #17); `'high'` is rule R4 of
+ * 2026-12-08, an option off by default (README "The tuning round of 2026-12-08").
+ */
+function concerning(book: ModelBook, hasCheckIn: boolean, opts: ResolvedOptions): boolean {
+  return hasCheckIn && levelRank(book.lastLevel) >= levelRank(opts.teamAtOnceFromLevel);
 }
 
 function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientState, opts: ResolvedOptions): Silence | null {
@@ -70,7 +74,7 @@ function silenceOf(model: ModelVersion, profile: PatientProfile, state: PatientS
   const book = bookOf(state, model);
   const intervalMs = intervalMsOf(profile, opts);
   const remindFirst = modelNamed(model).engagement.remindFirst;
-  const teamAfterMs = remindFirst && !concerning(book, hasCheckIn) ? TEAM_AFTER_INTERVALS * intervalMs : intervalMs;
+  const teamAfterMs = remindFirst && !concerning(book, hasCheckIn, opts) ? TEAM_AFTER_INTERVALS * intervalMs : intervalMs;
   return {
     start,
     hasCheckIn,

@@ -11,6 +11,7 @@ export const DEFAULT_OPTIONS: Readonly<Required<EngineOptions>> = Object.freeze(
   baselineMinReadings: 7,
   baselineK: 3,
   defaultCheckInIntervalHours: 48,
+  teamAtOnceFromLevel: 'medium',
 });
 
 /** Options in the units the engine computes with. */
@@ -24,6 +25,7 @@ export interface ResolvedOptions {
   readonly baselineMinReadings: number;
   readonly baselineK: number;
   readonly defaultIntervalMs: number;
+  readonly teamAtOnceFromLevel: 'medium' | 'high';
   /** The values as given (defaults filled in), for messages. */
   readonly raw: Readonly<Required<EngineOptions>>;
 }
@@ -40,6 +42,9 @@ function build(o: Required<EngineOptions>): ResolvedOptions {
   if (!Number.isInteger(minReadings) || minReadings < 3 || minReadings > 28) {
     throw new RiskEngineInputError('option baselineMinReadings must be an integer from 3 to 28', 'baselineMinReadings');
   }
+  if (o.teamAtOnceFromLevel !== 'medium' && o.teamAtOnceFromLevel !== 'high') {
+    throw new RiskEngineInputError("option teamAtOnceFromLevel must be 'medium' or 'high'", 'teamAtOnceFromLevel');
+  }
   return Object.freeze({
     coolDownMs: positive('coolDownHours', o.coolDownHours, true) * HOUR_MS,
     lateAfterMs: positive('lateAfterHours', o.lateAfterHours, true) * HOUR_MS,
@@ -50,6 +55,7 @@ function build(o: Required<EngineOptions>): ResolvedOptions {
     baselineMinReadings: minReadings,
     baselineK: positive('baselineK', o.baselineK),
     defaultIntervalMs: positive('defaultCheckInIntervalHours', o.defaultCheckInIntervalHours) * HOUR_MS,
+    teamAtOnceFromLevel: o.teamAtOnceFromLevel,
     raw: Object.freeze({ ...o }),
   });
 }
@@ -58,10 +64,10 @@ const RESOLVED_DEFAULTS = build(DEFAULT_OPTIONS);
 
 export function resolveOptions(options?: EngineOptions): ResolvedOptions {
   if (options === undefined) return RESOLVED_DEFAULTS;
-  const merged: Required<EngineOptions> = { ...DEFAULT_OPTIONS };
+  const merged: Record<string, unknown> = { ...DEFAULT_OPTIONS };
   for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof EngineOptions)[]) {
     const v = options[key];
     if (v !== undefined) merged[key] = v;
   }
-  return build(merged);
+  return build(merged as Required<EngineOptions>);
 }

@@ -1,14 +1,14 @@
 import { checkEngagement, initialState, nextEngagementDueAt } from './engine';
 import { HOUR, T0, checkIn, iso, profile, run } from './spec-helpers';
-import { PatientProfile, PatientState } from './types';
+import { EngineOptions, PatientProfile, PatientState } from './types';
 
 const p = profile();
 
 /** Calls checkEngagement('v2') at each time (hours), threading state. */
-function tick(state: PatientState, hours: number[], prof: PatientProfile = p) {
+function tick(state: PatientState, hours: number[], prof: PatientProfile = p, options?: EngineOptions) {
   let s = state;
   return hours.map((h) => {
-    const r = checkEngagement('v2', prof, s, iso(h));
+    const r = checkEngagement('v2', prof, s, iso(h), options);
     s = r.state;
     return { reminders: r.reminders, alerts: r.alerts, state: s };
   });
@@ -17,6 +17,8 @@ function tick(state: PatientState, hours: number[], prof: PatientProfile = p) {
 const calm = (h: number, prof: PatientProfile = p) => checkIn(h, { vitals: { heartRate: 70 } }, prof);
 /** Level 1 hypoglycaemia: a medium score. */
 const medium = (h: number) => checkIn(h, { vitals: { glucoseMgDl: 60 } });
+/** Chest pain without a red flag: a high score. */
+const high = (h: number) => checkIn(h, { symptoms: { chestPain: true } });
 
 describe('v2 engagement: reminders before missed-check-in alerts', () => {
   it('reminds the patient at the interval and tells the team only at twice the interval', () => {
@@ -51,7 +53,7 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
     );
   });
 
-  it('tells the team at once, beside the reminder, when the last score was medium or above', () => {
+  it('tells the team at once, beside the reminder, when the last score was medium or above (issue #17, the default)', () => {
     const { state, steps } = run('v2', p, [medium(0)]);
     expect(steps[0].score.level).toBe('medium');
     const [r] = tick(state, [49]);
@@ -61,6 +63,42 @@ describe('v2 engagement: reminders before missed-check-in alerts', () => {
     expect(r.alerts[0]).toMatchObject({ severity: 'medium', level: 'medium', triggeredAt: '2025-03-03T08:00:00.000Z' });
     expect(r.alerts[0].reasons[0].message).toContain('The last check-in was medium risk, so the team is told at once.');
     expect(tick(r.state, [50, 200]).map((c) => c.reminders.length + c.alerts.length)).toEqual([0, 0]);
+    expect(nextEngagementDueAt('v2', p, state)).toBe(T0 + 48 * HOUR);
+  });
+
+  it('after a high score the team is told at once with a high missed-check-in alert', () => {
+    const { state, steps } = run('v2', p, [high(0)]);
+    expect(steps[0].score.level).toBe('high');
+    const [r] = tick(state, [49]);
+    expect(r.alerts).toHaveLength(1);
+    expect(r.alerts[0]).toMatchObject({ severity: 'high', level: 'high', triggeredAt: '2025-03-03T08:00:00.000Z' });
+    expect(r.alerts[0].reasons[0].message).toContain('The last check-in was high risk, so the team is told at once.');
+  });
+
+  it("option teamAtOnceFromLevel 'high' (R4): after a medium score the patient is reminded first and the team told at twice the interval", () => {
+    const r4: EngineOptions = { teamAtOnceFromLevel: 'high' };
+    const { state, steps } = run('v2', p, [medium(0)]);
+    expect(steps[0].score.level).toBe('medium');
+    const calls = tick(state, [49, 95, 97], p, r4);
+    expect(calls.map((c) => [c.reminders.length, c.alerts.length])).toEqual([
+      [1, 0],
+      [0, 0],
+      [0, 1],
+    ]);
+    expect(calls[0].reminders[0].escalatesAt).toBe('2025-03-05T08:00:00.000Z');
+    expect(calls[2].alerts[0]).toMatchObject({ severity: 'medium', level: 'medium', triggeredAt: '2025-03-05T08:00:00.000Z' });
+    expect(nextEngagementDueAt('v2', p, state, r4)).toBe(T0 + 48 * HOUR);
+    expect(nextEngagementDueAt('v2', p, calls[0].state, r4)).toBe(T0 + 96 * HOUR);
+    // a high score still reaches the team at once under the option
+    const sick = run('v2', p, [high(0)]);
+    expect(tick(sick.state, [49], p, r4)[0].alerts).toHaveLength(1);
+  });
+
+  it('rejects an unknown teamAtOnceFromLevel with a clear error', () => {
+    const { state } = run('v2', p, [calm(0)]);
+    expect(() => checkEngagement('v2', p, state, iso(49), { teamAtOnceFromLevel: 'low' as unknown as 'high' })).toThrow(
+      "option teamAtOnceFromLevel must be 'medium' or 'high'",
+    );
   });
 
   it('a check-in before twice the interval ends the silence: the team hears nothing', () => {

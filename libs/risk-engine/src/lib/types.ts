@@ -224,6 +224,12 @@ export interface EngineOptions {
   baselineK?: number;
   /** Interval used when the profile has none. Default 48. */
   defaultCheckInIntervalHours?: number;
+  /**
+   * v2: the lowest last score after which a silence reaches the team at once (at the interval, beside the
+   * reminder) rather than at twice the interval. Default `'medium'` (issue #17). `'high'` is rule R4 of
+   * 2026-12-08, measured but not the default: fewer missed-check-in alerts, a medium score's silence waits.
+   */
+  teamAtOnceFromLevel?: 'medium' | 'high';
 }
 
 export interface ScoreResult {

@@ -87,3 +87,69 @@ describe('v2: late check-ins', () => {
     expect(steps[1].alerts).toHaveLength(0);
   });
 });
+
+const dm = profile({ conditions: ['diabetes'] });
+const glucose = (h: number, mgDl: number): EngineCheckIn => checkIn(h, { vitals: { glucoseMgDl: mgDl } }, dm);
+
+describe('v2: a single glucose reading counts at once (R1, measured and reverted)', () => {
+  it('one reading of 280 mg/dL opens the blood-sugar alert at once, as in v1', () => {
+    expect(run('v2', dm, [glucose(0, 280)]).steps[0].alerts).toHaveLength(1);
+    expect(run('v2', dm, [glucose(0, 60)]).steps[0].alerts).toHaveLength(1);
+  });
+});
+
+describe('v2 R2: blood sugar swinging the other way interrupts', () => {
+  it('an open hypoglycaemia alert, then hyperglycaemia: an interrupting update at the same severity', () => {
+    const { steps } = run('v2', dm, [glucose(0, 60), glucose(24, 320)]);
+    expect(steps[0].alerts).toHaveLength(1);
+    expect(steps[1].alerts).toHaveLength(0);
+    expect(steps[1].updates).toHaveLength(1);
+    expect(steps[1].updates[0]).toMatchObject({ alertId: steps[0].alerts[0].alertId, severity: 'medium', previousSeverity: 'medium', interrupts: true });
+  });
+
+  it('more of the same direction does not interrupt', () => {
+    const { steps } = run('v2', dm, [glucose(0, 60), glucose(24, 62)]);
+    expect(steps[1].updates.every((u) => !u.interrupts)).toBe(true);
+    expect(steps[1].alerts).toHaveLength(0);
+  });
+});
+
+describe('v2 R3: supporting signs count toward a problem that has its own evidence', () => {
+  /** NEWS2 3 (respiration 22: 2, temperature 38.5: 1): 15 points, low on its own; two agreeing signs. */
+  const news3 = (h: number, adherence?: 'none'): EngineCheckIn =>
+    checkIn(h, { vitals: { respiratoryRate: 22, temperatureC: 38.5 }, ...(adherence ? { medication: { adherence } } : {}) }, copd);
+
+  it('a low NEWS2 with no medication taken is a medium COPD alert, as the score is', () => {
+    const { steps } = run('v2', copd, [news3(0, 'none')]);
+    expect(steps[0].score.level).toBe('medium');
+    expect(steps[0].alerts).toHaveLength(1);
+    expect(steps[0].alerts[0]).toMatchObject({ problem: 'copd', severity: 'medium' });
+  });
+
+  it('without the supporting sign it stays below alert level', () => {
+    expect(run('v2', copd, [news3(0)]).steps[0].alerts).toHaveLength(0);
+  });
+
+  it('supporting signs alone open nothing', () => {
+    const c = checkIn(0, { medication: { adherence: 'none' }, symptoms: { fatigue: 4 }, vitals: { heartRate: 70 } }, copd);
+    expect(run('v2', copd, [c]).steps[0].alerts).toHaveLength(0);
+  });
+});
+
+describe('v2 R6: the next reading decides a waiting problem', () => {
+  it('a normal next reading cancels the wait: a later lone gain waits again instead of alerting', () => {
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), weight(48, 80.1), weight(72, 81.2)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a check-in without device readings (a mood answer) does not cancel it', () => {
+    const moodOnly = checkIn(36, { mood: 3 }, hf);
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), moodOnly, weight(48, 82.4)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('an older reading arriving late does not cancel a newer candidate', () => {
+    const { steps } = run('v2', hf, [weight(0, 80), weight(24, 81.2), weight(12, 80), weight(48, 82.4)]);
+    expect(steps.map((s) => s.alerts.length)).toEqual([0, 0, 0, 1]);
+  });
+});

@@ -13,7 +13,7 @@ import { HOUR_MS } from '../../time';
 import { combine, levelRank, severityRank } from '../../score';
 import { AlertSeverity, AlertUpdate, ClinicalProblem, Level, ModelBook, ProblemCandidate, ProblemMemo, RaisedAlert, RiskFactor } from '../../types';
 import { confirmedAlone } from './confirmation';
-import { PROBLEM_NAMES, factorsByProblem } from './problems';
+import { PROBLEM_NAMES, factorsByProblem, problemOf } from './problems';
 
 /** An open alert closes after this long without evidence for its problem (device time). */
 export const PROBLEM_QUIET_HOURS = 72;
@@ -31,6 +31,8 @@ export interface ConsolidationInput extends Omit<AlertDecisionInput, 'model' | '
   readonly late: boolean;
   /** Repeated questionnaire totals (v1's rule): they do not open an alert on their own. */
   readonly repeats: ReadonlySet<string> | null;
+  /** The check-in has at least one device reading (a vital, weight or glucose). */
+  readonly measured: boolean;
 }
 
 function asSeverity(level: Level): AlertSeverity | null {
@@ -45,6 +47,21 @@ function maxSeverity(a: AlertSeverity, b: AlertSeverity): AlertSeverity {
 function problemSeverity(fs: readonly RiskFactor[]): AlertSeverity | null {
   if (fs.some((f) => f.severity === 'critical')) return 'critical';
   return asSeverity(combine(fs).level);
+}
+
+const LOW_GLUCOSE = /^glucose\.low/;
+
+/**
+ * R2: blood sugar swinging the other way while a blood-sugar alert is open (hypoglycaemia told, now
+ * a medium-or-higher hyperglycaemia, or the reverse) is a new problem for the team, not more of the
+ * same: the update interrupts though the severity did not rise.
+ */
+export function reversesGlucose(codes: readonly string[], fs: readonly RiskFactor[]): boolean {
+  const wasLow = codes.some((c) => LOW_GLUCOSE.test(c));
+  const wasHigh = codes.includes('glucose.high');
+  return fs.some(
+    (f) => severityRank(f.severity) >= 2 && ((f.code === 'glucose.high' && wasLow && !wasHigh) || (LOW_GLUCOSE.test(f.code) && wasHigh && !wasLow)),
+  );
 }
 
 function mergeCodes(codes: readonly string[], fs: readonly RiskFactor[]): string[] {
@@ -78,17 +95,27 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
   const alerts: RaisedAlert[] = [];
   const updates: AlertUpdate[] = [];
   const lateMark = late ? { late: true as const } : {};
+  // R3: supporting signs (fatigue, medication not taken, pain) open nothing, but they count toward
+  // the severity of a problem that has its own evidence at this check-in, as they count in the score.
+  const supporting = late ? [] : input.factors.filter((f) => f.severity !== 'info' && problemOf(f.code, conditions) === null);
+  const withSupport = (fs: readonly RiskFactor[]): readonly RiskFactor[] => (supporting.length === 0 ? fs : [...fs, ...supporting]);
 
+  // R6: the next reading decides. A later check-in with device readings and no alert-level evidence
+  // for a waiting problem (the weight back to usual, the pulse settled) cancels the wait, so an
+  // artefact is not confirmed by an unrelated finding days later.
+  const refutes = !late && input.measured;
+  const evidenced = new Set<ClinicalProblem>();
   for (const [problem, all] of factorsByProblem(input.factors, conditions)) {
     // A late check-in speaks only through its critical factors: the rest describes a state long past.
     const fs = late ? all.filter(criticalWhenLate) : all;
     if (fs.length === 0) continue;
-    const severity = problemSeverity(fs);
+    const severity = problemSeverity(withSupport(fs));
+    if (severity !== null) evidenced.add(problem);
     const memo = open.get(problem);
     if (memo !== undefined) {
       const newSeverity = severity === null ? memo.severity : maxSeverity(memo.severity, severity);
       const codes = mergeCodes(memo.codes, fs);
-      const interrupts = severityRank(newSeverity) > severityRank(memo.notified);
+      const interrupts = severityRank(newSeverity) > severityRank(memo.notified) || (severity !== null && reversesGlucose(memo.codes, fs));
       if (interrupts || codes.length !== memo.codes.length || newSeverity !== memo.severity) {
         updates.push({
           updateId: deterministicUuid(['vigil.alert-update.v1', memo.alertId, checkInId]),
@@ -123,7 +150,7 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
     }
     // Repeated questionnaire totals do not open an alert on their own.
     const opening = input.repeats && input.repeats.size > 0 ? fs.filter((f) => !input.repeats?.has(f.code)) : fs;
-    const openSeverity = problemSeverity(opening);
+    const openSeverity = problemSeverity(withSupport(opening));
     if (openSeverity === null) continue;
     const critical = opening.find((f) => f.severity === 'critical');
     const waited = candidates.some((c) => c.problem === problem && c.at !== at);
@@ -157,7 +184,7 @@ export function consolidate(input: ConsolidationInput): ConsolidationResult {
   const problems = [...open.values()].sort((a, b) => (a.problem < b.problem ? -1 : a.problem > b.problem ? 1 : 0));
   const confirmedNow = new Set(problems.map((m) => m.problem));
   const keptCandidates = candidates
-    .filter((c) => !confirmedNow.has(c.problem))
+    .filter((c) => !confirmedNow.has(c.problem) && !(refutes && c.at < at && !evidenced.has(c.problem)))
     .sort((a, b) => (a.problem < b.problem ? -1 : a.problem > b.problem ? 1 : a.at - b.at));
   const newest = book.lastLevelAt === null || at >= book.lastLevelAt;
   const next: ModelBook = {

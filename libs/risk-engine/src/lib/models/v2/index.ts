@@ -7,7 +7,13 @@
 import { assess } from '../../pipeline';
 import { bookOf, withBook } from '../../state';
 import { RiskModel } from '../model';
+import { CleanVitals } from '../../sanitize';
 import { consolidate } from './consolidation';
+
+function hasDeviceReading(v: CleanVitals): boolean {
+  for (const k of Object.keys(v) as (keyof CleanVitals)[]) if (typeof v[k] === 'number') return true;
+  return false;
+}
 import { v2Personalisation } from './personalisation';
 
 export const V2: RiskModel = Object.freeze({
@@ -28,6 +34,7 @@ export const V2: RiskModel = Object.freeze({
       factors: a.factors,
       late: a.late,
       repeats: a.repeats,
+      measured: hasDeviceReading(a.clean.vitals),
     });
     return { state: withBook(state, a.history, 'v2', decided.book), score: a.score, alerts: decided.alerts, updates: decided.updates };
   },
