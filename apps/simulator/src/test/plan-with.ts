@@ -1,3 +1,4 @@
+import { DAY_MS } from '../lib/patient';
 import { planFeed, type FeedPlan, type PlannedPatient } from '../lib/run-feed';
 
 /**
@@ -20,6 +21,5 @@ export function planWith(plan: Omit<FeedPlan, 'nowMs'>, fits: (patients: Planned
  * this). Still in the past, as the services require.
  */
 function endOfYesterday(): number {
-  const day = 86_400_000;
-  return Math.floor(Date.now() / day) * day - 1;
+  return Math.floor(Date.now() / DAY_MS) * DAY_MS - 1;
 }

@@ -9,12 +9,12 @@ import { bookOf, withBook } from '../../state';
 import { RiskModel } from '../model';
 import { CleanVitals } from '../../sanitize';
 import { consolidate } from './consolidation';
-
-function hasDeviceReading(v: CleanVitals): boolean {
-  for (const k of Object.keys(v) as (keyof CleanVitals)[]) if (typeof v[k] === 'number') return true;
-  return false;
-}
 import { v2Personalisation } from './personalisation';
+
+/** The check-in carries at least one device reading (a vital, weight or glucose): rule R6's input. */
+function hasDeviceReading(v: CleanVitals): boolean {
+  return Object.values(v).some((x) => typeof x === 'number');
+}
 
 export const V2: RiskModel = Object.freeze({
   version: 'v2',
